@@ -1,0 +1,1 @@
+"""minzheng: an open-source civil-affairs (民政) platform."""

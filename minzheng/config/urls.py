@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("minzheng.core.urls")),
+    path("accounts/", include("minzheng.accounts.urls")),
+    path("registry/", include("minzheng.registry.urls")),
+    path("audit/", include("minzheng.audit.urls")),
+    path("jobs/", include("minzheng.jobs.urls")),
+    path("api/v1/", include("minzheng.api.urls")),
+]

@@ -1,0 +1,92 @@
+"""Registry reads, always scoped to the viewing user's jurisdiction."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q
+
+from minzheng.accounts.models import User
+from minzheng.core import idnumber
+from minzheng.core.jurisdiction import text_prefix_q
+from minzheng.core.masking import mask_id_number, mask_phone
+from minzheng.registry.access import households_visible_to, persons_visible_to
+from minzheng.registry.models import Household, Person, PersonTag
+
+_PHONE = re.compile(r"^\d{7,12}$|^0\d{2,3}-?\d{7,8}$")
+SEARCH_LIMIT = 50
+
+
+def person_search(*, user: User, q: str, limit: int = SEARCH_LIMIT) -> list[Person]:
+    """Search by name (prefix), full identity number, phone or 户编号. Index-only lookups."""
+    q = idnumber.clean(q) if any(ch.isdigit() for ch in q) else q.strip()
+    if not q:
+        return []
+    base = persons_visible_to(user).select_related("household")
+    if len(q) in (15, 18) and idnumber.is_valid(q):
+        query = Q(id_number=idnumber.parse(q).number)
+    elif _PHONE.match(q):
+        query = Q(phone=q) | Q(household__household_no=q)
+    elif q.isascii():
+        query = Q(household__household_no=q)
+    else:
+        query = text_prefix_q("name", q)
+    return list(base.filter(query).order_by("name", "id")[:limit])
+
+
+@dataclass
+class PersonRow:
+    """What a list shows: masked identity number and phone, never the whole."""
+
+    id: int
+    name: str
+    sex: str
+    age: int
+    id_number_masked: str
+    phone_masked: str
+    household_id: int
+    household_no: str
+    relation: str
+    tags_text: str
+
+    @classmethod
+    def of(cls, person: Person, *, today: Any) -> PersonRow:
+        return cls(
+            id=person.pk, name=person.name, sex=person.get_sex_display(),
+            age=age_on(person.birth_date, today), id_number_masked=mask_id_number(person.id_number),
+            phone_masked=mask_phone(person.phone), household_id=person.household_id,
+            household_no=person.household.household_no, relation=person.get_relation_display(),
+            tags_text=person.tags_text,
+        )
+
+
+def age_on(birth: Any, today: Any) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def household_members(household: Household) -> list[Person]:
+    return list(household.members.order_by("relation", "birth_date"))
+
+
+def person_history(person: Person) -> list[Any]:
+    return list(person.changes.select_related("changed_by")[:200])
+
+
+def household_history(household: Household) -> list[Any]:
+    return list(household.changes.select_related("changed_by")[:200])
+
+
+def jurisdiction_counts(*, user: User) -> dict[str, int]:
+    """Home-page figures for the user's jurisdiction."""
+    persons = persons_visible_to(user)
+    tag_counts = dict(
+        PersonTag.objects.filter(person__in=persons).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
+    return {
+        "persons": persons.count(),
+        "households": households_visible_to(user).count(),
+        **{kind: tag_counts.get(kind, 0) for kind in PersonTag.Kind.values},
+    }
+

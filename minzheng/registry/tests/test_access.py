@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import pytest
+from django.http import Http404
+
+from minzheng.registry.access import access_household, access_person
+from minzheng.registry.selectors import person_search
+from minzheng.testing import Cast, make_household
+
+
+def test_person_visible_inside_jurisdiction(cast: Cast) -> None:
+    _, people = make_household()
+    for user in (cast.village_worker, cast.town_officer, cast.county_approver, cast.hotline_operator):
+        assert access_person(user, people[0].pk).name == "张建国"
+
+
+@pytest.mark.parametrize("who", ["other_town_officer", "auditor", "caregiver", "provider"])
+def test_person_outside_jurisdiction_or_role_is_404(cast: Cast, who: str) -> None:
+    household, people = make_household()
+    user = getattr(cast, who)
+    with pytest.raises(Http404):
+        access_person(user, people[0].pk)
+    with pytest.raises(Http404):
+        access_household(user, household.pk)
+
+
+def test_search_by_name_id_and_phone_is_scoped(cast: Cast) -> None:
+    make_household()
+    assert [p.name for p in person_search(user=cast.town_officer, q="张")] == ["张小明", "张建国"]
+    assert [p.name for p in person_search(user=cast.town_officer, q="３３０２１２１９７８０３１５４４１２")] == ["张建国"]
+    assert [p.name for p in person_search(user=cast.town_officer, q="13905745678")] == ["李秀英"]
+    assert person_search(user=cast.other_town_officer, q="张") == []
