@@ -11,7 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +26,18 @@ class TabularError(ValueError):
 
 @dataclass
 class Table:
+    """Use as a context manager so the file closes even when rows are not exhausted."""
+
     headers: list[str]
     rows: Iterator[list[str]]  # data rows only, each padded to len(headers)
     encoding: str
+    close: Callable[[], None] = lambda: None
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def sniff_encoding(path: Path) -> str:
@@ -62,7 +71,7 @@ def _pad(row: list[str], width: int) -> list[str]:
     return row[:width]
 
 
-def _csv_rows(path: Path, encoding: str) -> tuple[list[str], Iterator[list[str]]]:
+def _csv_rows(path: Path, encoding: str) -> tuple[list[str], Iterator[list[str]], Callable[[], None]]:
     fh = io.open(path, encoding=encoding, newline="")  # noqa: UP020 - explicit text open
     reader = csv.reader(fh)
     try:
@@ -80,10 +89,10 @@ def _csv_rows(path: Path, encoding: str) -> tuple[list[str], Iterator[list[str]]
                 if any(cell.strip() for cell in row):
                     yield _pad([c.strip() for c in row], len(headers))
 
-    return headers, gen()
+    return headers, gen(), fh.close
 
 
-def _excel_rows(path: Path) -> tuple[list[str], Iterator[list[str]]]:
+def _excel_rows(path: Path) -> tuple[list[str], Iterator[list[str]], Callable[[], None]]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
@@ -103,7 +112,7 @@ def _excel_rows(path: Path) -> tuple[list[str], Iterator[list[str]]]:
             if any(row):
                 yield _pad(row, len(headers))
 
-    return headers, gen()
+    return headers, gen(), workbook.close
 
 
 def open_table(path: Path | str) -> Table:
@@ -111,11 +120,11 @@ def open_table(path: Path | str) -> Table:
     if not path.exists():
         raise TabularError(f"文件不存在：{path}")
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        headers, rows = _excel_rows(path)
-        return Table(headers, rows, "xlsx")
+        headers, rows, close = _excel_rows(path)
+        return Table(headers, rows, "xlsx", close)
     encoding = sniff_encoding(path)
-    headers, rows = _csv_rows(path, encoding)
-    return Table(headers, rows, encoding)
+    headers, rows, close = _csv_rows(path, encoding)
+    return Table(headers, rows, encoding, close)
 
 
 def missing_headers(headers: list[str], required: list[str]) -> list[str]:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from django.db import transaction
 
-from minzheng.audit.services import audit_record
 from minzheng.audit.models import AuditEvent
-from minzheng.core.tabular import missing_headers, open_table, TabularError
+from minzheng.audit.services import audit_record
+from minzheng.core.tabular import TabularError, missing_headers, open_table
 from minzheng.divisions import codes
 from minzheng.divisions.models import Division
 
@@ -64,15 +64,15 @@ def divisions_upsert(entries: dict[str, str]) -> DivisionImportResult:
 
 def divisions_import(*, path: Path, actor: object | None, client_ip: str = "") -> DivisionImportResult:
     """Import a CSV/XLSX with 区划代码, 名称. Any bad row fails the whole file."""
-    table = open_table(path)
-    missing = missing_headers(table.headers, REQUIRED)
-    if missing:
-        raise TabularError(f"缺少必填列：{'、'.join(missing)}")
-    rows = list(table.rows)
-    parsed, errors = _parse_rows(rows, table.headers.index("区划代码"), table.headers.index("名称"))
+    with open_table(path) as table:
+        missing = missing_headers(table.headers, REQUIRED)
+        if missing:
+            raise TabularError(f"缺少必填列：{'、'.join(missing)}")
+        rows = list(table.rows)
+        headers = table.headers
+    parsed, errors = _parse_rows(rows, headers.index("区划代码"), headers.index("名称"))
     if errors:
-        result = DivisionImportResult(rows=len(rows), errors=errors)
-        return result
+        return DivisionImportResult(rows=len(rows), errors=errors)
     with transaction.atomic():
         result = divisions_upsert(parsed)
         result.rows = len(rows)
