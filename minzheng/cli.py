@@ -108,6 +108,20 @@ def users_create(username: str = typer.Option(..., "--username"), role: str = ty
     typer.echo(token_issue(actor=None, user=user, label="cli"))
 
 
+@users_app.command("unlock")
+def users_unlock(username: str) -> None:
+    """解锁因连续登录失败被锁定的账号。"""
+    setup_django()
+    from minzheng.accounts.models import User
+    from minzheng.accounts.services import user_unlock
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        fail(f"账号“{username}”不存在")
+    user_unlock(actor=None, user=user)
+    typer.echo(f"已解锁账号 {username}")
+
+
 def main() -> None:
     # Register commands owned by other modules (import, demo, ...).
     from minzheng import cli_extra  # noqa: F401

@@ -1,3 +1,5 @@
 """Commands whose implementation lives with their domain; registered on import."""
 
 from __future__ import annotations
+
+from minzheng.jobs import cli as _jobs_cli  # noqa: F401, E402

@@ -106,7 +106,7 @@ def _login_failed(user: User | None, username: str, ip: str, max_failures: int) 
 
 
 @transaction.atomic
-def user_unlock(*, actor: User, user: User) -> None:
+def user_unlock(*, actor: User | None, user: User) -> None:
     User.objects.filter(pk=user.pk).update(locked_at=None, failed_logins=0)
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, object_type="user", object_id=user.pk,
                  summary=f"解锁账号 {user.username}")

@@ -115,6 +115,9 @@ def _database() -> dict[str, object]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         }
+    if os.environ.get("MINZHENG_TEST_DB_NAME"):
+        # Lets two test runs share one PostgreSQL server without clobbering each other.
+        db["TEST"] = {"NAME": os.environ["MINZHENG_TEST_DB_NAME"]}
     return db
 
 

@@ -1,0 +1,56 @@
+"""`minzheng jobs …`: list background jobs and follow one with a progress bar."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from minzheng.cli import app, fail, print_json, setup_django
+
+jobs_app = typer.Typer(help="后台任务", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
+
+
+@jobs_app.command("list")
+def jobs_list(limit: int = typer.Option(20, help="显示条数")) -> None:
+    """最近的后台任务及其进度。"""
+    setup_django()
+    from django.utils import timezone
+
+    from minzheng.jobs.models import Job
+
+    table = Table("编号", "类型", "状态", "进度", "创建时间", "失败原因")
+    for job in Job.objects.order_by("-created_at")[:limit]:
+        table.add_row(str(job.pk), job.kind, job.get_status_display(),
+                      f"{job.progress_done}/{job.progress_total}（{job.percent}%）",
+                      f"{timezone.localtime(job.created_at):%Y-%m-%d %H:%M}", job.error[:40])
+    Console().print(table)
+
+
+@jobs_app.command("watch")
+def jobs_watch(job_id: int, json_out: bool = typer.Option(False, "--json", help="结束后输出 JSON 结果")) -> None:
+    """跟踪一个任务直到结束，显示进度条。"""
+    setup_django()
+    from minzheng.jobs.models import Job
+
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None:
+        fail(f"任务 {job_id} 不存在")
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, disable=json_out) as bar:
+        task = bar.add_task(f"任务 {job.pk}（{job.kind}）", total=job.progress_total or None)
+        while job.status in (Job.Status.QUEUED, Job.Status.RUNNING):
+            bar.update(task, completed=job.progress_done, total=job.progress_total or None)
+            time.sleep(0.5)
+            job.refresh_from_db()
+        bar.update(task, completed=job.progress_done, total=job.progress_total or job.progress_done)
+    if json_out:
+        print_json({"id": job.pk, "status": job.status, "result": job.result, "error": job.error})
+    elif job.status == Job.Status.FAILED:
+        fail(f"任务失败：{job.error}")
+    else:
+        typer.echo(f"任务 {job.pk} 已完成：{job.result}")
