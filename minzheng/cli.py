@@ -49,8 +49,11 @@ def migrate() -> None:
 
 
 @app.command()
-def serve(port: int = typer.Option(8000, help="端口"), host: str = typer.Option("127.0.0.1", help="监听地址"),
-          worker: bool = typer.Option(True, help="同时在本进程内运行后台任务")) -> None:
+def serve(
+    port: int = typer.Option(8000, help="端口"),
+    host: str = typer.Option("127.0.0.1", help="监听地址"),
+    worker: bool = typer.Option(True, help="同时在本进程内运行后台任务"),
+) -> None:
     """启动 Web 服务（waitress）。"""
     setup_django()
     from minzheng.core.server import serve_forever
@@ -87,10 +90,13 @@ def divisions_import_cmd(file: Path) -> None:
 
 
 @users_app.command("create")
-def users_create(username: str = typer.Option(..., "--username"), role: str = typer.Option(..., "--role"),
-                 jurisdiction: str = typer.Option(..., "--jurisdiction"),
-                 password: str = typer.Option(None, "--password", help="网页登录密码（可选）"),
-                 token: bool = typer.Option(False, "--token", help="同时签发 API 令牌")) -> None:
+def users_create(
+    username: str = typer.Option(..., "--username"),
+    role: str = typer.Option(..., "--role"),
+    jurisdiction: str = typer.Option(..., "--jurisdiction"),
+    password: str = typer.Option(None, "--password", help="网页登录密码（可选）"),
+    token: bool = typer.Option(False, "--token", help="同时签发 API 令牌"),
+) -> None:
     """创建账号；加 --token 时打印 API 令牌（只显示一次）。"""
     setup_django()
     from django.core.exceptions import ValidationError

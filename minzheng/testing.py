@@ -79,14 +79,40 @@ def make_cast() -> Cast:
 
 def make_household(household_no: str = "HQ-0001", division: str = VILLAGE_A) -> tuple[Household, list[Person]]:
     """A family of three in 合一村: 户主 张建国, 配偶 李秀英, 子 张小明 (留守儿童)."""
-    household = household_create(actor=None, household_no=household_no, division_code=division, grid="第一网格",
-                                 building="3", unit="1", room="201")
+    household = household_create(
+        actor=None,
+        household_no=household_no,
+        division_code=division,
+        grid="第一网格",
+        building="3",
+        unit="1",
+        room="201",
+    )
     people = [
-        person_create(actor=None, household=household, name="张建国", id_number="330212197803154412",
-                      relation="户主", phone="13805741234"),
-        person_create(actor=None, household=household, name="李秀英", id_number="330212198004226023",
-                      relation="配偶", phone="13905745678", tags="残疾:肢体二级"),
-        person_create(actor=None, household=household, name="张小明", id_number="330212201509103218",
-                      relation="子", tags="留守儿童"),
+        person_create(
+            actor=None,
+            household=household,
+            name="张建国",
+            id_number="330212197803154412",
+            relation="户主",
+            phone="13805741234",
+        ),
+        person_create(
+            actor=None,
+            household=household,
+            name="李秀英",
+            id_number="330212198004226023",
+            relation="配偶",
+            phone="13905745678",
+            tags="残疾:肢体二级",
+        ),
+        person_create(
+            actor=None,
+            household=household,
+            name="张小明",
+            id_number="330212201509103218",
+            relation="子",
+            tags="留守儿童",
+        ),
     ]
     return household, people

@@ -7,8 +7,12 @@ from django.http import Http404
 from minzheng.accounts.models import Role, User
 
 REGISTRY_READ = {
-    Role.VILLAGE_WORKER, Role.TOWN_OFFICER, Role.COUNTY_APPROVER,
-    Role.VERIFICATION_CENTER, Role.HOTLINE_OPERATOR, Role.SYSADMIN,
+    Role.VILLAGE_WORKER,
+    Role.TOWN_OFFICER,
+    Role.COUNTY_APPROVER,
+    Role.VERIFICATION_CENTER,
+    Role.HOTLINE_OPERATOR,
+    Role.SYSADMIN,
 }
 REGISTRY_WRITE = {Role.VILLAGE_WORKER, Role.TOWN_OFFICER, Role.SYSADMIN}
 # Full identity numbers and phones: only roles whose work needs them, with a reason.

@@ -20,9 +20,7 @@ class User(AbstractUser):
     """A staff member: one role, one jurisdiction (a division-code prefix)."""
 
     role = models.CharField(max_length=32, choices=Role.choices, db_comment="角色")
-    jurisdiction = models.CharField(
-        max_length=12, db_comment="管辖范围：区划代码前缀，如 330212 表示整个鄞州区"
-    )
+    jurisdiction = models.CharField(max_length=12, db_comment="管辖范围：区划代码前缀，如 330212 表示整个鄞州区")
     display_name = models.CharField(max_length=64, blank=True, db_comment="姓名")
     failed_logins = models.PositiveSmallIntegerField(default=0, db_comment="连续登录失败次数")
     locked_at = models.DateTimeField(null=True, blank=True, db_comment="因登录失败被锁定的时间")

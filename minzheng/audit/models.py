@@ -28,8 +28,12 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(auto_now_add=True, db_index=True, db_comment="时间")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     actor_username = models.CharField(max_length=150, blank=True, db_comment="操作人账号（冗余保存）")
     action = models.CharField(max_length=32, choices=Action.choices, db_comment="操作")

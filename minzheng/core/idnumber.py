@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -55,7 +56,8 @@ def _birth(digits: str, today: dt.date) -> dt.date:
 
 def parse(raw: object, *, today: dt.date | None = None) -> IdNumber:
     """Return the normalised 18-digit number with its derived facts, or raise."""
-    today = today or dt.date.today()
+    # Birth dates are Beijing dates; 'future' is judged in China's time zone.
+    today = today or dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
     text = clean(raw)
     if not text:
         raise IdNumberError("为空")

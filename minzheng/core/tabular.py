@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,7 +71,7 @@ def _pad(row: list[str], width: int) -> list[str]:
 
 
 def _csv_rows(path: Path, encoding: str) -> tuple[list[str], Iterator[list[str]], Callable[[], None]]:
-    fh = io.open(path, encoding=encoding, newline="")  # noqa: UP020 - explicit text open
+    fh = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by gen() or Table.close
     reader = csv.reader(fh)
     try:
         headers = [h.strip() for h in next(reader)]

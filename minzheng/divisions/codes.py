@@ -11,6 +11,7 @@ import re
 PROVINCE, CITY, COUNTY, TOWN, VILLAGE = 1, 2, 3, 4, 5
 LEVEL_NAMES = {PROVINCE: "省", CITY: "市", COUNTY: "县", TOWN: "乡镇（街道）", VILLAGE: "村（社区）"}
 _SLICES = ((2, PROVINCE), (4, CITY), (6, COUNTY), (9, TOWN), (12, VILLAGE))
+_WIDTH = {lvl: w for w, lvl in _SLICES}
 _DIGITS = re.compile(r"^\d+$")
 
 
@@ -36,7 +37,7 @@ def level_of(code: str) -> int:
 
 def significant(code: str) -> str:
     """The meaningful prefix: '330212000000' → '330212'. Used as a jurisdiction."""
-    width = dict((lvl, w) for w, lvl in _SLICES)[level_of(code)]
+    width = _WIDTH[level_of(code)]
     return code[:width]
 
 
@@ -44,5 +45,5 @@ def parent_of(code: str) -> str | None:
     level = level_of(code)
     if level == PROVINCE:
         return None
-    width = dict((lvl, w) for w, lvl in _SLICES)[level - 1]
+    width = _WIDTH[level - 1]
     return code[:width].ljust(12, "0")

@@ -10,7 +10,11 @@ class Division(models.Model):
     name = models.CharField(max_length=64, db_comment="名称")
     level = models.PositiveSmallIntegerField(db_comment="1 省 2 市 3 县 4 乡镇 5 村社区")
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         db_constraint=False,  # imports may bring children before parents
     )
 

@@ -77,7 +77,10 @@ def divisions_import(*, path: Path, actor: object | None, client_ip: str = "") -
         result = divisions_upsert(parsed)
         result.rows = len(rows)
         audit_record(
-            actor=actor, action=AuditEvent.Action.IMPORT, object_type="division", object_id=path.name,
+            actor=actor,
+            action=AuditEvent.Action.IMPORT,
+            object_type="division",
+            object_id=path.name,
             summary=f"导入区划 {result.rows} 行：新增 {result.created}，更新 {result.updated}",
             client_ip=client_ip,
         )
@@ -89,6 +92,6 @@ def divisions_load_builtin() -> DivisionImportResult:
     with gzip.open(BUILTIN, "rt", encoding="utf-8") as fh:
         reader = csv.reader(fh)
         next(reader)
-        entries = {code: name for code, name in reader}
+        entries = dict(reader)
     with transaction.atomic():
         return divisions_upsert(entries)

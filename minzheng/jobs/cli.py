@@ -25,9 +25,14 @@ def jobs_list(limit: int = typer.Option(20, help="显示条数")) -> None:
 
     table = Table("编号", "类型", "状态", "进度", "创建时间", "失败原因")
     for job in Job.objects.order_by("-created_at")[:limit]:
-        table.add_row(str(job.pk), job.kind, job.get_status_display(),
-                      f"{job.progress_done}/{job.progress_total}（{job.percent}%）",
-                      f"{timezone.localtime(job.created_at):%Y-%m-%d %H:%M}", job.error[:40])
+        table.add_row(
+            str(job.pk),
+            job.kind,
+            job.get_status_display(),
+            f"{job.progress_done}/{job.progress_total}（{job.percent}%）",
+            f"{timezone.localtime(job.created_at):%Y-%m-%d %H:%M}",
+            job.error[:40],
+        )
     Console().print(table)
 
 

@@ -79,7 +79,9 @@ def job_claim(job_id: int | None = None) -> Job | None:
     for job in candidates.order_by("created_at")[:5]:
         now = timezone.now()
         won = Job.objects.filter(_claimable(), pk=job.pk).update(
-            status=Job.Status.RUNNING, heartbeat_at=now, started_at=job.started_at or now,
+            status=Job.Status.RUNNING,
+            heartbeat_at=now,
+            started_at=job.started_at or now,
             attempts=job.attempts + 1,
         )
         if won == 1:
@@ -96,12 +98,12 @@ def job_run(job: Job) -> Job:
     except Exception as exc:  # a job's failure is recorded, never lost
         log.exception("job %s failed", job.pk)
         message = str(exc) or exc.__class__.__name__
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.FAILED, error=message[:2000], finished_at=timezone.now()
-        )
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error=message[:2000], finished_at=timezone.now())
     else:
         Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.DONE, result=result, finished_at=timezone.now(),
+            status=Job.Status.DONE,
+            result=result,
+            finished_at=timezone.now(),
             progress_done=ctx.job.progress_total or ctx.job.progress_done,
         )
     job.refresh_from_db()

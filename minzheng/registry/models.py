@@ -25,7 +25,9 @@ class Household(models.Model):
 
     household_no = models.CharField(max_length=40, unique=True, db_comment="户编号")
     division = models.ForeignKey(
-        "divisions.Division", on_delete=models.PROTECT, related_name="households",
+        "divisions.Division",
+        on_delete=models.PROTECT,
+        related_name="households",
         db_comment="现住址区划代码（村/社区）",
     )
     grid = models.CharField(max_length=40, blank=True, db_comment="网格")
@@ -43,8 +45,12 @@ class Household(models.Model):
 
     @property
     def grid_address(self) -> str:
-        parts = [self.grid, self.building and f"{self.building}幢", self.unit and f"{self.unit}单元",
-                 self.room and f"{self.room}室"]
+        parts = [
+            self.grid,
+            self.building and f"{self.building}幢",
+            self.unit and f"{self.unit}单元",
+            self.room and f"{self.room}室",
+        ]
         return " ".join(p for p in parts if p)
 
 
@@ -60,9 +66,7 @@ class Person(models.Model):
     sex = models.CharField(max_length=1, choices=Sex.choices, db_comment="性别（由身份号码推出）")
     birth_date = models.DateField(db_comment="出生日期（由身份号码推出）")
     phone = models.CharField(max_length=20, blank=True, db_index=True, db_comment="联系电话")
-    household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="members", db_comment="所属户"
-    )
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members", db_comment="所属户")
     relation = models.CharField(max_length=2, choices=Relation.choices, db_comment="与户主关系")
     # Copied from the household so jurisdiction scoping is one indexed range scan
     # on the person table (search p95 at a million rows); kept in step by services.
@@ -116,9 +120,7 @@ class ChangeRecord(models.Model):
     """History of a person or household: who changed which field, old → new."""
 
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="changes")
-    household = models.ForeignKey(
-        Household, null=True, blank=True, on_delete=models.CASCADE, related_name="changes"
-    )
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.CASCADE, related_name="changes")
     field = models.CharField(max_length=32, db_comment="字段（中文名）")
     old_value = models.CharField(max_length=200, blank=True, db_comment="原值")
     new_value = models.CharField(max_length=200, blank=True, db_comment="新值")

@@ -54,10 +54,15 @@ class PersonRow:
     @classmethod
     def of(cls, person: Person, *, today: Any) -> PersonRow:
         return cls(
-            id=person.pk, name=person.name, sex=person.get_sex_display(),
-            age=age_on(person.birth_date, today), id_number_masked=mask_id_number(person.id_number),
-            phone_masked=mask_phone(person.phone), household_id=person.household_id,
-            household_no=person.household.household_no, relation=person.get_relation_display(),
+            id=person.pk,
+            name=person.name,
+            sex=person.get_sex_display(),
+            age=age_on(person.birth_date, today),
+            id_number_masked=mask_id_number(person.id_number),
+            phone_masked=mask_phone(person.phone),
+            household_id=person.household_id,
+            household_no=person.household.household_no,
+            relation=person.get_relation_display(),
             tags_text=person.tags_text,
         )
 
@@ -82,11 +87,13 @@ def jurisdiction_counts(*, user: User) -> dict[str, int]:
     """Home-page figures for the user's jurisdiction."""
     persons = persons_visible_to(user)
     tag_counts = dict(
-        PersonTag.objects.filter(person__in=persons).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+        PersonTag.objects.filter(person__in=persons)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
     )
     return {
         "persons": persons.count(),
         "households": households_visible_to(user).count(),
         **{kind: tag_counts.get(kind, 0) for kind in PersonTag.Kind.values},
     }
-

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 from django.db import transaction
 
 from minzheng.accounts.access import can_unmask, require
@@ -16,14 +14,27 @@ from minzheng.registry.models import ChangeRecord, Household, Person, PersonTag
 
 def person_view(*, actor: User, person: Person, client_ip: str = "", via: str = "page") -> None:
     """Record a read of a person's detail page or API detail."""
-    audit_record(actor=actor, action=AuditEvent.Action.VIEW, object_type="person", object_id=person.pk,
-                 summary=f"查看居民 {person.name} 详情", client_ip=client_ip, data={"via": via})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        object_type="person",
+        object_id=person.pk,
+        summary=f"查看居民 {person.name} 详情",
+        client_ip=client_ip,
+        data={"via": via},
+    )
 
 
 def household_view(*, actor: User, household: Household, client_ip: str = "", via: str = "page") -> None:
-    audit_record(actor=actor, action=AuditEvent.Action.VIEW, object_type="household",
-                 object_id=household.pk, summary=f"查看户 {household.household_no} 详情",
-                 client_ip=client_ip, data={"via": via})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        object_type="household",
+        object_id=household.pk,
+        summary=f"查看户 {household.household_no} 详情",
+        client_ip=client_ip,
+        data={"via": via},
+    )
 
 
 class ReasonRequired(ValueError):
@@ -36,8 +47,15 @@ def person_unmask(*, actor: User, person: Person, reason: str, client_ip: str = 
     reason = reason.strip()
     if len(reason) < 2:
         raise ReasonRequired("请填写查看完整号码的事由")
-    audit_record(actor=actor, action=AuditEvent.Action.UNMASK, object_type="person", object_id=person.pk,
-                 summary=f"查看居民 {person.name} 的完整身份号码和电话", reason=reason, client_ip=client_ip)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UNMASK,
+        object_type="person",
+        object_id=person.pk,
+        summary=f"查看居民 {person.name} 的完整身份号码和电话",
+        reason=reason,
+        client_ip=client_ip,
+    )
     return {"id_number": person.id_number, "phone": person.phone}
 
 
@@ -45,8 +63,9 @@ EDITABLE = {"phone": "联系电话", "tags_text": "人员标签"}
 
 
 @transaction.atomic
-def person_update(*, actor: User, person: Person, changes: dict[str, str], client_ip: str = "",
-                  source: str = "页面修改") -> list[ChangeRecord]:
+def person_update(
+    *, actor: User, person: Person, changes: dict[str, str], client_ip: str = "", source: str = "页面修改"
+) -> list[ChangeRecord]:
     """Change a person's phone or tags; records old → new per field, then one audit row."""
     records: list[ChangeRecord] = []
     update_fields: list[str] = []
@@ -62,15 +81,24 @@ def person_update(*, actor: User, person: Person, changes: dict[str, str], clien
             continue
         setattr(person, field, new)
         update_fields.append(field)
-        records.append(ChangeRecord(person=person, field=EDITABLE[field], old_value=old, new_value=new,
-                                    changed_by=actor, source=source))
+        records.append(
+            ChangeRecord(
+                person=person, field=EDITABLE[field], old_value=old, new_value=new, changed_by=actor, source=source
+            )
+        )
     if not records:
         return []
     person.save(update_fields=[*update_fields, "updated_at"])
     ChangeRecord.objects.bulk_create(records)
-    audit_record(actor=actor, action=AuditEvent.Action.UPDATE, object_type="person", object_id=person.pk,
-                 summary=f"修改居民 {person.name}：" + "、".join(r.field for r in records),
-                 client_ip=client_ip, data={r.field: [r.old_value, r.new_value] for r in records})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        object_type="person",
+        object_id=person.pk,
+        summary=f"修改居民 {person.name}：" + "、".join(r.field for r in records),
+        client_ip=client_ip,
+        data={r.field: [r.old_value, r.new_value] for r in records},
+    )
     return records
 
 
@@ -84,8 +112,6 @@ def person_tags_replace(*, person: Person, tags: list[vocab.Tag]) -> None:
 
 def tag_rows(person_id: int, tags: list[vocab.Tag]) -> list[PersonTag]:
     return [PersonTag(person_id=person_id, kind=t.kind, category=t.category, grade=t.grade) for t in tags]
-
-
 
 
 class RegistryError(ValueError):
@@ -106,22 +132,47 @@ def _division_for_address(code: str) -> str:
 
 
 @transaction.atomic
-def household_create(*, actor: User | None, household_no: str, division_code: str, grid: str = "",
-                     building: str = "", unit: str = "", room: str = "", client_ip: str = "") -> Household:
+def household_create(
+    *,
+    actor: User | None,
+    household_no: str,
+    division_code: str,
+    grid: str = "",
+    building: str = "",
+    unit: str = "",
+    room: str = "",
+    client_ip: str = "",
+) -> Household:
     """A new 户 at a known village/community, with its lower grid levels."""
     code = _division_for_address(division_code)
     if Household.objects.filter(household_no=household_no).exists():
         raise RegistryError(f"户编号：{household_no} 已存在")
-    household = Household.objects.create(household_no=household_no, division_id=code, grid=grid,
-                                         building=building, unit=unit, room=room)
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, object_type="household", object_id=household.pk,
-                 summary=f"新增户 {household_no}", client_ip=client_ip)
+    household = Household.objects.create(
+        household_no=household_no, division_id=code, grid=grid, building=building, unit=unit, room=room
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        object_type="household",
+        object_id=household.pk,
+        summary=f"新增户 {household_no}",
+        client_ip=client_ip,
+    )
     return household
 
 
 @transaction.atomic
-def person_create(*, actor: User | None, household: Household, name: str, id_number: str, relation: str,
-                  phone: str = "", tags: str = "", client_ip: str = "") -> Person:
+def person_create(
+    *,
+    actor: User | None,
+    household: Household,
+    name: str,
+    id_number: str,
+    relation: str,
+    phone: str = "",
+    tags: str = "",
+    client_ip: str = "",
+) -> Person:
     """Add a person to a household; the household keeps exactly one 户主."""
     from minzheng.core import idnumber
 
@@ -139,11 +190,23 @@ def person_create(*, actor: User | None, household: Household, name: str, id_num
     if rel == "02" and household.members.filter(relation="02").exists():
         raise RegistryError("与户主关系：该户已有户主")
     person = Person.objects.create(
-        id_number=parsed.number, name=name.strip(), sex=parsed.sex, birth_date=parsed.birth_date,
-        phone=phone.strip(), household=household, relation=rel, division_code=household.division_id,
+        id_number=parsed.number,
+        name=name.strip(),
+        sex=parsed.sex,
+        birth_date=parsed.birth_date,
+        phone=phone.strip(),
+        household=household,
+        relation=rel,
+        division_code=household.division_id,
         tags_text=vocab.tags_text(tag_list),
     )
     PersonTag.objects.bulk_create(tag_rows(person.pk, tag_list))
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, object_type="person", object_id=person.pk,
-                 summary=f"新增居民 {person.name}（户 {household.household_no}）", client_ip=client_ip)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        object_type="person",
+        object_id=person.pk,
+        summary=f"新增居民 {person.name}（户 {household.household_no}）",
+        client_ip=client_ip,
+    )
     return person

@@ -10,9 +10,23 @@ from dataclasses import dataclass
 from minzheng.registry.models import PersonTag, Relation
 
 _RELATION_BY_LABEL = {r.label: r.value for r in Relation}
-_RELATION_ALIASES = {"本人": "02", "夫": "10", "妻": "10", "儿子": "20", "女儿": "30", "孙子": "40",
-                     "孙女": "40", "外孙子": "40", "外孙女": "40", "父": "51", "母": "52",
-                     "兄": "70", "弟": "70", "姐": "70", "妹": "70"}
+_RELATION_ALIASES = {
+    "本人": "02",
+    "夫": "10",
+    "妻": "10",
+    "儿子": "20",
+    "女儿": "30",
+    "孙子": "40",
+    "孙女": "40",
+    "外孙子": "40",
+    "外孙女": "40",
+    "父": "51",
+    "母": "52",
+    "兄": "70",
+    "弟": "70",
+    "姐": "70",
+    "妹": "70",
+}
 
 
 def relation_parse(raw: str) -> str:
@@ -32,21 +46,40 @@ def _relation_from_code(code: str) -> str:
     # (38 daughter-in-law), 4x grandchildren, 5x parents, 7x siblings.
     if code in {"01", "02", "03"}:
         return Relation.HEAD
-    special = {"28": Relation.SON_IN_LAW, "38": Relation.DAUGHTER_IN_LAW, "51": Relation.FATHER,
-               "57": Relation.FATHER, "52": Relation.MOTHER, "58": Relation.MOTHER}
+    special = {
+        "28": Relation.SON_IN_LAW,
+        "38": Relation.DAUGHTER_IN_LAW,
+        "51": Relation.FATHER,
+        "57": Relation.FATHER,
+        "52": Relation.MOTHER,
+        "58": Relation.MOTHER,
+    }
     if code in special:
         return special[code]
-    groups = {"1": Relation.SPOUSE, "2": Relation.SON, "3": Relation.DAUGHTER, "4": Relation.GRANDCHILD,
-              "7": Relation.SIBLING}
+    groups = {
+        "1": Relation.SPOUSE,
+        "2": Relation.SON,
+        "3": Relation.DAUGHTER,
+        "4": Relation.GRANDCHILD,
+        "7": Relation.SIBLING,
+    }
     return groups.get(code[0], Relation.OTHER)
 
 
 DISABILITY_CATEGORIES = ("视力", "听力", "言语", "肢体", "智力", "精神", "多重")
 DISABILITY_GRADES = ("一级", "二级", "三级", "四级")
 INCAPACITY_LEVELS = ("轻度", "中度", "重度", "完全")
-_PLAIN_TAGS = {k.label: k.value for k in PersonTag.Kind if k not in (PersonTag.Kind.DISABILITY, PersonTag.Kind.INCAPACITY)}
-_PLAIN_TAGS.update({"低保": PersonTag.Kind.DIBAO, "特困": PersonTag.Kind.TEKUN, "低保边缘家庭": PersonTag.Kind.DIBAO_EDGE,
-                    "刚性支出困难家庭": PersonTag.Kind.RIGID_EXPENSE})
+_PLAIN_TAGS = {
+    k.label: k.value for k in PersonTag.Kind if k not in (PersonTag.Kind.DISABILITY, PersonTag.Kind.INCAPACITY)
+}
+_PLAIN_TAGS.update(
+    {
+        "低保": PersonTag.Kind.DIBAO,
+        "特困": PersonTag.Kind.TEKUN,
+        "低保边缘家庭": PersonTag.Kind.DIBAO_EDGE,
+        "刚性支出困难家庭": PersonTag.Kind.RIGID_EXPENSE,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +96,7 @@ class Tag:
 def _disability(detail: str) -> Tag:
     for cat in DISABILITY_CATEGORIES:
         if detail.startswith(cat):
-            grade = detail[len(cat):].replace("残疾", "")
+            grade = detail[len(cat) :].replace("残疾", "")
             if grade in DISABILITY_GRADES:
                 return Tag(PersonTag.Kind.DISABILITY, cat, grade)
             raise ValueError(f"残疾等级“{grade}”应为 一级至四级")

@@ -7,7 +7,12 @@ from typer.testing import CliRunner
 
 from minzheng.accounts.models import User
 from minzheng.accounts.services import (
-    AccountError, LoginError, login_attempt, user_create, user_for_token, user_unlock,
+    AccountError,
+    LoginError,
+    login_attempt,
+    user_create,
+    user_for_token,
+    user_unlock,
 )
 from minzheng.audit.models import AuditEvent
 from minzheng.cli import app
@@ -41,8 +46,18 @@ def test_lock_after_five_failures(cast: Cast) -> None:
 
 def test_cli_creates_user_and_prints_working_token(db: None) -> None:
     result = CliRunner().invoke(
-        app, ["users", "create", "--username", "cun1", "--role", "village_worker",
-              "--jurisdiction", "330212100201", "--token"],
+        app,
+        [
+            "users",
+            "create",
+            "--username",
+            "cun1",
+            "--role",
+            "village_worker",
+            "--jurisdiction",
+            "330212100201",
+            "--token",
+        ],
     )
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()

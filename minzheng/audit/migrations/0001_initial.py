@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,23 +14,57 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_comment='时间', db_index=True)),
-                ('actor_username', models.CharField(blank=True, db_comment='操作人账号（冗余保存）', max_length=150)),
-                ('action', models.CharField(choices=[('view', '查看详情'), ('unmask', '查看完整号码'), ('search', '查询'), ('create', '新增'), ('update', '修改'), ('delete', '删除'), ('import', '导入'), ('export', '导出'), ('login', '登录'), ('login_failed', '登录失败'), ('locked', '账号锁定'), ('user_create', '创建账号'), ('token_create', '签发令牌')], db_comment='操作', max_length=32)),
-                ('object_type', models.CharField(blank=True, db_comment='对象类型', max_length=32)),
-                ('object_id', models.CharField(blank=True, db_comment='对象标识', max_length=64)),
-                ('summary', models.CharField(blank=True, db_comment='摘要', max_length=500)),
-                ('reason', models.CharField(blank=True, db_comment='事由', max_length=500)),
-                ('client_ip', models.CharField(blank=True, db_comment='客户端地址', max_length=45)),
-                ('data', models.JSONField(blank=True, db_comment='明细', default=dict)),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True, db_comment="时间", db_index=True)),
+                ("actor_username", models.CharField(blank=True, db_comment="操作人账号（冗余保存）", max_length=150)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "查看详情"),
+                            ("unmask", "查看完整号码"),
+                            ("search", "查询"),
+                            ("create", "新增"),
+                            ("update", "修改"),
+                            ("delete", "删除"),
+                            ("import", "导入"),
+                            ("export", "导出"),
+                            ("login", "登录"),
+                            ("login_failed", "登录失败"),
+                            ("locked", "账号锁定"),
+                            ("user_create", "创建账号"),
+                            ("token_create", "签发令牌"),
+                        ],
+                        db_comment="操作",
+                        max_length=32,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, db_comment="对象类型", max_length=32)),
+                ("object_id", models.CharField(blank=True, db_comment="对象标识", max_length=64)),
+                ("summary", models.CharField(blank=True, db_comment="摘要", max_length=500)),
+                ("reason", models.CharField(blank=True, db_comment="事由", max_length=500)),
+                ("client_ip", models.CharField(blank=True, db_comment="客户端地址", max_length=45)),
+                ("data", models.JSONField(blank=True, db_comment="明细", default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'db_table_comment': '审计日志（只增不改）',
-                'indexes': [models.Index(fields=['actor_username', 'at'], name='audit_audit_actor_u_39fe5f_idx'), models.Index(fields=['object_type', 'object_id'], name='audit_audit_object__0e78a5_idx')],
+                "db_table_comment": "审计日志（只增不改）",
+                "indexes": [
+                    models.Index(fields=["actor_username", "at"], name="audit_audit_actor_u_39fe5f_idx"),
+                    models.Index(fields=["object_type", "object_id"], name="audit_audit_object__0e78a5_idx"),
+                ],
             },
         ),
     ]

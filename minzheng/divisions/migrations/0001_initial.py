@@ -5,24 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Division',
+            name="Division",
             fields=[
-                ('code', models.CharField(db_comment='12 位统计用区划代码', max_length=12, primary_key=True, serialize=False)),
-                ('name', models.CharField(db_comment='名称', max_length=64)),
-                ('level', models.PositiveSmallIntegerField(db_comment='1 省 2 市 3 县 4 乡镇 5 村社区')),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='divisions.division')),
+                (
+                    "code",
+                    models.CharField(
+                        db_comment="12 位统计用区划代码", max_length=12, primary_key=True, serialize=False
+                    ),
+                ),
+                ("name", models.CharField(db_comment="名称", max_length=64)),
+                ("level", models.PositiveSmallIntegerField(db_comment="1 省 2 市 3 县 4 乡镇 5 村社区")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="divisions.division",
+                    ),
+                ),
             ],
             options={
-                'db_table_comment': '行政区划（统计用区划代码）',
-                'indexes': [models.Index(fields=['level', 'code'], name='divisions_d_level_aef486_idx')],
+                "db_table_comment": "行政区划（统计用区划代码）",
+                "indexes": [models.Index(fields=["level", "code"], name="divisions_d_level_aef486_idx")],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,27 +14,47 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(db_comment='任务类型，如 registry.import_residents', max_length=64)),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '运行中'), ('done', '已完成'), ('failed', '失败')], db_index=True, default='queued', max_length=16)),
-                ('params', models.JSONField(db_comment='参数', default=dict)),
-                ('checkpoint', models.JSONField(db_comment='断点：已完成的位置', default=dict)),
-                ('result', models.JSONField(blank=True, db_comment='结果', default=dict)),
-                ('error', models.TextField(blank=True, db_comment='失败原因')),
-                ('progress_done', models.BigIntegerField(default=0)),
-                ('progress_total', models.BigIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, db_comment='运行中的心跳；过期则可被重新认领', null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(db_comment="任务类型，如 registry.import_residents", max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "排队中"), ("running", "运行中"), ("done", "已完成"), ("failed", "失败")],
+                        db_index=True,
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("params", models.JSONField(db_comment="参数", default=dict)),
+                ("checkpoint", models.JSONField(db_comment="断点：已完成的位置", default=dict)),
+                ("result", models.JSONField(blank=True, db_comment="结果", default=dict)),
+                ("error", models.TextField(blank=True, db_comment="失败原因")),
+                ("progress_done", models.BigIntegerField(default=0)),
+                ("progress_total", models.BigIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "heartbeat_at",
+                    models.DateTimeField(blank=True, db_comment="运行中的心跳；过期则可被重新认领", null=True),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'db_table_comment': '后台任务',
-                'indexes': [models.Index(fields=['status', 'created_at'], name='jobs_job_status_277b31_idx')],
+                "db_table_comment": "后台任务",
+                "indexes": [models.Index(fields=["status", "created_at"], name="jobs_job_status_277b31_idx")],
             },
         ),
     ]

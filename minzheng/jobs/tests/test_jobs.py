@@ -46,7 +46,12 @@ def test_run_reports_progress_and_result(db: None) -> None:
     job = job_run_now(job_enqueue(kind="test.count_to", params={"n": 30}))
     assert job is not None
     assert (job.status, job.result, job.progress_done, job.progress_total, job.percent) == (
-        Job.Status.DONE, {"counted": 30}, 30, 30, 100)
+        Job.Status.DONE,
+        {"counted": 30},
+        30,
+        30,
+        100,
+    )
 
 
 def test_failure_is_recorded_and_resume_continues_from_checkpoint(db: None) -> None:

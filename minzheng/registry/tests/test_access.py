@@ -27,6 +27,8 @@ def test_person_outside_jurisdiction_or_role_is_404(cast: Cast, who: str) -> Non
 def test_search_by_name_id_and_phone_is_scoped(cast: Cast) -> None:
     make_household()
     assert [p.name for p in person_search(user=cast.town_officer, q="张")] == ["张小明", "张建国"]
-    assert [p.name for p in person_search(user=cast.town_officer, q="３３０２１２１９７８０３１５４４１２")] == ["张建国"]
+    assert [p.name for p in person_search(user=cast.town_officer, q="３３０２１２１９７８０３１５４４１２")] == [
+        "张建国"
+    ]
     assert [p.name for p in person_search(user=cast.town_officer, q="13905745678")] == ["李秀英"]
     assert person_search(user=cast.other_town_officer, q="张") == []
