@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class Config(AppConfig):
     name = "minzheng.registry"
     label = "registry"
+
+    def ready(self) -> None:
+        from minzheng.registry import tasks  # noqa: F401 - registers job handlers

@@ -38,7 +38,7 @@ def relation_parse(raw: str) -> str:
         return _RELATION_ALIASES[text]
     if len(text) == 2 and text.isdigit():
         return _relation_from_code(text)
-    raise ValueError(f"与户主关系“{raw}”无法识别")
+    raise ValueError(f"“{raw}”无法识别，应为 {'、'.join(_RELATION_BY_LABEL)} 或 GB/T 4761 两位代码")
 
 
 def _relation_from_code(code: str) -> str:
@@ -125,7 +125,7 @@ def tags_parse(raw: str) -> list[Tag]:
         elif name in _PLAIN_TAGS and not detail:
             tag = Tag(_PLAIN_TAGS[name])
         else:
-            raise ValueError(f"人员标签“{item}”无法识别")
+            raise ValueError(f"“{item}”无法识别")
         tags[tag.kind] = tag
     return sorted(tags.values(), key=lambda t: t.kind)
 

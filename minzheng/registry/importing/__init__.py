@@ -1,0 +1,204 @@
+"""Lossless resident import (居民信息导入, DATA_CONTRACTS §1).
+
+Two passes over the file:
+1. read and validate every row into a scratch SQLite staging file (memory flat
+   in file size), then apply the file-wide rules there (repeated identity
+   numbers, one address per 户, exactly one 户主 per 户 after the import);
+2. apply accepted rows to the registry in chunks, one transaction each.
+
+The 户主 rule, after the file is applied to what is stored: a 户 keeps the stored
+户主 unless the file lists that person in the 户 with another relation; a second
+户主 row for the same 户 is rejected naming the first; a 户 left with no 户主 has
+all its rows rejected. (A stored 户主 moved by the file to another 户 is not
+checked against the 户 they leave; the household page shows such a 户 without a
+户主.)
+
+Rows in = accepted + rejected. Rejected rows keep their original cells plus a
+Chinese 错误原因 naming the column. A file without the required headers is
+refused whole and nothing is written. Re-importing the same file changes
+nothing. Chunks commit together with the job's checkpoint, so a killed import
+resumes after the last committed chunk with exact counts.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from minzheng.audit.models import AuditEvent
+from minzheng.audit.services import audit_record
+from minzheng.core.tabular import TabularError, missing_headers, open_table
+from minzheng.divisions import codes
+from minzheng.divisions.models import Division
+from minzheng.registry.importing import stage
+from minzheng.registry.importing.apply import apply_chunk, stored_heads
+from minzheng.registry.importing.rows import REQUIRED, RowError, canonical_headers, parse_row
+
+CHUNK = 5000
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejects_file: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _villages() -> set[str]:
+    return set(Division.objects.filter(level=codes.VILLAGE).values_list("code", flat=True))
+
+
+def _stage_file(conn: Any, path: Path, progress: Progress | None) -> None:
+    """Pass 1: every row into staging, with its reason if it is invalid on its own."""
+    villages = _villages()
+    with open_table(path) as table:
+        headers = canonical_headers(table.headers)
+        missing = missing_headers(headers, REQUIRED)
+        if missing:
+            raise TabularError(f"缺少必填列：{'、'.join(missing)}")
+        batch: list[Any] = []
+        for row_no, cells in enumerate(table.rows, start=2):  # row 1 is the header
+            batch.append(_staged(row_no, cells, headers, villages))
+            if len(batch) == 10_000:
+                stage.stage_insert(conn, batch)
+                batch.clear()
+                if progress:
+                    progress(row_no - 1, 0)
+        stage.stage_insert(conn, batch)
+    conn.executescript("CREATE INDEX IF NOT EXISTS rows_hh ON rows(household_no);"
+                       "CREATE INDEX IF NOT EXISTS rows_id ON rows(id_number);")
+    _apply_file_rules(conn)
+    stage.stage_mark_complete(conn, table.headers)
+
+
+def _staged(row_no: int, cells: list[str], headers: list[str], villages: set[str]) -> tuple:
+    named = dict(zip(headers, cells, strict=True))
+    try:
+        return row_no, cells, None, parse_row(named, villages)
+    except RowError as exc:
+        return row_no, cells, str(exc), None
+
+
+def _apply_file_rules(conn: Any) -> None:
+    stage.rule_duplicate_ids(conn)
+    stage.rule_same_address(conn)
+    stage.rule_extra_heads(conn)
+    households = stage.households_in_file(conn)
+    heads_in_file = stage.household_heads_in_file(conn)
+    staying = _stored_heads_staying(conn, households)
+    for household_no in households:
+        file_head = heads_in_file.get(household_no)
+        if household_no in staying:
+            if file_head:
+                stage.reject_row(conn, file_head[0], f"与户主关系：户编号 {household_no} 已有户主 "
+                                                     f"{staying[household_no]}（已登记）")
+        elif not file_head:
+            stage.reject_household(conn, household_no, f"与户主关系：户编号 {household_no} 没有户主")
+    conn.commit()
+
+
+def _stored_heads_staying(conn: Any, households: list[str]) -> dict[str, str]:
+    """Stored 户主 that the file does not list in their 户 (so they stay 户主): household_no → name."""
+    heads = stored_heads(households)
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS stored_heads (household_no TEXT, id_number TEXT, name TEXT)")
+    conn.execute("DELETE FROM stored_heads")
+    conn.executemany("INSERT INTO stored_heads VALUES (?, ?, ?)", [(hh, n, nm) for hh, (n, nm) in heads.items()])
+    rows = conn.execute("""SELECT s.household_no, s.name FROM stored_heads s WHERE NOT EXISTS (
+        SELECT 1 FROM rows r WHERE r.reason IS NULL AND r.household_no = s.household_no
+        AND r.id_number = s.id_number)""")
+    return dict(rows.fetchall())
+
+
+def _write_rejects(conn: Any, path: Path, sha: str) -> str | None:
+    headers = stage.stage_headers(conn)
+    rejected = stage.rejected_rows(conn)
+    first = next(rejected, None)
+    if first is None:
+        return None
+    settings.REJECTS_DIR.mkdir(parents=True, exist_ok=True)
+    target = settings.REJECTS_DIR / f"{path.stem}-{sha[:8]}-错误行.csv"
+    with target.open("w", encoding="utf-8-sig", newline="") as fh:  # BOM: Excel opens it as UTF-8
+        writer = csv.writer(fh)
+        writer.writerow(["行号", *headers, "错误原因"])
+        for row_no, cells, reason in [first, *rejected]:
+            writer.writerow([row_no, *cells, reason])
+    return str(target)
+
+
+def residents_import(
+    *,
+    path: Path,
+    actor: Any,
+    original_name: str | None = None,
+    progress: Progress | None = None,
+    checkpoint: dict[str, Any] | None = None,
+    on_chunk: Callable[[dict[str, Any]], None] | None = None,
+    client_ip: str = "",
+) -> ImportResult:
+    """Import a resident file. `checkpoint`/`on_chunk` let a job resume (see tasks.py)."""
+    path = Path(path)
+    name = original_name or path.name
+    sha = file_sha256(path)
+    checkpoint = dict(checkpoint or {})
+    stage_path = Path(checkpoint.get("stage") or settings.DATA_DIR / "imports" / f"{sha[:16]}-{id(checkpoint)}.sqlite")
+    if not checkpoint.get("stage"):
+        stage_path.unlink(missing_ok=True)
+    checkpoint["stage"] = str(stage_path)
+    conn = stage.stage_open(stage_path)
+    try:
+        if not stage.stage_is_complete(conn):
+            _stage_file(conn, path, progress)
+        result = _apply_all(conn, actor, f"导入 {name}", checkpoint, progress, on_chunk)
+        result.rejects_file = _write_rejects(conn, Path(name), sha)
+    finally:
+        conn.close()
+    stage_path.unlink(missing_ok=True)
+    audit_record(actor=actor, action=AuditEvent.Action.IMPORT, object_type="import", object_id=sha[:16],
+                 summary=f"导入居民 {name}：{result.rows} 行，接收 {result.accepted}，拒收 {result.rejected}，"
+                         f"新增 {result.created}，更新 {result.updated}",
+                 client_ip=client_ip, data={**result.as_dict(), "sha256": sha, "file": name})
+    return result
+
+
+def _apply_all(conn: Any, actor: Any, source: str, checkpoint: dict[str, Any], progress: Progress | None,
+               on_chunk: Callable[[dict[str, Any]], None] | None) -> ImportResult:
+    """Pass 2: accepted rows in chunks; the checkpoint commits with each chunk."""
+    total, rejected = stage.counts(conn)
+    accepted = total - rejected
+    done_row = checkpoint.get("rows_done", 0)
+    created, updated, applied = (checkpoint.get(k, 0) for k in ("created", "updated", "applied"))
+    while chunk := stage.accepted_after(conn, done_row, CHUNK):
+        with transaction.atomic():
+            part = apply_chunk([r for _, r in chunk], actor=actor, source=source)
+            created, updated, applied = created + part.created, updated + part.updated, applied + len(chunk)
+            done_row = chunk[-1][0]
+            checkpoint.update(rows_done=done_row, created=created, updated=updated, applied=applied)
+            if on_chunk:
+                on_chunk(dict(checkpoint))
+        if progress:
+            progress(applied, accepted)
+    return ImportResult(rows=total, accepted=accepted, rejected=rejected, created=created, updated=updated,
+                        unchanged=accepted - created - updated)
