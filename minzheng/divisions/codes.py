@@ -7,6 +7,10 @@ only 区划代码 and 名称. A 6-digit county code is padded to 12.
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+# The shipped NBS 2023 table (see data/README.md); Django-free so generators can read it.
+BUILTIN = Path(__file__).parent / "data" / "divisions_nbs2023.csv.gz"
 
 PROVINCE, CITY, COUNTY, TOWN, VILLAGE = 1, 2, 3, 4, 5
 LEVEL_NAMES = {PROVINCE: "省", CITY: "市", COUNTY: "县", TOWN: "乡镇（街道）", VILLAGE: "村（社区）"}

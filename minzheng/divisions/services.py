@@ -15,7 +15,7 @@ from minzheng.core.tabular import TabularError, missing_headers, open_table
 from minzheng.divisions import codes
 from minzheng.divisions.models import Division
 
-BUILTIN = Path(__file__).parent / "data" / "divisions_nbs2023.csv.gz"
+BUILTIN = codes.BUILTIN
 REQUIRED = ["区划代码", "名称"]
 
 

@@ -34,7 +34,9 @@ def import_residents(
     if json_out:
         print_json(result.as_dict())
         return
-    typer.echo(f"共 {result.rows} 行：接收 {result.accepted}，拒收 {result.rejected}；"
-               f"新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}")
+    typer.echo(
+        f"共 {result.rows} 行：接收 {result.accepted}，拒收 {result.rejected}；"
+        f"新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}"
+    )
     if result.rejects_file:
         typer.echo(f"错误行及原因见：{result.rejects_file}")

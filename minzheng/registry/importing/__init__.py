@@ -88,8 +88,10 @@ def _stage_file(conn: Any, path: Path, progress: Progress | None) -> None:
                 if progress:
                     progress(row_no - 1, 0)
         stage.stage_insert(conn, batch)
-    conn.executescript("CREATE INDEX IF NOT EXISTS rows_hh ON rows(household_no);"
-                       "CREATE INDEX IF NOT EXISTS rows_id ON rows(id_number);")
+    conn.executescript(
+        "CREATE INDEX IF NOT EXISTS rows_hh ON rows(household_no);"
+        "CREATE INDEX IF NOT EXISTS rows_id ON rows(id_number);"
+    )
     _apply_file_rules(conn)
     stage.stage_mark_complete(conn, table.headers)
 
@@ -113,8 +115,9 @@ def _apply_file_rules(conn: Any) -> None:
         file_head = heads_in_file.get(household_no)
         if household_no in staying:
             if file_head:
-                stage.reject_row(conn, file_head[0], f"与户主关系：户编号 {household_no} 已有户主 "
-                                                     f"{staying[household_no]}（已登记）")
+                stage.reject_row(
+                    conn, file_head[0], f"与户主关系：户编号 {household_no} 已有户主 {staying[household_no]}（已登记）"
+                )
         elif not file_head:
             stage.reject_household(conn, household_no, f"与户主关系：户编号 {household_no} 没有户主")
     conn.commit()
@@ -176,15 +179,27 @@ def residents_import(
     finally:
         conn.close()
     stage_path.unlink(missing_ok=True)
-    audit_record(actor=actor, action=AuditEvent.Action.IMPORT, object_type="import", object_id=sha[:16],
-                 summary=f"导入居民 {name}：{result.rows} 行，接收 {result.accepted}，拒收 {result.rejected}，"
-                         f"新增 {result.created}，更新 {result.updated}",
-                 client_ip=client_ip, data={**result.as_dict(), "sha256": sha, "file": name})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.IMPORT,
+        object_type="import",
+        object_id=sha[:16],
+        summary=f"导入居民 {name}：{result.rows} 行，接收 {result.accepted}，拒收 {result.rejected}，"
+        f"新增 {result.created}，更新 {result.updated}",
+        client_ip=client_ip,
+        data={**result.as_dict(), "sha256": sha, "file": name},
+    )
     return result
 
 
-def _apply_all(conn: Any, actor: Any, source: str, checkpoint: dict[str, Any], progress: Progress | None,
-               on_chunk: Callable[[dict[str, Any]], None] | None) -> ImportResult:
+def _apply_all(
+    conn: Any,
+    actor: Any,
+    source: str,
+    checkpoint: dict[str, Any],
+    progress: Progress | None,
+    on_chunk: Callable[[dict[str, Any]], None] | None,
+) -> ImportResult:
     """Pass 2: accepted rows in chunks; the checkpoint commits with each chunk."""
     total, rejected = stage.counts(conn)
     accepted = total - rejected
@@ -200,5 +215,11 @@ def _apply_all(conn: Any, actor: Any, source: str, checkpoint: dict[str, Any], p
                 on_chunk(dict(checkpoint))
         if progress:
             progress(applied, accepted)
-    return ImportResult(rows=total, accepted=accepted, rejected=rejected, created=created, updated=updated,
-                        unchanged=accepted - created - updated)
+    return ImportResult(
+        rows=total,
+        accepted=accepted,
+        rejected=rejected,
+        created=created,
+        updated=updated,
+        unchanged=accepted - created - updated,
+    )

@@ -19,10 +19,26 @@ from minzheng.registry.importing.rows import ResidentRow
 from minzheng.registry.models import ChangeRecord, Household, Person, PersonTag, Relation
 
 ADDRESS_FIELDS = {"division_id": "现住址区划代码", "grid": "网格", "building": "楼栋", "unit": "单元", "room": "房间"}
-PERSON_FIELDS = {"name": "姓名", "phone": "联系电话", "relation": "与户主关系", "household_id": "户编号",
-                 "tags_text": "人员标签"}
-_INSERT_COLUMNS = ("id_number", "name", "sex", "birth_date", "phone", "household_id", "relation",
-                   "division_code", "tags_text", "created_at", "updated_at")
+PERSON_FIELDS = {
+    "name": "姓名",
+    "phone": "联系电话",
+    "relation": "与户主关系",
+    "household_id": "户编号",
+    "tags_text": "人员标签",
+}
+_INSERT_COLUMNS = (
+    "id_number",
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "household_id",
+    "relation",
+    "division_code",
+    "tags_text",
+    "created_at",
+    "updated_at",
+)
 
 
 @dataclass
@@ -32,8 +48,7 @@ class ChunkResult:
 
 
 def _address(row: ResidentRow) -> dict[str, str]:
-    return {"division_id": row.division, "grid": row.grid, "building": row.building, "unit": row.unit,
-            "room": row.room}
+    return {"division_id": row.division, "grid": row.grid, "building": row.building, "unit": row.unit, "room": row.room}
 
 
 def _display(field: str, value: Any, hh_no: dict[int, str]) -> str:
@@ -51,7 +66,8 @@ def _sync_households(rows: list[ResidentRow], actor: Any, source: str) -> tuple[
         first.setdefault(row.household_no, row)
     found = {h.household_no: h for h in Household.objects.filter(household_no__in=list(first))}
     Household.objects.bulk_create(
-        [Household(household_no=no, **_address(r)) for no, r in first.items() if no not in found])
+        [Household(household_no=no, **_address(r)) for no, r in first.items() if no not in found]
+    )
     missing = [no for no in first if no not in found]
     found.update({h.household_no: h for h in Household.objects.filter(household_no__in=missing)})
     changes, moved = [], []
@@ -63,8 +79,16 @@ def _sync_households(rows: list[ResidentRow], actor: Any, source: str) -> tuple[
         diffs = {f: v for f, v in _address(row).items() if getattr(household, f) != v}
         household.updated_at = now
         for field, new in diffs.items():
-            changes.append(ChangeRecord(household=household, field=ADDRESS_FIELDS[field], old_value=getattr(household, field),
-                                        new_value=new, changed_by=actor, source=source))
+            changes.append(
+                ChangeRecord(
+                    household=household,
+                    field=ADDRESS_FIELDS[field],
+                    old_value=getattr(household, field),
+                    new_value=new,
+                    changed_by=actor,
+                    source=source,
+                )
+            )
             setattr(household, field, new)
         if diffs:
             moved.append(household)
@@ -80,12 +104,25 @@ def _insert_persons(rows: list[ResidentRow], households: dict[str, Household]) -
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     values = [
-        (r.id_number, r.name, r.sex, r.birth_date, r.phone, households[r.household_no].pk, r.relation, r.division,
-         r.tags_text, now, now)
+        (
+            r.id_number,
+            r.name,
+            r.sex,
+            r.birth_date,
+            r.phone,
+            households[r.household_no].pk,
+            r.relation,
+            r.division,
+            r.tags_text,
+            now,
+            now,
+        )
         for r in rows
     ]
-    sql = (f"INSERT INTO {Person._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608 - our identifiers
-           f"VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))})")
+    sql = (
+        f"INSERT INTO {Person._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608 - our identifiers
+        f"VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))})"
+    )
     with connection.cursor() as cursor:
         cursor.executemany(sql, values)
 
@@ -94,14 +131,20 @@ def _tags_for(person_ids: dict[str, int], tagged: Iterable[ResidentRow]) -> list
     tags = []
     for row in tagged:
         for tag in vocab.tags_parse(row.tags_text):
-            tags.append(PersonTag(person_id=person_ids[row.id_number], kind=tag.kind, category=tag.category,
-                                  grade=tag.grade))
+            tags.append(
+                PersonTag(person_id=person_ids[row.id_number], kind=tag.kind, category=tag.category, grade=tag.grade)
+            )
     return tags
 
 
 def _person_diffs(person: Person, row: ResidentRow, household: Household) -> dict[str, Any]:
-    wanted = {"name": row.name, "phone": row.phone, "relation": row.relation, "household_id": household.pk,
-              "tags_text": row.tags_text}
+    wanted = {
+        "name": row.name,
+        "phone": row.phone,
+        "relation": row.relation,
+        "household_id": household.pk,
+        "tags_text": row.tags_text,
+    }
     return {f: v for f, v in wanted.items() if getattr(person, f) != v}
 
 
@@ -125,9 +168,16 @@ def apply_chunk(rows: list[ResidentRow], *, actor: Any, source: str) -> ChunkRes
             diffs.setdefault("division_code", household.division_id)
         for field, new in diffs.items():
             if field in PERSON_FIELDS:
-                changes.append(ChangeRecord(person=person, field=PERSON_FIELDS[field], changed_by=actor, source=source,
-                                            old_value=_display(field, getattr(person, field), hh_no),
-                                            new_value=_display(field, new, hh_no)))
+                changes.append(
+                    ChangeRecord(
+                        person=person,
+                        field=PERSON_FIELDS[field],
+                        changed_by=actor,
+                        source=source,
+                        old_value=_display(field, getattr(person, field), hh_no),
+                        new_value=_display(field, new, hh_no),
+                    )
+                )
             setattr(person, field, new)
         if diffs:
             person.updated_at = timezone.now()
@@ -152,7 +202,9 @@ def stored_heads(household_nos: list[str]) -> dict[str, tuple[str, str]]:
     """household_no → (id_number, name) of its stored 户主, for households already in the registry."""
     heads: dict[str, tuple[str, str]] = {}
     for start in range(0, len(household_nos), 900):  # stay under SQLite's bound-parameter limit
-        part = household_nos[start:start + 900]
+        part = household_nos[start : start + 900]
         rows = Person.objects.filter(household__household_no__in=part, relation=Relation.HEAD)
-        heads.update({hh: (n, name) for hh, n, name in rows.values_list("household__household_no", "id_number", "name")})
+        heads.update(
+            {hh: (n, name) for hh, n, name in rows.values_list("household__household_no", "id_number", "name")}
+        )
     return heads

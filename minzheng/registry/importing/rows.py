@@ -17,10 +17,18 @@ REQUIRED = ["姓名", "公民身份号码", "户编号", "与户主关系", "现
 OPTIONAL = ["网格", "楼栋", "单元", "房间", "联系电话", "人员标签"]
 # Headers people actually write for the same columns.
 ALIASES = {
-    "身份证号": "公民身份号码", "身份证号码": "公民身份号码", "身份号码": "公民身份号码",
-    "户号": "户编号", "与户主关系代码": "与户主关系", "区划代码": "现住址区划代码",
-    "现住址区划": "现住址区划代码", "电话": "联系电话", "手机": "联系电话", "手机号": "联系电话",
-    "手机号码": "联系电话", "标签": "人员标签",
+    "身份证号": "公民身份号码",
+    "身份证号码": "公民身份号码",
+    "身份号码": "公民身份号码",
+    "户号": "户编号",
+    "与户主关系代码": "与户主关系",
+    "区划代码": "现住址区划代码",
+    "现住址区划": "现住址区划代码",
+    "电话": "联系电话",
+    "手机": "联系电话",
+    "手机号": "联系电话",
+    "手机号码": "联系电话",
+    "标签": "人员标签",
 }
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
@@ -104,9 +112,17 @@ def parse_row(cells: dict[str, str], villages: set[str]) -> ResidentRow:
     except ValueError as exc:
         raise RowError(f"人员标签：{exc}") from exc
     return ResidentRow(
-        name=name, id_number=parsed.number, sex=parsed.sex, birth_date=parsed.birth_date.isoformat(),
-        household_no=household_no, relation=relation, division=division,
-        grid=_short(cells.get("网格", ""), "网格", 40), building=_short(cells.get("楼栋", ""), "楼栋", 40),
-        unit=_short(cells.get("单元", ""), "单元", 20), room=_short(cells.get("房间", ""), "房间", 20),
-        phone=_phone(cells.get("联系电话", "")), tags_text=tags,
+        name=name,
+        id_number=parsed.number,
+        sex=parsed.sex,
+        birth_date=parsed.birth_date.isoformat(),
+        household_no=household_no,
+        relation=relation,
+        division=division,
+        grid=_short(cells.get("网格", ""), "网格", 40),
+        building=_short(cells.get("楼栋", ""), "楼栋", 40),
+        unit=_short(cells.get("单元", ""), "单元", 20),
+        room=_short(cells.get("房间", ""), "房间", 20),
+        phone=_phone(cells.get("联系电话", "")),
+        tags_text=tags,
     )

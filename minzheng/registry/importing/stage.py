@@ -35,8 +35,10 @@ def stage_is_complete(conn: sqlite3.Connection) -> bool:
 
 
 def stage_mark_complete(conn: sqlite3.Connection, headers: list[str]) -> None:
-    conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                     [("complete", "1"), ("headers", json.dumps(headers, ensure_ascii=False))])
+    conn.executemany(
+        "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+        [("complete", "1"), ("headers", json.dumps(headers, ensure_ascii=False))],
+    )
     conn.commit()
 
 
@@ -67,11 +69,18 @@ def rule_duplicate_ids(conn: sqlite3.Connection) -> None:
                         GROUP BY id_number HAVING COUNT(*) > 1)
         SELECT r.row_no, f.first, fr.name, r.name FROM rows r JOIN firsts f ON r.id_number = f.id_number
         JOIN rows fr ON fr.row_no = f.first WHERE r.reason IS NULL AND r.row_no <> f.first""").fetchall()
-    _reject(conn, [
-        (f"公民身份号码：与第 {first} 行重复但姓名不同（第 {first} 行为 {first_name}）" if first_name != name
-         else f"公民身份号码：与第 {first} 行重复", row_no)
-        for row_no, first, first_name, name in found
-    ])
+    _reject(
+        conn,
+        [
+            (
+                f"公民身份号码：与第 {first} 行重复但姓名不同（第 {first} 行为 {first_name}）"
+                if first_name != name
+                else f"公民身份号码：与第 {first} 行重复",
+                row_no,
+            )
+            for row_no, first, first_name, name in found
+        ],
+    )
 
 
 def rule_same_address(conn: sqlite3.Connection) -> None:
@@ -82,8 +91,10 @@ def rule_same_address(conn: sqlite3.Connection) -> None:
         JOIN rows fr ON fr.row_no = f.first
         WHERE r.reason IS NULL AND (r.division, r.grid, r.building, r.unit, r.room)
               IS NOT (fr.division, fr.grid, fr.building, fr.unit, fr.room)""").fetchall()
-    _reject(conn, [(f"现住址区划代码：与同户（户编号 {hh}）第 {first} 行的住址不一致", row_no)
-                   for row_no, first, hh in found])
+    _reject(
+        conn,
+        [(f"现住址区划代码：与同户（户编号 {hh}）第 {first} 行的住址不一致", row_no) for row_no, first, hh in found],
+    )
 
 
 def rule_extra_heads(conn: sqlite3.Connection) -> None:
@@ -94,8 +105,10 @@ def rule_extra_heads(conn: sqlite3.Connection) -> None:
         SELECT r.row_no, f.first, fr.name, r.household_no FROM rows r JOIN firsts f ON r.household_no = f.household_no
         JOIN rows fr ON fr.row_no = f.first
         WHERE r.reason IS NULL AND r.relation = '02' AND r.row_no <> f.first""").fetchall()
-    _reject(conn, [(f"与户主关系：户编号 {hh} 已有户主（第 {first} 行 {name}）", row_no)
-                   for row_no, first, name, hh in found])
+    _reject(
+        conn,
+        [(f"与户主关系：户编号 {hh} 已有户主（第 {first} 行 {name}）", row_no) for row_no, first, name, hh in found],
+    )
 
 
 def household_heads_in_file(conn: sqlite3.Connection) -> dict[str, tuple[int, str]]:
@@ -124,7 +137,9 @@ def reject_row(conn: sqlite3.Connection, row_no: int, reason: str) -> None:
 def accepted_after(conn: sqlite3.Connection, row_no: int, limit: int) -> list[tuple[int, ResidentRow]]:
     rows = conn.execute(
         f"SELECT row_no, {', '.join(FIELDS)} FROM rows WHERE reason IS NULL AND row_no > ? "  # noqa: S608
-        "ORDER BY row_no LIMIT ?", (row_no, limit))
+        "ORDER BY row_no LIMIT ?",
+        (row_no, limit),
+    )
     return [(r[0], ResidentRow(*r[1:])) for r in rows]
 
 
@@ -135,5 +150,6 @@ def counts(conn: sqlite3.Connection) -> tuple[int, int]:
 
 def rejected_rows(conn: sqlite3.Connection) -> Iterator[tuple[int, list[str], str]]:
     for row_no, cells, reason in conn.execute(
-            "SELECT row_no, cells, reason FROM rows WHERE reason IS NOT NULL ORDER BY row_no"):
+        "SELECT row_no, cells, reason FROM rows WHERE reason IS NOT NULL ORDER BY row_no"
+    ):
         yield row_no, json.loads(cells), reason

@@ -77,12 +77,18 @@ def test_reimport_changes_nothing(county: None, tmp_path: Path) -> None:
 
 def test_corrected_file_updates_and_records_history(cast: object, tmp_path: Path) -> None:
     residents_import(path=write(tmp_path, FAMILY), actor=None)
-    fixed = [FAMILY[0].replace("13805741234", "13805749999"), FAMILY[1].replace("残疾:肢体二级", "残疾:肢体一级"),
-             FAMILY[2]]
-    result = residents_import(path=write(tmp_path, fixed, name="更正.csv"), actor=cast.village_worker)  # type: ignore[attr-defined]
+    fixed = [
+        FAMILY[0].replace("13805741234", "13805749999"),
+        FAMILY[1].replace("残疾:肢体二级", "残疾:肢体一级"),
+        FAMILY[2],
+    ]
+    worker = cast.village_worker  # type: ignore[attr-defined]
+    result = residents_import(path=write(tmp_path, fixed, name="更正.csv"), actor=worker)
     assert counts(result) == (3, 3, 0, 0, 2, 1)
-    changes = {(c.person.name, c.field, c.old_value, c.new_value, c.changed_by.username, c.source)
-               for c in ChangeRecord.objects.select_related("person", "changed_by")}
+    changes = {
+        (c.person.name, c.field, c.old_value, c.new_value, c.changed_by.username, c.source)
+        for c in ChangeRecord.objects.select_related("person", "changed_by")
+    }
     assert changes == {
         ("张建国", "联系电话", "13805741234", "13805749999", "wangcun", "导入 更正.csv"),
         ("李秀英", "人员标签", "残疾:肢体二级", "残疾:肢体一级", "wangcun", "导入 更正.csv"),
@@ -106,9 +112,14 @@ BAD = [
     ("未来,330212209901010011,H002,户主,330212100201,,,,,,", "公民身份号码：出生日期 2099-01-01 晚于今天"),
     ("钱七,330212197803154412,H002,户主,330212999999,,,,,,", "现住址区划代码：区划 330212999999 不存在"),
     ("钱七,330212197803154412,H002,户主,330212100000,,,,,,", "现住址区划代码：330212100000 不是村（社区）级区划"),
-    ("钱七,330212197803154412,H002,舅舅,330212100201,,,,,,",
-     "与户主关系：“舅舅”无法识别，应为 户主、配偶、子、女、孙子女、父亲、母亲、兄弟姐妹、儿媳、女婿、其他 或 GB/T 4761 两位代码"),
-    ("钱七,330212197803154412,H002,户主,330212100201,,,,,12345,", "联系电话：“12345”不是 11 位手机号或带区号的固定电话"),
+    (
+        "钱七,330212197803154412,H002,舅舅,330212100201,,,,,,",
+        "与户主关系：“舅舅”无法识别，应为 户主、配偶、子、女、孙子女、父亲、母亲、兄弟姐妹、儿媳、女婿、其他 或 GB/T 4761 两位代码",
+    ),
+    (
+        "钱七,330212197803154412,H002,户主,330212100201,,,,,12345,",
+        "联系电话：“12345”不是 11 位手机号或带区号的固定电话",
+    ),
     ("钱七,330212197803154412,H002,户主,330212100201,,,,,,残疾:肢体五级", "人员标签：残疾等级“五级”应为 一级至四级"),
     ("钱七,330212197803154412,H002,户主,330212100201,,,,,,富豪", "人员标签：“富豪”无法识别"),
 ]
@@ -123,24 +134,35 @@ def test_each_bad_row_has_its_reason(county: None, tmp_path: Path, line: str, re
 
 
 def test_duplicate_number_in_file_names_the_earlier_row(county: None, tmp_path: Path) -> None:
-    lines = [*FAMILY, "赵六,330212198004226023,H001,女,330212100201,第一网格,3,1,201,,",
-             "李秀英,330212198004226023,H001,配偶,330212100201,第一网格,3,1,201,,"]
+    lines = [
+        *FAMILY,
+        "赵六,330212198004226023,H001,女,330212100201,第一网格,3,1,201,,",
+        "李秀英,330212198004226023,H001,配偶,330212100201,第一网格,3,1,201,,",
+    ]
     result = residents_import(path=write(tmp_path, lines), actor=None)
     assert counts(result) == (5, 3, 2, 3, 0, 0)
     assert [r[-1] for r in rejects(result)[1:]] == [
-        "公民身份号码：与第 3 行重复但姓名不同（第 3 行为 李秀英）", "公民身份号码：与第 3 行重复"]
+        "公民身份号码：与第 3 行重复但姓名不同（第 3 行为 李秀英）",
+        "公民身份号码：与第 3 行重复",
+    ]
 
 
 def test_head_rules(county: None, tmp_path: Path) -> None:
-    lines = [*FAMILY,
-             "张二,330212197803154439,H001,户主,330212100201,第一网格,3,1,201,,",
-             "孤户,330212198004226058,H003,子,330212100201,,,,,,"]
+    lines = [
+        *FAMILY,
+        "张二,330212197803154439,H001,户主,330212100201,第一网格,3,1,201,,",
+        "孤户,330212198004226058,H003,子,330212100201,,,,,,",
+    ]
     result = residents_import(path=write(tmp_path, lines), actor=None)
     assert [r[-1] for r in rejects(result)[1:]] == [
-        "与户主关系：户编号 H001 已有户主（第 2 行 张建国）", "与户主关系：户编号 H003 没有户主"]
+        "与户主关系：户编号 H001 已有户主（第 2 行 张建国）",
+        "与户主关系：户编号 H003 没有户主",
+    ]
     # Later file: a new 户主 for H001 while the stored one stays is refused; a member alone is fine.
-    later = ["新户主,330212197803154455,H001,户主,330212100201,第一网格,3,1,201,,",
-             "张小红,330212201709103212,H001,女,330212100201,第一网格,3,1,201,,"]
+    later = [
+        "新户主,330212197803154455,H001,户主,330212100201,第一网格,3,1,201,,",
+        "张小红,330212201709103212,H001,女,330212100201,第一网格,3,1,201,,",
+    ]
     result = residents_import(path=write(tmp_path, later, name="补录.csv"), actor=None)
     assert [r[-1] for r in rejects(result)[1:]] == ["与户主关系：户编号 H001 已有户主 张建国（已登记）"]
     assert result.created == 1
@@ -155,7 +177,7 @@ def test_address_must_agree_within_household(county: None, tmp_path: Path) -> No
 def test_missing_headers_fail_whole_file(county: None, tmp_path: Path) -> None:
     path = tmp_path / "缺列.csv"
     path.write_text("姓名,公民身份号码,现住址区划代码\n张三,330212197803154412,330212100201\n", encoding="utf-8")
-    with pytest.raises(TabularError, match="^缺少必填列：户编号、与户主关系$"):
+    with pytest.raises(TabularError, match=r"^缺少必填列：户编号、与户主关系$"):
         residents_import(path=path, actor=None)
     assert not Person.objects.exists()
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT).exists()
@@ -163,8 +185,10 @@ def test_missing_headers_fail_whole_file(county: None, tmp_path: Path) -> None:
 
 def test_header_aliases_accepted(county: None, tmp_path: Path) -> None:
     path = tmp_path / "别名.csv"
-    path.write_text("姓名,身份证号,户号,与户主关系,区划代码,手机号\n张三,330212197803154412,H1,户主,330212100201,"
-                    "13800000000\n", encoding="utf-8")
+    path.write_text(
+        "姓名,身份证号,户号,与户主关系,区划代码,手机号\n张三,330212197803154412,H1,户主,330212100201,13800000000\n",
+        encoding="utf-8",
+    )
     assert residents_import(path=path, actor=None).created == 1
 
 
@@ -183,7 +207,13 @@ def test_cli_json(county: None, tmp_path: Path) -> None:
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
     assert {k: v for k, v in data.items() if k != "rejects_file"} == {
-        "rows": 4, "accepted": 3, "rejected": 1, "created": 3, "updated": 0, "unchanged": 0}
+        "rows": 4,
+        "accepted": 3,
+        "rejected": 1,
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+    }
     assert data["rejects_file"].endswith("居民-" + data["rejects_file"].split("居民-")[1])
     missing = tmp_path / "坏.csv"
     missing.write_text("姓名\n张三\n", encoding="utf-8")
@@ -192,14 +222,22 @@ def test_cli_json(county: None, tmp_path: Path) -> None:
     assert "缺少必填列：公民身份号码、户编号、与户主关系、现住址区划代码" in out.output
 
 
-def test_job_killed_mid_run_resumes_with_exact_counts(cast: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_job_killed_mid_run_resumes_with_exact_counts(
+    cast: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from minzheng.registry import importing
 
     monkeypatch.setattr(importing, "CHUNK", 2)  # three chunks for five rows
-    lines = [*FAMILY, "王五,330212197803154439,H002,户主,330212100206,,,,,,",
-             "王妻,330212198004226058,H002,配偶,330212100206,,,,,,"]
-    job = job_enqueue(kind="registry.import_residents", params={"path": str(write(tmp_path, lines)),
-                      "original_name": "居民.csv"}, actor=cast.village_worker)  # type: ignore[attr-defined]
+    lines = [
+        *FAMILY,
+        "王五,330212197803154439,H002,户主,330212100206,,,,,,",
+        "王妻,330212198004226058,H002,配偶,330212100206,,,,,,",
+    ]
+    job = job_enqueue(
+        kind="registry.import_residents",
+        params={"path": str(write(tmp_path, lines)), "original_name": "居民.csv"},
+        actor=cast.village_worker,
+    )  # type: ignore[attr-defined]
     real_apply = importing.apply_chunk
     calls = {"n": 0}
 
@@ -217,5 +255,10 @@ def test_job_killed_mid_run_resumes_with_exact_counts(cast: object, tmp_path: Pa
     job = job_run_now(job)
     assert job is not None and job.status == Job.Status.DONE
     assert {k: job.result[k] for k in ("rows", "accepted", "created", "updated", "unchanged")} == {
-        "rows": 5, "accepted": 5, "created": 5, "updated": 0, "unchanged": 0}
+        "rows": 5,
+        "accepted": 5,
+        "created": 5,
+        "updated": 0,
+        "unchanged": 0,
+    }
     assert Person.objects.count() == 5

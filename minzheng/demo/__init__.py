@@ -1,0 +1,1 @@
+"""The generated demo county: residents, department feeds, demo accounts, `minzheng demo`."""

@@ -1,0 +1,67 @@
+"""One demo account per role, printed when the demo starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from minzheng.accounts.models import Role
+from minzheng.accounts.services import token_issue, user_create
+from minzheng.divisions import codes
+from minzheng.divisions.models import Division
+
+DEMO_PASSWORD = "Minzheng@2026"
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    role_label: str
+    jurisdiction: str
+    jurisdiction_name: str
+    display_name: str
+    token: str
+
+
+def _first(level: int, prefix: str) -> Division:
+    return Division.objects.filter(level=level, code__startswith=prefix).order_by("code").first()  # type: ignore[return-value]
+
+
+def demo_accounts_create(county: str) -> list[DemoAccount]:
+    """村 worker on the county's first town's first village; 乡镇 on that town; the rest county-wide."""
+    town = _first(codes.TOWN, county)
+    village = _first(codes.VILLAGE, codes.significant(town.code))
+    county_div = Division.objects.get(code=county.ljust(12, "0"))
+    scopes = {Role.VILLAGE_WORKER: village, Role.TOWN_OFFICER: town}
+    spec = [
+        ("cun", Role.VILLAGE_WORKER, "王网格"),
+        ("zhen", Role.TOWN_OFFICER, "李受理"),
+        ("xian", Role.COUNTY_APPROVER, "陈审批"),
+        ("hedui", Role.VERIFICATION_CENTER, "何核对"),
+        ("fuwu", Role.PROVIDER, "傅服务"),
+        ("huli", Role.CAREGIVER, "胡护理"),
+        ("rexian", Role.HOTLINE_OPERATOR, "任坐席"),
+        ("admin", Role.SYSADMIN, "关管理"),
+        ("shenji", Role.AUDITOR, "沈审计"),
+    ]
+    accounts = []
+    for username, role, display in spec:
+        division = scopes.get(role, county_div)
+        user = user_create(
+            actor=None,
+            username=username,
+            role=role,
+            jurisdiction=codes.significant(division.code),
+            password=DEMO_PASSWORD,
+            display_name=display,
+        )
+        accounts.append(
+            DemoAccount(
+                username,
+                role.label,
+                user.jurisdiction,
+                division.name,
+                display,
+                token_issue(actor=None, user=user, label="demo"),
+            )
+        )
+    return accounts
