@@ -1,4 +1,11 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from minzheng.jobs import views
+
 app_name = "jobs"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:job_id>/", views.detail, name="detail"),
+    path("<int:job_id>/rejects/", views.rejects, name="rejects"),
+]

@@ -2,5 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
+from minzheng.registry import views
+
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("export/", views.export, name="export"),
+    path("import/", views.import_page, name="import"),
+    path("persons/<int:person_id>/", views.person_detail, name="person"),
+    path("persons/<int:person_id>/unmask/", views.person_unmask, name="unmask"),
+    path("persons/<int:person_id>/edit/", views.person_edit, name="edit"),
+    path("households/<int:household_id>/", views.household_detail, name="household"),
+]

@@ -81,7 +81,7 @@ def _division(raw: str, villages: set[str]) -> str:
     return code
 
 
-def _phone(raw: str) -> str:
+def phone_parse(raw: str) -> str:
     phone = idnumber.clean(raw).replace("+86", "")
     if phone and not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
         raise RowError(f"联系电话：“{raw}”不是 11 位手机号或带区号的固定电话")
@@ -123,6 +123,6 @@ def parse_row(cells: dict[str, str], villages: set[str]) -> ResidentRow:
         building=_short(cells.get("楼栋", ""), "楼栋", 40),
         unit=_short(cells.get("单元", ""), "单元", 20),
         room=_short(cells.get("房间", ""), "房间", 20),
-        phone=_phone(cells.get("联系电话", "")),
+        phone=phone_parse(cells.get("联系电话", "")),
         tags_text=tags,
     )

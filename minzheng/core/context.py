@@ -1,0 +1,17 @@
+"""Template context: which navigation entries the user's role may use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from minzheng.accounts import access
+
+
+def nav(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav": {}}
+    return {"nav": {"registry": access.can_read_registry(user), "import": access.can_write_registry(user),
+                    "audit": access.can_read_audit(user)}}

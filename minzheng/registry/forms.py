@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django import forms
+
+from minzheng.registry import vocab
+
+
+class UnmaskForm(forms.Form):
+    reason = forms.CharField(label="查看事由", min_length=2, max_length=200,
+                             error_messages={"required": "请填写查看完整号码的事由",
+                                             "min_length": "请填写查看完整号码的事由"})
+
+
+class PersonEditForm(forms.Form):
+    phone = forms.CharField(label="联系电话", required=False, max_length=20)
+    tags_text = forms.CharField(label="人员标签", required=False, max_length=200,
+                                help_text="用分号分隔，如 残疾:肢体二级;失能:中度;独居老人")
+
+    def clean_phone(self) -> str:
+        from minzheng.registry.importing.rows import RowError, phone_parse
+
+        try:
+            return phone_parse(self.cleaned_data["phone"])
+        except RowError as exc:
+            raise forms.ValidationError(str(exc).removeprefix("联系电话：")) from exc
+
+    def clean_tags_text(self) -> str:
+        try:
+            return vocab.tags_text(vocab.tags_parse(self.cleaned_data["tags_text"]))
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="居民信息文件（CSV 或 XLSX）")
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".xls")):
+            raise forms.ValidationError("只支持 CSV、XLSX、XLS 文件")
+        return upload

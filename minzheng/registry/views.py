@@ -1,0 +1,115 @@
+"""Registry pages: search, person, household, unmask, edit, import, export. Thin: access + services."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from minzheng.accounts.access import can_read_registry, can_unmask, can_write_registry
+from minzheng.audit.services import client_ip
+from minzheng.core.decorators import role_required
+from minzheng.divisions.selectors import division_full_name
+from minzheng.jobs.services import job_enqueue, job_start_in_background
+from minzheng.registry import selectors, services
+from minzheng.registry.access import access_household, access_person
+from minzheng.registry.exports import persons_export
+from minzheng.registry.forms import ImportForm, PersonEditForm, UnmaskForm
+from minzheng.registry.selectors import PersonRow
+
+
+@role_required(can_read_registry)
+def search(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    today = timezone.localdate()
+    rows = [PersonRow.of(p, today=today) for p in selectors.person_search(user=request.user, q=q)] if q else []
+    template = "registry/search.html#results" if request.htmx else "registry/search.html"
+    return render(request, template, {"q": q, "rows": rows, "limit": selectors.SEARCH_LIMIT})
+
+
+def _person_context(request: HttpRequest, person_id: int, **extra: object) -> dict[str, object]:
+    person = access_person(request.user, person_id)
+    services.person_view(actor=request.user, person=person, client_ip=client_ip(request))
+    return {
+        "person": person, "row": PersonRow.of(person, today=timezone.localdate()),
+        "address": division_full_name(person.household.division_id) + " " + person.household.grid_address,
+        "tags": list(person.tags.all()), "history": selectors.person_history(person),
+        "can_unmask": can_unmask(request.user), "can_edit": can_write_registry(request.user),
+        "unmask_form": UnmaskForm(), "edit_form": PersonEditForm(initial={"phone": person.phone,
+                                                                          "tags_text": person.tags_text}),
+        **extra,
+    }
+
+
+@role_required(can_read_registry)
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    return render(request, "registry/person.html", _person_context(request, person_id))
+
+
+@require_POST
+@role_required(can_unmask)
+def person_unmask(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Full number and phone, shown once on this response; never stored in the session."""
+    form = UnmaskForm(request.POST)
+    if not form.is_valid():
+        return render(request, "registry/person.html", _person_context(request, person_id, unmask_form=form), status=400)
+    person = access_person(request.user, person_id)
+    full = services.person_unmask(actor=request.user, person=person, reason=form.cleaned_data["reason"],
+                                  client_ip=client_ip(request))
+    return render(request, "registry/person.html", _person_context(request, person_id, full=full))
+
+
+@require_POST
+@role_required(can_write_registry)
+def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = access_person(request.user, person_id, write=True)
+    form = PersonEditForm(request.POST)
+    if not form.is_valid():
+        return render(request, "registry/person.html", _person_context(request, person_id, edit_form=form), status=400)
+    changed = services.person_update(actor=request.user, person=person, changes=form.cleaned_data,
+                                     client_ip=client_ip(request))
+    messages.success(request, f"已保存：{'、'.join(c.field for c in changed)}" if changed else "没有变化")
+    return redirect("registry:person", person_id=person.pk)
+
+
+@role_required(can_read_registry)
+def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
+    household = access_household(request.user, household_id)
+    services.household_view(actor=request.user, household=household, client_ip=client_ip(request))
+    today = timezone.localdate()
+    return render(request, "registry/household.html", {
+        "household": household,
+        "address": division_full_name(household.division_id) + " " + household.grid_address,
+        "members": [PersonRow.of(p, today=today) for p in selectors.household_members(household)],
+        "history": selectors.household_history(household),
+    })
+
+
+@role_required(can_read_registry)
+def export(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    path = persons_export(actor=request.user, q=q, client_ip=client_ip(request))
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+@role_required(can_write_registry)
+def import_page(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        folder = settings.UPLOADS_DIR / uuid.uuid4().hex
+        folder.mkdir(parents=True)
+        saved = folder / upload.name.replace("/", "_")
+        with saved.open("wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        job = job_enqueue(kind="registry.import_residents", params={"path": str(saved), "original_name": upload.name},
+                          actor=request.user)
+        job_start_in_background(job)
+        return redirect("jobs:detail", job_id=job.pk)
+    return render(request, "registry/import.html", {"form": form})
