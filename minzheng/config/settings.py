@@ -140,6 +140,8 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_MAX_FAILURES = 5
+# Run queued jobs in the request's own thread (tests); otherwise a background thread runs them.
+JOBS_INLINE = env_bool("JOBS_INLINE", False)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

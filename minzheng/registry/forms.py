@@ -12,7 +12,8 @@ class UnmaskForm(forms.Form):
 
 
 class PersonEditForm(forms.Form):
-    phone = forms.CharField(label="联系电话", required=False, max_length=20)
+    phone = forms.CharField(label="联系电话", required=False, max_length=20,
+                            widget=forms.TextInput(attrs={"placeholder": "新号码；留空则不修改", "inputmode": "tel"}))
     tags_text = forms.CharField(label="人员标签", required=False, max_length=200,
                                 help_text="用分号分隔，如 残疾:肢体二级;失能:中度;独居老人")
 

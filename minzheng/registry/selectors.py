@@ -75,12 +75,25 @@ def household_members(household: Household) -> list[Person]:
     return list(household.members.order_by("relation", "birth_date"))
 
 
+_MASKED_FIELDS = {"联系电话": mask_phone, "公民身份号码": mask_id_number}
+
+
+def _masked_history(changes: Any) -> list[Any]:
+    """History rows for display: phones and numbers masked like every other list."""
+    rows = list(changes.select_related("changed_by")[:200])
+    for row in rows:
+        mask = _MASKED_FIELDS.get(row.field)
+        if mask:
+            row.old_value, row.new_value = mask(row.old_value), mask(row.new_value)
+    return rows
+
+
 def person_history(person: Person) -> list[Any]:
-    return list(person.changes.select_related("changed_by")[:200])
+    return _masked_history(person.changes)
 
 
 def household_history(household: Household) -> list[Any]:
-    return list(household.changes.select_related("changed_by")[:200])
+    return _masked_history(household.changes)
 
 
 def jurisdiction_counts(*, user: User) -> dict[str, int]:

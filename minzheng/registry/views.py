@@ -40,8 +40,8 @@ def _person_context(request: HttpRequest, person_id: int, **extra: object) -> di
         "address": division_full_name(person.household.division_id) + " " + person.household.grid_address,
         "tags": list(person.tags.all()), "history": selectors.person_history(person),
         "can_unmask": can_unmask(request.user), "can_edit": can_write_registry(request.user),
-        "unmask_form": UnmaskForm(), "edit_form": PersonEditForm(initial={"phone": person.phone,
-                                                                          "tags_text": person.tags_text}),
+        # The phone is never pre-filled: the edit form must not unmask it.
+        "unmask_form": UnmaskForm(), "edit_form": PersonEditForm(initial={"tags_text": person.tags_text}),
         **extra,
     }
 
@@ -71,7 +71,8 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     form = PersonEditForm(request.POST)
     if not form.is_valid():
         return render(request, "registry/person.html", _person_context(request, person_id, edit_form=form), status=400)
-    changed = services.person_update(actor=request.user, person=person, changes=form.cleaned_data,
+    changes = {k: v for k, v in form.cleaned_data.items() if k != "phone" or v}  # blank phone = unchanged
+    changed = services.person_update(actor=request.user, person=person, changes=changes,
                                      client_ip=client_ip(request))
     messages.success(request, f"已保存：{'、'.join(c.field for c in changed)}" if changed else "没有变化")
     return redirect("registry:person", person_id=person.pk)
