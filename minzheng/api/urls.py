@@ -1,3 +1,7 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from minzheng.api.api import api
+
+urlpatterns = [path("", api.urls)]

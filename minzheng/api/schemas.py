@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from ninja import Schema
+
+
+class Me(Schema):
+    username: str
+    role: str
+    role_label: str
+    jurisdiction: str
+
+
+class PersonItem(Schema):
+    """A person in a list: identity number and phone masked."""
+
+    id: int
+    name: str
+    sex: str
+    age: int
+    id_number: str
+    phone: str
+    household_id: int
+    household_no: str
+    relation: str
+    tags: str
+
+
+class PersonDetail(PersonItem):
+    birth_date: str
+    address: str
+    division_code: str
+
+
+class Member(Schema):
+    id: int
+    name: str
+    relation: str
+    sex: str
+    age: int
+    id_number: str
+    tags: str
+
+
+class HouseholdDetail(Schema):
+    id: int
+    household_no: str
+    division_code: str
+    address: str
+    members: list[Member]
+
+
+class UnmaskIn(Schema):
+    reason: str = ""
+
+
+class Unmasked(Schema):
+    id_number: str
+    phone: str
+
+
+class Error(Schema):
+    detail: str
