@@ -20,7 +20,8 @@ def test_caseworker_day(browser, live_server, tmp_path: Path) -> None:  # type: 
     load_test_divisions()
     make_cast()
     make_household()
-    page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)  # a phone
+    page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto(live_server.url + "/")
     page.fill("#id_username", "lizhen")
@@ -52,3 +53,4 @@ def test_caseworker_day(browser, live_server, tmp_path: Path) -> None:  # type: 
     assert rows[1][1:3] == ["王错", "330212197803154431"]
     assert rows[1][-1].startswith("公民身份号码：校验位错误")
     page.screenshot(path=os.environ.get("MINZHENG_SCREENSHOT", str(tmp_path / "job.png")), full_page=True)
+    context.close()  # closes Chromium's keep-alive connections before the live server stops

@@ -121,6 +121,7 @@ def test_export_is_masked_and_audited(cast: Cast, family: tuple) -> None:
 
     response = client_for(cast.town_officer).get("/registry/export/", {"q": "张"})
     data = b"".join(response.streaming_content)
+    response.close()
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert [c.value for c in sheet[2]][:4] == ["张小明", "男", sheet.cell(2, 3).value, "3302**********3218"]
     assert AuditEvent.objects.get(action=AuditEvent.Action.EXPORT).data == {"q": "张", "rows": 2}
@@ -140,6 +141,7 @@ def test_import_page_runs_job_and_serves_rejects(cast: Cast, tmp_path: Path) -> 
     assert "已完成" in html and "<dt>拒收</dt><dd>1</dd>" in html
     download = client.get(f"/jobs/{job.pk}/rejects/")
     text = b"".join(download.streaming_content).decode("utf-8-sig")
+    download.close()
     assert list(csv.reader(io.StringIO(text)))[1] == [
         "3", "错号", "330212197803154411", "H2", "户主", "330212100201", "公民身份号码：校验位错误（应为 2）"]
     assert client_for(cast.town_officer).get(f"/jobs/{job.pk}/rejects/").status_code == 404  # not their job
