@@ -3,9 +3,12 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
 
 from minzheng.audit.models import AuditEvent
@@ -18,6 +21,17 @@ def client_for(user: object) -> Client:
     client = Client()
     client.force_login(user)  # type: ignore[arg-type]
     return client
+
+
+def streamed(response: Any) -> bytes:
+    """Read a FileResponse and close its file, without request_finished closing the test's DB connection."""
+    data = b"".join(response.streaming_content)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    return data
 
 
 @pytest.fixture
@@ -120,8 +134,7 @@ def test_export_is_masked_and_audited(cast: Cast, family: tuple) -> None:
     import openpyxl
 
     response = client_for(cast.town_officer).get("/registry/export/", {"q": "张"})
-    data = b"".join(response.streaming_content)
-    response.close()
+    data = streamed(response)
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert [c.value for c in sheet[2]][:4] == ["张小明", "男", sheet.cell(2, 3).value, "3302**********3218"]
     assert AuditEvent.objects.get(action=AuditEvent.Action.EXPORT).data == {"q": "张", "rows": 2}
@@ -140,8 +153,7 @@ def test_import_page_runs_job_and_serves_rejects(cast: Cast, tmp_path: Path) -> 
     html = client.get(f"/jobs/{job.pk}/").content.decode()
     assert "已完成" in html and "<dt>拒收</dt><dd>1</dd>" in html
     download = client.get(f"/jobs/{job.pk}/rejects/")
-    text = b"".join(download.streaming_content).decode("utf-8-sig")
-    download.close()
+    text = streamed(download).decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(text)))[1] == [
         "3", "错号", "330212197803154411", "H2", "户主", "330212100201", "公民身份号码：校验位错误（应为 2）"]
     assert client_for(cast.town_officer).get(f"/jobs/{job.pk}/rejects/").status_code == 404  # not their job
