@@ -10,8 +10,9 @@ from typing import Any
 
 import typer
 
-app = typer.Typer(help="minzheng 民政业务平台命令行", no_args_is_help=True, add_completion=False,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="minzheng 民政业务平台命令行", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False
+)
 divisions_app = typer.Typer(help="行政区划", no_args_is_help=True)
 import_app = typer.Typer(help="数据导入", no_args_is_help=True)
 users_app = typer.Typer(help="账号", no_args_is_help=True)

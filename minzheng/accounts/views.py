@@ -16,8 +16,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            user = login_attempt(request=request, username=form.cleaned_data["username"],
-                                 password=form.cleaned_data["password"], max_failures=settings.LOGIN_MAX_FAILURES)
+            user = login_attempt(
+                request=request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                max_failures=settings.LOGIN_MAX_FAILURES,
+            )
         except LoginError as exc:
             error = str(exc)
         else:

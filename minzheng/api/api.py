@@ -9,8 +9,13 @@ from ninja.errors import AuthenticationError, ValidationError
 from minzheng.api.auth import TokenAuth
 from minzheng.api.registry import router as registry_router
 
-api = NinjaAPI(title="民政业务平台接口", version="1", urls_namespace="api-v1", auth=TokenAuth(),
-               description="所有接口需在请求头携带 `Authorization: Bearer 令牌`；数据按账号管辖范围过滤并记入审计日志。")
+api = NinjaAPI(
+    title="民政业务平台接口",
+    version="1",
+    urls_namespace="api-v1",
+    auth=TokenAuth(),
+    description="所有接口需在请求头携带 `Authorization: Bearer 令牌`；数据按账号管辖范围过滤并记入审计日志。",
+)
 api.add_router("/", registry_router)
 
 

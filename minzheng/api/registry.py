@@ -24,9 +24,18 @@ router = Router()
 
 def _item(person: Person) -> dict[str, Any]:
     r = PersonRow.of(person, today=timezone.localdate())
-    return {"id": r.id, "name": r.name, "sex": r.sex, "age": r.age, "id_number": r.id_number_masked,
-            "phone": r.phone_masked, "household_id": r.household_id, "household_no": r.household_no,
-            "relation": r.relation, "tags": r.tags_text}
+    return {
+        "id": r.id,
+        "name": r.name,
+        "sex": r.sex,
+        "age": r.age,
+        "id_number": r.id_number_masked,
+        "phone": r.phone_masked,
+        "household_id": r.household_id,
+        "household_no": r.household_no,
+        "relation": r.relation,
+        "tags": r.tags_text,
+    }
 
 
 @router.get("/me", response=Me, summary="当前账号")
@@ -40,9 +49,14 @@ def persons_search(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
     """Bulk look-ups of personal data over an API leave a trail: every search is audited."""
     require(can_read_registry(request.user))
     found = selectors.person_search(user=request.user, q=q)
-    audit_record(actor=request.user, action=AuditEvent.Action.SEARCH, object_type="person",
-                 summary=f"接口查询居民，{len(found)} 条结果", client_ip=client_ip(request),
-                 data={"q": q, "rows": len(found), "via": "api"})
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.SEARCH,
+        object_type="person",
+        summary=f"接口查询居民，{len(found)} 条结果",
+        client_ip=client_ip(request),
+        data={"q": q, "rows": len(found), "via": "api"},
+    )
     return [_item(p) for p in found]
 
 
@@ -51,18 +65,26 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
     person = access_person(request.user, person_id)
     services.person_view(actor=request.user, person=person, client_ip=client_ip(request), via="api")
     household = person.household
-    return {**_item(person), "birth_date": person.birth_date.isoformat(), "division_code": household.division_id,
-            "address": f"{division_full_name(household.division_id)} {household.grid_address}".strip()}
+    return {
+        **_item(person),
+        "birth_date": person.birth_date.isoformat(),
+        "division_code": household.division_id,
+        "address": f"{division_full_name(household.division_id)} {household.grid_address}".strip(),
+    }
 
 
-@router.post("/persons/{person_id}/unmask", response={200: Unmasked, 400: Error, 404: Error},
-             summary="查看完整身份号码和电话（需填写事由）")
+@router.post(
+    "/persons/{person_id}/unmask",
+    response={200: Unmasked, 400: Error, 404: Error},
+    summary="查看完整身份号码和电话（需填写事由）",
+)
 def person_unmask(request: HttpRequest, person_id: int, body: UnmaskIn) -> Any:
     require(can_unmask(request.user))
     person = access_person(request.user, person_id)
     try:
-        return services.person_unmask(actor=request.user, person=person, reason=body.reason,
-                                      client_ip=client_ip(request))
+        return services.person_unmask(
+            actor=request.user, person=person, reason=body.reason, client_ip=client_ip(request)
+        )
     except services.ReasonRequired as exc:
         return Status(400, {"detail": str(exc)})
 
@@ -70,9 +92,13 @@ def person_unmask(request: HttpRequest, person_id: int, body: UnmaskIn) -> Any:
 def _household(request: HttpRequest, household: Household) -> dict[str, Any]:
     services.household_view(actor=request.user, household=household, client_ip=client_ip(request), via="api")
     members = [_item(p) for p in selectors.household_members(household)]
-    return {"id": household.pk, "household_no": household.household_no, "division_code": household.division_id,
-            "address": f"{division_full_name(household.division_id)} {household.grid_address}".strip(),
-            "members": members}
+    return {
+        "id": household.pk,
+        "household_no": household.household_no,
+        "division_code": household.division_id,
+        "address": f"{division_full_name(household.division_id)} {household.grid_address}".strip(),
+        "members": members,
+    }
 
 
 @router.get("/households/{household_id}", response={200: HouseholdDetail, 404: Error}, summary="户详情")
@@ -80,8 +106,7 @@ def household_detail(request: HttpRequest, household_id: int) -> dict[str, Any]:
     return _household(request, access_household(request.user, household_id))
 
 
-@router.get("/households/by-no/{household_no}", response={200: HouseholdDetail, 404: Error},
-            summary="按户编号查户详情")
+@router.get("/households/by-no/{household_no}", response={200: HouseholdDetail, 404: Error}, summary="按户编号查户详情")
 def household_by_no(request: HttpRequest, household_no: str) -> dict[str, Any]:
     require(can_read_registry(request.user))
     return _household(request, access_household_by_no(request.user, household_no))

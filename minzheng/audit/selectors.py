@@ -10,8 +10,15 @@ from django.db.models import QuerySet
 from minzheng.audit.models import AuditEvent
 
 
-def audit_search(*, username: str = "", action: str = "", object_type: str = "", object_id: str = "",
-                 date_from: dt.date | None = None, date_to: dt.date | None = None) -> QuerySet[AuditEvent]:
+def audit_search(
+    *,
+    username: str = "",
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
     qs = AuditEvent.objects.order_by("-at", "-id")
     filters: dict[str, Any] = {}
     if username:

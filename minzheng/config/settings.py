@@ -112,7 +112,8 @@ def _database() -> dict[str, object]:
         # WAL lets page reads go on while an import job writes; IMMEDIATE avoids
         # the deadlock of two deferred transactions upgrading to write locks.
         db["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # 64 MB page cache: index inserts of a million-row import stay in memory.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         }

@@ -13,5 +13,10 @@ def nav(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {"nav": {}}
-    return {"nav": {"registry": access.can_read_registry(user), "import": access.can_write_registry(user),
-                    "audit": access.can_read_audit(user)}}
+    return {
+        "nav": {
+            "registry": access.can_read_registry(user),
+            "import": access.can_write_registry(user),
+            "audit": access.can_read_audit(user),
+        }
+    }

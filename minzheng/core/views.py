@@ -9,8 +9,18 @@ from minzheng.divisions.selectors import division_full_name
 from minzheng.registry.models import PersonTag
 from minzheng.registry.selectors import jurisdiction_counts
 
-HOME_TAGS = ["living_alone_elder", "disability", "incapacity", "left_behind_child", "dibao", "dibao_edge", "tekun",
-             "orphan", "unsupported_child", "distressed_child"]
+HOME_TAGS = [
+    "living_alone_elder",
+    "disability",
+    "incapacity",
+    "left_behind_child",
+    "dibao",
+    "dibao_edge",
+    "tekun",
+    "orphan",
+    "unsupported_child",
+    "distressed_child",
+]
 
 
 @login_required

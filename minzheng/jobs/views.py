@@ -33,6 +33,12 @@ def rejects(request: HttpRequest, job_id: int) -> HttpResponse:
     path = Path(raw).resolve()
     if not path.is_relative_to(settings.REJECTS_DIR.resolve()) or not path.exists():
         raise Http404("没有错误行文件")
-    audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, object_type="rejects", object_id=job.pk,
-                 summary=f"下载导入任务 {job.pk} 的错误行文件", client_ip=client_ip(request))
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        object_type="rejects",
+        object_id=job.pk,
+        summary=f"下载导入任务 {job.pk} 的错误行文件",
+        client_ip=client_ip(request),
+    )
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

@@ -29,9 +29,19 @@ def persons_export(*, actor: User, q: str, client_ip: str = "") -> Path:
         sheet.write_row(0, 0, COLUMNS, workbook.add_format({"bold": True}))
         for i, person in enumerate(persons, start=1):
             r = PersonRow.of(person, today=today)
-            sheet.write_row(i, 0, [r.name, r.sex, r.age, r.id_number_masked, r.phone_masked, r.household_no,
-                                   r.relation, r.tags_text])
+            sheet.write_row(
+                i,
+                0,
+                [r.name, r.sex, r.age, r.id_number_masked, r.phone_masked, r.household_no, r.relation, r.tags_text],
+            )
         sheet.set_column(0, len(COLUMNS) - 1, 16)
-    audit_record(actor=actor, action=AuditEvent.Action.EXPORT, object_type="person_search", object_id=path.name,
-                 summary=f"导出居民查询结果 {len(persons)} 人", client_ip=client_ip, data={"q": q, "rows": len(persons)})
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        object_type="person_search",
+        object_id=path.name,
+        summary=f"导出居民查询结果 {len(persons)} 人",
+        client_ip=client_ip,
+        data={"q": q, "rows": len(persons)},
+    )
     return path

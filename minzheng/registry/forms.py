@@ -6,16 +6,24 @@ from minzheng.registry import vocab
 
 
 class UnmaskForm(forms.Form):
-    reason = forms.CharField(label="查看事由", min_length=2, max_length=200,
-                             error_messages={"required": "请填写查看完整号码的事由",
-                                             "min_length": "请填写查看完整号码的事由"})
+    reason = forms.CharField(
+        label="查看事由",
+        min_length=2,
+        max_length=200,
+        error_messages={"required": "请填写查看完整号码的事由", "min_length": "请填写查看完整号码的事由"},
+    )
 
 
 class PersonEditForm(forms.Form):
-    phone = forms.CharField(label="联系电话", required=False, max_length=20,
-                            widget=forms.TextInput(attrs={"placeholder": "新号码；留空则不修改", "inputmode": "tel"}))
-    tags_text = forms.CharField(label="人员标签", required=False, max_length=200,
-                                help_text="用分号分隔，如 残疾:肢体二级;失能:中度;独居老人")
+    phone = forms.CharField(
+        label="联系电话",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "新号码；留空则不修改", "inputmode": "tel"}),
+    )
+    tags_text = forms.CharField(
+        label="人员标签", required=False, max_length=200, help_text="用分号分隔，如 残疾:肢体二级;失能:中度;独居老人"
+    )
 
     def clean_phone(self) -> str:
         from minzheng.registry.importing.rows import RowError, phone_parse

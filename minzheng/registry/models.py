@@ -70,7 +70,8 @@ class Person(models.Model):
     relation = models.CharField(max_length=2, choices=Relation.choices, db_comment="与户主关系")
     # Copied from the household so jurisdiction scoping is one indexed range scan
     # on the person table (search p95 at a million rows); kept in step by services.
-    division_code = models.CharField(max_length=12, db_index=True, db_comment="现住址区划代码（冗余）")
+    # Indexed through Meta's (division_code, name); a separate index would only slow imports.
+    division_code = models.CharField(max_length=12, db_comment="现住址区划代码（冗余）")
     tags_text = models.CharField(max_length=200, blank=True, db_comment="人员标签（规范化文本）")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -36,12 +36,16 @@ def _person_context(request: HttpRequest, person_id: int, **extra: object) -> di
     person = access_person(request.user, person_id)
     services.person_view(actor=request.user, person=person, client_ip=client_ip(request))
     return {
-        "person": person, "row": PersonRow.of(person, today=timezone.localdate()),
+        "person": person,
+        "row": PersonRow.of(person, today=timezone.localdate()),
         "address": division_full_name(person.household.division_id) + " " + person.household.grid_address,
-        "tags": list(person.tags.all()), "history": selectors.person_history(person),
-        "can_unmask": can_unmask(request.user), "can_edit": can_write_registry(request.user),
+        "tags": list(person.tags.all()),
+        "history": selectors.person_history(person),
+        "can_unmask": can_unmask(request.user),
+        "can_edit": can_write_registry(request.user),
         # The phone is never pre-filled: the edit form must not unmask it.
-        "unmask_form": UnmaskForm(), "edit_form": PersonEditForm(initial={"tags_text": person.tags_text}),
+        "unmask_form": UnmaskForm(),
+        "edit_form": PersonEditForm(initial={"tags_text": person.tags_text}),
         **extra,
     }
 
@@ -57,10 +61,13 @@ def person_unmask(request: HttpRequest, person_id: int) -> HttpResponse:
     """Full number and phone, shown once on this response; never stored in the session."""
     form = UnmaskForm(request.POST)
     if not form.is_valid():
-        return render(request, "registry/person.html", _person_context(request, person_id, unmask_form=form), status=400)
+        return render(
+            request, "registry/person.html", _person_context(request, person_id, unmask_form=form), status=400
+        )
     person = access_person(request.user, person_id)
-    full = services.person_unmask(actor=request.user, person=person, reason=form.cleaned_data["reason"],
-                                  client_ip=client_ip(request))
+    full = services.person_unmask(
+        actor=request.user, person=person, reason=form.cleaned_data["reason"], client_ip=client_ip(request)
+    )
     return render(request, "registry/person.html", _person_context(request, person_id, full=full))
 
 
@@ -72,8 +79,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, "registry/person.html", _person_context(request, person_id, edit_form=form), status=400)
     changes = {k: v for k, v in form.cleaned_data.items() if k != "phone" or v}  # blank phone = unchanged
-    changed = services.person_update(actor=request.user, person=person, changes=changes,
-                                     client_ip=client_ip(request))
+    changed = services.person_update(actor=request.user, person=person, changes=changes, client_ip=client_ip(request))
     messages.success(request, f"已保存：{'、'.join(c.field for c in changed)}" if changed else "没有变化")
     return redirect("registry:person", person_id=person.pk)
 
@@ -83,12 +89,16 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     household = access_household(request.user, household_id)
     services.household_view(actor=request.user, household=household, client_ip=client_ip(request))
     today = timezone.localdate()
-    return render(request, "registry/household.html", {
-        "household": household,
-        "address": division_full_name(household.division_id) + " " + household.grid_address,
-        "members": [PersonRow.of(p, today=today) for p in selectors.household_members(household)],
-        "history": selectors.household_history(household),
-    })
+    return render(
+        request,
+        "registry/household.html",
+        {
+            "household": household,
+            "address": division_full_name(household.division_id) + " " + household.grid_address,
+            "members": [PersonRow.of(p, today=today) for p in selectors.household_members(household)],
+            "history": selectors.household_history(household),
+        },
+    )
 
 
 @role_required(can_read_registry)
@@ -109,8 +119,11 @@ def import_page(request: HttpRequest) -> HttpResponse:
         with saved.open("wb") as fh:
             for chunk in upload.chunks():
                 fh.write(chunk)
-        job = job_enqueue(kind="registry.import_residents", params={"path": str(saved), "original_name": upload.name},
-                          actor=request.user)
+        job = job_enqueue(
+            kind="registry.import_residents",
+            params={"path": str(saved), "original_name": upload.name},
+            actor=request.user,
+        )
         job_start_in_background(job)
         return redirect("jobs:detail", job_id=job.pk)
     return render(request, "registry/import.html", {"form": form})

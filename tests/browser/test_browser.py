@@ -36,9 +36,12 @@ def test_caseworker_day(browser, live_server, tmp_path: Path) -> None:  # type: 
     assert "330212197803154412" not in page.content()
 
     upload = tmp_path / "村里.csv"
-    upload.write_text("姓名,公民身份号码,户编号,与户主关系,现住址区划代码\n"
-                      "王好,330212197803154439,W1,户主,330212100206\n"
-                      "王错,330212197803154431,W2,户主,330212100206\n", encoding="utf-8-sig")
+    upload.write_text(
+        "姓名,公民身份号码,户编号,与户主关系,现住址区划代码\n"
+        "王好,330212197803154439,W1,户主,330212100206\n"
+        "王错,330212197803154431,W2,户主,330212100206\n",
+        encoding="utf-8-sig",
+    )
     page.click("text=数据导入")
     page.set_input_files("#id_file", str(upload))
     page.click("text=上传并导入")

@@ -22,8 +22,12 @@ def test_token_required(cast: Cast) -> None:
     response = Client(headers={"Authorization": "Bearer forged"}).get("/api/v1/me")
     assert response.status_code == 401
     me = api(cast.town_officer).get("/api/v1/me").json()
-    assert me == {"username": "lizhen", "role": "town_officer", "role_label": "乡镇（街道）民政办",
-                  "jurisdiction": "330212100"}
+    assert me == {
+        "username": "lizhen",
+        "role": "town_officer",
+        "role_label": "乡镇（街道）民政办",
+        "jurisdiction": "330212100",
+    }
 
 
 def test_search_masked_scoped_and_audited(cast: Cast, family: tuple, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
@@ -42,7 +46,12 @@ def test_person_detail(cast: Cast, family: tuple) -> None:
     _, people = family
     body = api(cast.town_officer).get(f"/api/v1/persons/{people[1].pk}").json()
     assert (body["name"], body["sex"], body["birth_date"], body["relation"], body["tags"]) == (
-        "李秀英", "女", "1980-04-22", "配偶", "残疾:肢体二级")
+        "李秀英",
+        "女",
+        "1980-04-22",
+        "配偶",
+        "残疾:肢体二级",
+    )
     assert body["address"] == "浙江省宁波市鄞州区瞻岐镇合一村 第一网格 3幢 1单元 201室"
     views = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, object_type="person")
     assert [(e.actor_username, e.data) for e in views] == [("lizhen", {"via": "api"})]
@@ -78,5 +87,10 @@ def test_household(cast: Cast, family: tuple) -> None:
 
 def test_openapi(db: None) -> None:
     spec = Client().get("/api/v1/openapi.json").json()
-    assert {"/api/v1/persons", "/api/v1/persons/{person_id}", "/api/v1/households/{household_id}",
-            "/api/v1/persons/{person_id}/unmask", "/api/v1/households/by-no/{household_no}"} <= set(spec["paths"])
+    assert {
+        "/api/v1/persons",
+        "/api/v1/persons/{person_id}",
+        "/api/v1/households/{household_id}",
+        "/api/v1/persons/{person_id}/unmask",
+        "/api/v1/households/by-no/{household_no}",
+    } <= set(spec["paths"])

@@ -41,7 +41,7 @@ from minzheng.registry.importing import stage
 from minzheng.registry.importing.apply import apply_chunk, stored_heads
 from minzheng.registry.importing.rows import REQUIRED, RowError, canonical_headers, parse_row
 
-CHUNK = 5000
+CHUNK = 10_000
 Progress = Callable[[int, int], None]
 
 

@@ -36,8 +36,6 @@ _INSERT_COLUMNS = (
     "relation",
     "division_code",
     "tags_text",
-    "created_at",
-    "updated_at",
 )
 
 
@@ -59,72 +57,82 @@ def _display(field: str, value: Any, hh_no: dict[int, str]) -> str:
     return str(value)
 
 
-def _sync_households(rows: list[ResidentRow], actor: Any, source: str) -> tuple[dict[str, Household], set[str], list]:
-    """Create missing households, move changed addresses; returns the changed household numbers."""
+_HH_FIELDS = ("household_no", "division_id", "grid", "building", "unit", "room")
+
+
+def _raw_insert(model: Any, columns: tuple[str, ...], values: list[tuple]) -> None:
+    """Multi-row INSERT without model instances (the import's hot path). Our identifiers, bound values."""
+    if not values:
+        return
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join((*columns, 'created_at', 'updated_at'))}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * (len(columns) + 2))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(*v, now, now) for v in values])
+
+
+def _sync_households(rows: list[ResidentRow], actor: Any, source: str) -> tuple[dict[str, int], set[str], list]:
+    """Create missing households, move changed addresses. Returns household_no → pk, moved numbers, changes."""
     first: dict[str, ResidentRow] = {}
     for row in rows:
         first.setdefault(row.household_no, row)
-    found = {h.household_no: h for h in Household.objects.filter(household_no__in=list(first))}
-    Household.objects.bulk_create(
-        [Household(household_no=no, **_address(r)) for no, r in first.items() if no not in found]
-    )
-    missing = [no for no in first if no not in found]
-    found.update({h.household_no: h for h in Household.objects.filter(household_no__in=missing)})
+    # household_no → (pk, division_id, grid, building, unit, room)
+    stored = {
+        r[1]: (r[0], *r[2:])
+        for r in Household.objects.filter(household_no__in=list(first)).values_list("pk", *_HH_FIELDS)
+    }
+    _raw_insert(Household, _HH_FIELDS, [(no, *_address(r).values()) for no, r in first.items() if no not in stored])
+    ids = {no: r[0] for no, r in stored.items()}
+    missing = [no for no in first if no not in stored]
+    for start in range(0, len(missing), 900):  # SQLite's bound-parameter limit
+        part = missing[start : start + 900]
+        ids.update(Household.objects.filter(household_no__in=part).values_list("household_no", "pk"))
     changes, moved = [], []
-    now = timezone.now()
-    for no, row in first.items():
-        household = found[no]
-        if no in missing:
-            continue
-        diffs = {f: v for f, v in _address(row).items() if getattr(household, f) != v}
-        household.updated_at = now
-        for field, new in diffs.items():
-            changes.append(
+    for no, values in stored.items():
+        old = dict(zip(_HH_FIELDS[1:], values[1:], strict=True))
+        diffs = {f: v for f, v in _address(first[no]).items() if old[f] != v}
+        if diffs:
+            moved.append(no)
+            changes += [
                 ChangeRecord(
-                    household=household,
-                    field=ADDRESS_FIELDS[field],
-                    old_value=getattr(household, field),
-                    new_value=new,
+                    household_id=ids[no],
+                    field=ADDRESS_FIELDS[f],
+                    old_value=old[f],
+                    new_value=v,
                     changed_by=actor,
                     source=source,
                 )
+                for f, v in diffs.items()
+            ]
+            Household.objects.filter(pk=ids[no]).update(**diffs, updated_at=timezone.now())
+            # Scoping reads Person.division_code (ADR 0003): keep every member in step.
+            Person.objects.filter(household_id=ids[no]).update(
+                division_code=diffs.get("division_id", old["division_id"])
             )
-            setattr(household, field, new)
-        if diffs:
-            moved.append(household)
-    if moved:
-        Household.objects.bulk_update(moved, [*ADDRESS_FIELDS, "updated_at"])
-        # Scoping reads Person.division_code (ADR 0003): keep every member in step.
-        for household in moved:
-            Person.objects.filter(household=household).update(division_code=household.division_id)
-    return found, {h.household_no for h in moved}, changes
+    return ids, set(moved), changes
 
 
-def _insert_persons(rows: list[ResidentRow], households: dict[str, Household]) -> None:
-    ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
-    values = [
-        (
-            r.id_number,
-            r.name,
-            r.sex,
-            r.birth_date,
-            r.phone,
-            households[r.household_no].pk,
-            r.relation,
-            r.division,
-            r.tags_text,
-            now,
-            now,
-        )
-        for r in rows
-    ]
-    sql = (
-        f"INSERT INTO {Person._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608 - our identifiers
-        f"VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))})"
+def _insert_persons(rows: list[ResidentRow], households: dict[str, int]) -> None:
+    _raw_insert(
+        Person,
+        _INSERT_COLUMNS,
+        [
+            (
+                r.id_number,
+                r.name,
+                r.sex,
+                r.birth_date,
+                r.phone,
+                households[r.household_no],
+                r.relation,
+                r.division,
+                r.tags_text,
+            )
+            for r in rows
+        ],
     )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, values)
 
 
 def _tags_for(person_ids: dict[str, int], tagged: Iterable[ResidentRow]) -> list[PersonTag]:
@@ -137,12 +145,12 @@ def _tags_for(person_ids: dict[str, int], tagged: Iterable[ResidentRow]) -> list
     return tags
 
 
-def _person_diffs(person: Person, row: ResidentRow, household: Household) -> dict[str, Any]:
+def _person_diffs(person: Person, row: ResidentRow, household_id: int) -> dict[str, Any]:
     wanted = {
         "name": row.name,
         "phone": row.phone,
         "relation": row.relation,
-        "household_id": household.pk,
+        "household_id": household_id,
         "tags_text": row.tags_text,
     }
     return {f: v for f, v in wanted.items() if getattr(person, f) != v}
@@ -151,7 +159,7 @@ def _person_diffs(person: Person, row: ResidentRow, household: Household) -> dic
 def apply_chunk(rows: list[ResidentRow], *, actor: Any, source: str) -> ChunkResult:
     """Apply accepted rows; a row already in the registry as written changes nothing."""
     households, moved, changes = _sync_households(rows, actor, source)
-    hh_no = {h.pk: no for no, h in households.items()}
+    hh_no = {pk: no for no, pk in households.items()}
     stored = {p.id_number: p for p in Person.objects.filter(id_number__in=[r.id_number for r in rows])}
     new_rows = [r for r in rows if r.id_number not in stored]
     _insert_persons(new_rows, households)
@@ -161,11 +169,9 @@ def apply_chunk(rows: list[ResidentRow], *, actor: Any, source: str) -> ChunkRes
         person = stored.get(row.id_number)
         if person is None:
             continue
-        household = households[row.household_no]
-        diffs = _person_diffs(person, row, household)
-        if person.division_code != household.division_id:
-            person.division_code = household.division_id
-            diffs.setdefault("division_code", household.division_id)
+        diffs = _person_diffs(person, row, households[row.household_no])
+        if person.division_code != row.division:
+            diffs.setdefault("division_code", row.division)
         for field, new in diffs.items():
             if field in PERSON_FIELDS:
                 changes.append(

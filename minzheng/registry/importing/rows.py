@@ -82,6 +82,8 @@ def _division(raw: str, villages: set[str]) -> str:
 
 
 def phone_parse(raw: str) -> str:
+    if not raw:
+        return ""
     phone = idnumber.clean(raw).replace("+86", "")
     if phone and not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
         raise RowError(f"联系电话：“{raw}”不是 11 位手机号或带区号的固定电话")
@@ -107,8 +109,9 @@ def parse_row(cells: dict[str, str], villages: set[str]) -> ResidentRow:
     except ValueError as exc:
         raise RowError(f"与户主关系：{exc}") from exc
     division = _division(cells["现住址区划代码"], villages)
+    raw_tags = cells.get("人员标签", "")
     try:
-        tags = vocab.tags_text(vocab.tags_parse(cells.get("人员标签", "")))
+        tags = vocab.tags_text(vocab.tags_parse(raw_tags)) if raw_tags else ""
     except ValueError as exc:
         raise RowError(f"人员标签：{exc}") from exc
     return ResidentRow(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from minzheng.registry.importing.rows import ResidentRow
 
+_SEP = "\x1f"  # ASCII unit separator: cannot occur in a CSV cell that a person typed
 FIELDS = list(ResidentRow.__slots__)  # type: ignore[attr-defined]
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS rows (row_no INTEGER PRIMARY KEY, cells TEXT NOT NULL, reason TEXT,
@@ -50,7 +51,7 @@ def stage_insert(conn: sqlite3.Connection, batch: list[tuple[int, list[str], str
     placeholders = ", ".join("?" * (3 + len(FIELDS)))
     conn.executemany(
         f"INSERT INTO rows VALUES ({placeholders})",  # noqa: S608 - column list is ours, values bound
-        [(no, json.dumps(cells, ensure_ascii=False), reason, *_values(row)) for no, cells, reason, row in batch],
+        [(no, _SEP.join(cells), reason, *_values(row)) for no, cells, reason, row in batch],
     )
 
 
@@ -152,4 +153,4 @@ def rejected_rows(conn: sqlite3.Connection) -> Iterator[tuple[int, list[str], st
     for row_no, cells, reason in conn.execute(
         "SELECT row_no, cells, reason FROM rows WHERE reason IS NOT NULL ORDER BY row_no"
     ):
-        yield row_no, json.loads(cells), reason
+        yield row_no, cells.split(_SEP), reason

@@ -54,10 +54,10 @@ def test_login_then_home_counts_for_town(cast: Cast, family: tuple) -> None:
     assert page.status_code == 302 and page["Location"] == "/"
     html = client.get("/").content.decode()
     assert "浙江省宁波市鄞州区瞻岐镇" in html
-    assert '<b>3</b><span>居民（人）</span>' in html
-    assert '<b>1</b><span>留守儿童</span>' in html
+    assert "<b>3</b><span>居民（人）</span>" in html
+    assert "<b>1</b><span>留守儿童</span>" in html
     other = client_for(cast.other_town_officer).get("/").content.decode()
-    assert '<b>0</b><span>居民（人）</span>' in other
+    assert "<b>0</b><span>居民（人）</span>" in other
 
 
 def test_session_idles_out_after_30_minutes() -> None:
@@ -110,7 +110,9 @@ def test_edit_phone_records_history(cast: Cast, family: tuple) -> None:
     assert bad.status_code == 400 and "“123”不是 11 位手机号或带区号的固定电话" in bad.content.decode()
     client.post(url, {"phone": "13900001111", "tags_text": "独居老人"})
     assert {(c.field, c.old_value, c.new_value) for c in ChangeRecord.objects.all()} == {
-        ("联系电话", "13805741234", "13900001111"), ("人员标签", "", "独居老人")}
+        ("联系电话", "13805741234", "13900001111"),
+        ("人员标签", "", "独居老人"),
+    }
     assert "13900001111" not in client.get(f"/registry/persons/{people[0].pk}/").content.decode()  # still masked
     assert client_for(cast.county_approver).post(url, {"phone": "13900002222"}).status_code == 404
 
@@ -141,9 +143,11 @@ def test_export_is_masked_and_audited(cast: Cast, family: tuple) -> None:
 
 
 def test_import_page_runs_job_and_serves_rejects(cast: Cast, tmp_path: Path) -> None:
-    content = ("姓名,公民身份号码,户编号,与户主关系,现住址区划代码\n"
-               "张建国,330212197803154412,H1,户主,330212100201\n"
-               "错号,330212197803154411,H2,户主,330212100201\n").encode("gbk")
+    content = (
+        "姓名,公民身份号码,户编号,与户主关系,现住址区划代码\n"
+        "张建国,330212197803154412,H1,户主,330212100201\n"
+        "错号,330212197803154411,H2,户主,330212100201\n"
+    ).encode("gbk")
     client = client_for(cast.village_worker)
     upload = io.BytesIO(content)
     upload.name = "村里.csv"
@@ -155,6 +159,13 @@ def test_import_page_runs_job_and_serves_rejects(cast: Cast, tmp_path: Path) -> 
     download = client.get(f"/jobs/{job.pk}/rejects/")
     text = streamed(download).decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(text)))[1] == [
-        "3", "错号", "330212197803154411", "H2", "户主", "330212100201", "公民身份号码：校验位错误（应为 2）"]
+        "3",
+        "错号",
+        "330212197803154411",
+        "H2",
+        "户主",
+        "330212100201",
+        "公民身份号码：校验位错误（应为 2）",
+    ]
     assert client_for(cast.town_officer).get(f"/jobs/{job.pk}/rejects/").status_code == 404  # not their job
     assert client_for(cast.county_approver).get("/registry/import/").status_code == 404
