@@ -108,31 +108,18 @@ def _apply_file_rules(conn: Any) -> None:
     stage.rule_duplicate_ids(conn)
     stage.rule_same_address(conn)
     stage.rule_extra_heads(conn)
-    households = stage.households_in_file(conn)
-    heads_in_file = stage.household_heads_in_file(conn)
-    staying = _stored_heads_staying(conn, households)
-    for household_no in households:
-        file_head = heads_in_file.get(household_no)
-        if household_no in staying:
-            if file_head:
-                stage.reject_row(
-                    conn, file_head[0], f"与户主关系：户编号 {household_no} 已有户主 {staying[household_no]}（已登记）"
-                )
-        elif not file_head:
-            stage.reject_household(conn, household_no, f"与户主关系：户编号 {household_no} 没有户主")
+    _load_stored_heads(conn)
+    stage.rule_heads_against_registry(conn)
     conn.commit()
 
 
-def _stored_heads_staying(conn: Any, households: list[str]) -> dict[str, str]:
-    """Stored 户主 that the file does not list in their 户 (so they stay 户主): household_no → name."""
-    heads = stored_heads(households)
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS stored_heads (household_no TEXT, id_number TEXT, name TEXT)")
-    conn.execute("DELETE FROM stored_heads")
-    conn.executemany("INSERT INTO stored_heads VALUES (?, ?, ?)", [(hh, n, nm) for hh, (n, nm) in heads.items()])
-    rows = conn.execute("""SELECT s.household_no, s.name FROM stored_heads s WHERE NOT EXISTS (
-        SELECT 1 FROM rows r WHERE r.reason IS NULL AND r.household_no = s.household_no
-        AND r.id_number = s.id_number)""")
-    return dict(rows.fetchall())
+def _load_stored_heads(conn: Any) -> None:
+    """Copy the registry's 户主 of the file's households into staging, a batch at a time (memory flat)."""
+    households = conn.cursor()
+    households.execute("SELECT DISTINCT household_no FROM rows WHERE reason IS NULL")
+    while batch := [hh for (hh,) in households.fetchmany(900)]:  # SQLite's bound-parameter limit
+        heads = stored_heads(batch)
+        conn.executemany("INSERT INTO stored_heads VALUES (?, ?, ?)", [(hh, n, nm) for hh, (n, nm) in heads.items()])
 
 
 def _write_rejects(conn: Any, path: Path, sha: str) -> str | None:

@@ -21,6 +21,7 @@ _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS rows (row_no INTEGER PRIMARY KEY, cells TEXT NOT NULL, reason TEXT,
     {", ".join(f"{f} TEXT" for f in FIELDS)});
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS stored_heads (household_no TEXT, id_number TEXT, name TEXT);
 """
 
 
@@ -112,27 +113,24 @@ def rule_extra_heads(conn: sqlite3.Connection) -> None:
     )
 
 
-def household_heads_in_file(conn: sqlite3.Connection) -> dict[str, tuple[int, str]]:
-    """household_no → (row, id_number) of its accepted 户主 row."""
-    rows = conn.execute("SELECT household_no, row_no, id_number FROM rows WHERE reason IS NULL AND relation = '02'")
-    return {hh: (row_no, number) for hh, row_no, number in rows}
+def rule_heads_against_registry(conn: sqlite3.Connection) -> None:
+    """After the file is applied, exactly one 户主 per 户.
 
-
-def households_in_file(conn: sqlite3.Connection) -> list[str]:
-    return [hh for (hh,) in conn.execute("SELECT DISTINCT household_no FROM rows WHERE reason IS NULL")]
-
-
-def file_ids_of(conn: sqlite3.Connection, household_no: str) -> set[str]:
-    rows = conn.execute("SELECT id_number FROM rows WHERE reason IS NULL AND household_no = ?", (household_no,))
-    return {n for (n,) in rows}
-
-
-def reject_household(conn: sqlite3.Connection, household_no: str, reason: str) -> None:
-    conn.execute("UPDATE rows SET reason = ? WHERE reason IS NULL AND household_no = ?", (reason, household_no))
-
-
-def reject_row(conn: sqlite3.Connection, row_no: int, reason: str) -> None:
-    _reject(conn, [(reason, row_no)])
+    A stored 户主 stays unless the file lists them in the 户 (with whatever relation):
+    then a 户主 row in the file is a second head. A 户 with neither is rejected whole.
+    """
+    conn.executescript("""
+        CREATE TEMP TABLE staying AS SELECT s.household_no, s.name FROM stored_heads s WHERE NOT EXISTS (
+            SELECT 1 FROM rows r WHERE r.reason IS NULL AND r.household_no = s.household_no
+            AND r.id_number = s.id_number);
+        CREATE INDEX temp.staying_hh ON staying(household_no);
+        UPDATE rows SET reason = '与户主关系：户编号 ' || household_no || ' 已有户主 '
+            || (SELECT name FROM staying s WHERE s.household_no = rows.household_no) || '（已登记）'
+        WHERE reason IS NULL AND relation = '02' AND household_no IN (SELECT household_no FROM staying);
+        UPDATE rows SET reason = '与户主关系：户编号 ' || household_no || ' 没有户主'
+        WHERE reason IS NULL AND household_no NOT IN (SELECT household_no FROM staying)
+          AND household_no NOT IN (SELECT household_no FROM rows WHERE reason IS NULL AND relation = '02');
+    """)
 
 
 def accepted_after(conn: sqlite3.Connection, row_no: int, limit: int) -> list[tuple[int, ResidentRow]]:
