@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import QuerySet
 
@@ -19,18 +18,12 @@ def audit_search(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
-    qs = AuditEvent.objects.order_by("-at", "-id")
-    filters: dict[str, Any] = {}
-    if username:
-        filters["actor_username"] = username
-    if action:
-        filters["action"] = action
-    if object_type:
-        filters["object_type"] = object_type
-    if object_id:
-        filters["object_id"] = object_id
-    if date_from:
-        filters["at__date__gte"] = date_from
-    if date_to:
-        filters["at__date__lte"] = date_to
-    return qs.filter(**filters)
+    given = {
+        "actor_username": username,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "at__date__gte": date_from,
+        "at__date__lte": date_to,
+    }
+    return AuditEvent.objects.order_by("-at", "-id").filter(**{k: v for k, v in given.items() if v})

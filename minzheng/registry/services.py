@@ -12,29 +12,25 @@ from minzheng.registry import vocab
 from minzheng.registry.models import ChangeRecord, Household, Person, PersonTag
 
 
-def person_view(*, actor: User, person: Person, client_ip: str = "", via: str = "page") -> None:
-    """Record a read of a person's detail page or API detail."""
+def _detail_viewed(actor: User, object_type: str, pk: int, summary: str, client_ip: str, via: str) -> None:
     audit_record(
         actor=actor,
         action=AuditEvent.Action.VIEW,
-        object_type="person",
-        object_id=person.pk,
-        summary=f"查看居民 {person.name} 详情",
+        object_type=object_type,
+        object_id=pk,
+        summary=summary,
         client_ip=client_ip,
         data={"via": via},
     )
+
+
+def person_view(*, actor: User, person: Person, client_ip: str = "", via: str = "page") -> None:
+    """Record a read of a person's detail page or API detail."""
+    _detail_viewed(actor, "person", person.pk, f"查看居民 {person.name} 详情", client_ip, via)
 
 
 def household_view(*, actor: User, household: Household, client_ip: str = "", via: str = "page") -> None:
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.VIEW,
-        object_type="household",
-        object_id=household.pk,
-        summary=f"查看户 {household.household_no} 详情",
-        client_ip=client_ip,
-        data={"via": via},
-    )
+    _detail_viewed(actor, "household", household.pk, f"查看户 {household.household_no} 详情", client_ip, via)
 
 
 class ReasonRequired(ValueError):
