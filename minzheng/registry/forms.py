@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from minzheng.registry import vocab
+from minzheng.registry.models import Relation
 
 
 class UnmaskForm(forms.Form):
@@ -48,3 +49,33 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx", ".xls")):
             raise forms.ValidationError("只支持 CSV、XLSX、XLS 文件")
         return upload
+
+
+RELATION_CHOICES = [(r.label, r.label) for r in Relation if r != Relation.HEAD]
+
+
+class PersonAddForm(forms.Form):
+    """A new member of an existing 户 (the 户主 comes with the 户)."""
+
+    name = forms.CharField(label="姓名", max_length=64)
+    id_number = forms.CharField(label="公民身份号码", max_length=24)
+    relation = forms.ChoiceField(label="与户主关系", choices=RELATION_CHOICES)
+    phone = forms.CharField(label="联系电话", required=False, max_length=20)
+    tags = forms.CharField(label="人员标签", required=False, max_length=200)
+
+
+class HouseholdCreateForm(forms.Form):
+    household_no = forms.CharField(label="户编号", max_length=40)
+    division = forms.ChoiceField(label="村（社区）")
+    grid = forms.CharField(label="网格", required=False, max_length=40)
+    building = forms.CharField(label="楼栋", required=False, max_length=40)
+    unit = forms.CharField(label="单元", required=False, max_length=20)
+    room = forms.CharField(label="房间", required=False, max_length=20)
+    head_name = forms.CharField(label="户主姓名", max_length=64)
+    head_id_number = forms.CharField(label="户主公民身份号码", max_length=24)
+    head_phone = forms.CharField(label="户主联系电话", required=False, max_length=20)
+    head_tags = forms.CharField(label="户主人员标签", required=False, max_length=200)
+
+    def __init__(self, *args: object, villages: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["division"].choices = villages

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 
 from minzheng.accounts.models import User
 from minzheng.core import idnumber
-from minzheng.core.jurisdiction import text_prefix_q
+from minzheng.core.jurisdiction import prefix_q, text_prefix_q
 from minzheng.core.masking import mask_id_number, mask_phone
 from minzheng.registry.access import households_visible_to, persons_visible_to
 from minzheng.registry.models import Household, Person, PersonTag
@@ -116,3 +116,12 @@ def jurisdiction_counts(*, user: User) -> dict[str, int]:
         "households": households_visible_to(user).count(),
         **{kind: tag_counts.get(kind, 0) for kind in PersonTag.Kind.values},
     }
+
+
+def villages_for(*, user: User) -> list[tuple[str, str]]:
+    """(code, name) of the villages/communities inside the user's jurisdiction, for address pickers."""
+    from minzheng.divisions import codes
+    from minzheng.divisions.models import Division
+
+    rows = Division.objects.filter(prefix_q("code", user.jurisdiction), level=codes.VILLAGE).order_by("code")
+    return [(d.code, d.name) for d in rows]

@@ -124,6 +124,8 @@ def _division_for_address(code: str) -> str:
         raise RegistryError(f"现住址区划代码：{exc}") from exc
     if not Division.objects.filter(code=normalized).exists():
         raise RegistryError(f"现住址区划代码：区划 {normalized} 不存在")
+    if codes.level_of(normalized) != codes.VILLAGE:
+        raise RegistryError(f"现住址区划代码：{normalized} 不是村（社区）级区划")
     return normalized
 
 
@@ -141,6 +143,8 @@ def household_create(
 ) -> Household:
     """A new 户 at a known village/community, with its lower grid levels."""
     code = _division_for_address(division_code)
+    if actor is not None and not code.startswith(actor.jurisdiction):
+        raise RegistryError(f"现住址区划代码：{code} 不在您的管辖范围内")
     if Household.objects.filter(household_no=household_no).exists():
         raise RegistryError(f"户编号：{household_no} 已存在")
     household = Household.objects.create(
@@ -206,3 +210,43 @@ def person_create(
         client_ip=client_ip,
     )
     return person
+
+
+@transaction.atomic
+def household_register(
+    *,
+    actor: User,
+    household_no: str,
+    division: str,
+    head_name: str,
+    head_id_number: str,
+    head_phone: str = "",
+    head_tags: str = "",
+    grid: str = "",
+    building: str = "",
+    unit: str = "",
+    room: str = "",
+    client_ip: str = "",
+) -> Household:
+    """A new 户 and its 户主 together: a 户 never exists without exactly one 户主."""
+    household = household_create(
+        actor=actor,
+        household_no=household_no.strip(),
+        division_code=division,
+        grid=grid,
+        building=building,
+        unit=unit,
+        room=room,
+        client_ip=client_ip,
+    )
+    person_create(
+        actor=actor,
+        household=household,
+        name=head_name,
+        id_number=head_id_number,
+        relation="户主",
+        phone=head_phone,
+        tags=head_tags,
+        client_ip=client_ip,
+    )
+    return household

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -19,7 +20,8 @@ from minzheng.jobs.services import job_enqueue, job_start_in_background
 from minzheng.registry import selectors, services
 from minzheng.registry.access import access_household, access_person
 from minzheng.registry.exports import persons_export
-from minzheng.registry.forms import ImportForm, PersonEditForm, UnmaskForm
+from minzheng.registry.forms import HouseholdCreateForm, ImportForm, PersonAddForm, PersonEditForm, UnmaskForm
+from minzheng.registry.models import Household
 from minzheng.registry.selectors import PersonRow
 
 
@@ -84,21 +86,24 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     return redirect("registry:person", person_id=person.pk)
 
 
+def _household_context(request: HttpRequest, household: Household, **extra: object) -> dict[str, object]:
+    services.household_view(actor=request.user, household=household, client_ip=client_ip(request))
+    today = timezone.localdate()
+    return {
+        "household": household,
+        "address": division_full_name(household.division_id) + " " + household.grid_address,
+        "members": [PersonRow.of(p, today=today) for p in selectors.household_members(household)],
+        "history": selectors.household_history(household),
+        "can_edit": can_write_registry(request.user),
+        "add_form": PersonAddForm(),
+        **extra,
+    }
+
+
 @role_required(can_read_registry)
 def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     household = access_household(request.user, household_id)
-    services.household_view(actor=request.user, household=household, client_ip=client_ip(request))
-    today = timezone.localdate()
-    return render(
-        request,
-        "registry/household.html",
-        {
-            "household": household,
-            "address": division_full_name(household.division_id) + " " + household.grid_address,
-            "members": [PersonRow.of(p, today=today) for p in selectors.household_members(household)],
-            "history": selectors.household_history(household),
-        },
-    )
+    return render(request, "registry/household.html", _household_context(request, household))
 
 
 @role_required(can_read_registry)
@@ -127,3 +132,42 @@ def import_page(request: HttpRequest) -> HttpResponse:
         job_start_in_background(job)
         return redirect("jobs:detail", job_id=job.pk)
     return render(request, "registry/import.html", {"form": form})
+
+
+def _form_error(form: forms.Form, exc: Exception) -> None:
+    form.add_error(None, str(exc))
+
+
+@role_required(can_write_registry)
+def household_new(request: HttpRequest) -> HttpResponse:
+    """A 村 worker registers a new 户 with its 户主 from a phone."""
+    villages = selectors.villages_for(user=request.user)
+    form = HouseholdCreateForm(request.POST or None, villages=villages)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            household = services.household_register(actor=request.user, client_ip=client_ip(request), **data)
+        except services.RegistryError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"已新增户 {household.household_no}")
+            return redirect("registry:household", household_id=household.pk)
+    return render(request, "registry/household_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_POST
+@role_required(can_write_registry)
+def person_add(request: HttpRequest, household_id: int) -> HttpResponse:
+    household = access_household(request.user, household_id, write=True)
+    form = PersonAddForm(request.POST)
+    if form.is_valid():
+        try:
+            person = services.person_create(
+                actor=request.user, household=household, client_ip=client_ip(request), **form.cleaned_data
+            )
+        except services.RegistryError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"已添加成员 {person.name}")
+            return redirect("registry:household", household_id=household.pk)
+    return render(request, "registry/household.html", _household_context(request, household, add_form=form), status=400)

@@ -32,3 +32,12 @@ def test_search_by_name_id_and_phone_is_scoped(cast: Cast) -> None:
     ]
     assert [p.name for p in person_search(user=cast.town_officer, q="13905745678")] == ["李秀英"]
     assert person_search(user=cast.other_town_officer, q="张") == []
+
+
+def test_household_outside_jurisdiction_cannot_be_created(cast: Cast) -> None:
+    from minzheng.registry.services import RegistryError, household_create
+
+    with pytest.raises(RegistryError, match=r"^现住址区划代码：330212101200 不在您的管辖范围内$"):
+        household_create(actor=cast.village_worker, household_no="X1", division_code="330212101200")
+    with pytest.raises(RegistryError, match=r"^现住址区划代码：330212100000 不是村（社区）级区划$"):
+        household_create(actor=cast.town_officer, household_no="X1", division_code="330212100000")

@@ -169,3 +169,36 @@ def test_import_page_runs_job_and_serves_rejects(cast: Cast, tmp_path: Path) -> 
     ]
     assert client_for(cast.town_officer).get(f"/jobs/{job.pk}/rejects/").status_code == 404  # not their job
     assert client_for(cast.county_approver).get("/registry/import/").status_code == 404
+
+
+def test_village_worker_registers_household_and_member(cast: Cast) -> None:
+    client = client_for(cast.village_worker)
+    page = client.get("/registry/households/new/").content.decode()
+    assert '<option value="330212100201">合一村</option>' in page
+    assert "330212100206" not in page  # another village: not theirs
+    form = {
+        "household_no": "HY-9",
+        "division": "330212100201",
+        "grid": "第二网格",
+        "head_name": "周大",
+        "head_id_number": "330212197803154439",
+        "head_phone": "13812340000",
+    }
+    response = client.post("/registry/households/new/", form)
+    assert response.status_code == 302
+    household_id = int(response["Location"].rstrip("/").rsplit("/", 1)[1])
+    bad = client.post(
+        f"/registry/households/{household_id}/members/",
+        {"name": "周二", "id_number": "330212198004226059", "relation": "配偶"},
+    )
+    assert bad.status_code == 400 and "公民身份号码：校验位错误（应为 8）" in bad.content.decode()
+    client.post(
+        f"/registry/households/{household_id}/members/",
+        {"name": "周二", "id_number": "330212198004226058", "relation": "配偶"},
+    )
+    html = client.get(f"/registry/households/{household_id}/").content.decode()
+    assert "周大" in html and "周二" in html
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, object_type="person").count() == 2
+    again = client.post("/registry/households/new/", {**form, "division": "330212100206"})
+    assert again.status_code == 400 and "选择一个有效的选项" in again.content.decode()
+    assert client_for(cast.county_approver).get("/registry/households/new/").status_code == 404
