@@ -40,6 +40,7 @@ from minzheng.divisions.models import Division
 from minzheng.registry.importing import stage
 from minzheng.registry.importing.apply import apply_chunk, stored_heads
 from minzheng.registry.importing.rows import REQUIRED, RowError, canonical_headers, parse_row
+from minzheng.registry.models import Person
 
 CHUNK = 50_000  # per transaction: fewer, larger commits write each index page once
 Progress = Callable[[int, int], None]
@@ -201,11 +202,13 @@ def _apply_all(
     total, rejected = stage.counts(conn)
     accepted = total - rejected
     _large_cache()
+    # Recorded once, so a resumed run still knows the registry was empty when this import began.
+    checkpoint.setdefault("all_new", not Person.objects.exists())
     done_row = checkpoint.get("rows_done", 0)
     created, updated, applied = (checkpoint.get(k, 0) for k in ("created", "updated", "applied"))
     while chunk := stage.accepted_after(conn, done_row, CHUNK):
         with transaction.atomic():
-            part = apply_chunk([r for _, r in chunk], actor=actor, source=source)
+            part = apply_chunk([r for _, r in chunk], actor=actor, source=source, all_new=checkpoint["all_new"])
             created, updated, applied = created + part.created, updated + part.updated, applied + len(chunk)
             done_row = chunk[-1][0]
             checkpoint.update(rows_done=done_row, created=created, updated=updated, applied=applied)

@@ -7,7 +7,6 @@ main cost), bulk updates for changed ones, and a ChangeRecord per changed field.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,17 +59,24 @@ def _display(field: str, value: Any, hh_no: dict[int, str]) -> str:
 _HH_FIELDS = ("household_no", "division_id", "grid", "building", "unit", "room")
 
 
-def _raw_insert(model: Any, columns: tuple[str, ...], values: list[tuple]) -> None:
-    """Multi-row INSERT without model instances (the import's hot path). Our identifiers, bound values."""
-    if not values:
-        return
+def _raw_insert(model: Any, columns: tuple[str, ...], values: list[tuple], key: str) -> dict[str, int]:
+    """Multi-row INSERT … RETURNING without model instances (the import's hot path): key → new pk.
+
+    RETURNING (SQLite ≥ 3.35, PostgreSQL) saves a second query to learn the new ids.
+    Our identifiers; values always bound.
+    """
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    sql = (
-        f"INSERT INTO {model._meta.db_table} ({', '.join((*columns, 'created_at', 'updated_at'))}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * (len(columns) + 2))})"
-    )
+    table, names = model._meta.db_table, ", ".join((*columns, "created_at", "updated_at"))
+    head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608 - our identifiers; values are bound
+    one = f"({', '.join(['%s'] * (len(columns) + 2))})"
+    ids: dict[str, int] = {}
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(*v, now, now) for v in values])
+        for start in range(0, len(values), 1000):
+            part = values[start : start + 1000]
+            params = [p for v in part for p in (*v, now, now)]
+            cursor.execute(head + ", ".join([one] * len(part)) + f" RETURNING {key}, id", params)
+            ids.update(cursor.fetchall())
+    return ids
 
 
 def _sync_households(rows: list[ResidentRow], actor: Any, source: str) -> tuple[dict[str, int], set[str], list]:
@@ -83,12 +89,9 @@ def _sync_households(rows: list[ResidentRow], actor: Any, source: str) -> tuple[
         r[1]: (r[0], *r[2:])
         for r in Household.objects.filter(household_no__in=list(first)).values_list("pk", *_HH_FIELDS)
     }
-    _raw_insert(Household, _HH_FIELDS, [(no, *_address(r).values()) for no, r in first.items() if no not in stored])
-    ids = {no: r[0] for no, r in stored.items()}
-    missing = [no for no in first if no not in stored]
-    for start in range(0, len(missing), 900):  # SQLite's bound-parameter limit
-        part = missing[start : start + 900]
-        ids.update(Household.objects.filter(household_no__in=part).values_list("household_no", "pk"))
+    new = [(no, *_address(r).values()) for no, r in first.items() if no not in stored]
+    ids = _raw_insert(Household, _HH_FIELDS, new, "household_no")
+    ids.update({no: r[0] for no, r in stored.items()})
     changes, moved = [], []
     for no, values in stored.items():
         old = dict(zip(_HH_FIELDS[1:], values[1:], strict=True))
@@ -114,8 +117,8 @@ def _sync_households(rows: list[ResidentRow], actor: Any, source: str) -> tuple[
     return ids, set(moved), changes
 
 
-def _insert_persons(rows: list[ResidentRow], households: dict[str, int]) -> None:
-    _raw_insert(
+def _insert_persons(rows: list[ResidentRow], households: dict[str, int]) -> dict[str, int]:
+    return _raw_insert(
         Person,
         _INSERT_COLUMNS,
         [
@@ -132,17 +135,8 @@ def _insert_persons(rows: list[ResidentRow], households: dict[str, int]) -> None
             )
             for r in rows
         ],
+        "id_number",
     )
-
-
-def _tags_for(person_ids: dict[str, int], tagged: Iterable[ResidentRow]) -> list[PersonTag]:
-    tags = []
-    for row in tagged:
-        for tag in vocab.tags_parse(row.tags_text):
-            tags.append(
-                PersonTag(person_id=person_ids[row.id_number], kind=tag.kind, category=tag.category, grade=tag.grade)
-            )
-    return tags
 
 
 def _person_diffs(person: Person, row: ResidentRow, household_id: int) -> dict[str, Any]:
@@ -156,50 +150,73 @@ def _person_diffs(person: Person, row: ResidentRow, household_id: int) -> dict[s
     return {f: v for f, v in wanted.items() if getattr(person, f) != v}
 
 
-def apply_chunk(rows: list[ResidentRow], *, actor: Any, source: str) -> ChunkResult:
-    """Apply accepted rows; a row already in the registry as written changes nothing."""
+def _update_person(person: Person, row: ResidentRow, household_id: int, ctx: dict[str, Any]) -> bool:
+    """Apply a row to a stored person in memory; record each changed field. True if anything changed."""
+    diffs = _person_diffs(person, row, household_id)
+    if person.division_code != row.division:
+        diffs["division_code"] = row.division
+    for field, new in diffs.items():
+        if field in PERSON_FIELDS:
+            ctx["changes"].append(
+                ChangeRecord(
+                    person=person,
+                    field=PERSON_FIELDS[field],
+                    changed_by=ctx["actor"],
+                    source=ctx["source"],
+                    old_value=_display(field, getattr(person, field), ctx["hh_no"]),
+                    new_value=_display(field, new, ctx["hh_no"]),
+                )
+            )
+        setattr(person, field, new)
+    if diffs:
+        person.updated_at = timezone.now()
+    return bool(diffs)
+
+
+def _insert_tags(pairs: list[tuple[int, str]]) -> None:
+    """(person_id, tags_text) → PersonTag rows, one multi-row statement."""
+    values = [(pk, t.kind, t.category, t.grade) for pk, text in pairs for t in vocab.tags_parse(text)]
+    if values:
+        table = PersonTag._meta.db_table
+        sql = f"INSERT INTO {table} (person_id, kind, category, grade) VALUES (%s, %s, %s, %s)"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, values)
+
+
+def apply_chunk(rows: list[ResidentRow], *, actor: Any, source: str, all_new: bool = False) -> ChunkResult:
+    """Apply accepted rows; a row already in the registry as written changes nothing.
+
+    `all_new`: the registry held no persons when this import began, so no row can match a
+    stored person (the file's own repeats were rejected in staging): skip that lookup.
+    """
     households, moved, changes = _sync_households(rows, actor, source)
-    hh_no = {pk: no for no, pk in households.items()}
-    stored = {p.id_number: p for p in Person.objects.filter(id_number__in=[r.id_number for r in rows])}
+    stored = (
+        {} if all_new else {p.id_number: p for p in Person.objects.filter(id_number__in=[r.id_number for r in rows])}
+    )
     new_rows = [r for r in rows if r.id_number not in stored]
-    _insert_persons(new_rows, households)
+    new_ids = _insert_persons(new_rows, households)
     result = ChunkResult(created=len(new_rows))
+    ctx = {"changes": changes, "actor": actor, "source": source, "hh_no": {pk: no for no, pk in households.items()}}
     changed, retag = [], []
     for row in rows:
         person = stored.get(row.id_number)
         if person is None:
             continue
-        diffs = _person_diffs(person, row, households[row.household_no])
-        if person.division_code != row.division:
-            diffs.setdefault("division_code", row.division)
-        for field, new in diffs.items():
-            if field in PERSON_FIELDS:
-                changes.append(
-                    ChangeRecord(
-                        person=person,
-                        field=PERSON_FIELDS[field],
-                        changed_by=actor,
-                        source=source,
-                        old_value=_display(field, getattr(person, field), hh_no),
-                        new_value=_display(field, new, hh_no),
-                    )
-                )
-            setattr(person, field, new)
-        if diffs:
-            person.updated_at = timezone.now()
+        old_tags = person.tags_text
+        if _update_person(person, row, households[row.household_no], ctx):
             changed.append(person)
-            if "tags_text" in diffs:
-                retag.append(row)
-        if diffs or row.household_no in moved:
+            if person.tags_text != old_tags:
+                retag.append(person)
+        if person in changed or row.household_no in moved:
             result.updated += 1
     if changed:
         Person.objects.bulk_update(changed, [*PERSON_FIELDS, "division_code", "updated_at"])
     if retag:
-        PersonTag.objects.filter(person__in=[stored[r.id_number] for r in retag]).delete()
-    tagged = [r for r in new_rows if r.tags_text] + [r for r in retag if r.tags_text]
-    if tagged:
-        ids = dict(Person.objects.filter(id_number__in=[r.id_number for r in tagged]).values_list("id_number", "pk"))
-        PersonTag.objects.bulk_create(_tags_for(ids, tagged))
+        PersonTag.objects.filter(person__in=retag).delete()
+    _insert_tags(
+        [(new_ids[r.id_number], r.tags_text) for r in new_rows if r.tags_text]
+        + [(p.pk, p.tags_text) for p in retag if p.tags_text]
+    )
     ChangeRecord.objects.bulk_create(changes)
     return result
 
