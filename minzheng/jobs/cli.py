@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -36,6 +37,25 @@ def jobs_list(limit: int = typer.Option(20, help="显示条数")) -> None:
     Console().print(table)
 
 
+def follow(job: Any, *, quiet: bool = False, label: str = "") -> Any:
+    """Show a progress bar until the job ends; returns the finished job. Ctrl-C marks it interrupted."""
+    from minzheng.jobs.models import Job
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, disable=quiet, transient=True) as bar:
+            task = bar.add_task(label or f"任务 {job.pk}", total=None)
+            while job.status in (Job.Status.QUEUED, Job.Status.RUNNING):
+                bar.update(task, completed=job.progress_done, total=job.progress_total or None)
+                time.sleep(0.3)
+                job.refresh_from_db()
+    except KeyboardInterrupt:
+        # Marked failed at once, so running the same command again resumes from the checkpoint.
+        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(status=Job.Status.FAILED, error="已中断")
+        fail(f"已中断；再次执行同一命令会从断点继续（任务 {job.pk}）", code=130)
+    return job
+
+
 @jobs_app.command("watch")
 def jobs_watch(job_id: int, json_out: bool = typer.Option(False, "--json", help="结束后输出 JSON 结果")) -> None:
     """跟踪一个任务直到结束，显示进度条。"""
@@ -45,14 +65,7 @@ def jobs_watch(job_id: int, json_out: bool = typer.Option(False, "--json", help=
     job = Job.objects.filter(pk=job_id).first()
     if job is None:
         fail(f"任务 {job_id} 不存在")
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, disable=json_out) as bar:
-        task = bar.add_task(f"任务 {job.pk}（{job.kind}）", total=job.progress_total or None)
-        while job.status in (Job.Status.QUEUED, Job.Status.RUNNING):
-            bar.update(task, completed=job.progress_done, total=job.progress_total or None)
-            time.sleep(0.5)
-            job.refresh_from_db()
-        bar.update(task, completed=job.progress_done, total=job.progress_total or job.progress_done)
+    job = follow(job, quiet=json_out, label=f"任务 {job.pk}（{job.kind}）")
     if json_out:
         print_json({"id": job.pk, "status": job.status, "result": job.result, "error": job.error})
     elif job.status == Job.Status.FAILED:

@@ -5,11 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from minzheng.jobs.services import JobContext, job_handler
-from minzheng.registry.importing import residents_import
+from django.utils import timezone
+
+from minzheng.jobs.models import Job
+from minzheng.jobs.services import STALE, JobContext, job_enqueue, job_handler
+from minzheng.registry.importing import file_sha256, residents_import
+
+KIND = "registry.import_residents"
 
 
-@job_handler("registry.import_residents")
+@job_handler(KIND)
 def import_residents(ctx: JobContext) -> dict[str, Any]:
     """Runs the import; each chunk's checkpoint commits with the chunk, so a re-claimed job resumes."""
     result = residents_import(
@@ -21,3 +26,31 @@ def import_residents(ctx: JobContext) -> dict[str, Any]:
         on_chunk=lambda checkpoint: ctx.progress(checkpoint["applied"], None, checkpoint=checkpoint),
     )
     return result.as_dict()
+
+
+def import_job_for_file(path: Path) -> tuple[Job | None, bool]:
+    """The CLI's job for this file: an interrupted one for the same content resumes, else a new one.
+
+    Returns (job, resumed); job is None when another process is running this file right now.
+    """
+    path = path.resolve()
+    sha = file_sha256(path)
+    unfinished = (
+        Job.objects.filter(kind=KIND, params__sha256=sha, params__path=str(path))
+        .exclude(status=Job.Status.DONE)
+        .order_by("-created_at")
+        .first()
+    )
+    if unfinished is None:
+        return job_enqueue(kind=KIND, params={"path": str(path), "original_name": path.name, "sha256": sha}), False
+    if unfinished.status == Job.Status.FAILED:
+        Job.objects.filter(pk=unfinished.pk, status=Job.Status.FAILED).update(status=Job.Status.QUEUED, error="")
+        unfinished.refresh_from_db()
+        return unfinished, True
+    return (unfinished, True) if job_claim_possible(unfinished) else (None, False)
+
+
+def job_claim_possible(job: Job) -> bool:
+    return job.status == Job.Status.QUEUED or (
+        job.heartbeat_at is not None and job.heartbeat_at < timezone.now() - STALE
+    )

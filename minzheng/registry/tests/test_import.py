@@ -263,3 +263,28 @@ def test_job_killed_mid_run_resumes_with_exact_counts(
         "unchanged": 0,
     }
     assert Person.objects.count() == 5
+
+
+def test_cli_interrupted_import_resumes_on_rerun(county: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from minzheng import cli_extra  # noqa: F401 - registers `import residents`
+    from minzheng.registry import importing
+
+    monkeypatch.setattr(importing, "CHUNK", 2)
+    real_apply = importing.apply_chunk
+    calls = {"n": 0}
+
+    def dies_once_on_second_chunk(rows, **kw):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("断电")
+        return real_apply(rows, **kw)
+
+    monkeypatch.setattr(importing, "apply_chunk", dies_once_on_second_chunk)
+    path = write(tmp_path, FAMILY)
+    first = CliRunner().invoke(app, ["import", "residents", str(path)])
+    assert first.exit_code == 1 and "断电" in first.output
+    assert Person.objects.count() == 2
+    again = CliRunner().invoke(app, ["import", "residents", str(path), "--json"])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["created"] == 3
+    assert Job.objects.get().status == Job.Status.DONE  # the same job, resumed
