@@ -23,3 +23,12 @@ def _fast_password_hashing(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
     # The test database is invisible to other threads (see jobs.services.job_start_in_background).
     settings.JOBS_INLINE = True  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(settings: object, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test writes uploads, rejects, exports and staging files under its own temp dir."""
+    root = tmp_path_factory.mktemp("data")
+    settings.DATA_DIR = root  # type: ignore[attr-defined]
+    for name in ("UPLOADS_DIR", "REJECTS_DIR", "EXPORTS_DIR", "FEEDS_DIR"):
+        setattr(settings, name, root / name.removesuffix("_DIR").lower())

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -154,14 +155,18 @@ def residents_import(
     name = original_name or path.name
     sha = file_sha256(path)
     checkpoint = dict(checkpoint or {})
-    stage_path = Path(checkpoint.get("stage") or settings.DATA_DIR / "imports" / f"{sha[:16]}-{id(checkpoint)}.sqlite")
-    if not checkpoint.get("stage"):
-        stage_path.unlink(missing_ok=True)
+    # A resumed job reuses its staging file; a new run gets its own.
+    default = settings.DATA_DIR / "imports" / f"{sha[:16]}-{uuid.uuid4().hex[:8]}.sqlite"
+    stage_path = Path(checkpoint.get("stage") or default)
     checkpoint["stage"] = str(stage_path)
     conn = stage.stage_open(stage_path)
     try:
         if not stage.stage_is_complete(conn):
-            _stage_file(conn, path, progress)
+            try:
+                _stage_file(conn, path, progress)
+            except TabularError:
+                stage_path.unlink(missing_ok=True)  # the whole file was refused: nothing to resume
+                raise
         result = _apply_all(conn, actor, f"导入 {name}", checkpoint, progress, on_chunk)
         result.rejects_file = _write_rejects(conn, Path(name), sha)
     finally:
@@ -181,13 +186,13 @@ def residents_import(
 
 
 def _large_cache() -> None:
-    """256 MB SQLite page cache for this connection: a million-row import's index pages stay in memory.
+    """128 MB SQLite page cache for this connection: a million-row import's index pages stay in memory.
 
     A fixed bound, not a function of the file; other databases manage their own buffers.
     """
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size=-262144")
+            cursor.execute("PRAGMA cache_size=-131072")
 
 
 def _apply_all(

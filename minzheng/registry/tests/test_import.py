@@ -6,6 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.conf import settings
 from typer.testing import CliRunner
 
 from minzheng.audit.models import AuditEvent
@@ -182,6 +183,7 @@ def test_missing_headers_fail_whole_file(county: None, tmp_path: Path) -> None:
         residents_import(path=path, actor=None)
     assert not Person.objects.exists()
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT).exists()
+    assert not list((settings.DATA_DIR / "imports").glob("*"))  # no staging file left behind
 
 
 def test_header_aliases_accepted(county: None, tmp_path: Path) -> None:
