@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import gzip
 import random
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,7 +124,9 @@ class CountyGenerator:
                 break
             member.birth += dt.timedelta(days=1)  # 500 same-sex births on one day in one county: next day
         self.sequence[key] = n + 1
-        first17 = f"{area}{member.birth:%Y%m%d}{n * 2 + key[2]:03d}"
+        # Spread the sequence so numbers do not all end in 000/001; crc32 keeps it seed-stable.
+        slot = (zlib.crc32(f"{area}{member.birth}".encode()) + n) % 500
+        first17 = f"{area}{member.birth:%Y%m%d}{slot * 2 + key[2]:03d}"
         return first17 + check_digit(first17)
 
     def phone(self, member: Member) -> str:
