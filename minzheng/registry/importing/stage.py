@@ -28,7 +28,11 @@ CREATE TABLE IF NOT EXISTS stored_heads (household_no TEXT, id_number TEXT, name
 def stage_open(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path)
-    conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+    # Scratch data: no journal, no fsync; a bigger cache for the GROUP BYs over a million rows.
+    conn.executescript(
+        "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+        + _SCHEMA
+    )
     return conn
 
 
