@@ -21,7 +21,7 @@ from minzheng.registry import selectors, services
 from minzheng.registry.access import access_household, access_person
 from minzheng.registry.exports import persons_export
 from minzheng.registry.forms import HouseholdCreateForm, ImportForm, PersonAddForm, PersonEditForm, UnmaskForm
-from minzheng.registry.models import Household
+from minzheng.registry.models import Household, Person
 from minzheng.registry.selectors import PersonRow
 
 
@@ -34,8 +34,8 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"q": q, "rows": rows, "limit": selectors.SEARCH_LIMIT})
 
 
-def _person_context(request: HttpRequest, person_id: int, **extra: object) -> dict[str, object]:
-    person = access_person(request.user, person_id)
+def _person_context(request: HttpRequest, person: Person, **extra: object) -> dict[str, object]:
+    """The person page's context; rendering the page is a detail read, so it is audited here."""
     services.person_view(actor=request.user, person=person, client_ip=client_ip(request))
     return {
         "person": person,
@@ -54,23 +54,22 @@ def _person_context(request: HttpRequest, person_id: int, **extra: object) -> di
 
 @role_required(can_read_registry)
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    return render(request, "registry/person.html", _person_context(request, person_id))
+    person = access_person(request.user, person_id)
+    return render(request, "registry/person.html", _person_context(request, person))
 
 
 @require_POST
 @role_required(can_unmask)
 def person_unmask(request: HttpRequest, person_id: int) -> HttpResponse:
     """Full number and phone, shown once on this response; never stored in the session."""
+    person = access_person(request.user, person_id)
     form = UnmaskForm(request.POST)
     if not form.is_valid():
-        return render(
-            request, "registry/person.html", _person_context(request, person_id, unmask_form=form), status=400
-        )
-    person = access_person(request.user, person_id)
+        return render(request, "registry/person.html", _person_context(request, person, unmask_form=form), status=400)
     full = services.person_unmask(
         actor=request.user, person=person, reason=form.cleaned_data["reason"], client_ip=client_ip(request)
     )
-    return render(request, "registry/person.html", _person_context(request, person_id, full=full))
+    return render(request, "registry/person.html", _person_context(request, person, full=full))
 
 
 @require_POST
@@ -79,7 +78,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     person = access_person(request.user, person_id, write=True)
     form = PersonEditForm(request.POST)
     if not form.is_valid():
-        return render(request, "registry/person.html", _person_context(request, person_id, edit_form=form), status=400)
+        return render(request, "registry/person.html", _person_context(request, person, edit_form=form), status=400)
     changes = {k: v for k, v in form.cleaned_data.items() if k != "phone" or v}  # blank phone = unchanged
     changed = services.person_update(actor=request.user, person=person, changes=changes, client_ip=client_ip(request))
     messages.success(request, f"已保存：{'、'.join(c.field for c in changed)}" if changed else "没有变化")

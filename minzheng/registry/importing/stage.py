@@ -30,8 +30,7 @@ def stage_open(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path)
     # Scratch data: no journal, no fsync; a bigger cache for the GROUP BYs over a million rows.
     conn.executescript(
-        "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
-        + _SCHEMA
+        "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;" + _SCHEMA
     )
     return conn
 
