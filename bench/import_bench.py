@@ -39,11 +39,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="keep the data directory here instead of a temp dir")
+    parser.add_argument("--database-url", help="an EMPTY PostgreSQL database to measure instead of SQLite")
     args = parser.parse_args()
     data_dir = args.keep or Path(tempfile.mkdtemp(prefix="minzheng-bench-"))
     data_dir.mkdir(parents=True, exist_ok=True)
     os.environ["MINZHENG_DATA_DIR"] = str(data_dir)
-    os.environ.pop("DATABASE_URL", None)  # the benchmark is about the embedded SQLite default
+    os.environ.pop("DATABASE_URL", None)  # the embedded SQLite default, unless asked otherwise
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
     (data_dir / "minzheng.sqlite3").unlink(missing_ok=True)
 
     from minzheng.demo.generator import write_residents_file
