@@ -38,8 +38,8 @@ from minzheng.audit.services import audit_record
 from minzheng.core.tabular import TabularError, missing_headers, open_table
 from minzheng.divisions import codes
 from minzheng.divisions.models import Division
-from minzheng.registry.importing import stage
-from minzheng.registry.importing.apply import apply_chunk, stored_heads
+from minzheng.registry.importing import initial_load, stage
+from minzheng.registry.importing.apply import ChunkResult, apply_chunk, stored_heads
 from minzheng.registry.importing.rows import REQUIRED, RowError, canonical_headers, parse_row
 from minzheng.registry.models import Person
 
@@ -195,6 +195,17 @@ def _large_cache() -> None:
             cursor.execute("PRAGMA cache_size=-131072")
 
 
+def _chunk(conn: Any, low: int, high: int, actor: Any, source: str, all_new: bool, fast: bool) -> ChunkResult:
+    """One chunk of accepted rows (low < row_no ≤ high), by SQL when it can, else row by row."""
+    if fast:
+        created = initial_load.load_chunk(low, high)
+        return ChunkResult(created=created, applied=created)
+    rows = [row for row_no, row in stage.accepted_after(conn, low, CHUNK) if row_no <= high]
+    part = apply_chunk(rows, actor=actor, source=source, all_new=all_new)
+    part.applied = len(rows)
+    return part
+
+
 def _apply_all(
     conn: Any,
     actor: Any,
@@ -210,17 +221,27 @@ def _apply_all(
     # Recorded once, so a resumed run still knows the registry was empty when this import began.
     checkpoint.setdefault("all_new", not Person.objects.exists())
     done_row = checkpoint.get("rows_done", 0)
-    created, updated, applied = (checkpoint.get(k, 0) for k in ("created", "updated", "applied"))
-    while chunk := stage.accepted_after(conn, done_row, CHUNK):
-        with transaction.atomic():
-            part = apply_chunk([r for _, r in chunk], actor=actor, source=source, all_new=checkpoint["all_new"])
-            created, updated, applied = created + part.created, updated + part.updated, applied + len(chunk)
-            done_row = chunk[-1][0]
-            checkpoint.update(rows_done=done_row, created=created, updated=updated, applied=applied)
-            if on_chunk:
-                on_chunk(dict(checkpoint))
-        if progress:
-            progress(applied, accepted)
+    counts = {k: checkpoint.get(k, 0) for k in ("created", "updated", "applied")}
+    fast = checkpoint["all_new"] and initial_load.usable()
+    if fast:
+        initial_load.attach(Path(checkpoint["stage"]))
+    try:
+        while (end := stage.chunk_end(conn, done_row, CHUNK)) is not None:
+            with transaction.atomic():
+                part = _chunk(conn, done_row, end, actor, source, checkpoint["all_new"], fast)
+                counts["created"] += part.created
+                counts["updated"] += part.updated
+                counts["applied"] += part.applied
+                done_row = end
+                checkpoint.update(rows_done=done_row, **counts)
+                if on_chunk:
+                    on_chunk(dict(checkpoint))
+            if progress:
+                progress(counts["applied"], accepted)
+    finally:
+        if fast:
+            initial_load.detach()
+    created, updated = counts["created"], counts["updated"]
     return ImportResult(
         rows=total,
         accepted=accepted,

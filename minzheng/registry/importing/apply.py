@@ -42,6 +42,7 @@ _INSERT_COLUMNS = (
 class ChunkResult:
     created: int = 0
     updated: int = 0
+    applied: int = 0
 
 
 def _address(row: ResidentRow) -> dict[str, str]:

@@ -155,3 +155,12 @@ def rejected_rows(conn: sqlite3.Connection) -> Iterator[tuple[int, list[str], st
         "SELECT row_no, cells, reason FROM rows WHERE reason IS NOT NULL ORDER BY row_no"
     ):
         yield row_no, cells.split(_SEP), reason
+
+
+def chunk_end(conn: sqlite3.Connection, row_no: int, limit: int) -> int | None:
+    """The row number closing the next chunk of `limit` accepted rows after `row_no` (None when done)."""
+    found = conn.execute(
+        "SELECT MAX(row_no) FROM (SELECT row_no FROM rows WHERE reason IS NULL AND row_no > ? ORDER BY row_no LIMIT ?)",
+        (row_no, limit),
+    ).fetchone()
+    return found[0]

@@ -7,6 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.conf import settings
+from django.db import connection
 from typer.testing import CliRunner
 
 from minzheng.audit.models import AuditEvent
@@ -16,6 +17,7 @@ from minzheng.jobs.models import Job
 from minzheng.jobs.services import job_enqueue, job_run_now
 from minzheng.registry.importing import residents_import
 from minzheng.registry.models import ChangeRecord, Household, Person, PersonTag
+from minzheng.testing import load_test_divisions
 
 HEADER = "姓名,公民身份号码,户编号,与户主关系,现住址区划代码,网格,楼栋,单元,房间,联系电话,人员标签"
 FAMILY = [
@@ -241,16 +243,16 @@ def test_job_killed_mid_run_resumes_with_exact_counts(
         params={"path": str(write(tmp_path, lines)), "original_name": "居民.csv"},
         actor=cast.village_worker,
     )  # type: ignore[attr-defined]
-    real_apply = importing.apply_chunk
+    real_chunk = importing._chunk
     calls = {"n": 0}
 
-    def dies_on_second_chunk(rows, **kw):  # type: ignore[no-untyped-def]
+    def dies_on_second_chunk(*args):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("进程被终止")
-        return real_apply(rows, **kw)
+        return real_chunk(*args)
 
-    monkeypatch.setattr(importing, "apply_chunk", dies_on_second_chunk)
+    monkeypatch.setattr(importing, "_chunk", dies_on_second_chunk)
     job = job_run_now(job)
     assert job is not None and job.status == Job.Status.FAILED
     assert (job.checkpoint["rows_done"], Person.objects.count()) == (3, 2)  # chunk 1 committed, chunk 2 rolled back
@@ -272,16 +274,16 @@ def test_cli_interrupted_import_resumes_on_rerun(county: None, tmp_path: Path, m
     from minzheng.registry import importing
 
     monkeypatch.setattr(importing, "CHUNK", 2)
-    real_apply = importing.apply_chunk
+    real_chunk = importing._chunk
     calls = {"n": 0}
 
-    def dies_once_on_second_chunk(rows, **kw):  # type: ignore[no-untyped-def]
+    def dies_once_on_second_chunk(*args):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("断电")
-        return real_apply(rows, **kw)
+        return real_chunk(*args)
 
-    monkeypatch.setattr(importing, "apply_chunk", dies_once_on_second_chunk)
+    monkeypatch.setattr(importing, "_chunk", dies_once_on_second_chunk)
     path = write(tmp_path, FAMILY)
     first = CliRunner().invoke(app, ["import", "residents", str(path)])
     assert first.exit_code == 1 and "断电" in first.output
@@ -290,3 +292,56 @@ def test_cli_interrupted_import_resumes_on_rerun(county: None, tmp_path: Path, m
     assert again.exit_code == 0, again.output
     assert json.loads(again.stdout)["created"] == 3
     assert Job.objects.get().status == Job.Status.DONE  # the same job, resumed
+
+
+def _registry_state() -> list[tuple]:
+    persons = Person.objects.values_list(
+        "id_number",
+        "name",
+        "sex",
+        "birth_date",
+        "phone",
+        "household__household_no",
+        "relation",
+        "division_code",
+        "tags_text",
+        "household__division_id",
+        "household__grid",
+        "household__building",
+        "household__unit",
+        "household__room",
+    )
+    tags = PersonTag.objects.values_list("person__id_number", "kind", "category", "grade")
+    return sorted(persons) + sorted(tags)
+
+
+@pytest.mark.django_db(transaction=True)  # the SQL path ATTACHes, which needs no open transaction
+def test_initial_load_in_sql_equals_row_by_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from minzheng.demo.generator import write_residents_file
+    from minzheng.registry import importing
+    from minzheng.registry.importing import initial_load
+
+    load_test_divisions()
+    path = tmp_path / "县.csv"
+    write_residents_file(path, persons=1500, seed=5, villages=["330212100201", "330212100206", "330212101200"])
+    monkeypatch.setattr(importing, "CHUNK", 400)
+    calls = {"sql": 0}
+    real_load = initial_load.load_chunk
+
+    def counted(low: int, high: int) -> int:
+        calls["sql"] += 1
+        return real_load(low, high)
+
+    monkeypatch.setattr(initial_load, "load_chunk", counted)
+    fast = residents_import(path=path, actor=None)
+    fast_state = _registry_state()
+    if connection.vendor == "sqlite":
+        assert calls["sql"] == 4  # 1500 rows in chunks of 400
+    assert fast.created == 1500 and len(fast_state) > 1500
+    PersonTag.objects.all().delete()
+    Person.objects.all().delete()
+    Household.objects.all().delete()
+    monkeypatch.setattr(initial_load, "usable", lambda: False)
+    slow = residents_import(path=path, actor=None)
+    assert slow.as_dict() == fast.as_dict()
+    assert _registry_state() == fast_state

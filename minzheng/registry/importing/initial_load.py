@@ -1,0 +1,71 @@
+"""SQLite initial load: an import into a registry that held no persons, done in SQL.
+
+When the registry was empty as the import began, no accepted row can match a stored
+person or need a change record (the file's own repeats and conflicts were rejected in
+staging), so each chunk is three INSERT … SELECT statements straight from the attached
+staging file, with no Python per row. Measured at a million rows this is the
+difference between ~15k and ~20k+ rows/s. Every other case, and PostgreSQL, goes
+through `apply.apply_chunk`, which gives the same rows (the tests run both).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.db import connection
+from django.utils import timezone
+
+from minzheng.registry import vocab
+
+ALIAS = "import_stage"  # literal in the statements below, which are constants
+
+_HOUSEHOLDS = """
+INSERT INTO registry_household (household_no, division_id, grid, building, unit, room, created_at, updated_at)
+SELECT r.household_no, r.division, r.grid, r.building, r.unit, r.room, %s, %s FROM import_stage.rows r
+WHERE r.reason IS NULL AND r.row_no > %s AND r.row_no <= %s
+  AND NOT EXISTS (SELECT 1 FROM registry_household h WHERE h.household_no = r.household_no)
+GROUP BY r.household_no
+"""
+_PERSONS = """
+INSERT INTO registry_person (id_number, name, sex, birth_date, phone, household_id, relation, division_code,
+                             tags_text, created_at, updated_at)
+SELECT r.id_number, r.name, r.sex, r.birth_date, r.phone, h.id, r.relation, r.division, r.tags_text, %s, %s
+FROM import_stage.rows r JOIN registry_household h ON h.household_no = r.household_no
+WHERE r.reason IS NULL AND r.row_no > %s AND r.row_no <= %s
+"""
+_TAGGED = """
+SELECT p.id, r.tags_text FROM import_stage.rows r JOIN registry_person p ON p.id_number = r.id_number
+WHERE r.reason IS NULL AND r.row_no > %s AND r.row_no <= %s AND r.tags_text <> ''
+"""
+_TAGS = "INSERT INTO registry_persontag (person_id, kind, category, grade) VALUES (%s, %s, %s, %s)"
+
+
+def usable() -> bool:
+    # ATTACH/DETACH cannot run inside a transaction (e.g. a caller's atomic block or a test's).
+    return connection.vendor == "sqlite" and not connection.in_atomic_block
+
+
+def attach(stage_path: Path) -> None:
+    """ATTACH cannot run inside a transaction: call before the chunk loop."""
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(f"ATTACH DATABASE %s AS {ALIAS}", [str(stage_path)])
+
+
+def detach() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DETACH DATABASE {ALIAS}")
+
+
+def load_chunk(low: int, high: int) -> int:
+    """Insert the accepted rows low < row_no ≤ high; returns how many persons were created."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_HOUSEHOLDS, [now, now, low, high])
+        cursor.execute(_PERSONS, [now, now, low, high])
+        created = cursor.rowcount
+        cursor.execute(_TAGGED, [low, high])
+        tags = [(pk, t.kind, t.category, t.grade) for pk, text in cursor.fetchall() for t in vocab.tags_parse(text)]
+        if tags:
+            cursor.executemany(_TAGS, tags)
+    return created
