@@ -75,3 +75,20 @@ def test_stale_running_job_is_reclaimed(db: None) -> None:
     reclaimed = job_claim(job.pk)
     assert reclaimed is not None and reclaimed.attempts == 2
     assert job_run(reclaimed).status == Job.Status.DONE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_background_thread_runs_job_to_completion(settings: Any) -> None:
+    """The web path: the page queues a job and a thread runs it (inline only for in-memory SQLite)."""
+    import time
+
+    from minzheng.jobs.services import job_start_in_background
+
+    settings.JOBS_INLINE = False
+    job = job_enqueue(kind="test.count_to", params={"n": 40})
+    job_start_in_background(job)
+    deadline = time.monotonic() + 10
+    while job.status != Job.Status.DONE and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job.refresh_from_db()
+    assert (job.status, job.result) == (Job.Status.DONE, {"counted": 40})
