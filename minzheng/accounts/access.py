@@ -41,6 +41,10 @@ def can_read_audit(user: User) -> bool:
     return _has(user, AUDIT_READ)
 
 
+def can_admin_users(user: User) -> bool:
+    return _has(user, {Role.SYSADMIN})
+
+
 def can_admin_divisions(user: User) -> bool:
     return _has(user, DIVISIONS_ADMIN)
 

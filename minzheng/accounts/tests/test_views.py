@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.test import Client
+
+from minzheng.accounts.models import User
+from minzheng.audit.models import AuditEvent
+from minzheng.testing import Cast
+
+
+def as_user(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_only_sysadmin_manages_accounts(cast: Cast) -> None:
+    assert as_user(cast.town_officer).get("/accounts/users/").status_code == 404
+    assert "wangcun" in as_user(cast.sysadmin).get("/accounts/users/").content.decode()
+
+
+def test_create_user_checks_password_and_jurisdiction(cast: Cast) -> None:
+    client = as_user(cast.sysadmin)
+    form = {
+        "username": "newcun",
+        "display_name": "新村",
+        "role": "village_worker",
+        "jurisdiction": "330212100206",
+        "password": "12345678",
+    }
+    weak = client.post("/accounts/users/", form)
+    assert weak.status_code == 400 and "这个密码太常见了。" in weak.content.decode()
+    outside = client.post("/accounts/users/", {**form, "jurisdiction": "3301", "password": "Village#2026x"})
+    assert "管辖范围“3301”超出您的管辖范围 330212" in outside.content.decode()
+    ok = client.post("/accounts/users/", {**form, "password": "Village#2026x"})
+    assert ok.status_code == 302
+    assert User.objects.get(username="newcun").role == "village_worker"
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.USER_CREATE, actor_username="guanli").count() == 1
+
+
+def test_unlock(cast: Cast) -> None:
+    for _ in range(5):
+        Client().post("/accounts/login/", {"username": "lizhen", "password": "错"})
+    cast.town_officer.refresh_from_db()
+    assert cast.town_officer.locked_at is not None
+    as_user(cast.sysadmin).post(f"/accounts/users/{cast.town_officer.pk}/unlock/")
+    cast.town_officer.refresh_from_db()
+    assert cast.town_officer.locked_at is None
