@@ -18,5 +18,6 @@ def nav(request: HttpRequest) -> dict[str, Any]:
             "registry": access.can_read_registry(user),
             "import": access.can_write_registry(user),
             "audit": access.can_read_audit(user),
+            "users": access.can_admin_users(user),
         }
     }

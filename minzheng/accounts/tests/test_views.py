@@ -15,7 +15,8 @@ def as_user(user: User) -> Client:
 
 def test_only_sysadmin_manages_accounts(cast: Cast) -> None:
     assert as_user(cast.town_officer).get("/accounts/users/").status_code == 404
-    assert "wangcun" in as_user(cast.sysadmin).get("/accounts/users/").content.decode()
+    html = as_user(cast.sysadmin).get("/accounts/users/").content.decode()
+    assert "wangcun" in html and 'href="/accounts/users/">账号管理</a>' in html
 
 
 def test_create_user_checks_password_and_jurisdiction(cast: Cast) -> None:
