@@ -35,13 +35,14 @@ from django.db import connection, transaction
 
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
+from minzheng.core.jurisdiction import prefix_q
 from minzheng.core.tabular import TabularError, missing_headers, open_table
 from minzheng.divisions import codes
 from minzheng.divisions.models import Division
 from minzheng.registry.importing import initial_load, stage
 from minzheng.registry.importing.apply import ChunkResult, apply_chunk, stored_heads
 from minzheng.registry.importing.rows import REQUIRED, RowError, canonical_headers, parse_row
-from minzheng.registry.models import Person
+from minzheng.registry.models import Household, Person
 
 CHUNK = 50_000  # per transaction: fewer, larger commits write each index page once
 Progress = Callable[[int, int], None]
@@ -73,7 +74,7 @@ def _villages() -> set[str]:
     return set(Division.objects.filter(level=codes.VILLAGE).values_list("code", flat=True))
 
 
-def _stage_file(conn: Any, path: Path, progress: Progress | None) -> None:
+def _stage_file(conn: Any, path: Path, progress: Progress | None, jurisdiction: str) -> None:
     """Pass 1: every row into staging, with its reason if it is invalid on its own."""
     villages = _villages()
     with open_table(path) as table:
@@ -83,7 +84,7 @@ def _stage_file(conn: Any, path: Path, progress: Progress | None) -> None:
             raise TabularError(f"缺少必填列：{'、'.join(missing)}")
         batch: list[Any] = []
         for row_no, cells in enumerate(table.rows, start=2):  # row 1 is the header
-            batch.append(_staged(row_no, cells, headers, villages))
+            batch.append(_staged(row_no, cells, headers, villages, jurisdiction))
             if len(batch) == 10_000:
                 stage.stage_insert(conn, batch)
                 batch.clear()
@@ -94,25 +95,62 @@ def _stage_file(conn: Any, path: Path, progress: Progress | None) -> None:
         "CREATE INDEX IF NOT EXISTS rows_hh ON rows(household_no);"
         "CREATE INDEX IF NOT EXISTS rows_id ON rows(id_number);"
     )
-    _apply_file_rules(conn)
+    _apply_file_rules(conn, jurisdiction)
     stage.stage_mark_complete(conn, table.headers)
 
 
-def _staged(row_no: int, cells: list[str], headers: list[str], villages: set[str]) -> tuple:
+def _staged(row_no: int, cells: list[str], headers: list[str], villages: set[str], jurisdiction: str) -> tuple:
     named = dict(zip(headers, cells, strict=True))
     try:
-        return row_no, cells, None, parse_row(named, villages)
+        return row_no, cells, None, parse_row(named, villages, jurisdiction)
     except RowError as exc:
         return row_no, cells, str(exc), None
 
 
-def _apply_file_rules(conn: Any) -> None:
+def _apply_file_rules(conn: Any, jurisdiction: str) -> None:
+    if jurisdiction:
+        _reject_registered_elsewhere(conn, jurisdiction)
     stage.rule_duplicate_ids(conn)
     stage.rule_same_address(conn)
     stage.rule_extra_heads(conn)
     _load_stored_heads(conn)
     stage.rule_heads_against_registry(conn)
     conn.commit()
+
+
+def _reject_registered_elsewhere(conn: Any, jurisdiction: str) -> None:
+    """An importer may not overwrite or move in persons or 户 registered outside their jurisdiction."""
+    last = 0
+    # Batches by row number, not an open cursor: the loop updates the table it reads.
+    while batch := conn.execute(
+        "SELECT row_no, id_number, household_no FROM rows WHERE reason IS NULL AND row_no > ? "
+        "ORDER BY row_no LIMIT 900",
+        (last,),
+    ).fetchall():  # SQLite's parameter limit
+        last = batch[-1][0]
+        people = set(
+            Person.objects.filter(
+                ~prefix_q("division_code", jurisdiction), id_number__in=[r[1] for r in batch]
+            ).values_list("id_number", flat=True)
+        )
+        homes = set(
+            Household.objects.filter(
+                ~prefix_q("division_id", jurisdiction), household_no__in=[r[2] for r in batch]
+            ).values_list("household_no", flat=True)
+        )
+        stage.reject_rows(
+            conn,
+            [
+                (
+                    "公民身份号码：该居民已在您的管辖范围以外登记，迁入请由上级民政部门办理"
+                    if number in people
+                    else f"户编号：户 {household_no} 已在您的管辖范围以外登记",
+                    row_no,
+                )
+                for row_no, number, household_no in batch
+                if number in people or household_no in homes
+            ],
+        )
 
 
 def _load_stored_heads(conn: Any) -> None:
@@ -163,7 +201,7 @@ def residents_import(
     try:
         if not stage.stage_is_complete(conn):
             try:
-                _stage_file(conn, path, progress)
+                _stage_file(conn, path, progress, getattr(actor, "jurisdiction", "") or "")
             except TabularError:
                 stage_path.unlink(missing_ok=True)  # the whole file was refused: nothing to resume
                 raise

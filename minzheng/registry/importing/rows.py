@@ -96,8 +96,8 @@ def _short(value: str, column: str, limit: int) -> str:
     return value
 
 
-def parse_row(cells: dict[str, str], villages: set[str]) -> ResidentRow:
-    """Validate one row; raise RowError naming the first bad column."""
+def parse_row(cells: dict[str, str], villages: set[str], jurisdiction: str = "") -> ResidentRow:
+    """Validate one row; raise RowError naming the first bad column. `jurisdiction`: the importer's prefix."""
     name = _required(cells["姓名"].replace(" ", ""), "姓名", 64)
     try:
         parsed = idnumber.parse(cells["公民身份号码"])
@@ -109,6 +109,8 @@ def parse_row(cells: dict[str, str], villages: set[str]) -> ResidentRow:
     except ValueError as exc:
         raise RowError(f"与户主关系：{exc}") from exc
     division = _division(cells["现住址区划代码"], villages)
+    if not division.startswith(jurisdiction):
+        raise RowError(f"现住址区划代码：{division} 不在您的管辖范围内")
     raw_tags = cells.get("人员标签", "")
     try:
         tags = vocab.tags_text(vocab.tags_parse(raw_tags)) if raw_tags else ""

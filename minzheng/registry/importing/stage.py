@@ -63,7 +63,8 @@ def _values(row: ResidentRow | None) -> list[str | None]:
     return [getattr(row, f) for f in FIELDS] if row else [None] * len(FIELDS)
 
 
-def _reject(conn: sqlite3.Connection, reasons: list[tuple[str, int]]) -> None:
+def reject_rows(conn: sqlite3.Connection, reasons: list[tuple[str, int]]) -> None:
+    """(reason, row_no) pairs."""
     conn.executemany("UPDATE rows SET reason = ? WHERE row_no = ?", reasons)
 
 
@@ -74,7 +75,7 @@ def rule_duplicate_ids(conn: sqlite3.Connection) -> None:
                         GROUP BY id_number HAVING COUNT(*) > 1)
         SELECT r.row_no, f.first, fr.name, r.name FROM rows r JOIN firsts f ON r.id_number = f.id_number
         JOIN rows fr ON fr.row_no = f.first WHERE r.reason IS NULL AND r.row_no <> f.first""").fetchall()
-    _reject(
+    reject_rows(
         conn,
         [
             (
@@ -96,7 +97,7 @@ def rule_same_address(conn: sqlite3.Connection) -> None:
         JOIN rows fr ON fr.row_no = f.first
         WHERE r.reason IS NULL AND (r.division, r.grid, r.building, r.unit, r.room)
               IS NOT (fr.division, fr.grid, fr.building, fr.unit, fr.room)""").fetchall()
-    _reject(
+    reject_rows(
         conn,
         [(f"现住址区划代码：与同户（户编号 {hh}）第 {first} 行的住址不一致", row_no) for row_no, first, hh in found],
     )
@@ -110,7 +111,7 @@ def rule_extra_heads(conn: sqlite3.Connection) -> None:
         SELECT r.row_no, f.first, fr.name, r.household_no FROM rows r JOIN firsts f ON r.household_no = f.household_no
         JOIN rows fr ON fr.row_no = f.first
         WHERE r.reason IS NULL AND r.relation = '02' AND r.row_no <> f.first""").fetchall()
-    _reject(
+    reject_rows(
         conn,
         [(f"与户主关系：户编号 {hh} 已有户主（第 {first} 行 {name}）", row_no) for row_no, first, name, hh in found],
     )

@@ -241,7 +241,7 @@ def test_job_killed_mid_run_resumes_with_exact_counts(
     job = job_enqueue(
         kind="registry.import_residents",
         params={"path": str(write(tmp_path, lines)), "original_name": "居民.csv"},
-        actor=cast.village_worker,
+        actor=cast.town_officer,
     )  # type: ignore[attr-defined]
     real_chunk = importing._chunk
     calls = {"n": 0}
@@ -345,3 +345,22 @@ def test_initial_load_in_sql_equals_row_by_row(tmp_path: Path, monkeypatch: pyte
     slow = residents_import(path=path, actor=None)
     assert slow.as_dict() == fast.as_dict()
     assert _registry_state() == fast_state
+
+
+def test_importer_stays_inside_their_jurisdiction(cast: object, tmp_path: Path) -> None:
+    town = cast.town_officer  # type: ignore[attr-defined]
+    village = cast.village_worker  # type: ignore[attr-defined]
+    # 南一村 is in the town but not in the 村 worker's village (合一村).
+    elsewhere = [line.replace("330212100201", "330212100206") for line in FAMILY]
+    residents_import(path=write(tmp_path, elsewhere, name="镇.csv"), actor=town)
+    newcomer = "钱新,330212198004226058,H001,子,330212100201,第一网格,3,1,201,,"
+    rows = [*FAMILY, elsewhere[0].replace("H001", "H777"), newcomer]
+    result = residents_import(path=write(tmp_path, rows, name="村.csv"), actor=village)
+    assert [r[-1] for r in rejects(result)[1:]] == [
+        "公民身份号码：该居民已在您的管辖范围以外登记，迁入请由上级民政部门办理",
+        "公民身份号码：该居民已在您的管辖范围以外登记，迁入请由上级民政部门办理",
+        "公民身份号码：该居民已在您的管辖范围以外登记，迁入请由上级民政部门办理",
+        "现住址区划代码：330212100206 不在您的管辖范围内",
+        "户编号：户 H001 已在您的管辖范围以外登记",
+    ]
+    assert set(Person.objects.values_list("division_code", flat=True)) == {"330212100206"}  # nothing moved
