@@ -26,10 +26,15 @@ def _first(level: int, prefix: str) -> Division:
     return Division.objects.filter(level=level, code__startswith=prefix).order_by("code").first()  # type: ignore[return-value]
 
 
+def demo_scopes(county: str) -> tuple[Division, Division]:
+    """The demo 村 worker's village and 乡镇 officer's town: the county's first town and its first village."""
+    town = _first(codes.TOWN, county)
+    return town, _first(codes.VILLAGE, codes.significant(town.code))
+
+
 def demo_accounts_create(county: str) -> list[DemoAccount]:
     """村 worker on the county's first town's first village; 乡镇 on that town; the rest county-wide."""
-    town = _first(codes.TOWN, county)
-    village = _first(codes.VILLAGE, codes.significant(town.code))
+    town, village = demo_scopes(county)
     county_div = Division.objects.get(code=county.ljust(12, "0"))
     scopes = {Role.VILLAGE_WORKER: village, Role.TOWN_OFFICER: town}
     spec = [

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from minzheng.demo.accounts import DemoAccount, demo_accounts_create
+from minzheng.demo.accounts import DemoAccount, demo_accounts_create, demo_scopes
 from minzheng.demo.feeds import write_feeds
 from minzheng.demo.generator import write_residents_file
 from minzheng.divisions.services import divisions_load_builtin
@@ -54,7 +54,7 @@ def demo_build(
     residents = out / "居民信息.csv"
     step(f"生成 {persons} 名居民")
     write_residents_file(residents, persons=persons, seed=seed, county=county)
-    _write_bad_sample(residents, out / "居民信息_含错误行.csv")
+    _write_bad_sample(residents, out / "居民信息_含错误行.csv", demo_scopes(county)[1].code)
     step("导入居民信息")
     result = residents_import(path=residents, actor=None, progress=import_progress)
     step("生成部门核对数据")
@@ -64,15 +64,15 @@ def demo_build(
     return DemoBuild(residents, result, out / "feeds", feeds, demo_accounts_create(county))
 
 
-def _write_bad_sample(residents: Path, target: Path) -> None:
-    """A small file with a few bad rows, for trying the import page."""
+def _write_bad_sample(residents: Path, target: Path, village: str) -> None:
+    """A small file for the import page: rows of the demo 村 worker's village plus five bad rows."""
     lines = residents.read_text(encoding="utf-8-sig").splitlines()
-    header, good = lines[0], lines[1:16]
+    header, good = lines[0], [line for line in lines[1:] if f",{village}," in line][:15]
     bad = [
-        "错号码,330212197803154411,DEMO-BAD-1,户主,330212100201,第1网格,,,,,",
+        f"错号码,330212197803154411,DEMO-BAD-1,户主,{village},第1网格,,,,,",
         "未知区划,330212198004226023,DEMO-BAD-2,户主,330212999999,第1网格,,,,,",
-        "无户主,330212201509103218,DEMO-BAD-3,子,330212100201,第1网格,,,,,",
-        "坏电话,330212197803154439,DEMO-BAD-4,户主,330212100201,第1网格,,,,12345,",
-        "坏标签,330212198004226058,DEMO-BAD-5,户主,330212100201,第1网格,,,,,残疾:肢体五级",
+        f"无户主,330212201509103218,DEMO-BAD-3,子,{village},第1网格,,,,,",
+        f"坏电话,330212197803154439,DEMO-BAD-4,户主,{village},第1网格,,,,12345,",
+        f"坏标签,330212198004226058,DEMO-BAD-5,户主,{village},第1网格,,,,,残疾:肢体五级",
     ]
     target.write_text("\n".join([header, *good, *bad]) + "\n", encoding="utf-8-sig")

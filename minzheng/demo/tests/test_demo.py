@@ -14,6 +14,7 @@ from minzheng.demo.feeds import HEADERS, digest, write_feeds
 from minzheng.demo.generator import HEADERS as RESIDENT_HEADERS
 from minzheng.demo.generator import TODAY, county_villages, write_residents_file
 from minzheng.registry import vocab
+from minzheng.registry.importing import residents_import
 from minzheng.registry.models import Household, Person
 
 
@@ -103,3 +104,8 @@ def test_demo_build_end_to_end(db: None) -> None:
     assert Household.objects.count() == built.import_result.rows - Person.objects.exclude(relation="02").count()
     assert sorted(User.objects.values_list("role", flat=True)) == sorted(Role.values)
     assert len(built.feeds) == 19
+    # The sample with bad rows is the 村 account's to try: its village's rows pass, exactly the 5 bad ones fail.
+    cun = User.objects.get(username="cun")
+    sample = residents_import(path=built.residents_file.parent / "居民信息_含错误行.csv", actor=cun)
+    assert (sample.accepted, sample.rejected) == (sample.rows - 5, 5)
+    assert sample.accepted > 0
