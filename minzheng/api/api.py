@@ -1,27 +1,48 @@
-"""The JSON API under /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
+"""The JSON API under /api/v1/ (OpenAPI at /api/v1/openapi.json, browsable at /api/v1/docs).
+
+Every error answers JSON with a Chinese `detail`, like the pages do.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from minzheng.api.auth import TokenAuth
 from minzheng.api.registry import router as registry_router
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    # Readable Chinese in curl output and logs; the body is UTF-8 either way.
+    json_dumps_params: dict[str, Any] = {"ensure_ascii": False}
+
 
 api = NinjaAPI(
     title="民政业务平台接口",
     version="1",
     urls_namespace="api-v1",
     auth=TokenAuth(),
+    renderer=ChineseJSONRenderer(),
     description="所有接口需在请求头携带 `Authorization: Bearer 令牌`；数据按账号管辖范围过滤并记入审计日志。",
 )
 api.add_router("/", registry_router)
 
+HTTP_ERRORS = {
+    400: "请求格式有误：请求体须为 JSON",
+    403: "无权访问",
+    429: "请求过于频繁，请稍后再试",
+}
+
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return api.create_response(request, {"detail": "未提供有效的令牌"}, status=401)
+    response = api.create_response(request, {"detail": "未提供有效的令牌"}, status=401)
+    response["WWW-Authenticate"] = "Bearer"  # RFC 6750 §3: tells clients which scheme is expected
+    return response
 
 
 @api.exception_handler(Http404)
@@ -33,3 +54,10 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": "请求参数有误", "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja's own messages are English ("Cannot parse request body"); users read Chinese.
+    detail = HTTP_ERRORS.get(exc.status_code, "请求有误")
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)

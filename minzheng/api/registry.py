@@ -19,7 +19,7 @@ from minzheng.registry.selectors import PersonRow
 
 from .schemas import Error, HouseholdDetail, Me, PersonDetail, PersonItem, Unmasked, UnmaskIn
 
-router = Router()
+router = Router(tags=["居民与户"])
 
 
 def _item(person: Person) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def _item(person: Person) -> dict[str, Any]:
     }
 
 
-@router.get("/me", response=Me, summary="当前账号")
+@router.get("/me", response=Me, summary="当前账号", tags=["账号"])
 def me(request: HttpRequest) -> dict[str, Any]:
     u = request.user
     return {"username": u.username, "role": u.role, "role_label": u.role_label, "jurisdiction": u.jurisdiction}

@@ -8,6 +8,16 @@ class AppendOnlyError(RuntimeError):
     pass
 
 
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Bulk writes never call save()/delete(): refuse them here too (the database refuses as well)."""
+
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnlyError("审计日志不可修改")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("审计日志不可删除")
+
+
 class AuditEvent(models.Model):
     """Append-only: who did what, when, why, from where. Never edited or deleted."""
 
@@ -43,6 +53,8 @@ class AuditEvent(models.Model):
     reason = models.CharField(max_length=500, blank=True, db_comment="事由")
     client_ip = models.CharField(max_length=45, blank=True, db_comment="客户端地址")
     data = models.JSONField(default=dict, blank=True, db_comment="明细")
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         db_table_comment = "审计日志（只增不改）"

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "ninja",  # its templates and static files: /api/v1/docs works without internet
     "minzheng.core",
     "minzheng.accounts",
     "minzheng.audit",
