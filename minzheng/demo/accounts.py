@@ -8,6 +8,7 @@ from minzheng.accounts.models import Role
 from minzheng.accounts.services import token_issue, user_create
 from minzheng.divisions import codes
 from minzheng.divisions.models import Division
+from minzheng.divisions.selectors import division_path
 
 DEMO_PASSWORD = "Minzheng@2026"
 
@@ -17,7 +18,7 @@ class DemoAccount:
     username: str
     role_label: str
     jurisdiction: str
-    jurisdiction_name: str
+    jurisdiction_name: str  # from the county down, e.g. 鄞州区瞻岐镇合一村
     display_name: str
     token: str
 
@@ -64,7 +65,7 @@ def demo_accounts_create(county: str) -> list[DemoAccount]:
                 username,
                 role.label,
                 user.jurisdiction,
-                division.name,
+                "".join(d.name for d in division_path(division.code) if d.level >= codes.COUNTY),
                 display,
                 token_issue(actor=None, user=user, label="demo"),
             )

@@ -1,0 +1,109 @@
+"""`minzheng demo` end to end: the build into the test database, and the real command in a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from minzheng.accounts.models import ApiToken, Role, User
+from minzheng.accounts.services import user_for_token
+from minzheng.demo.accounts import DEMO_PASSWORD
+from minzheng.demo.build import demo_build, demo_scopes
+from minzheng.demo.feeds import HEADERS, feed_path
+from minzheng.divisions import codes
+from minzheng.divisions.models import Division
+from minzheng.registry.importing import residents_import
+from minzheng.registry.models import Household, Person
+
+AS_OF = dt.date(2026, 11, 1)
+ROLES = {
+    "cun": Role.VILLAGE_WORKER,
+    "zhen": Role.TOWN_OFFICER,
+    "xian": Role.COUNTY_APPROVER,
+    "hedui": Role.VERIFICATION_CENTER,
+    "fuwu": Role.PROVIDER,
+    "huli": Role.CAREGIVER,
+    "rexian": Role.HOTLINE_OPERATOR,
+    "admin": Role.SYSADMIN,
+    "shenji": Role.AUDITOR,
+}
+
+
+def test_demo_build_end_to_end(db: None) -> None:
+    steps: list[str] = []
+    built = demo_build(persons=2000, seed=3, county="330212", step=steps.append, as_of=AS_OF)
+    assert steps == ["建表并载入行政区划", "生成 2000 名居民", "导入居民信息", "生成部门核对数据", "创建演示账号"]
+    r = built.import_result
+    assert (r.rows, r.accepted, r.rejected, r.created, r.rejects_file) == (2000, 2000, 0, 2000, None)
+    assert Person.objects.count() == 2000
+    with built.residents_file.open(encoding="utf-8-sig", newline="") as fh:
+        assert Household.objects.count() == len({row["户编号"] for row in csv.DictReader(fh)})
+    villages = set(
+        Division.objects.filter(level=codes.VILLAGE, code__startswith="330212").values_list("code", flat=True)
+    )
+    assert set(Household.objects.values_list("division_id", flat=True)) <= villages
+    assert all(feed_path(built.feeds_dir, f, AS_OF).exists() for f in HEADERS) and len(built.feeds) == 19
+
+
+def test_demo_accounts_one_per_role_with_password_and_token(db: None) -> None:
+    built = demo_build(persons=300, seed=3, county="330212", step=lambda _: None, as_of=AS_OF)
+    town, village = demo_scopes("330212")
+    users = {u.username: u for u in User.objects.all()}
+    assert {name: u.role for name, u in users.items()} == ROLES
+    assert users["cun"].jurisdiction == village.code
+    assert users["zhen"].jurisdiction == town.code[:9]
+    assert {users[n].jurisdiction for n in ROLES if n not in ("cun", "zhen")} == {"330212"}
+    assert all(u.check_password(DEMO_PASSWORD) for u in users.values())
+    assert ApiToken.objects.count() == 9
+    assert [(a.username, a.role_label) for a in built.accounts] == [(n, r.label) for n, r in ROLES.items()]
+    assert all(user_for_token(a.token) == users[a.username] for a in built.accounts)
+    cun = next(a for a in built.accounts if a.username == "cun")
+    assert cun.jurisdiction_name == f"鄞州区{town.name}{village.name}"
+
+
+def test_sample_with_bad_rows_belongs_to_the_village_worker(db: None) -> None:
+    built = demo_build(persons=2000, seed=3, county="330212", step=lambda _: None, as_of=AS_OF)
+    cun = User.objects.get(username="cun")
+    sample = residents_import(path=built.sample_file, actor=cun)
+    assert (sample.accepted, sample.rejected) == (sample.rows - 5, 5) and sample.accepted > 0
+    assert sample.rejects_file
+    with open(sample.rejects_file, encoding="utf-8-sig", newline="") as fh:
+        rejected = [row["姓名"] for row in csv.DictReader(fh)]
+    assert rejected == ["错号码", "未知区划", "无户主", "坏电话", "坏标签"]
+
+
+def _run_demo(data_dir: Path, *args: str, database_url: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["MINZHENG_DATA_DIR"] = str(data_dir)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    # What the `minzheng` console script runs (`python -m minzheng.cli` would register commands twice).
+    command = [sys.executable, "-c", "from minzheng.cli import main; main()", "demo", "--no-serve", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_the_command_wipes_its_own_sqlite_file_and_prints_the_accounts(tmp_path: Path) -> None:
+    (tmp_path / "minzheng.sqlite3").write_bytes(b"an old demo, or garbage")  # must be replaced, not opened
+    done = _run_demo(tmp_path, "--persons", "300", "--seed", "4")
+    assert done.returncode == 0, done.stderr
+    assert "居民：300 人已导入，拒收 0 行" in done.stdout
+    assert all(name in done.stdout for name in ROLES) and DEMO_PASSWORD in done.stdout
+    db = sqlite3.connect(tmp_path / "minzheng.sqlite3")
+    try:
+        assert db.execute("SELECT count(*) FROM registry_person").fetchone() == (300,)
+        assert db.execute("SELECT count(*) FROM accounts_user").fetchone() == (9,)
+    finally:
+        db.close()
+    assert len(list((tmp_path / "demo" / "feeds").glob("*_*"))) == 19
+
+
+def test_the_command_refuses_to_wipe_another_database(tmp_path: Path) -> None:
+    done = _run_demo(tmp_path, "--persons", "10", database_url="postgres://nobody@127.0.0.1:1/production")
+    assert done.returncode == 1
+    assert done.stderr == "错误：演示只重建内置 SQLite 数据库；检测到 DATABASE_URL 指向其他数据库，为防误删已停止\n"
+    assert not (tmp_path / "demo").exists()
