@@ -4,24 +4,28 @@ from django import forms
 
 from minzheng.audit.models import AuditEvent
 
+# The object_type values written by the services, as users read them.
+OBJECT_TYPES = {
+    "person": "居民",
+    "household": "户",
+    "import": "导入",
+    "user": "账号",
+    "person_search": "查询导出",
+    "rejects": "错误行文件",
+    "division": "区划",
+}
+
 
 class AuditSearchForm(forms.Form):
-    username = forms.CharField(label="操作人账号", required=False)
+    username = forms.CharField(label="操作人账号", required=False, max_length=150)
     action = forms.ChoiceField(label="操作", required=False, choices=[("", "全部"), *AuditEvent.Action.choices])
-    object_type = forms.ChoiceField(
-        label="对象类型",
-        required=False,
-        choices=[
-            ("", "全部"),
-            ("person", "居民"),
-            ("household", "户"),
-            ("import", "导入"),
-            ("user", "账号"),
-            ("person_search", "查询导出"),
-            ("rejects", "错误行文件"),
-            ("division", "区划"),
-        ],
-    )
-    object_id = forms.CharField(label="对象编号", required=False)
+    object_type = forms.ChoiceField(label="对象类型", required=False, choices=[("", "全部"), *OBJECT_TYPES.items()])
+    object_id = forms.CharField(label="对象编号", required=False, max_length=64)
     date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError("起始日期不能晚于截止日期")
+        return data

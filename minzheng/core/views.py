@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from minzheng.accounts.access import can_read_registry
+from minzheng.core.decorators import login_required
 from minzheng.divisions.selectors import division_full_name
 from minzheng.registry.models import PersonTag
 from minzheng.registry.selectors import jurisdiction_counts

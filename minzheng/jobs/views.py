@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record, client_ip
+from minzheng.core.decorators import login_required
 from minzheng.jobs.selectors import job_get_for_user
 
 KIND_LABELS = {"registry.import_residents": "居民信息导入"}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -108,29 +110,35 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
 @role_required(can_read_registry)
 def export(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
+    if not q:  # nothing searched, nothing to export (and no empty file or audit row)
+        return redirect("registry:search")
     path = persons_export(actor=request.user, q=q, client_ip=client_ip(request))
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 
+def _upload_save(upload: UploadedFile) -> Path:
+    """UPLOADS_DIR/<uuid>/<original name>: the job reads it later, from another thread or process."""
+    folder = settings.UPLOADS_DIR / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    saved = folder / str(upload.name)  # Django already reduced it to a safe base name
+    with saved.open("wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+    return saved
+
+
 @role_required(can_write_registry)
 def import_page(request: HttpRequest) -> HttpResponse:
+    """Upload → job → redirect to the job page, which polls the progress."""
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        folder = settings.UPLOADS_DIR / uuid.uuid4().hex
-        folder.mkdir(parents=True)
-        saved = folder / upload.name.replace("/", "_")
-        with saved.open("wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
-        job = job_enqueue(
-            kind="registry.import_residents",
-            params={"path": str(saved), "original_name": upload.name},
-            actor=request.user,
-        )
+        saved = _upload_save(upload)
+        params = {"path": str(saved), "original_name": upload.name}
+        job = job_enqueue(kind="registry.import_residents", params=params, actor=request.user)
         job_start_in_background(job)
         return redirect("jobs:detail", job_id=job.pk)
-    return render(request, "registry/import.html", {"form": form})
+    return render(request, "registry/import.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _form_error(form: forms.Form, exc: Exception) -> None:

@@ -4,7 +4,7 @@ from django.test import Client
 
 from minzheng.accounts.models import User
 from minzheng.audit.models import AuditEvent
-from minzheng.testing import Cast
+from minzheng.testing import PASSWORD, Cast
 
 
 def as_user(user: User) -> Client:
@@ -46,3 +46,28 @@ def test_unlock(cast: Cast) -> None:
     as_user(cast.sysadmin).post(f"/accounts/users/{cast.town_officer.pk}/unlock/")
     cast.town_officer.refresh_from_db()
     assert cast.town_officer.locked_at is None
+
+
+def test_login_goes_to_next_only_on_this_site(cast: Cast) -> None:
+    form = {"username": "lizhen", "password": PASSWORD}
+    inside = Client().post("/accounts/login/?next=/registry/%3Fq%3D%E5%BC%A0", form)
+    assert inside["Location"] == "/registry/?q=%E5%BC%A0"
+    outside = Client().post("/accounts/login/?next=https://evil.example/", form)
+    assert outside["Location"] == "/"
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN, actor_username="lizhen").count() == 2
+
+
+def test_logout_is_a_post(cast: Cast) -> None:
+    client = as_user(cast.town_officer)
+    assert client.get("/accounts/logout/").status_code == 405
+    assert client.get("/").status_code == 200
+    response = client.post("/accounts/logout/")
+    assert response["Location"] == "/accounts/login/"
+    assert client.get("/")["Location"] == "/accounts/login/?next=/"
+
+
+def test_login_page_in_chinese_on_a_phone(db: None) -> None:
+    html = Client().get("/accounts/login/").content.decode()
+    assert '<html lang="zh-Hans">' in html and 'name="viewport"' in html
+    assert "连续 5 次密码错误将锁定账号；闲置 30 分钟需重新登录。" in html
+    assert '<nav class="nav">' not in html  # nothing to navigate to before logging in

@@ -140,6 +140,9 @@ def test_export_is_masked_and_audited(cast: Cast, family: tuple) -> None:
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert [c.value for c in sheet[2]][:4] == ["张小明", "男", sheet.cell(2, 3).value, "3302**********3218"]
     assert AuditEvent.objects.get(action=AuditEvent.Action.EXPORT).data == {"q": "张", "rows": 2}
+    assert client_for(cast.town_officer).get("/registry/export/", {"q": " "})["Location"] == "/registry/"
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).count() == 1
+    assert client_for(cast.caregiver).get("/registry/export/", {"q": "张"}).status_code == 404
 
 
 def test_import_page_runs_job_and_serves_rejects(cast: Cast, tmp_path: Path) -> None:
@@ -202,3 +205,34 @@ def test_village_worker_registers_household_and_member(cast: Cast) -> None:
     again = client.post("/registry/households/new/", {**form, "division": "330212100206"})
     assert again.status_code == 400 and "选择一个有效的选项" in again.content.decode()
     assert client_for(cast.county_approver).get("/registry/households/new/").status_code == 404
+
+
+def test_live_search_answers_htmx_with_the_results_only(cast: Cast, family: tuple) -> None:
+    client = client_for(cast.town_officer)
+    page = client.get("/registry/").content.decode()
+    assert 'hx-trigger="submit, input changed delay:400ms from:#q"' in page and 'id="results"' in page
+    fragment = client.get("/registry/", {"q": "张建"}, HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith('<div id="results">') and "<html" not in fragment
+    assert "找到 1 人" in fragment and "3302**********4412" in fragment
+
+
+def test_person_page_query_count_does_not_grow_with_history(
+    cast: Cast, family: tuple, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    _, people = family
+    client = client_for(cast.town_officer)
+    for n in range(5):
+        client.post(f"/registry/persons/{people[0].pk}/edit/", {"phone": f"1390000111{n}", "tags_text": ""})
+    assert ChangeRecord.objects.count() == 5
+    with django_assert_max_num_queries(10):
+        html = client.get(f"/registry/persons/{people[0].pk}/").content.decode()
+    assert html.count('<td data-label="字段">联系电话</td>') == 5
+    assert "139****1114" in html and "13900001114" not in html
+
+
+def test_import_page_refuses_other_file_types(cast: Cast) -> None:
+    upload = io.BytesIO(b"%PDF-1.4")
+    upload.name = "名单.pdf"
+    page = client_for(cast.village_worker).post("/registry/import/", {"file": upload})
+    assert page.status_code == 400 and "只支持 CSV、XLSX、XLS 文件" in page.content.decode()
+    assert not Job.objects.exists()

@@ -1,0 +1,84 @@
+"""The shell around every page: navigation by role, home page, htmx, vendored assets, errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import django_htmx
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from minzheng.accounts.models import User
+from minzheng.testing import Cast
+
+VENDOR = Path(settings.BASE_DIR) / "static" / "minzheng" / "vendor"
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def nav_entries(html: str) -> list[str]:
+    nav = re.search(r'<nav class="nav">(.*?)</nav>', html, re.S)
+    return re.findall(r">([^<>]+)</a>", nav.group(1)) if nav else []
+
+
+@pytest.mark.parametrize(
+    ("who", "entries"),
+    [
+        ("village_worker", ["居民查询", "数据导入"]),
+        ("town_officer", ["居民查询", "数据导入"]),
+        ("county_approver", ["居民查询"]),
+        ("hotline_operator", ["居民查询"]),
+        ("caregiver", []),
+        ("auditor", ["审计日志"]),
+        ("sysadmin", ["居民查询", "数据导入", "审计日志", "账号管理"]),
+    ],
+)
+def test_nav_shows_only_what_the_role_may_use(cast: Cast, who: str, entries: list[str]) -> None:
+    html = client_for(getattr(cast, who)).get("/").content.decode()
+    assert nav_entries(html) == entries
+
+
+def test_home_shows_name_role_and_jurisdiction(cast: Cast) -> None:
+    html = client_for(cast.village_worker).get("/").content.decode()
+    assert "<span>王村 · 村（社区）工作人员</span>" in html
+    assert "<h1>浙江省宁波市鄞州区瞻岐镇合一村</h1>" in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+
+
+def test_home_for_a_role_without_the_registry(cast: Cast) -> None:
+    html = client_for(cast.caregiver).get("/").content.decode()
+    assert "<h1>浙江省宁波市鄞州区</h1>" in html
+    assert "您的角色（护理员）不使用居民台账。" in html
+    assert "居民（人）" not in html
+
+
+def test_anonymous_is_sent_to_login(db: None) -> None:
+    response = Client().get("/registry/", {"q": "张"})
+    expected = "/accounts/login/?next=/registry/%3Fq%3D%25E5%25BC%25A0"
+    assert (response.status_code, response["Location"]) == (302, expected)
+
+
+def test_anonymous_htmx_request_redirects_the_whole_page(db: None) -> None:
+    """An idled-out session must not swap the login form into a polled fragment."""
+    response = Client().get("/jobs/7/", HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/jobs/7/")
+    assert (response.status_code, response["HX-Redirect"]) == (200, "/accounts/login/?next=%2Fjobs%2F7%2F")
+
+
+def test_not_found_page_is_chinese(cast: Cast) -> None:
+    response = client_for(cast.town_officer).get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面或对象不存在，或不在您的管辖范围内。" in response.content.decode()
+
+
+def test_vendored_htmx_is_the_recorded_version() -> None:
+    """The vendored file is django-htmx's own copy; upgrading django-htmx means copying it again."""
+    vendored = (VENDOR / "htmx-2.0.10.min.js").read_bytes()
+    assert b'version:"2.0.10"' in vendored
+    assert vendored == (Path(django_htmx.__file__).parent / "static" / "django_htmx" / "htmx-2.min.js").read_bytes()
+    assert "htmx 2.0.10" in (VENDOR / "README.txt").read_text(encoding="utf-8")
