@@ -16,14 +16,22 @@ KIND = "registry.import_residents"
 
 @job_handler(KIND)
 def import_residents(ctx: JobContext) -> dict[str, Any]:
-    """Runs the import; each chunk's checkpoint commits with the chunk, so a re-claimed job resumes."""
+    """Runs the import; each chunk's checkpoint commits with the chunk, so a re-claimed job resumes.
+
+    The checkpoint holds the staging file, the last committed row and the running counts
+    (created, updated, applied), so the final result is exact however often the job resumed;
+    rejected rows stay in the staging file until the rejects file is written at the end.
+    """
     result = residents_import(
         path=Path(ctx.params["path"]),
         actor=ctx.job.created_by,
         original_name=ctx.params.get("original_name"),
         checkpoint=ctx.checkpoint,
         progress=lambda done, total: ctx.progress(done, total),
-        on_chunk=lambda checkpoint: ctx.progress(checkpoint["applied"], None, checkpoint=checkpoint),
+        # Before the first chunk (no "applied" yet) the rows-read count stays on show.
+        on_chunk=lambda checkpoint: ctx.progress(
+            checkpoint.get("applied", ctx.job.progress_done), None, checkpoint=checkpoint
+        ),
     )
     return result.as_dict()
 

@@ -10,9 +10,12 @@ through `apply.apply_chunk`, which gives the same rows (the tests run both).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from minzheng.registry import vocab
@@ -69,3 +72,46 @@ def load_chunk(low: int, high: int) -> int:
         if tags:
             cursor.executemany(_TAGS, tags)
     return created
+
+
+_TABLES = ("registry_person", "registry_household", "registry_persontag")
+_PLAIN_INDEXES = """
+SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'
+AND tbl_name IN (%s, %s, %s) ORDER BY name
+"""
+
+
+def _indexes_drop(known: list[list[str]] | None) -> list[list[str]]:
+    """Drop the plain indexes (those listed by a run being resumed, else all); returns [name, DDL] pairs."""
+    with connection.cursor() as cursor:
+        if known is None:
+            cursor.execute(_PLAIN_INDEXES, _TABLES)
+            known = [list(row) for row in cursor.fetchall()]
+        for name, _ in known:
+            cursor.execute(f'DROP INDEX IF EXISTS "{name}"')  # a name read from sqlite_master
+    return known
+
+
+def _indexes_create(indexes: list[list[str]]) -> None:
+    with connection.cursor() as cursor:
+        for _, sql in indexes:
+            cursor.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+
+
+@contextmanager
+def first_load(stage_path: Path, checkpoint: dict[str, Any], commit: Callable[[], None]) -> Iterator[None]:
+    """Around the chunks of a first load: staging attached, plain indexes deferred to the end."""
+    attach(stage_path)
+    try:
+        with transaction.atomic():
+            checkpoint["deferred_indexes"] = _indexes_drop(checkpoint.get("deferred_indexes"))
+            commit()
+        yield
+        with transaction.atomic():
+            _indexes_create(checkpoint.pop("deferred_indexes"))
+            commit()
+    except BaseException:
+        _indexes_create(checkpoint.get("deferred_indexes", []))  # never leave the registry without them
+        raise
+    finally:
+        detach()

@@ -34,7 +34,11 @@ def write(tmp_path: Path, lines: list[str], encoding: str = "utf-8", name: str =
 
 
 def counts(result: object) -> tuple[int, ...]:
+    """The six counts, after checking the invariants every import keeps."""
     d = result.as_dict()  # type: ignore[attr-defined]
+    assert d["rows"] == d["accepted"] + d["rejected"]
+    assert d["accepted"] == d["created"] + d["updated"] + d["unchanged"]
+    assert (d["rejects_file"] is None) == (d["rejected"] == 0)
     return tuple(d[k] for k in ("rows", "accepted", "rejected", "created", "updated", "unchanged"))
 
 
@@ -115,6 +119,7 @@ BAD = [
     ("未来,330212209901010011,H002,户主,330212100201,,,,,,", "公民身份号码：出生日期 2099-01-01 晚于今天"),
     ("钱七,330212197803154412,H002,户主,330212999999,,,,,,", "现住址区划代码：区划 330212999999 不存在"),
     ("钱七,330212197803154412,H002,户主,330212100000,,,,,,", "现住址区划代码：330212100000 不是村（社区）级区划"),
+    ("钱七,330212197803154412,H002,户主,3302121002,,,,,,", "现住址区划代码：区划代码“3302121002”应为 12 位数字"),
     (
         "钱七,330212197803154412,H002,舅舅,330212100201,,,,,,",
         "与户主关系：“舅舅”无法识别，应为 户主、配偶、子、女、孙子女、父亲、母亲、兄弟姐妹、儿媳、女婿、其他"
@@ -219,12 +224,34 @@ def test_cli_json(county: None, tmp_path: Path) -> None:
         "updated": 0,
         "unchanged": 0,
     }
-    assert data["rejects_file"].endswith("居民-" + data["rejects_file"].split("居民-")[1])
+    rejects_file = Path(data["rejects_file"])
+    assert rejects_file.parent == settings.REJECTS_DIR and rejects_file.name.startswith("居民-")
+    assert list(data) == ["rows", "accepted", "rejected", "created", "updated", "unchanged", "rejects_file"]
     missing = tmp_path / "坏.csv"
     missing.write_text("姓名\n张三\n", encoding="utf-8")
     out = CliRunner().invoke(app, ["import", "residents", str(missing), "--json"])
-    assert out.exit_code == 1
-    assert "缺少必填列：公民身份号码、户编号、与户主关系、现住址区划代码" in out.output
+    assert out.exit_code == 1 and out.stdout == ""
+    assert out.stderr == "错误：坏.csv：缺少必填列：公民身份号码、户编号、与户主关系、现住址区划代码；未导入任何数据\n"
+    assert Person.objects.count() == 3  # the first file's persons, nothing more
+
+
+def test_cli_summary_in_chinese(county: None, tmp_path: Path) -> None:
+    from minzheng import cli_extra  # noqa: F401 - registers `import residents`
+
+    path = write(tmp_path, FAMILY)
+    out = CliRunner().invoke(app, ["import", "residents", str(path)])
+    assert out.exit_code == 0, out.output
+    assert out.stdout == "共 3 行：接收 3，拒收 0；新增 3，更新 0，未变 0\n"
+    again = CliRunner().invoke(app, ["import", "residents", str(path), "--json"])
+    assert json.loads(again.stdout) == {
+        "rows": 3,
+        "accepted": 3,
+        "rejected": 0,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 3,
+        "rejects_file": None,
+    }
 
 
 def test_job_killed_mid_run_resumes_with_exact_counts(
@@ -243,7 +270,7 @@ def test_job_killed_mid_run_resumes_with_exact_counts(
         params={"path": str(write(tmp_path, lines)), "original_name": "居民.csv"},
         actor=cast.town_officer,
     )  # type: ignore[attr-defined]
-    real_chunk = importing._chunk
+    real_chunk = importing._Pass2.chunk
     calls = {"n": 0}
 
     def dies_on_second_chunk(*args):  # type: ignore[no-untyped-def]
@@ -252,7 +279,7 @@ def test_job_killed_mid_run_resumes_with_exact_counts(
             raise RuntimeError("进程被终止")
         return real_chunk(*args)
 
-    monkeypatch.setattr(importing, "_chunk", dies_on_second_chunk)
+    monkeypatch.setattr(importing._Pass2, "chunk", dies_on_second_chunk)
     job = job_run_now(job)
     assert job is not None and job.status == Job.Status.FAILED
     assert (job.checkpoint["rows_done"], Person.objects.count()) == (3, 2)  # chunk 1 committed, chunk 2 rolled back
@@ -274,7 +301,7 @@ def test_cli_interrupted_import_resumes_on_rerun(county: None, tmp_path: Path, m
     from minzheng.registry import importing
 
     monkeypatch.setattr(importing, "CHUNK", 2)
-    real_chunk = importing._chunk
+    real_chunk = importing._Pass2.chunk
     calls = {"n": 0}
 
     def dies_once_on_second_chunk(*args):  # type: ignore[no-untyped-def]
@@ -283,7 +310,7 @@ def test_cli_interrupted_import_resumes_on_rerun(county: None, tmp_path: Path, m
             raise RuntimeError("断电")
         return real_chunk(*args)
 
-    monkeypatch.setattr(importing, "_chunk", dies_once_on_second_chunk)
+    monkeypatch.setattr(importing._Pass2, "chunk", dies_once_on_second_chunk)
     path = write(tmp_path, FAMILY)
     first = CliRunner().invoke(app, ["import", "residents", str(path)])
     assert first.exit_code == 1 and "断电" in first.output
@@ -294,7 +321,18 @@ def test_cli_interrupted_import_resumes_on_rerun(county: None, tmp_path: Path, m
     assert Job.objects.get().status == Job.Status.DONE  # the same job, resumed
 
 
-def _registry_state() -> list[tuple]:
+def registry_indexes() -> list[tuple[str, str]]:
+    """Every index of the registry tables with its DDL (SQLite; elsewhere, nothing to compare)."""
+    if connection.vendor != "sqlite":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'registry_%' ORDER BY 1"
+        )
+        return cursor.fetchall()
+
+
+def registry_state() -> list[tuple]:
     persons = Person.objects.values_list(
         "id_number",
         "name",
@@ -333,8 +371,10 @@ def test_initial_load_in_sql_equals_row_by_row(tmp_path: Path, monkeypatch: pyte
         return real_load(low, high)
 
     monkeypatch.setattr(initial_load, "load_chunk", counted)
+    indexes = registry_indexes()
     fast = residents_import(path=path, actor=None)
-    fast_state = _registry_state()
+    fast_state = registry_state()
+    assert registry_indexes() == indexes  # the plain indexes dropped for the load are back
     if connection.vendor == "sqlite":
         assert calls["sql"] == 4  # 1500 rows in chunks of 400
     assert fast.created == 1500 and len(fast_state) > 1500
@@ -344,7 +384,7 @@ def test_initial_load_in_sql_equals_row_by_row(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(initial_load, "usable", lambda: False)
     slow = residents_import(path=path, actor=None)
     assert slow.as_dict() == fast.as_dict()
-    assert _registry_state() == fast_state
+    assert registry_state() == fast_state
 
 
 def test_importer_stays_inside_their_jurisdiction(cast: object, tmp_path: Path) -> None:

@@ -1,0 +1,146 @@
+"""What the file-wide rules need to know about the registry, copied into staging a batch at a time.
+
+Plain SQL with IN lists of bound values (no model instances: at a million rows the
+ORM's per-value work was the cost), in batches under the database's parameter limit.
+Memory holds one batch (at most 50,000 values); the copies live in the staging file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import connection
+
+from minzheng.registry.importing import stage
+from minzheng.registry.models import Household, Person
+
+_PERSON = Person._meta.db_table
+_HOUSEHOLD = Household._meta.db_table
+
+
+# Values per IN list: a whole chunk in one query (importing.CHUNK), under PostgreSQL's 65,535
+# bound parameters; SQLite's limit is read from the connection (32,766 by default, 999 before 3.32).
+_MOST = 50_000
+
+
+def batch_size() -> int:
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return min(_MOST, connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - 10)
+    return _MOST
+
+
+def pieces(values: list[Any], most: int) -> Iterator[list[Any]]:
+    """`values` in slices of `most`, the remainder in power-of-two slices (512 + 128 + 4 + 1 …).
+
+    The database keeps each distinct statement it has prepared (Python's sqlite3 keeps 128
+    per connection): with a free length per remainder, an IN list or a multi-row INSERT
+    made a new multi-megabyte statement in every chunk, and memory grew with the file.
+    Power-of-two lengths bound the variety to a few dozen statements, whatever the file.
+    """
+    start = 0
+    while start < len(values):
+        left = len(values) - start
+        size = most if left >= most else 1 << (left.bit_length() - 1)
+        yield values[start : start + size]
+        start += size
+
+
+def _batches(sql: str, keys: list[Any]) -> Iterator[tuple[str, list[Any]]]:
+    for part in pieces(keys, batch_size()):
+        yield sql.format(keys=", ".join(["%s"] * len(part))), part
+
+
+def select_in(sql: str, keys: list[Any], extra: Iterable[Any] = ()) -> list[tuple]:
+    """Run `sql` whose `{keys}` is an IN list, batch by batch; `extra` params follow the list."""
+    found: list[tuple] = []
+    with connection.cursor() as cursor:
+        for statement, part in _batches(sql, keys):
+            cursor.execute(statement, [*part, *extra])
+            found += cursor.fetchall()
+    return found
+
+
+def execute_in(sql: str, keys: list[Any]) -> None:
+    """Like select_in, for a statement that returns nothing (DELETE … WHERE x IN …)."""
+    with connection.cursor() as cursor:
+        for statement, part in _batches(sql, keys):
+            cursor.execute(statement, part)
+
+
+def _distinct_households(conn: sqlite3.Connection) -> Iterator[list[str]]:
+    """The 户编号 of accepted rows, a batch at a time in order (a range scan of the staging index)."""
+    last = ""
+    while batch := [
+        hh
+        for (hh,) in conn.execute(
+            "SELECT DISTINCT household_no FROM rows WHERE reason IS NULL AND household_no > ? "
+            "ORDER BY household_no LIMIT ?",
+            (last, batch_size()),
+        )
+    ]:
+        last = batch[-1]
+        yield batch
+
+
+def copy_stored_households(conn: sqlite3.Connection) -> None:
+    """Address and 户主 of every stored 户 that the file's accepted rows name."""
+    sql = (
+        f"SELECT h.household_no, h.division_id, h.grid, h.building, h.unit, h.room, p.id_number, p.name "  # noqa: S608
+        f"FROM {_HOUSEHOLD} h LEFT JOIN {_PERSON} p ON p.household_id = h.id AND p.relation = '02' "
+        "WHERE h.household_no IN ({keys})"
+    )
+    for batch in _distinct_households(conn):
+        found = select_in(sql, batch)
+        conn.executemany("INSERT OR IGNORE INTO stored_households VALUES (?, ?, ?, ?, ?, ?, ?, ?)", found)
+
+
+def copy_movers(conn: sqlite3.Connection) -> None:
+    """Rows whose person is now 户主 of another 户, and the stored members of the 户 they would leave."""
+    sql = (
+        f"SELECT p.id_number, h.household_no FROM {_PERSON} p JOIN {_HOUSEHOLD} h ON h.id = p.household_id "  # noqa: S608
+        "WHERE p.relation = '02' AND p.id_number IN ({keys})"
+    )
+    for batch in stage.accepted_batches(conn, batch_size()):
+        heads_of = dict(select_in(sql, [number for _, number, _ in batch]))
+        conn.executemany(
+            "INSERT INTO movers VALUES (?, ?)",
+            [(no, heads_of[number]) for no, number, hh in batch if heads_of.get(number, hh) != hh],
+        )
+    origins = [hh for (hh,) in conn.execute("SELECT DISTINCT from_household_no FROM movers")]
+    members = (
+        f"SELECT h.household_no, p.id_number FROM {_PERSON} p JOIN {_HOUSEHOLD} h ON h.id = p.household_id "  # noqa: S608
+        "WHERE h.household_no IN ({keys})"
+    )
+    conn.executemany("INSERT INTO stored_members VALUES (?, ?)", select_in(members, origins))
+
+
+def reject_registered_elsewhere(conn: sqlite3.Connection, jurisdiction: str) -> None:
+    """An importer may not overwrite or move in persons or 户 registered outside their jurisdiction."""
+    bounds = [jurisdiction, jurisdiction + ":"]  # prefix as an index range (core.jurisdiction)
+    persons = (
+        f"SELECT id_number FROM {_PERSON} WHERE id_number IN ({{keys}}) "  # noqa: S608
+        "AND NOT (division_code >= %s AND division_code < %s)"
+    )
+    homes = (
+        f"SELECT household_no FROM {_HOUSEHOLD} WHERE household_no IN ({{keys}}) "  # noqa: S608
+        "AND NOT (division_id >= %s AND division_id < %s)"
+    )
+    for batch in stage.accepted_batches(conn, batch_size()):
+        people = {n for (n,) in select_in(persons, [r[1] for r in batch], bounds)}
+        elsewhere = {h for (h,) in select_in(homes, sorted({r[2] for r in batch}), bounds)}
+        stage.reject_rows(
+            conn,
+            [
+                (
+                    "公民身份号码：该居民已在您的管辖范围以外登记，迁入请由上级民政部门办理"
+                    if number in people
+                    else f"户编号：户 {household_no} 已在您的管辖范围以外登记",
+                    row_no,
+                )
+                for row_no, number, household_no in batch
+                if number in people or household_no in elsewhere
+            ],
+        )
