@@ -71,6 +71,11 @@ INSTALLED_APPS = [
     "minzheng.divisions",
     "minzheng.registry",
     "minzheng.jobs",
+    "minzheng.verification",
+    "minzheng.rules",
+    "minzheng.eldercare",
+    "minzheng.emergency",
+    "minzheng.meals",
 ]
 
 MIDDLEWARE = [

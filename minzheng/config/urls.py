@@ -8,5 +8,10 @@ urlpatterns = [
     path("registry/", include("minzheng.registry.urls")),
     path("audit/", include("minzheng.audit.urls")),
     path("jobs/", include("minzheng.jobs.urls")),
+    path("verification/", include("minzheng.verification.urls")),
+    path("rules/", include("minzheng.rules.urls")),
+    path("eldercare/", include("minzheng.eldercare.urls")),
+    path("emergency/", include("minzheng.emergency.urls")),
+    path("meals/", include("minzheng.meals.urls")),
     path("api/v1/", include("minzheng.api.urls")),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
@@ -23,6 +24,15 @@ from minzheng.registry.importing import ImportResult, residents_import
 Step = Callable[[str], None]
 Progress = Callable[[int, int], None]
 RESIDENTS_FILE = "居民信息.csv"
+# Each app adds its own demo data after residents, feeds and accounts exist (in this order:
+# verification ingests the feeds, rules reads verification results, care needs the elders).
+DEMO_EXTENSIONS = (
+    "minzheng.verification.demo",
+    "minzheng.rules.demo",
+    "minzheng.eldercare.demo",
+    "minzheng.emergency.demo",
+    "minzheng.meals.demo",
+)
 SAMPLE_FILE = "居民信息_含错误行.csv"
 
 
@@ -92,7 +102,10 @@ def demo_build(
     step("创建演示账号")
     sample = out / SAMPLE_FILE
     _write_bad_sample(residents, sample, demo_scopes(county)[1].code)
-    return DemoBuild(residents, sample, result, out / "feeds", feeds, as_of, demo_accounts_create(county))
+    built = DemoBuild(residents, sample, result, out / "feeds", feeds, as_of, demo_accounts_create(county))
+    for module in DEMO_EXTENSIONS:
+        import_module(module).demo_extend(built, step)
+    return built
 
 
 def _feed_progress(progress: Progress | None) -> Callable[[str], None] | None:

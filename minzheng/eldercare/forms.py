@@ -1,0 +1,3 @@
+"""居家养老: forms."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""居家养老: models."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""一键通紧急呼叫: forms."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""一键通紧急呼叫: every write (one transaction, keyword-only actor=, one audit row)."""
+
+from __future__ import annotations

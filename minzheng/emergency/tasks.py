@@ -1,0 +1,3 @@
+"""一键通紧急呼叫: background job handlers (registered with jobs.services.job_handler)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""一键通紧急呼叫: pages. Thin: access + services + selectors."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""老年助餐: models."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""老年助餐: every write (one transaction, keyword-only actor=, one audit row)."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Rules engine: Django-free; policies as YAML compiled to Polars expressions."""

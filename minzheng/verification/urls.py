@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from minzheng.verification import views
+
+app_name = "verification"
+urlpatterns = [
+    path("households/<int:household_id>/panel/", views.household_panel, name="household_panel"),
+]
