@@ -1,3 +1,128 @@
 """一键核对（家庭经济状况核对）: models."""
 
 from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+# --- Batch re-check (批量复核) and its worklist (核对工作清单): v3_batch -----------------------------
+
+
+class BatchRun(models.Model):
+    """One batch re-check of a population against every feed's latest snapshot on `as_of`."""
+
+    class Engine(models.TextChoices):
+        DUCKDB = "duckdb", "DuckDB（单机）"
+        SPARK = "spark", "Spark"
+
+    class Scope(models.TextChoices):
+        BENEFICIARIES = "beneficiaries", "保障对象家庭"
+        ALL = "all", "全部家庭"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "运行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    as_of = models.DateField(db_comment="数据时点")
+    engine = models.CharField(max_length=16, choices=Engine.choices, default=Engine.DUCKDB, db_comment="计算引擎")
+    scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.BENEFICIARIES, db_comment="范围")
+    jurisdiction = models.CharField(max_length=12, blank=True, db_comment="范围所限的区划代码前缀；空为全部")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    households = models.PositiveIntegerField(default=0, db_comment="核对户数")
+    persons = models.PositiveIntegerField(default=0, db_comment="核对人数")
+    partitions_total = models.PositiveIntegerField(default=0, db_comment="分区数（县 × 块）")
+    partitions_done = models.PositiveIntegerField(default=0, db_comment="已完成分区数")
+    stored = models.PositiveIntegerField(default=0, db_comment="结果有变化而新存的户数")
+    counts = models.JSONField(default=dict, blank=True, db_comment="各类工作清单条目数")
+    seconds = models.FloatField(default=0, db_comment="耗时（秒）")
+    error = models.TextField(blank=True, db_comment="失败原因")
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table_comment = "批量复核"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"批量复核 {self.pk}（{self.as_of}）"
+
+    @property
+    def percent(self) -> int:
+        if not self.partitions_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, self.partitions_done * 100 // self.partitions_total)
+
+
+class BatchHouseholdResult(models.Model):
+    """A household's batch result, stored only when it differs from the household's last stored one.
+
+    `content_hash` is the SHA-256 of the canonical totals and persons JSON: a re-run whose result
+    is the same stores nothing, so the household's current result is its latest row.
+    """
+
+    run = models.ForeignKey(BatchRun, on_delete=models.CASCADE, related_name="results")
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="+")
+    division_code = models.CharField(max_length=12, db_comment="户的区划代码（冗余，便于按辖区筛选）")
+    members = models.PositiveSmallIntegerField(default=0, db_comment="人数")
+    per_capita_income_fen = models.BigIntegerField(default=0, db_comment="月人均收入（分）")
+    flags = models.JSONField(default=list, db_comment="标记（各成员标记之并）")
+    totals = models.JSONField(default=dict, db_comment="户合计")
+    persons = models.JSONField(default=list, db_comment="各成员摘要")
+    content_hash = models.CharField(max_length=64, db_comment="内容摘要（SHA-256）")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table_comment = "批量复核的户结果"
+        constraints = [models.UniqueConstraint(fields=["run", "household"], name="one_batch_result_per_run")]
+        indexes = [models.Index(fields=["household", "run"])]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}@{self.run_id}"
+
+
+class WorklistItem(models.Model):
+    """What changed between two batch runs, for a caseworker to look into (核对工作清单)."""
+
+    class Kind(models.TextChoices):
+        NEW_DEATH = "new_death", "新增死亡"
+        NEW_VEHICLE = "new_vehicle", "新增车辆"
+        NEW_REAL_ESTATE = "new_real_estate", "新增房产"
+        NEW_ENTERPRISE = "new_enterprise", "新增企业"
+        INCOME_CHANGE = "income_change", "收入变化超过阈值"
+        PUBLIC_PAYROLL = "public_payroll", "进入财政供养"
+        PRISON = "prison", "服刑"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待处理"
+        HANDLED = "handled", "已处理"
+
+    run = models.ForeignKey(BatchRun, on_delete=models.CASCADE, related_name="worklist")
+    kind = models.CharField(max_length=32, choices=Kind.choices, db_comment="类型")
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    division_code = models.CharField(max_length=12, db_comment="户的区划代码（冗余，便于按辖区筛选）")
+    detail = models.TextField(db_comment="说明")
+    # The fact itself (kind, person, what), hashed: the same fact never makes a second item.
+    fingerprint = models.CharField(max_length=64, unique=True, db_comment="事实摘要（防重复）")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_note = models.CharField(max_length=200, blank=True, db_comment="处理说明")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table_comment = "核对工作清单"
+        ordering = ["status", "-created_at", "id"]
+        indexes = [models.Index(fields=["division_code", "status"]), models.Index(fields=["run", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.detail[:30]}"
