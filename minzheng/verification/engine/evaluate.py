@@ -1,0 +1,282 @@
+"""The evaluation: members + their feed rows → per-person facts, findings with evidence, household totals.
+
+One pure, vectorised Polars function for one household (the 一键核对 path) and for a whole county
+partition (the batch, on DuckDB or Spark's `applyInArrow`) alike, so every path gives the same answer.
+Django-free: it takes and returns Arrow tables (docs/notes/verification-contract.md, "Evaluation").
+
+Rules encoded here (issue 3, deliverable 4):
+- monthly income per source is the average over the 6 calendar months before `as_of` that have data
+  (a month with no row is not a zero month); when a person's month appears in several snapshots the
+  newest snapshot wins; averages round half up to the fen;
+- wage: from 社保缴费基数 when the person has any in the window, else from the tax feed's 工资薪金所得;
+  every other tax item is 其他收入; pension and unemployment benefit are their own sources;
+- deceased: every source that says so (户籍 死亡注销, 死亡医学证明, 火化), with the earliest date;
+- in prison: admitted ≤ as_of < release (no release date = still in); enterprise roles count only in
+  status 存续/在业; student only when 在校.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import polars as pl
+import pyarrow as pa
+
+from minzheng.verification.engine import facts
+from minzheng.verification.engine.texts import (
+    BASE_COLUMNS,
+    FEED_COLUMNS,
+    FEED_LABELS,
+    FEED_ORDER,
+    FINDINGS_SCHEMA,
+    FLAG_LABELS,
+    FLAGS,
+    MONTHLY_FEEDS,
+    yuan,
+)
+
+__all__ = ["FEED_LABELS", "FLAGS", "FLAG_LABELS", "Result", "digest", "evaluate", "window", "with_digests", "yuan"]
+window = facts.window
+
+
+@dataclass(frozen=True)
+class Result:
+    persons: pa.Table
+    findings: pa.Table
+    households: pa.Table
+
+
+def digest(id_number: str, key: bytes) -> str:
+    """身份号码摘要: HMAC-SM3 of the normalised 18-digit number, lower-case hex (DATA_CONTRACTS §2)."""
+    return hmac.new(key, id_number.encode("ascii"), "sm3").hexdigest()
+
+
+def with_digests(members: pa.Table, key: bytes) -> pa.Table:
+    """The members with their `id_digest`, so rows of digest feeds (securities) find their person."""
+    digests = pa.array([digest(n, key) for n in members.column("id_number").to_pylist()], pa.string())
+    if "id_digest" in members.column_names:
+        members = members.drop_columns(["id_digest"])
+    return members.append_column("id_digest", digests)
+
+
+def evaluate(members: pa.Table, feeds: Mapping[str, pa.Table], as_of: dt.date, links: pa.Table | None = None) -> Result:
+    """Evaluate every member of `members` (one or many households) against `feeds` as of `as_of`.
+
+    `members`: id_number, name, household_no (+ division_code, birth_date; + id_digest for digest feeds).
+    `feeds`: feed id → snapshot rows (contract columns + `feed_as_of`, `_row`), any superset of the members.
+    `links`: confirmed non-number matches: feed, feed_as_of, _row, id_number, match_weight.
+    """
+    m = _members(members)
+    rows = {feed: _prepare(feed, feeds.get(feed), m, links, as_of) for feed in FEED_COLUMNS}
+    persons = m.select("_order", "household_no", "id_number", "name")
+    parts: list[pl.DataFrame] = []
+    for found, findings in (
+        facts.income(rows, as_of),
+        facts.deceased(rows, as_of),
+        facts.assets(rows),
+        facts.status(rows, as_of),
+        facts.other(rows, as_of),
+    ):
+        persons = persons.join(found, on="id_number", how="left") if found is not None else persons
+        parts.extend(findings)
+    persons = _finish_persons(persons)
+    findings = _finish_findings(parts, m)
+    return Result(persons.to_arrow(), findings.to_arrow(), _households(persons).to_arrow())
+
+
+# --- inputs -------------------------------------------------------------------------------------
+
+
+def _members(members: pa.Table) -> pl.DataFrame:
+    m = pl.from_arrow(members)
+    assert isinstance(m, pl.DataFrame)
+    if "id_digest" not in m.columns:
+        m = m.with_columns(id_digest=pl.lit(None, pl.String))
+    return m.with_columns(
+        pl.col("id_number").cast(pl.String),
+        pl.col("household_no").cast(pl.String),
+        pl.col("name").cast(pl.String),
+        pl.col("id_digest").cast(pl.String),
+        _order=pl.int_range(pl.len(), dtype=pl.Int64),
+    )
+
+
+def _prepare(
+    feed: str, table: pa.Table | None, m: pl.DataFrame, links: pa.Table | None, as_of: dt.date
+) -> pl.DataFrame:
+    """The feed's rows that belong to a member: `pid` (the member), `match` ("id"/"digest"/"confirmed")."""
+    f = _frame(feed, table)
+    if feed == "marriage":
+        # Two identity columns (男方, 女方): the row belongs to each spouse who is a member.
+        swapped = f.with_columns(id_number=pl.col("spouse_id_number"), spouse_id_number=pl.col("id_number"))
+        return pl.concat([_resolve(feed, f, m, links, as_of), _resolve(feed, swapped, m, None, as_of)])
+    return _resolve(feed, f, m, links, as_of)
+
+
+def _frame(feed: str, table: pa.Table | None) -> pl.DataFrame:
+    schema = {**BASE_COLUMNS, **FEED_COLUMNS[feed]}
+    if table is None or table.num_rows == 0:
+        return pl.DataFrame(schema=schema)
+    f = pl.from_arrow(table)
+    assert isinstance(f, pl.DataFrame)
+    return f.select([pl.col(c).cast(t) if c in f.columns else pl.lit(None, t).alias(c) for c, t in schema.items()])
+
+
+def _resolve(feed: str, f: pl.DataFrame, m: pl.DataFrame, links: pa.Table | None, as_of: dt.date) -> pl.DataFrame:
+    f = f.filter(pl.col("feed_as_of") <= as_of)
+    if feed not in MONTHLY_FEEDS:
+        # A state feed's snapshot is a complete delivery: only the newest one speaks.
+        f = f.filter(pl.col("feed_as_of") == pl.col("feed_as_of").max())
+    by_digest = m.filter(pl.col("id_digest").is_not_null()).select(
+        pl.col("id_digest"), pl.col("id_number").alias("_by_digest")
+    )
+    f = f.join(by_digest, on="id_digest", how="left")
+    f = _apply_links(feed, f, links)
+    f = f.with_columns(
+        pid=pl.coalesce("id_number", "_by_digest", "_by_link"),
+        match=pl.when(pl.col("id_number").is_not_null())
+        .then(pl.lit("id"))
+        .when(pl.col("_by_digest").is_not_null())
+        .then(pl.lit("digest"))
+        .when(pl.col("_by_link").is_not_null())
+        .then(pl.lit("confirmed")),
+    )
+    ids = m.select(pl.col("id_number").alias("pid"), "household_no")
+    return f.join(ids, on="pid", how="inner").drop("_by_digest", "_by_link")
+
+
+def _apply_links(feed: str, f: pl.DataFrame, links: pa.Table | None) -> pl.DataFrame:
+    if links is None or links.num_rows == 0:
+        return f.with_columns(_by_link=pl.lit(None, pl.String), match_weight=pl.lit(None, pl.Float64))
+    lk = pl.from_arrow(links)
+    assert isinstance(lk, pl.DataFrame)
+    lk = (
+        lk.filter(pl.col("feed") == feed)
+        .select(
+            pl.col("feed_as_of").cast(pl.Date),
+            pl.col("_row").cast(pl.Int64),
+            pl.col("id_number").cast(pl.String).alias("_by_link"),
+            pl.col("match_weight").cast(pl.Float64),
+        )
+        .unique(subset=["feed_as_of", "_row"], keep="first")
+    )
+    return f.join(lk, on=["feed_as_of", "_row"], how="left")
+
+
+# --- results ------------------------------------------------------------------------------------
+
+_ZERO_INT = (
+    "income_wage_fen",
+    "income_pension_fen",
+    "income_unemployment_fen",
+    "income_other_fen",
+    "deposits_fen",
+    "securities_fen",
+    "housing_fund_balance_fen",
+    "vehicle_count",
+    "vehicle_value_fen",
+    "real_estate_count",
+    "enterprise_count",
+    "enterprise_capital_fen",
+)
+_BOOLS = ("public_payroll", "prison", "student", "disability")
+
+
+def _finish_persons(p: pl.DataFrame) -> pl.DataFrame:
+    p = p.with_columns(
+        [pl.col(c).cast(pl.Int64).fill_null(0) for c in _ZERO_INT]
+        + [pl.col("real_estate_area_m2").fill_null(0.0).round(2)]
+        + [pl.col(c).fill_null(False) for c in _BOOLS]
+        + [pl.col("death_sources").fill_null(pl.lit([], pl.List(pl.String)))]
+    )
+    present = {
+        "deceased": pl.col("died_on").is_not_null() | (pl.col("death_sources").list.len() > 0),
+        "vehicle": pl.col("vehicle_count") > 0,
+        "real_estate": pl.col("real_estate_count") > 0,
+        "enterprise": pl.col("enterprise_count") > 0,
+        "public_payroll": pl.col("public_payroll"),
+        "prison": pl.col("prison"),
+        "student": pl.col("student"),
+        "disability": pl.col("disability"),
+        "pension": pl.col("income_pension_fen") > 0,
+        "unemployment": pl.col("income_unemployment_fen") > 0,
+        "wage": pl.col("income_wage_fen") > 0,
+    }
+    flags = pl.concat_list([pl.when(present[f]).then(pl.lit(f)).otherwise(pl.lit(None, pl.String)) for f in FLAGS])
+    income = sum(
+        (pl.col(c) for c in ("income_wage_fen", "income_pension_fen", "income_unemployment_fen", "income_other_fen")),
+        pl.lit(0, pl.Int64),
+    )
+    p = p.with_columns(flags=flags.list.drop_nulls(), income_monthly_fen=income).sort("_order")
+    return p.select(
+        "household_no",
+        "id_number",
+        "name",
+        "flags",
+        "income_wage_fen",
+        "income_pension_fen",
+        "income_unemployment_fen",
+        "income_other_fen",
+        "income_monthly_fen",
+        "wage_source",
+        "deposits_fen",
+        "securities_fen",
+        "housing_fund_balance_fen",
+        "vehicle_count",
+        "vehicle_value_fen",
+        "real_estate_count",
+        "real_estate_area_m2",
+        "enterprise_count",
+        "enterprise_capital_fen",
+        "died_on",
+        "death_sources",
+        "public_payroll",
+        "prison",
+        "student",
+        "disability",
+    )
+
+
+def _finish_findings(parts: list[pl.DataFrame], m: pl.DataFrame) -> pl.DataFrame:
+    findings = pl.concat([p.select(list(FINDINGS_SCHEMA)).cast(FINDINGS_SCHEMA) for p in parts])
+    order = m.select("id_number", "_order")
+    findings = findings.join(order, on="id_number", how="left").with_columns(
+        _feed=pl.col("feed").replace_strict(FEED_ORDER, return_dtype=pl.Int64)
+    )
+    return findings.sort(["_order", "_feed", "feed_as_of", "_row", "kind"]).drop("_order", "_feed")
+
+
+def _households(p: pl.DataFrame) -> pl.DataFrame:
+    sums = [
+        "income_wage_fen",
+        "income_pension_fen",
+        "income_unemployment_fen",
+        "income_other_fen",
+        "income_monthly_fen",
+        "deposits_fen",
+        "securities_fen",
+        "housing_fund_balance_fen",
+        "vehicle_count",
+        "vehicle_value_fen",
+        "real_estate_count",
+        "enterprise_count",
+        "enterprise_capital_fen",
+    ]
+    h = p.group_by("household_no", maintain_order=True).agg(
+        [pl.col(c).sum() for c in sums],
+        members=pl.len().cast(pl.Int64),
+        deceased_members=pl.col("flags").list.contains("deceased").sum().cast(pl.Int64),
+        real_estate_area_m2=pl.col("real_estate_area_m2").sum().round(2),
+        _flags=pl.col("flags").list.explode(keep_nulls=False, empty_as_null=False).unique(),
+    )
+    n = pl.col("members")
+    flags = pl.concat_list(
+        [pl.when(pl.col("_flags").list.contains(f)).then(pl.lit(f)).otherwise(pl.lit(None, pl.String)) for f in FLAGS]
+    )
+    return h.with_columns(
+        per_capita_income_monthly_fen=(2 * pl.col("income_monthly_fen") + n) // (2 * n),
+        flags=flags.list.drop_nulls(),
+    ).drop("_flags")
