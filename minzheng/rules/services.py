@@ -1,3 +1,227 @@
 """政策目录与资格判定: every write (one transaction, keyword-only actor=, one audit row)."""
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from minzheng.audit.models import AuditEvent
+from minzheng.audit.services import audit_record
+from minzheng.rules.models import Parameter, ParameterChange
+from minzheng.rules.paramfile import KEY_RE, ParamFileError, ParamRecord, exact_value, parse_file, parse_region
+
+
+class RulesError(ValueError):
+    """A refused write; the message is Chinese and names the field and the reason."""
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@dataclass
+class ParamImportResult:
+    file: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    keys: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_FIELDS = ("value", "value_type", "unit", "description", "reference")
+
+
+def _upsert(record: ParamRecord, *, actor: Any, approved_by: Any = None) -> str:
+    """'created' | 'updated' | 'unchanged' for one dated regional value."""
+    existing = Parameter.objects.filter(
+        key=record.key, region_code=record.region_code, effective_from=record.effective_from
+    ).first()
+    values = {f: getattr(record, f) for f in _FIELDS}
+    if existing is None:
+        Parameter.objects.create(
+            key=record.key,
+            region_code=record.region_code,
+            effective_from=record.effective_from,
+            recorded_by=_user(actor),
+            approved_by=_user(approved_by),
+            **values,
+        )
+        return "created"
+    if all(getattr(existing, f) == v for f, v in values.items()):
+        return "unchanged"
+    for f, v in values.items():
+        setattr(existing, f, v)
+    existing.recorded_by, existing.approved_by = _user(actor), _user(approved_by)
+    existing.save()
+    return "updated"
+
+
+@transaction.atomic
+def params_import(*, actor: Any, path: Path, client_ip: str = "") -> ParamImportResult:
+    """Import a parameter file (minzheng or OpenFisca YAML). Any error refuses the whole file.
+
+    A file is a reviewed artefact (git, 文件依据), so its values take effect directly; changes made
+    on the admin page go through ParameterChange and a second person instead. Re-importing the same
+    file changes nothing.
+    """
+    records = parse_file(Path(path))  # raises ParamFileError listing every problem
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for record in records:
+        counts[_upsert(record, actor=actor)] += 1
+    result = ParamImportResult(file=Path(path).name, rows=len(records), keys=sorted({r.key for r in records}), **counts)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.IMPORT,
+        object_type="parameter",
+        object_id=Path(path).name,
+        summary=f"导入政策参数 {result.rows} 条：新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}",
+        client_ip=client_ip,
+        data=result.as_dict(),
+    )
+    return result
+
+
+def _clean_change(data: dict[str, Any]) -> dict[str, Any]:
+    """Check a proposed value; RulesError naming the field."""
+    key = str(data.get("key") or "").strip()
+    if not KEY_RE.match(key):
+        raise RulesError(f"参数键“{key}”应为小写英文加点，如 dibao.standard")
+    try:
+        region = parse_region(data.get("region_code"))
+    except ValueError as exc:
+        raise RulesError(f"区划代码：{exc}") from None
+    effective_from = data.get("effective_from")
+    if not isinstance(effective_from, dt.date):
+        raise RulesError("起始日期应为 YYYY-MM-DD")
+    try:
+        value, value_type = exact_value(data.get("value"))
+    except ValueError as exc:
+        raise RulesError(f"取值：{exc}") from None
+    if not str(data.get("reference") or "").strip():
+        raise RulesError("依据：请填写文件名称或文号（每个法定数字都要有来源）")
+    return {
+        "key": key,
+        "region_code": region,
+        "effective_from": effective_from,
+        "value": value,
+        "value_type": value_type,
+        "unit": str(data.get("unit") or "").strip(),
+        "description": str(data.get("description") or "").strip(),
+        "reference": str(data.get("reference") or "").strip(),
+        "reason": str(data.get("reason") or "").strip(),
+    }
+
+
+@transaction.atomic
+def param_change_propose(*, actor: Any, data: dict[str, Any], client_ip: str = "") -> ParameterChange:
+    """Maker: record a proposed value. Nothing takes effect until another person approves it."""
+    fields = _clean_change(data)
+    current = Parameter.objects.filter(
+        key=fields["key"], region_code=fields["region_code"], effective_from=fields["effective_from"]
+    ).first()
+    if current is not None and current.value == fields["value"] and current.reference == fields["reference"]:
+        raise RulesError(f"取值：{fields['key']} 在该区划、该日期已是 {current.value}，无需调整")
+    if not fields["unit"] or not fields["description"]:
+        template = Parameter.objects.filter(key=fields["key"]).order_by("-effective_from").first()
+        if template is not None:
+            fields["unit"] = fields["unit"] or template.unit
+            fields["description"] = fields["description"] or template.description
+    change = ParameterChange.objects.create(
+        proposed_by=actor, previous_value=current.value if current else "", **fields
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        object_type="parameter_change",
+        object_id=change.pk,
+        summary=f"提出参数调整 {change.key}（{change.region_code or '全国'}，{change.effective_from} 起）"
+        f"→ {change.value}",
+        reason=change.reason,
+        client_ip=client_ip,
+        data={k: str(v) for k, v in fields.items()},
+    )
+    return change
+
+
+def _pending(change: ParameterChange, actor: Any) -> ParameterChange:
+    locked = ParameterChange.objects.select_for_update().get(pk=change.pk)
+    if locked.status != ParameterChange.Status.PENDING:
+        raise RulesError(f"调整申请 {locked.pk} 的状态是“{locked.get_status_display()}”，不能再审核")
+    if locked.proposed_by_id == getattr(actor, "pk", None):
+        raise RulesError("审核人不能是提出人：参数调整须由另一名工作人员审核（双人复核）")
+    return locked
+
+
+@transaction.atomic
+def param_change_approve(*, actor: Any, change: ParameterChange, note: str = "", client_ip: str = "") -> Parameter:
+    """Checker: a different user approves; the value becomes a Parameter row and takes effect."""
+    locked = _pending(change, actor)
+    record = ParamRecord(
+        key=locked.key,
+        region_code=locked.region_code,
+        effective_from=locked.effective_from,
+        value=locked.value,
+        value_type=locked.value_type,
+        unit=locked.unit,
+        description=locked.description,
+        reference=locked.reference,
+    )
+    outcome = _upsert(record, actor=locked.proposed_by, approved_by=actor)
+    locked.status, locked.decided_by, locked.decided_at = ParameterChange.Status.APPROVED, actor, timezone.now()
+    locked.decision_note = note.strip()
+    locked.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        object_type="parameter_change",
+        object_id=locked.pk,
+        summary=f"审核通过参数调整 {locked.key}（{locked.region_code or '全国'}，{locked.effective_from} 起）"
+        f"：{locked.previous_value or '无'} → {locked.value}",
+        reason=locked.decision_note,
+        client_ip=client_ip,
+        data={"decision": "approved", "outcome": outcome, "proposed_by": locked.proposed_by.username},
+    )
+    change.refresh_from_db()
+    return Parameter.objects.get(key=locked.key, region_code=locked.region_code, effective_from=locked.effective_from)
+
+
+@transaction.atomic
+def param_change_reject(*, actor: Any, change: ParameterChange, note: str, client_ip: str = "") -> ParameterChange:
+    if not note.strip():
+        raise RulesError("审核意见：驳回须写明理由")
+    locked = _pending(change, actor)
+    locked.status, locked.decided_by, locked.decided_at = ParameterChange.Status.REJECTED, actor, timezone.now()
+    locked.decision_note = note.strip()
+    locked.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        object_type="parameter_change",
+        object_id=locked.pk,
+        summary=f"驳回参数调整 {locked.key}（{locked.region_code or '全国'}）→ {locked.value}",
+        reason=locked.decision_note,
+        client_ip=client_ip,
+        data={"decision": "rejected"},
+    )
+    change.refresh_from_db()
+    return change
+
+
+__all__ = [
+    "ParamFileError",
+    "ParamImportResult",
+    "RulesError",
+    "param_change_approve",
+    "param_change_propose",
+    "param_change_reject",
+    "params_import",
+]

@@ -1,0 +1,232 @@
+"""Parameters: resolution by region level and date, both file formats, export round-trip, maker-checker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from minzheng.audit.models import AuditEvent
+from minzheng.cli import app
+from minzheng.rules.models import Parameter, ParameterChange
+from minzheng.rules.paramfile import ParamFileError, dump_minzheng, dump_openfisca, parse_file
+from minzheng.rules.selectors import param_overlay, param_records, param_resolve
+from minzheng.rules.services import (
+    RulesError,
+    param_change_approve,
+    param_change_propose,
+    param_change_reject,
+    params_import,
+)
+
+D = dt.date
+MINZHENG = """\
+dibao.standard:
+  description: 最低生活保障标准
+  unit: 元/人/月
+  values:
+    - {region: "", from: 2020-01-01, value: 700, reference: "全国示例"}
+    - {region: "33", from: 2021-01-01, value: 900, reference: "浙江省 2021"}
+    - {region: "3302", from: 2021-07-01, value: 1000, reference: "宁波市 2021"}
+    - {region: "330212", from: 2021-07-01, value: 1050, reference: "鄞州区 2021"}
+    - {region: "330212", from: 2022-07-01, value: 1181, reference: "鄞州区 2022"}
+    - {region: "330212100", from: 2030-01-01, value: 1500, reference: "未来值"}
+dibao.edge_multiple:
+  description: 低保边缘倍数
+  unit: 倍
+  values:
+    - {region: "", from: 2021-01-01, value: 1.5, reference: "民发〔2021〕57号"}
+    - {region: "33", from: 2021-01-01, value: 2.0, reference: "浙江省"}
+"""
+
+OPENFISCA = """\
+gaoling:
+  amount:
+    description: 高龄津贴
+    metadata:
+      unit: 元/人/月
+      reference: 示例文件
+    national:
+      values:
+        2019-01-01:
+          value: 50
+    "330212":
+      values:
+        2023-01-01: {value: 100.50, metadata: {reference: 鄞州区 2023}}
+        2020-01-01: {value: 80}
+  min_age:
+    description: 高龄津贴起始年龄
+    metadata: {unit: 岁}
+    values:
+      2019-01-01: {value: 80}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "params.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def imported(db: None, tmp_path: Path) -> None:
+    params_import(actor=None, path=write(tmp_path, MINZHENG))
+
+
+def value(key: str, region: str, on: dt.date) -> tuple[str, str, dt.date] | None:
+    found = param_resolve(key, region, on)
+    return (str(found.value), found.region_code, found.effective_from) if found else None
+
+
+def test_fallback_by_level_and_date(imported: None) -> None:
+    village, town = "330212100201", "330212100"
+    assert value("dibao.standard", village, D(2022, 7, 1)) == ("1181", "330212", D(2022, 7, 1))
+    assert value("dibao.standard", village, D(2022, 6, 30)) == ("1050", "330212", D(2021, 7, 1))
+    # The town's value is only in the future: it does not hide the county's value in force.
+    assert value("dibao.standard", town, D(2025, 1, 1)) == ("1181", "330212", D(2022, 7, 1))
+    assert value("dibao.standard", town, D(2030, 1, 1)) == ("1500", "330212100", D(2030, 1, 1))
+    assert value("dibao.standard", "330203", D(2022, 1, 1)) == ("1000", "3302", D(2021, 7, 1))  # another county
+    assert value("dibao.standard", "330100", D(2022, 1, 1)) == ("900", "33", D(2021, 1, 1))  # 杭州 (padded)
+    assert value("dibao.standard", "110101", D(2022, 1, 1)) == ("700", "", D(2020, 1, 1))
+    assert value("dibao.standard", "330212", D(2019, 12, 31)) is None
+    assert value("no.such_key", "330212", D(2022, 1, 1)) is None
+    assert value("dibao.edge_multiple", village, D(2022, 1, 1)) == ("2.0", "33", D(2021, 1, 1))
+    assert value("dibao.edge_multiple", "110101", D(2022, 1, 1)) == ("1.5", "", D(2021, 1, 1))
+
+
+def test_values_are_exact_decimals(imported: None) -> None:
+    row = Parameter.objects.get(key="dibao.edge_multiple", region_code="")
+    assert (row.value, row.value_type) == ("1.5", "decimal")
+    assert Parameter.objects.get(
+        key="dibao.standard", region_code="330212", effective_from=D(2022, 7, 1)
+    ).value_type == ("integer")
+    assert param_resolve("dibao.edge_multiple", "", D(2022, 1, 1)).value == Decimal("1.5")  # type: ignore[union-attr]
+
+
+def test_reimport_changes_nothing_and_audits(db: None, tmp_path: Path) -> None:
+    path = write(tmp_path, MINZHENG)
+    first = params_import(actor=None, path=path)
+    again = params_import(actor=None, path=path)
+    assert (first.created, first.updated, first.unchanged) == (8, 0, 0)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 8)
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT, object_type="parameter")
+    assert events.count() == 2 and events.first().data["rows"] == 8  # type: ignore[union-attr]
+
+
+def test_openfisca_import(db: None, tmp_path: Path) -> None:
+    result = params_import(actor=None, path=write(tmp_path, OPENFISCA))
+    assert (result.rows, result.keys) == (4, ["gaoling.amount", "gaoling.min_age"])
+    assert value("gaoling.amount", "330212100201", D(2024, 1, 1)) == ("100.50", "330212", D(2023, 1, 1))
+    assert value("gaoling.amount", "330212100201", D(2022, 1, 1)) == ("80", "330212", D(2020, 1, 1))
+    assert value("gaoling.amount", "330203", D(2024, 1, 1)) == ("50", "", D(2019, 1, 1))
+    row = Parameter.objects.get(key="gaoling.amount", region_code="330212", effective_from=D(2023, 1, 1))
+    assert (row.reference, row.unit, row.description) == ("鄞州区 2023", "元/人/月", "高龄津贴")
+    assert Parameter.objects.get(
+        key="gaoling.amount", region_code="330212", effective_from=D(2020, 1, 1)
+    ).reference == ("示例文件")
+
+
+@pytest.mark.parametrize("dump", [dump_minzheng, dump_openfisca])
+def test_export_round_trip(imported: None, tmp_path: Path, dump: object) -> None:
+    params_import(actor=None, path=write(tmp_path, OPENFISCA, "of.yaml"))
+    records = param_records()
+    text = dump(records)  # type: ignore[operator]
+    again = parse_file(write(tmp_path, text, "export.yaml"))
+    assert sorted(again, key=repr) == sorted(records, key=repr)
+    assert params_import(actor=None, path=tmp_path / "export.yaml").unchanged == len(records)
+
+
+def test_bad_file_refused_whole(db: None, tmp_path: Path) -> None:
+    bad = MINZHENG.replace("value: 1181", "value: 一千").replace('region: "33",', 'region: "3",')
+    with pytest.raises(ParamFileError) as caught:
+        params_import(actor=None, path=write(tmp_path, bad))
+    assert "dibao.standard 第 5 个取值：取值“一千”不是数字" in caught.value.errors
+    assert any("区划代码“3”应为" in e for e in caught.value.errors)
+    assert Parameter.objects.count() == 0
+
+
+def test_cli_import_show_export(db: None, tmp_path: Path) -> None:
+    from minzheng import cli_extra  # noqa: F401
+
+    runner = CliRunner()
+    out = runner.invoke(app, ["params", "import", str(write(tmp_path, MINZHENG)), "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["created"] == 8
+    out = runner.invoke(
+        app, ["params", "show", "dibao.standard", "--region", "330212100201", "--date", "2022-08-01", "--json"]
+    )
+    assert json.loads(out.stdout) | {} == {
+        "key": "dibao.standard",
+        "region": "330212100201",
+        "date": "2022-08-01",
+        "value": "1181",
+        "unit": "元/人/月",
+        "from_region": "330212",
+        "effective_from": "2022-07-01",
+        "reference": "鄞州区 2022",
+    }
+    out = runner.invoke(app, ["params", "show", "dibao.standard", "--region", "330212", "--date", "2019-01-01"])
+    assert out.exit_code == 1 and "没有生效的取值" in out.stderr
+    out = runner.invoke(app, ["params", "export", "--format", "openfisca"])
+    assert out.exit_code == 0 and "'330212':" in out.stdout and "national:" in out.stdout
+
+
+def change_data(**extra: object) -> dict[str, object]:
+    return {
+        "key": "dibao.standard",
+        "region_code": "330212",
+        "effective_from": D(2023, 7, 1),
+        "value": "1240",
+        "reference": "甬民发〔2023〕1号",
+        "reason": "年度调整",
+        **extra,
+    }
+
+
+def test_maker_checker(imported: None, cast: object) -> None:
+    maker, checker = cast.county_approver, cast.sysadmin  # type: ignore[attr-defined]
+    change = param_change_propose(actor=maker, data=change_data())
+    assert (change.unit, change.description) == ("元/人/月", "最低生活保障标准")  # taken from the key
+    assert value("dibao.standard", "330212", D(2023, 8, 1)) == ("1181", "330212", D(2022, 7, 1))  # not yet
+    with pytest.raises(RulesError, match="审核人不能是提出人"):
+        param_change_approve(actor=maker, change=change)
+    param_change_approve(actor=checker, change=change, note="同意")
+    assert value("dibao.standard", "330212", D(2023, 8, 1)) == ("1240", "330212", D(2023, 7, 1))
+    row = Parameter.objects.get(key="dibao.standard", region_code="330212", effective_from=D(2023, 7, 1))
+    assert (row.recorded_by, row.approved_by) == (maker, checker)
+    with pytest.raises(RulesError, match="“已生效”，不能再审核"):
+        param_change_approve(actor=checker, change=change)
+    actions = list(
+        AuditEvent.objects.filter(object_type="parameter_change").order_by("id").values_list("action", "actor_username")
+    )
+    assert actions == [("create", maker.username), ("update", checker.username)]
+
+
+def test_reject_and_validation(imported: None, cast: object) -> None:
+    maker, checker = cast.county_approver, cast.sysadmin  # type: ignore[attr-defined]
+    change = param_change_propose(actor=maker, data=change_data(value="9999"))
+    with pytest.raises(RulesError, match="驳回须写明理由"):
+        param_change_reject(actor=checker, change=change, note=" ")
+    param_change_reject(actor=checker, change=change, note="数字有误")
+    assert ParameterChange.objects.get(pk=change.pk).status == "rejected"
+    assert not Parameter.objects.filter(value="9999").exists()
+    with pytest.raises(RulesError, match="依据"):
+        param_change_propose(actor=maker, data=change_data(reference=""))
+    with pytest.raises(RulesError, match="取值"):
+        param_change_propose(actor=maker, data=change_data(value="abc"))
+    with pytest.raises(RulesError, match="无需调整"):
+        param_change_propose(
+            actor=maker, data=change_data(effective_from=D(2022, 7, 1), value="1181", reference="鄞州区 2022")
+        )
+
+
+def test_overlay_scales_one_region_from_a_date(imported: None) -> None:
+    overlay = param_overlay(key="dibao.standard", region_code="330212", from_date=D(2023, 1, 1), scale="1.05")
+    assert overlay.resolve("dibao.standard", "330212100201", D(2023, 2, 1)).value == Decimal("1240.05")  # type: ignore[union-attr]
+    assert overlay.resolve("dibao.standard", "330212100201", D(2022, 12, 1)).value == Decimal("1181")  # type: ignore[union-attr]
+    assert overlay.resolve("dibao.standard", "330203", D(2023, 2, 1)).value == Decimal("1000")  # type: ignore[union-attr]
+    assert overlay.resolve("dibao.edge_multiple", "330212", D(2023, 2, 1)).value == Decimal("2.0")  # type: ignore[union-attr]
