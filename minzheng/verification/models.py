@@ -126,3 +126,54 @@ class WorklistItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.detail[:30]}"
+
+
+# --- Identity matching (身份匹配) and its review queue (匹配复核): v4_matching -------------------------
+
+
+class MatchCandidate(models.Model):
+    """A feed row without a usable identity number, linked by Splink to a registry person.
+
+    Only a 核对中心 user's confirmation makes it count: confirmed candidates are fed to the
+    evaluation as extra (feed, as_of, _row) → id_number links (selectors.confirmed_links).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认"
+        REJECTED = "rejected", "已否定"
+
+    feed_id = models.CharField(max_length=32, db_comment="数据项，如 death")
+    as_of = models.DateField(db_comment="数据时点（快照日期）")
+    row = models.BigIntegerField(db_column="source_row", db_comment="源文件行号（表头为第 1 行）")
+    row_name = models.CharField(max_length=64, blank=True, db_comment="该行的姓名")
+    row_id_raw = models.CharField(max_length=80, blank=True, db_comment="该行的身份号码原文")
+    row_facts = models.JSONField(default=dict, blank=True, db_comment="该行的其他字段（供复核对照）")
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.CASCADE, related_name="match_candidates", db_comment="候选居民"
+    )
+    division_code = models.CharField(max_length=12, db_comment="候选居民的现住址区划代码（管辖范围过滤用）")
+    match_weight = models.FloatField(db_comment="匹配权重（log2 似然比，含先验）")
+    match_probability = models.FloatField(db_comment="匹配概率")
+    evidence = models.CharField(max_length=200, blank=True, db_comment="一致的要素，如 姓名同音，出生日期一致")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, db_comment="复核时间")
+    reason = models.CharField(max_length=200, blank=True, db_comment="复核说明")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table_comment = "身份匹配候选（待人工复核）"
+        constraints = [
+            models.UniqueConstraint(fields=["feed_id", "as_of", "row", "person"], name="one_candidate_per_row_person"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "feed_id", "as_of"]),
+            models.Index(fields=["division_code"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feed_id} {self.as_of} 第{self.row}行 → {self.person_id}"
