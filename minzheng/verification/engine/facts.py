@@ -407,7 +407,7 @@ def status(rows: dict[str, pl.DataFrame], as_of: dt.date) -> Part:
             payroll,
             "public_payroll",
             "public_payroll",
-            pl.concat_str([pl.lit("财政供养人员，"), cell("employer"), pl.lit(" "), cell("category")]),
+            pl.concat_str([cell("employer"), pl.lit(" "), cell("category")]),
             pl.lit(True),
             ["employer", "category"],
         ),
