@@ -1,3 +1,67 @@
 """一键核对（家庭经济状况核对）: reads, always scoped to the actor's jurisdiction."""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pyarrow as pa
+from django.db.models import Count, QuerySet
+
+from minzheng.core.jurisdiction import prefix_q
+from minzheng.verification.models import MatchCandidate
+
+# --- Identity matching (身份匹配): v4_matching ------------------------------------------------------
+
+LINKS_SCHEMA = pa.schema(
+    [
+        ("feed", pa.string()),
+        ("feed_as_of", pa.date32()),
+        ("as_of", pa.date32()),  # the same date under the contract's name
+        ("_row", pa.int64()),
+        ("id_number", pa.string()),
+        ("match_weight", pa.float64()),
+    ]
+)
+
+
+def confirmed_links(feed_ids: list[str] | None = None, as_of: dt.date | None = None) -> pa.Table:
+    """Confirmed (已确认) non-number matches as extra links for the evaluation.
+
+    Columns: feed, feed_as_of (= as_of: the snapshot's date), _row, id_number, match_weight. `feed_ids`
+    None = every feed; `as_of` keeps snapshots dated on or before it (the evaluation picks the
+    snapshot it reads and joins on (feed, feed_as_of, _row)). Not scoped: the caller (household or
+    batch verification) has already scoped the members these links can reach.
+    """
+    qs = MatchCandidate.objects.filter(status=MatchCandidate.Status.CONFIRMED)
+    if feed_ids is not None:
+        qs = qs.filter(feed_id__in=feed_ids)
+    if as_of is not None:
+        qs = qs.filter(as_of__lte=as_of)
+    rows = list(
+        qs.order_by("feed_id", "as_of", "row").values_list(
+            "feed_id", "as_of", "row", "person__id_number", "match_weight"
+        )
+    )
+    feed, snap, row, number, weight = (list(c) for c in zip(*rows, strict=True)) if rows else ([], [], [], [], [])
+    return pa.table([feed, snap, snap, row, number, weight], schema=LINKS_SCHEMA)
+
+
+def match_candidates(user: Any, *, feed_id: str = "", status: str = "pending") -> QuerySet[MatchCandidate]:
+    """The review queue in the user's jurisdiction (by the candidate person's address), best first."""
+    qs = MatchCandidate.objects.filter(prefix_q("division_code", user.jurisdiction)).select_related(
+        "person", "person__household", "reviewed_by"
+    )
+    if feed_id:
+        qs = qs.filter(feed_id=feed_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("feed_id", "-as_of", "row", "-match_weight", "pk")
+
+
+def match_feed_counts(user: Any) -> list[tuple[str, int]]:
+    """(feed id, pending candidates) for the queue's feed filter."""
+    qs = MatchCandidate.objects.filter(
+        prefix_q("division_code", user.jurisdiction), status=MatchCandidate.Status.PENDING
+    )
+    return list(qs.values_list("feed_id").annotate(n=Count("pk")).order_by("feed_id"))

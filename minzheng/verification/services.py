@@ -1,3 +1,300 @@
 """一键核对（家庭经济状况核对）: every write (one transaction, keyword-only actor=, one audit row)."""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from minzheng.accounts.access import require
+from minzheng.audit.models import AuditEvent
+from minzheng.audit.services import audit_record
+from minzheng.core.jurisdiction import prefix_q
+from minzheng.jobs.models import Job
+from minzheng.jobs.services import job_enqueue
+from minzheng.registry.models import Person
+from minzheng.verification import access
+from minzheng.verification.engine.matching import DEFAULT_THRESHOLD_WEIGHT, match_snapshot
+from minzheng.verification.engine.store import FeedStore
+from minzheng.verification.models import BatchRun, MatchCandidate, WorklistItem
+
+# --- Identity matching (身份匹配) and its review queue: v4_matching --------------------------------
+
+
+class MatchingError(ValueError):
+    """A Chinese reason fit to show to the 核对中心 user."""
+
+
+def _digest_key() -> bytes | None:
+    key = getattr(settings, "FEED_DIGEST_KEY", None)
+    return key.encode() if isinstance(key, str) else key
+
+
+def registry_persons(prefix: str = "") -> pa.Table:
+    """The registry as the matching engine reads it: id_number, name, birth_date, sex, division_code."""
+    rows = Person.objects.filter(prefix_q("division_code", prefix)).values_list(
+        "id_number", "name", "birth_date", "sex", "division_code"
+    )
+    columns = list(zip(*rows, strict=True)) or [(), (), (), (), ()]
+    names = ("id_number", "name", "birth_date", "sex", "division_code")
+    types = (pa.string(), pa.string(), pa.date32(), pa.string(), pa.string())
+    return pa.table({n: pa.array(c, t) for n, c, t in zip(names, columns, types, strict=True)})
+
+
+def _row_facts(feed_id: str, row: dict[str, Any]) -> dict[str, str]:
+    """The row's other cells as the reviewer reads them (Chinese column titles, money in 元)."""
+    from minzheng.verification.engine import catalogue
+
+    skip = {"_row", "id_number", "id_raw", "id_digest", "id_error", "name"}
+    try:
+        feed = catalogue.feed_get(feed_id)
+        titles = {c.name: c.title for c in feed.columns}
+        facts = {titles.get(k, k): catalogue._display(feed, k, v) for k, v in row.items() if k not in skip}
+    except (KeyError, AttributeError):  # a feed the catalogue does not know: plain values
+        facts = {k: "" if v is None else str(v) for k, v in row.items() if k not in skip}
+    return facts
+
+
+@transaction.atomic
+def matching_run(
+    *, actor: Any, feed_id: str, as_of: dt.date, threshold_weight: float = DEFAULT_THRESHOLD_WEIGHT
+) -> dict[str, Any]:
+    """Match one snapshot to the registry and queue its Splink candidates for review.
+
+    Idempotent: a candidate (feed, as_of, row, person) is stored once; a re-run refreshes the
+    weight of pending ones, never touches reviewed ones, and drops pending ones it no longer finds.
+    """
+    snapshot = FeedStore(settings.FEEDS_DIR).snapshot(feed_id, as_of)
+    if snapshot is None:
+        raise MatchingError(f"数据项 {feed_id} 没有数据时点 {as_of.isoformat()} 的快照：请先导入")
+    rows = snapshot.read()
+    prefix = getattr(actor, "jurisdiction", "") or ""
+    result = match_snapshot(
+        rows,
+        registry_persons(prefix),
+        feed=feed_id,
+        as_of=as_of,
+        digest_key=_digest_key(),
+        threshold_weight=threshold_weight,
+    )
+    counts = result.counts()
+    counts.update(_store_candidates(feed_id, as_of, rows, result.links))
+    counts["seconds"] = round(result.seconds.get("total", 0.0), 3)
+    audit_record(
+        actor=actor,
+        action="verification.matching_run",
+        object_type="feed_snapshot",
+        object_id=f"{feed_id}/{as_of.isoformat()}",
+        summary=f"身份匹配 {feed_id} {as_of.isoformat()}：号码匹配 {counts['id']} 行，摘要匹配 "
+        f"{counts['digest']} 行，待复核候选 {counts['queued']} 条",
+        data=counts,
+    )
+    return {"feed": feed_id, "as_of": as_of.isoformat(), **counts}
+
+
+def _store_candidates(feed_id: str, as_of: dt.date, rows: pa.Table, links: pa.Table) -> dict[str, int]:
+    found = links.filter(pc.equal(links["method"], "splink")).to_pylist()
+    persons = dict(
+        Person.objects.filter(id_number__in={f["person_id_number"] for f in found}).values_list("id_number", "pk")
+    )
+    divisions = dict(Person.objects.filter(pk__in=persons.values()).values_list("pk", "division_code"))
+    by_row = {
+        r["_row"]: r
+        for r in rows.filter(pc.is_in(rows["_row"], pa.array({f["_row"] for f in found}, pa.int64()))).to_pylist()
+    }
+    existing = {(c.row, c.person_id): c for c in MatchCandidate.objects.filter(feed_id=feed_id, as_of=as_of)}
+    created, refreshed, keep = [], [], set()
+    for f in found:
+        pk = persons.get(f["person_id_number"])
+        if pk is None:
+            continue
+        key = (f["_row"], pk)
+        keep.add(key)
+        old = existing.get(key)
+        if old is None:
+            row = by_row[f["_row"]]
+            created.append(
+                MatchCandidate(
+                    feed_id=feed_id,
+                    as_of=as_of,
+                    row=f["_row"],
+                    row_name=row.get("name") or "",
+                    row_id_raw=(row.get("id_raw") or row.get("id_digest") or "")[:80],
+                    row_facts=_row_facts(feed_id, row),
+                    person_id=pk,
+                    division_code=divisions[pk],
+                    match_weight=f["match_weight"],
+                    match_probability=f["match_probability"],
+                    evidence=(f["evidence"] or "")[:200],
+                )
+            )
+        elif old.status == MatchCandidate.Status.PENDING and old.match_weight != f["match_weight"]:
+            old.match_weight, old.match_probability = f["match_weight"], f["match_probability"]
+            old.evidence = (f["evidence"] or "")[:200]
+            refreshed.append(old)
+    MatchCandidate.objects.bulk_create(created, batch_size=500)
+    MatchCandidate.objects.bulk_update(refreshed, ["match_weight", "match_probability", "evidence"], batch_size=500)
+    stale = [c.pk for k, c in existing.items() if k not in keep and c.status == MatchCandidate.Status.PENDING]
+    MatchCandidate.objects.filter(pk__in=stale).delete()
+    return {
+        "queued": len(created),
+        "refreshed": len(refreshed),
+        "dropped": len(stale),
+        "pending": MatchCandidate.objects.filter(
+            feed_id=feed_id, as_of=as_of, status=MatchCandidate.Status.PENDING
+        ).count(),
+    }
+
+
+def _review(actor: Any, candidate: MatchCandidate, status: str, reason: str) -> MatchCandidate:
+    require(access.can_review_candidate(actor, candidate))
+    candidate = MatchCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.status == status:
+        raise MatchingError(f"该候选已是“{candidate.get_status_display()}”状态")
+    candidate.status, candidate.reason = status, reason.strip()[:200]
+    candidate.reviewed_by, candidate.reviewed_at = actor, timezone.now()
+    candidate.save(update_fields=["status", "reason", "reviewed_by", "reviewed_at", "updated_at"])
+    return candidate
+
+
+def _same_row(candidate: MatchCandidate) -> Any:
+    return MatchCandidate.objects.filter(feed_id=candidate.feed_id, as_of=candidate.as_of, row=candidate.row).exclude(
+        pk=candidate.pk
+    )
+
+
+@transaction.atomic
+def match_confirm(*, actor: Any, candidate: MatchCandidate, reason: str = "", client_ip: str = "") -> MatchCandidate:
+    """已确认: the row belongs to this person; the row's other pending candidates are set aside (已否定)."""
+    if _same_row(candidate).filter(status=MatchCandidate.Status.CONFIRMED).exists():
+        raise MatchingError(f"{candidate.feed_id} 第 {candidate.row} 行已确认匹配到另一居民：请先否定那一条")
+    candidate = _review(actor, candidate, MatchCandidate.Status.CONFIRMED, reason)
+    others = list(_same_row(candidate).filter(status=MatchCandidate.Status.PENDING).values_list("pk", flat=True))
+    _same_row(candidate).filter(pk__in=others).update(
+        status=MatchCandidate.Status.REJECTED,
+        reason="同一行已确认为另一居民",
+        reviewed_by=actor,
+        reviewed_at=candidate.reviewed_at,
+        updated_at=candidate.reviewed_at,
+    )
+    _audit_review(actor, candidate, "verification.match_confirm", "确认", client_ip, others)
+    return candidate
+
+
+@transaction.atomic
+def match_reject(*, actor: Any, candidate: MatchCandidate, reason: str = "", client_ip: str = "") -> MatchCandidate:
+    """已否定: the row is not this person (also withdraws an earlier confirmation)."""
+    candidate = _review(actor, candidate, MatchCandidate.Status.REJECTED, reason)
+    _audit_review(actor, candidate, "verification.match_reject", "否定", client_ip, [])
+    return candidate
+
+
+def _audit_review(actor: Any, c: MatchCandidate, action: str, verb: str, client_ip: str, others: list[int]) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="match_candidate",
+        object_id=c.pk,
+        summary=f"{verb}匹配：{c.feed_id} {c.as_of.isoformat()} 第 {c.row} 行（{c.row_name}）→ 居民 {c.person_id}"
+        f"（权重 {c.match_weight:.1f}）",
+        reason=c.reason,
+        client_ip=client_ip,
+        data={
+            "feed": c.feed_id,
+            "as_of": c.as_of.isoformat(),
+            "row": c.row,
+            "person": c.person_id,
+            "match_weight": c.match_weight,
+            "others_rejected": others,
+        },
+    )
+
+
+# --- batch re-check and worklist (v3_batch) --------------------------------------------------------
+BATCH_JOB = "verification.batch"
+
+
+@transaction.atomic
+def batch_run_start(
+    *,
+    actor: Any,
+    as_of: dt.date,
+    engine: str = BatchRun.Engine.DUCKDB,
+    scope: str = BatchRun.Scope.BENEFICIARIES,
+    jurisdiction: str | None = None,
+    income_ratio: float | None = None,
+    income_min_fen: int | None = None,
+    client_ip: str = "",
+) -> BatchRun:
+    """Queue a batch re-check (the caller starts the job). A staff member's run covers their jurisdiction."""
+    if engine not in BatchRun.Engine.values:
+        raise ValueError(f"未知的计算引擎：{engine}（可选 duckdb、spark）")
+    if scope not in BatchRun.Scope.values:
+        raise ValueError(f"未知的范围：{scope}")
+    staff = getattr(actor, "is_authenticated", False)
+    prefix = actor.jurisdiction if staff else (jurisdiction or "")
+    run = BatchRun.objects.create(
+        as_of=as_of, engine=engine, scope=scope, jurisdiction=prefix, created_by=actor if staff else None
+    )
+    params: dict[str, Any] = {"run_id": run.pk}
+    if income_ratio is not None:
+        params["income_ratio"] = income_ratio
+    if income_min_fen is not None:
+        params["income_min_fen"] = income_min_fen
+    run.job = job_enqueue(kind=BATCH_JOB, params=params, actor=actor)
+    run.save(update_fields=["job"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        object_type="batch_run",
+        object_id=run.pk,
+        summary=f"启动批量复核（数据时点 {as_of}，{run.get_scope_display()}，{run.get_engine_display()}）",
+        client_ip=client_ip,
+        data={"as_of": as_of.isoformat(), "engine": engine, "scope": scope, "jurisdiction": prefix},
+    )
+    return run
+
+
+@transaction.atomic
+def batch_run_resume(*, actor: Any, run: BatchRun) -> BatchRun:
+    """Queue an interrupted run's job again: it resumes from its checkpoint."""
+    Job.objects.filter(pk=run.job_id, status=Job.Status.FAILED).update(status=Job.Status.QUEUED, error="")
+    BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.QUEUED, error="")
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        object_type="batch_run",
+        object_id=run.pk,
+        summary=f"继续批量复核 {run.pk}（已完成 {run.partitions_done}/{run.partitions_total} 个分区）",
+    )
+    run.refresh_from_db()
+    return run
+
+
+@transaction.atomic
+def worklist_mark_handled(*, actor: Any, item: WorklistItem, note: str = "", client_ip: str = "") -> WorklistItem:
+    """待处理 → 已处理, with who, when and a note. Handling twice changes nothing."""
+    if item.status == WorklistItem.Status.HANDLED:
+        return item
+    from django.utils import timezone
+
+    item.status = WorklistItem.Status.HANDLED
+    item.handled_by = actor
+    item.handled_at = timezone.now()
+    item.handled_note = note.strip()[:200]
+    item.save(update_fields=["status", "handled_by", "handled_at", "handled_note"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        object_type="worklist_item",
+        object_id=item.pk,
+        summary=f"核对工作清单 {item.pk}（{item.get_kind_display()}）标记为已处理",
+        reason=item.handled_note,
+        client_ip=client_ip,
+    )
+    return item
