@@ -1,3 +1,77 @@
-"""居家养老: `minzheng` commands (registered by minzheng.cli_extra)."""
+"""居家养老: `minzheng assess gbt42195`, `minzheng eldercare ...` (registered by minzheng.cli_extra)."""
 
 from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import typer
+
+from minzheng.cli import app, fail, print_json, setup_django
+
+assess_app = typer.Typer(help="老年人能力评估", no_args_is_help=True)
+eldercare_app = typer.Typer(help="居家养老", no_args_is_help=True)
+app.add_typer(assess_app, name="assess")
+app.add_typer(eldercare_app, name="eldercare")
+
+
+@assess_app.command("gbt42195")
+def assess_gbt42195(
+    input: Path = typer.Option(..., "--input", help="评估输入 JSON 文件"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """按 GB/T 42195-2022 计算一级指标得分、总分、初步等级、最终等级及变更依据。"""
+    from minzheng.eldercare.assessment import AssessmentInputError, assess_input
+
+    try:
+        payload = json.loads(input.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail(f"找不到输入文件 {input}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"输入文件 {input} 不是有效的 UTF-8 JSON：{exc}")
+    try:
+        result = assess_input(payload).as_dict()
+    except AssessmentInputError as exc:
+        fail("；".join(exc.problems))
+    if as_json:
+        print_json(result)
+        return
+    domains = "，".join(f"{name} {score}" for name, score in result["domains"].items())
+    typer.echo(f"{domains}；总分 {result['total']}")
+    typer.echo(f"初步等级 {result['initial_level']}（{result['initial_level_name']}）")
+    typer.echo(f"最终等级 {result['final_level']}（{result['final_level_name']}）")
+    for reason in result["reasons"]:
+        typer.echo(f"  依据：{reason}")
+
+
+@eldercare_app.command("catalogue")
+def catalogue_load_cmd() -> None:
+    """载入服务项目目录（data/catalogue.yaml，GB/T 43153-2023 七类）。"""
+    setup_django()
+    from minzheng.eldercare.services import catalogue_load
+
+    created, updated = catalogue_load(actor=None)
+    typer.echo(f"服务项目：新增 {created}，更新 {updated}")
+
+
+@eldercare_app.command("checks")
+def checks_cmd(
+    day: str = typer.Option("", "--date", help="核查日期 YYYY-MM-DD（默认今天）"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """对当天的订单运行服务真实性核查（时空重叠、行程、超时长、资质），疑点进入监管清单。"""
+    setup_django()
+    from django.utils import timezone
+
+    from minzheng.eldercare.fraud import checks_run
+
+    try:
+        when = dt.date.fromisoformat(day) if day else timezone.localdate()
+    except ValueError:
+        fail(f"日期 {day} 格式应为 YYYY-MM-DD")
+    flags = checks_run(actor=None, day=when)
+    if as_json:
+        print_json({"date": when.isoformat(), "new_flags": [{"kind": f.kind, "order": f.order_id} for f in flags]})
+        return
+    typer.echo(f"{when}：新增疑点 {len(flags)} 条")
