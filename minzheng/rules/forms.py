@@ -1,3 +1,53 @@
 """政策目录与资格判定: forms."""
 
 from __future__ import annotations
+
+from django import forms
+
+from minzheng.rules.paramfile import KEY_RE, REGION_RE
+
+
+class ParamProposeForm(forms.Form):
+    key = forms.CharField(label="参数键", max_length=64, help_text="如 dibao.standard")
+    region_code = forms.CharField(label="区划代码", max_length=12, required=False, help_text="空为全国")
+    effective_from = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    value = forms.CharField(label="取值", max_length=40)
+    unit = forms.CharField(label="单位", max_length=32, required=False)
+    reference = forms.CharField(label="依据（文件、文号）", max_length=300)
+    reason = forms.CharField(label="调整理由", max_length=300, required=False)
+
+    def clean_key(self) -> str:
+        key = self.cleaned_data["key"].strip()
+        if not KEY_RE.match(key):
+            raise forms.ValidationError("参数键应为小写英文加点，如 dibao.standard")
+        return key
+
+    def clean_region_code(self) -> str:
+        code = self.cleaned_data["region_code"].strip()
+        if not REGION_RE.match(code):
+            raise forms.ValidationError("区划代码应为 2、4、6、9 或 12 位数字，空为全国")
+        return code
+
+
+class ParamDecideForm(forms.Form):
+    decision = forms.ChoiceField(label="审核", choices=[("approve", "通过"), ("reject", "驳回")])
+    note = forms.CharField(label="审核意见", max_length=300, required=False)
+
+
+class BatchForm(forms.Form):
+    as_of = forms.DateField(label="判定日期", widget=forms.DateInput(attrs={"type": "date"}))
+    region_code = forms.CharField(label="范围（区划代码）", max_length=12, required=False, help_text="空为本人辖区")
+
+
+class WhatIfForm(forms.Form):
+    key = forms.CharField(label="参数键", max_length=64, initial="dibao.standard")
+    region_code = forms.CharField(label="区划代码", max_length=12, help_text="调整适用的区划（含下级）")
+    from_date = forms.DateField(label="调整起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    scale = forms.DecimalField(label="倍数", max_digits=8, decimal_places=4, initial="1.05", min_value=0)
+    as_of = forms.DateField(label="测算日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_region_code(self) -> str:
+        code = self.cleaned_data["region_code"].strip()
+        if not REGION_RE.match(code) or not code:
+            raise forms.ValidationError("区划代码应为 2、4、6、9 或 12 位数字")
+        return code

@@ -2,12 +2,83 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from minzheng.core.decorators import login_required
+from minzheng.audit.services import client_ip
+from minzheng.core.decorators import login_required, role_required
+from minzheng.rules import access, selectors, services
+from minzheng.rules.forms import ParamDecideForm, ParamProposeForm
+from minzheng.rules.keys import CANONICAL_KEYS
+from minzheng.rules.models import ParameterChange
+
+
+def _params_context(request: HttpRequest, **extra: object) -> dict[str, object]:
+    key = request.GET.get("key", "").strip()
+    region = request.GET.get("region", "").strip()
+    known = {k for k, _, _ in CANONICAL_KEYS}
+    return {
+        "rows": selectors.param_rows(key=key, region_code=region),
+        "key": key,
+        "region": region,
+        "pending": selectors.param_changes(status=ParameterChange.Status.PENDING),
+        "decided": selectors.param_changes()[:30],
+        "canonical": CANONICAL_KEYS,
+        "other_keys": [k for k in selectors.param_keys() if k[0] not in known],
+        "can_admin": access.can_admin_params(request.user),
+        "form": ParamProposeForm(),
+        "decide_form": ParamDecideForm(),
+        **extra,
+    }
+
+
+@role_required(access.can_read_params)
+def params_page(request: HttpRequest) -> HttpResponse:
+    """Every dated regional value, pending changes, and (for administrators) propose/approve."""
+    return render(request, "rules/params.html", _params_context(request))
+
+
+@require_POST
+@role_required(access.can_admin_params)
+def param_propose(request: HttpRequest) -> HttpResponse:
+    form = ParamProposeForm(request.POST)
+    if form.is_valid():
+        try:
+            change = services.param_change_propose(
+                actor=request.user, data=form.cleaned_data, client_ip=client_ip(request)
+            )
+        except services.RulesError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已提交调整申请 {change.pk}：须由另一名管理员审核后生效")
+            return redirect("rules:params")
+    return render(request, "rules/params.html", _params_context(request, form=form), status=400)
+
+
+@require_POST
+@role_required(access.can_admin_params)
+def param_decide(request: HttpRequest, change_id: int) -> HttpResponse:
+    change = get_object_or_404(ParameterChange, pk=change_id)
+    form = ParamDecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择通过或驳回")
+        return redirect("rules:params")
+    note = form.cleaned_data["note"]
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            services.param_change_approve(actor=request.user, change=change, note=note, client_ip=client_ip(request))
+            messages.success(request, f"调整申请 {change.pk} 已审核通过并生效")
+        else:
+            services.param_change_reject(actor=request.user, change=change, note=note, client_ip=client_ip(request))
+            messages.success(request, f"调整申请 {change.pk} 已驳回")
+    except services.RulesError as exc:
+        messages.error(request, str(exc))
+    return redirect("rules:params")
 
 
 @login_required
 def household_panel(request: HttpRequest, household_id: int) -> HttpResponse:
-    """The panel on the registry's household page (loaded by htmx); empty until the feature lands."""
+    """The panel on the registry's household page (loaded by htmx); filled once the engine lands."""
     return HttpResponse("")
