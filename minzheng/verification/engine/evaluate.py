@@ -18,6 +18,7 @@ Rules encoded here (issue 3, deliverable 4):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -70,9 +71,9 @@ def evaluate(members: pa.Table, feeds: Mapping[str, pa.Table], as_of: dt.date, l
     `links`: confirmed non-number matches: feed, feed_as_of, _row, id_number, match_weight.
     """
     m = _members(members)
-    rows = {feed: _prepare(feed, feeds.get(feed), m, links, as_of) for feed in FEED_COLUMNS}
-    persons = m.select("_order", "household_no", "id_number", "name")
-    parts: list[pl.DataFrame] = []
+    rows = {feed: _prepare(feed, feeds.get(feed), m, links, as_of).lazy() for feed in FEED_COLUMNS}
+    persons = m.lazy().select("_order", "household_no", "id_number", "name")
+    parts: list[pl.LazyFrame] = []
     for found, findings in (
         facts.income(rows, as_of),
         facts.deceased(rows, as_of),
@@ -82,9 +83,11 @@ def evaluate(members: pa.Table, feeds: Mapping[str, pa.Table], as_of: dt.date, l
     ):
         persons = persons.join(found, on="id_number", how="left") if found is not None else persons
         parts.extend(findings)
+    # One optimised plan for the three outputs: a household is ~500 small operations, and collecting
+    # each one eagerly would cost more than the lookups.
     persons = _finish_persons(persons)
-    findings = _finish_findings(parts, m)
-    return Result(persons.to_arrow(), findings.to_arrow(), _households(persons).to_arrow())
+    out = pl.collect_all([persons, _finish_findings(parts, m.lazy()), _households(persons)])
+    return Result(*(frame.to_arrow() for frame in out))
 
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -108,30 +111,41 @@ def _prepare(
     feed: str, table: pa.Table | None, m: pl.DataFrame, links: pa.Table | None, as_of: dt.date
 ) -> pl.DataFrame:
     """The feed's rows that belong to a member: `pid` (the member), `match` ("id"/"digest"/"confirmed")."""
+    if table is None or table.num_rows == 0:
+        return _empty(feed)
     f = _frame(feed, table)
     if feed == "marriage":
         # Two identity columns (男方, 女方): the row belongs to each spouse who is a member.
         swapped = f.with_columns(id_number=pl.col("spouse_id_number"), spouse_id_number=pl.col("id_number"))
-        return pl.concat([_resolve(feed, f, m, links, as_of), _resolve(feed, swapped, m, None, as_of)])
-    return _resolve(feed, f, m, links, as_of)
+        return pl.concat([_resolve(feed, f, m, links, as_of), _resolve(feed, swapped, m, None, as_of)]).collect()
+    return _resolve(feed, f, m, links, as_of).collect()
 
 
-def _frame(feed: str, table: pa.Table | None) -> pl.DataFrame:
+@functools.cache
+def _empty(feed: str) -> pl.DataFrame:
+    m = pl.DataFrame(schema={"id_number": pl.String, "household_no": pl.String, "id_digest": pl.String})
+    return _resolve(feed, _frame(feed, None), m, None, dt.date.max).collect()
+
+
+def _frame(feed: str, table: pa.Table | None) -> pl.LazyFrame:
     schema = {**BASE_COLUMNS, **FEED_COLUMNS[feed]}
     if table is None or table.num_rows == 0:
-        return pl.DataFrame(schema=schema)
+        return pl.LazyFrame(schema=schema)
     f = pl.from_arrow(table)
     assert isinstance(f, pl.DataFrame)
-    return f.select([pl.col(c).cast(t) if c in f.columns else pl.lit(None, t).alias(c) for c, t in schema.items()])
+    cols = set(f.columns)
+    return f.lazy().select([pl.col(c).cast(t) if c in cols else pl.lit(None, t).alias(c) for c, t in schema.items()])
 
 
-def _resolve(feed: str, f: pl.DataFrame, m: pl.DataFrame, links: pa.Table | None, as_of: dt.date) -> pl.DataFrame:
+def _resolve(feed: str, f: pl.LazyFrame, m: pl.DataFrame, links: pa.Table | None, as_of: dt.date) -> pl.LazyFrame:
     f = f.filter(pl.col("feed_as_of") <= as_of)
     if feed not in MONTHLY_FEEDS:
         # A state feed's snapshot is a complete delivery: only the newest one speaks.
         f = f.filter(pl.col("feed_as_of") == pl.col("feed_as_of").max())
-    by_digest = m.filter(pl.col("id_digest").is_not_null()).select(
-        pl.col("id_digest"), pl.col("id_number").alias("_by_digest")
+    by_digest = (
+        m.lazy()
+        .filter(pl.col("id_digest").is_not_null())
+        .select(pl.col("id_digest"), pl.col("id_number").alias("_by_digest"))
     )
     f = f.join(by_digest, on="id_digest", how="left")
     f = _apply_links(feed, f, links)
@@ -144,17 +158,18 @@ def _resolve(feed: str, f: pl.DataFrame, m: pl.DataFrame, links: pa.Table | None
         .when(pl.col("_by_link").is_not_null())
         .then(pl.lit("confirmed")),
     )
-    ids = m.select(pl.col("id_number").alias("pid"), "household_no")
+    ids = m.lazy().select(pl.col("id_number").alias("pid"), "household_no")
     return f.join(ids, on="pid", how="inner").drop("_by_digest", "_by_link")
 
 
-def _apply_links(feed: str, f: pl.DataFrame, links: pa.Table | None) -> pl.DataFrame:
+def _apply_links(feed: str, f: pl.LazyFrame, links: pa.Table | None) -> pl.LazyFrame:
     if links is None or links.num_rows == 0:
         return f.with_columns(_by_link=pl.lit(None, pl.String), match_weight=pl.lit(None, pl.Float64))
     lk = pl.from_arrow(links)
     assert isinstance(lk, pl.DataFrame)
     lk = (
-        lk.filter(pl.col("feed") == feed)
+        lk.lazy()
+        .filter(pl.col("feed") == feed)
         .select(
             pl.col("feed_as_of").cast(pl.Date),
             pl.col("_row").cast(pl.Int64),
@@ -185,7 +200,7 @@ _ZERO_INT = (
 _BOOLS = ("public_payroll", "prison", "student", "disability")
 
 
-def _finish_persons(p: pl.DataFrame) -> pl.DataFrame:
+def _finish_persons(p: pl.LazyFrame) -> pl.LazyFrame:
     p = p.with_columns(
         [pl.col(c).cast(pl.Int64).fill_null(0) for c in _ZERO_INT]
         + [pl.col("real_estate_area_m2").fill_null(0.0).round(2)]
@@ -240,7 +255,7 @@ def _finish_persons(p: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _finish_findings(parts: list[pl.DataFrame], m: pl.DataFrame) -> pl.DataFrame:
+def _finish_findings(parts: list[pl.LazyFrame], m: pl.LazyFrame) -> pl.LazyFrame:
     findings = pl.concat([p.select(list(FINDINGS_SCHEMA)).cast(FINDINGS_SCHEMA) for p in parts])
     order = m.select("id_number", "_order")
     findings = findings.join(order, on="id_number", how="left").with_columns(
@@ -249,7 +264,7 @@ def _finish_findings(parts: list[pl.DataFrame], m: pl.DataFrame) -> pl.DataFrame
     return findings.sort(["_order", "_feed", "feed_as_of", "_row", "kind"]).drop("_order", "_feed")
 
 
-def _households(p: pl.DataFrame) -> pl.DataFrame:
+def _households(p: pl.LazyFrame) -> pl.LazyFrame:
     sums = [
         "income_wage_fen",
         "income_pension_fen",

@@ -34,14 +34,14 @@ def window(as_of: dt.date) -> tuple[dt.date, dt.date]:
     return add_months(end, -WINDOW_MONTHS), end
 
 
-def _in_window(f: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+def _in_window(f: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
     start, end = window(as_of)
     w = f.filter((pl.col("period") >= start) & (pl.col("period") < end))
     # The same person-month delivered in two snapshots: the newer delivery replaces the older.
     return w.filter(pl.col("feed_as_of") == pl.col("feed_as_of").max().over("pid", "period"))
 
 
-def _average(w: pl.DataFrame, amount: str, keys: list[str], labels: str | None = None) -> pl.DataFrame:
+def _average(w: pl.LazyFrame, amount: str, keys: list[str], labels: str | None = None) -> pl.LazyFrame:
     """Per person (and keys): months with data, total, average rounded half up to the fen, source rows."""
     aggs = [
         pl.col("period").n_unique().alias("months"),
@@ -60,7 +60,7 @@ def _average(w: pl.DataFrame, amount: str, keys: list[str], labels: str | None =
     return out.with_columns(avg_fen=(2 * pl.col("total_fen") + n) // (2 * n))
 
 
-def _summary_findings(a: pl.DataFrame, feed: str, kind: str, body: pl.Expr, counted: pl.Expr) -> pl.DataFrame:
+def _summary_findings(a: pl.LazyFrame, feed: str, kind: str, body: pl.Expr, counted: pl.Expr) -> pl.LazyFrame:
     text = pl.concat_str([pl.lit(FEED_LABELS[feed] + "："), body, suffix(rows_text(pl.col("rows")))])
     evidence = pl.struct(
         pl.lit(feed).alias("feed"),
@@ -90,10 +90,10 @@ def _months_phrase(what: str) -> pl.Expr:
     return pl.concat_str([pl.lit("近 6 个月中 "), cell("months"), pl.lit(f" 个月有{what}，月均")])
 
 
-Part = tuple[pl.DataFrame | None, list[pl.DataFrame]]
+Part = tuple[pl.LazyFrame | None, list[pl.LazyFrame]]
 
 
-def income(rows: dict[str, pl.DataFrame], as_of: dt.date) -> Part:
+def income(rows: dict[str, pl.LazyFrame], as_of: dt.date) -> Part:
     si = _average(_in_window(rows["social_insurance"], as_of), "base_fen", [], labels="employer")
     pension = _average(_in_window(rows["pension"], as_of), "amount_fen", [], labels="scheme")
     unemployment = _average(_in_window(rows["unemployment"], as_of), "amount_fen", [])
@@ -185,7 +185,7 @@ def income(rows: dict[str, pl.DataFrame], as_of: dt.date) -> Part:
 # --- deceased -----------------------------------------------------------------------------------
 
 
-def deceased(rows: dict[str, pl.DataFrame], as_of: dt.date) -> Part:
+def deceased(rows: dict[str, pl.LazyFrame], as_of: dt.date) -> Part:
     hukou = rows["hukou"].filter(pl.col("status") == "死亡注销")
     death = rows["death"].filter(pl.col("died_on").is_null() | (pl.col("died_on") <= as_of))
     cremation = rows["cremation"].filter(pl.col("died_on").is_null() | (pl.col("died_on") <= as_of))
@@ -246,7 +246,7 @@ def deceased(rows: dict[str, pl.DataFrame], as_of: dt.date) -> Part:
 # --- assets -------------------------------------------------------------------------------------
 
 
-def assets(rows: dict[str, pl.DataFrame]) -> Part:
+def assets(rows: dict[str, pl.LazyFrame]) -> Part:
     vehicle, estate, firm = rows["vehicle"], rows["real_estate"], rows["enterprise"]
     deposit, securities = rows["deposit"], rows["securities"]
     fund = rows["housing_fund"].filter(pl.col("period").is_not_null())
@@ -378,7 +378,7 @@ def assets(rows: dict[str, pl.DataFrame]) -> Part:
     return facts, findings
 
 
-def _join_all(frames: list[pl.DataFrame]) -> pl.DataFrame:
+def _join_all(frames: list[pl.LazyFrame]) -> pl.LazyFrame:
     keys = pl.concat([f.select("pid") for f in frames]).unique()
     for f in frames:
         keys = keys.join(f, on="pid", how="left")
@@ -388,7 +388,7 @@ def _join_all(frames: list[pl.DataFrame]) -> pl.DataFrame:
 # --- status -------------------------------------------------------------------------------------
 
 
-def status(rows: dict[str, pl.DataFrame], as_of: dt.date) -> Part:
+def status(rows: dict[str, pl.LazyFrame], as_of: dt.date) -> Part:
     payroll, prison, student, disability = rows["public_payroll"], rows["prison"], rows["student"], rows["disability"]
     inside = (pl.col("admitted_on").is_null() | (pl.col("admitted_on") <= as_of)) & (
         pl.col("release_on").is_null() | (pl.col("release_on") > as_of)
@@ -456,7 +456,7 @@ def status(rows: dict[str, pl.DataFrame], as_of: dt.date) -> Part:
     return facts, findings
 
 
-def other(rows: dict[str, pl.DataFrame], as_of: dt.date) -> Part:
+def other(rows: dict[str, pl.LazyFrame], as_of: dt.date) -> Part:
     """Findings without a flag: 户籍 moved away, marriage registrations, medical settlements of the last year."""
     moved = rows["hukou"].filter(pl.col("status").is_not_null() & ~pl.col("status").is_in(["正常", "死亡注销"]))
     marriage = rows["marriage"]

@@ -148,8 +148,8 @@ def suffix(rows: pl.Expr) -> pl.Expr:
 
 
 def row_findings(
-    f: pl.DataFrame, feed: str, kind: str, body: pl.Expr, counted: pl.Expr, values: list[str]
-) -> pl.DataFrame:
+    f: pl.LazyFrame, feed: str, kind: str, body: pl.Expr, counted: pl.Expr, values: list[str]
+) -> pl.LazyFrame:
     """One finding per source row: '<部门>：<body>（数据时点 …，第 n 行）' with the row's values as evidence."""
     text = pl.concat_str([pl.lit(FEED_LABELS[feed] + "："), body, suffix(cell("_row"))])
     evidence = pl.struct(
