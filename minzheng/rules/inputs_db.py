@@ -1,0 +1,274 @@
+"""The engine's input tables (`engine/inputs.py`) built from the registry and the verification results.
+
+Registry: each person's birth date, sex, relation, address and typed tags (残疾 category and grade,
+失能 level, 孤儿, 留守儿童 …); `enrolled` = the person holds the tag of that policy now (低保对象 →
+dibao, …), and a household is enrolled in a household policy when any member is.
+
+Verification: income by source, assets and status per person on the as-of date come from one seam,
+`verification_persons(members, as_of)`: the household's stored batch result for that date when the
+verification app has one, otherwise the verification engine run now over the feed store (the same
+pure function its one-household and batch paths use). Without any feed delivered, the columns take
+the engine's defaults (no income, no assets) and `verified` is False, which the panel says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+from django.conf import settings
+
+from minzheng.registry.models import Person, PersonTag
+
+# Registry tag kind → the policy it records as received (应享未享 / 不应享而享 compare with these).
+TAG_POLICIES: dict[str, str] = {
+    PersonTag.Kind.DIBAO: "dibao",
+    PersonTag.Kind.DIBAO_EDGE: "dibao_edge",
+    PersonTag.Kind.TEKUN: "tekun",
+    PersonTag.Kind.ORPHAN: "orphan",
+    PersonTag.Kind.UNSUPPORTED_CHILD: "unsupported_child",
+    PersonTag.Kind.RIGID_EXPENSE: "rigid_expense",
+}
+_FLAG_TAGS = {
+    PersonTag.Kind.ORPHAN: "is_orphan",
+    PersonTag.Kind.UNSUPPORTED_CHILD: "is_unsupported_child",
+    PersonTag.Kind.DISTRESSED_CHILD: "is_distressed_child",
+    PersonTag.Kind.LEFT_BEHIND_CHILD: "is_left_behind_child",
+    PersonTag.Kind.LIVING_ALONE_ELDER: "is_living_alone_elder",
+    PersonTag.Kind.EMPTY_NEST_ELDER: "is_empty_nest_elder",
+}
+_GRADE = {"一级": 1, "二级": 2, "三级": 3, "四级": 4}
+_LEVEL = {"能力完好": 0, "轻度": 1, "中度": 2, "重度": 3, "完全": 4}
+# Columns the verification engine's persons table gives, by the engine-input column they fill.
+VERIFICATION_COLUMNS = (
+    "income_wage_fen",
+    "income_pension_fen",
+    "income_unemployment_fen",
+    "income_other_fen",
+    "deposits_fen",
+    "securities_fen",
+    "vehicle_count",
+    "vehicle_value_fen",
+    "real_estate_count",
+    "real_estate_area_m2",
+    "enterprise_capital_fen",
+    "died_on",
+    "public_payroll",
+    "prison",
+    "student",
+)
+MEMBER_SCHEMA = pa.schema(
+    [
+        ("id_number", pa.string()),
+        ("name", pa.string()),
+        ("household_no", pa.string()),
+        ("division_code", pa.string()),
+        ("birth_date", pa.date32()),
+    ]
+)
+
+
+@dataclass
+class EngineInputs:
+    persons: pl.DataFrame  # engine persons columns + id_number, name, household_no (for display)
+    households: pl.DataFrame
+    verified: set[str]  # household ids whose verification data were available
+
+
+def registry_persons(person_rows: Iterable[Person] | Any) -> pl.DataFrame:
+    """Persons (a queryset or list) → one row each with the registry's columns and tag flags."""
+    rows = list(
+        person_rows.values_list(
+            "pk",
+            "household_id",
+            "division_code",
+            "birth_date",
+            "sex",
+            "relation",
+            "id_number",
+            "name",
+            "household__household_no",
+        )
+    )
+    ids = [r[0] for r in rows]
+    tags: dict[int, list[tuple[str, str, str]]] = {}
+    for chunk_start in range(0, len(ids), 5000):  # stay below SQLite's bound-parameter limit
+        chunk = ids[chunk_start : chunk_start + 5000]
+        for pid, kind, category, grade in PersonTag.objects.filter(person_id__in=chunk).values_list(
+            "person_id", "kind", "category", "grade"
+        ):
+            tags.setdefault(pid, []).append((kind, category, grade))
+    records = [_person_record(r, tags.get(r[0], [])) for r in rows]
+    return (
+        pl.DataFrame(records, schema=_PERSON_SCHEMA, orient="row") if records else pl.DataFrame(schema=_PERSON_SCHEMA)
+    )
+
+
+_PERSON_SCHEMA: dict[str, pl.DataType] = {
+    "person_id": pl.String(),
+    "household_id": pl.String(),
+    "region_code": pl.String(),
+    "birth_date": pl.Date(),
+    "sex": pl.String(),
+    "relation": pl.String(),
+    "id_number": pl.String(),
+    "name": pl.String(),
+    "household_no": pl.String(),
+    "disability_category": pl.String(),
+    "disability_grade": pl.Int8(),
+    "incapacity_level": pl.Int8(),
+    **{column: pl.Boolean() for column in _FLAG_TAGS.values()},
+    "no_legal_supporter": pl.Boolean(),
+    "enrolled": pl.List(pl.String()),
+}
+
+
+def _person_record(row: tuple[Any, ...], tags: list[tuple[str, str, str]]) -> tuple[Any, ...]:
+    pk, household_id, division, birth, sex, relation, id_number, name, household_no = row
+    kinds = {kind: (category, grade) for kind, category, grade in tags}
+    disability = kinds.get(PersonTag.Kind.DISABILITY, ("", ""))
+    incapacity = kinds.get(PersonTag.Kind.INCAPACITY, ("", ""))
+    # 无法定义务人 is recorded in the registry only as part of a 特困/孤儿 determination.
+    no_supporter = PersonTag.Kind.TEKUN in kinds or PersonTag.Kind.ORPHAN in kinds
+    enrolled = sorted(TAG_POLICIES[k] for k in kinds if k in TAG_POLICIES)
+    return (
+        str(pk),
+        str(household_id),
+        division,
+        birth,
+        sex,
+        relation,
+        id_number,
+        name,
+        household_no,
+        disability[0],
+        _GRADE.get(disability[1], 0),
+        _LEVEL.get(incapacity[1].removesuffix("失能"), 0),
+        *(kind in kinds for kind in _FLAG_TAGS),
+        no_supporter,
+        enrolled,
+    )
+
+
+def households_frame(persons: pl.DataFrame) -> pl.DataFrame:
+    """One row per household: its region and the union of its members' enrolments."""
+    return (
+        persons.group_by("household_id", maintain_order=True)
+        .agg(
+            region_code=pl.col("region_code").first(),
+            enrolled=pl.col("enrolled").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
+        )
+        .sort("household_id")
+    )
+
+
+def members_table(persons: pl.DataFrame) -> pa.Table:
+    """The verification engine's members table for these persons."""
+    return (
+        persons.select("id_number", "name", "household_no", pl.col("region_code").alias("division_code"), "birth_date")
+        .to_arrow()
+        .cast(MEMBER_SCHEMA)
+    )
+
+
+# ------------------------------------------------------------------ the verification seam
+
+
+def feed_store_root() -> Path:
+    return Path(settings.FEEDS_DIR) / "store"  # verification.batchrun.store_root()
+
+
+def verification_persons(members: pa.Table, as_of: dt.date) -> pl.DataFrame | None:
+    """id_number + VERIFICATION_COLUMNS for these members on `as_of`, or None with no feed delivered.
+
+    The seam to issue 3: stored batch results for the date first, else the verification engine now
+    (with the confirmed non-number matches), reading only these members' rows of each snapshot.
+    """
+    stored = _stored_batch_persons(members, as_of)
+    if stored is not None:
+        return stored
+    from minzheng.verification.engine import batch as vbatch
+    from minzheng.verification.engine import evaluate as vev
+
+    root = feed_store_root()
+    if not root.is_dir() or members.num_rows == 0:
+        return None
+    spec = vbatch.spec_for(root, as_of, digest_key=_digest_key())
+    if not spec.snapshots:
+        return None
+    links = _links(as_of)
+    m = members if spec.digest_key is None else vev.with_digests(members, spec.digest_key)
+    feeds = vbatch.read_partition_feeds(members, spec, links)
+    result = vev.evaluate(m, feeds, as_of, links)
+    persons = pl.from_arrow(result.persons)
+    assert isinstance(persons, pl.DataFrame)
+    return persons.select("id_number", *[c for c in VERIFICATION_COLUMNS if c in persons.columns])
+
+
+def _links(as_of: dt.date) -> pa.Table | None:
+    try:
+        from minzheng.verification.selectors import confirmed_links
+    except ImportError:
+        return None
+    links = confirmed_links(as_of=as_of)
+    return links if links.num_rows else None
+
+
+def _digest_key() -> bytes | None:
+    try:
+        from minzheng.verification.batchrun import digest_key
+    except ImportError:
+        return None
+    return digest_key()
+
+
+def _stored_batch_persons(members: pa.Table, as_of: dt.date) -> pl.DataFrame | None:
+    """The verification app's stored batch results of exactly this date for every member, or None."""
+    try:
+        from minzheng.verification.models import BatchHouseholdResult, BatchRun
+    except ImportError:
+        return None
+    household_nos = sorted(set(members.column("household_no").to_pylist()))
+    runs = BatchRun.objects.filter(as_of=as_of, status=BatchRun.Status.DONE).order_by("-finished_at")
+    run = runs.first()
+    if run is None or not household_nos:
+        return None
+    # A household's current result is its latest stored row up to this run (unchanged ones are not re-stored).
+    rows = (
+        BatchHouseholdResult.objects.filter(run__as_of=as_of, run__status=BatchRun.Status.DONE)
+        .filter(household__household_no__in=household_nos[:5000])
+        .order_by("household_id", "-run__finished_at")
+        .values_list("household__household_no", "persons")
+    )
+    latest: dict[str, list[dict[str, Any]]] = {}
+    for household_no, persons in rows:
+        latest.setdefault(household_no, persons if isinstance(persons, list) else json.loads(persons))
+    if set(latest) != set(household_nos):
+        return None
+    records = [p for persons in latest.values() for p in persons]
+    frame = pl.DataFrame(records, infer_schema_length=None)
+    if "id_number" not in frame.columns:
+        return None
+    keep = [c for c in VERIFICATION_COLUMNS if c in frame.columns]
+    frame = frame.select("id_number", *keep)
+    if "died_on" in frame.columns:
+        frame = frame.with_columns(pl.col("died_on").cast(pl.String).str.to_date(strict=False))
+    return frame
+
+
+def engine_inputs(person_rows: Any, as_of: dt.date, *, verify: bool = True) -> EngineInputs:
+    """Registry persons (queryset) → the engine's persons and households tables on `as_of`."""
+    persons = registry_persons(person_rows)
+    verified: set[str] = set()
+    if verify and persons.height:
+        found = verification_persons(members_table(persons), as_of)
+        if found is not None:
+            persons = persons.join(found, on="id_number", how="left")
+            verified = set(persons.filter(pl.col("id_number").is_in(found["id_number"].implode()))["household_id"])
+    return EngineInputs(persons=persons, households=households_frame(persons), verified=verified)

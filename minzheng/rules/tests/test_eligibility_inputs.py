@@ -1,0 +1,67 @@
+"""The engine's inputs from the registry and the verification feeds (the seam to issue 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from minzheng.registry.models import Person
+from minzheng.registry.services import person_update
+from minzheng.rules.inputs_db import engine_inputs, feed_store_root
+from minzheng.testing import make_household
+
+AS_OF = dt.date(2026, 7, 1)
+
+
+def ingest(feed_id: str, tmp_path: Path, header: str, rows: list[str]) -> None:
+    from minzheng.verification.engine.ingest import ingest_file
+    from minzheng.verification.engine.store import FeedStore
+
+    path = tmp_path / f"{feed_id}.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    ingest_file(feed_id, path, AS_OF, FeedStore(feed_store_root()), today=AS_OF)
+
+
+@pytest.fixture
+def family(county: None) -> list[Person]:
+    _, people = make_household()
+    person_update(actor=None, person=people[0], changes={"tags_text": "低保对象"})
+    return people
+
+
+def test_registry_columns_and_enrolment(family: list[Person]) -> None:
+    inputs = engine_inputs(Person.objects.all(), AS_OF)
+    p = {r["name"]: r for r in inputs.persons.iter_rows(named=True)}
+    assert (p["李秀英"]["disability_category"], p["李秀英"]["disability_grade"]) == ("肢体", 2)
+    assert p["张小明"]["is_left_behind_child"] and not p["张建国"]["is_left_behind_child"]
+    assert p["张建国"]["enrolled"] == ["dibao"] and p["李秀英"]["enrolled"] == []
+    assert p["张建国"]["relation"] == "02" and p["张建国"]["region_code"] == "330212100201"
+    [household] = inputs.households.iter_rows(named=True)
+    assert household["enrolled"] == ["dibao"] and household["region_code"] == "330212100201"
+    assert inputs.verified == set()  # no feed delivered yet: nothing verified
+
+
+def test_verification_income_and_assets(family: list[Person], tmp_path: Path) -> None:
+    ingest(
+        "pension",
+        tmp_path,
+        "公民身份号码,姓名,险种,月发放金额,发放年月",
+        [
+            f"330212197803154412,张建国,城乡居民养老保险,{amount},2026-0{m}"
+            for m, amount in ((4, 200), (5, 200), (6, 260))
+        ],
+    )
+    ingest(
+        "deposit",
+        tmp_path,
+        "身份号码,姓名,机构名称,余额,查询日期",
+        ["330212198004226023,李秀英,鄞州银行,12345.67,2026-06-30"],
+    )
+    inputs = engine_inputs(Person.objects.all(), AS_OF)
+    p = {r["name"]: r for r in inputs.persons.iter_rows(named=True)}
+    assert p["张建国"]["income_pension_fen"] == 22000  # (200 + 200 + 260) / 3 months with data
+    assert p["李秀英"]["deposits_fen"] == 1234567
+    assert p["张小明"]["income_pension_fen"] == 0
+    assert inputs.verified == {str(family[0].household_id)}
