@@ -177,3 +177,45 @@ class MatchCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feed_id} {self.as_of} 第{self.row}行 → {self.person_id}"
+
+
+# --- Household verification (一键核对) and its report (核对报告): v2_household ------------------------
+
+
+class VerificationReport(models.Model):
+    """One 一键核对 of a household on a 数据时点: the engine's full result, frozen as the 核对报告.
+
+    Made only with a recorded 核对授权书 reference (《社会救助暂行办法》第五十八条: the county queries
+    the family's data with its written authorisation). The result is stored whole, so the report
+    reads the same later, whatever feeds arrive after it.
+    """
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", "已出具"
+
+    report_no = models.CharField(max_length=32, unique=True, db_comment="报告编号，如 HD-330212-20261201-0001")
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.PROTECT, related_name="verification_reports", db_comment="户"
+    )
+    division_code = models.CharField(max_length=12, db_comment="户的区划代码（冗余，便于按辖区筛选）")
+    as_of = models.DateField(db_comment="核对的数据时点")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by_name = models.CharField(max_length=150, blank=True, db_comment="申请人（冗余保存）")
+    requested_at = models.DateTimeField(auto_now_add=True, db_comment="核对时间")
+    authorisation_ref = models.CharField(max_length=64, db_comment="核对授权书编号")
+    members = models.PositiveSmallIntegerField(default=0, db_comment="人数")
+    per_capita_income_fen = models.BigIntegerField(default=0, db_comment="月人均收入（分）")
+    flags = models.JSONField(default=list, db_comment="标记（各成员标记之并）")
+    summary = models.JSONField(default=dict, db_comment="核对结果全文（成员、发现及证据、合计、所用快照）")
+    seconds = models.FloatField(default=0, db_comment="核对耗时（秒）")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ISSUED, db_comment="状态")
+
+    class Meta:
+        db_table_comment = "家庭经济状况核对报告"
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["household", "requested_at"]), models.Index(fields=["division_code"])]
+
+    def __str__(self) -> str:
+        return self.report_no
