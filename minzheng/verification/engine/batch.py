@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from minzheng.verification.engine import evaluate as ev
@@ -181,7 +182,7 @@ def read_partition_feeds(members: pa.Table, spec: BatchSpec, links: pa.Table | N
             parts = []
             for feed_as_of, path in snaps:
                 columns = set(pq.read_schema(path).names)
-                parts.append(con.execute(_feed_sql(feed, path, feed_as_of, columns, has_links)).to_arrow_table())
+                parts.append(con.sql(_feed_sql(feed, path, feed_as_of, columns, has_links)).to_arrow_table())
             out[feed] = pa.concat_tables(parts, promote_options="permissive") if len(parts) > 1 else parts[0]
         return out
     finally:
@@ -192,12 +193,18 @@ def read_partition_feeds(members: pa.Table, spec: BatchSpec, links: pa.Table | N
 
 
 def run_partition(members: pa.Table, spec: BatchSpec, links: pa.Table | None = None) -> pa.Table:
-    """The partition's members (MEMBER_SCHEMA + county, chunk) → one RESULT_SCHEMA row per household."""
+    """The partition's members (MEMBER_SCHEMA + county, chunk) → one RESULT_SCHEMA row per household.
+
+    `links`: confirmed non-number matches (feed, feed_as_of, _row, id_number, match_weight), any
+    superset; only those naming this partition's members are used.
+    """
     if members.num_rows == 0:
         return RESULT_SCHEMA.empty_table()
     m = members.select(["id_number", "name", "household_no", "division_code", "birth_date"])
     if spec.digest_key is not None:
         m = ev.with_digests(m, spec.digest_key)
+    if links is not None:
+        links = links.filter(pc.is_in(links["id_number"], value_set=members["id_number"]))
     feeds = read_partition_feeds(members, spec, links)
     result = ev.evaluate(m, feeds, spec.as_of, links)
     return summarise(members, result)
@@ -293,25 +300,30 @@ def run_local(
     spec: BatchSpec,
     *,
     skip: Iterable[str] = (),
-    links: Callable[[pa.Table], pa.Table | None] | None = None,
+    links: pa.Table | None = None,
 ) -> Iterator[tuple[str, pa.Table]]:
     """Yield (partition key, results) for every partition not in `skip`, in `partition_keys` order.
 
-    `members` must already carry county and chunk (`assign_chunks`); `links(members)` gives the
-    confirmed non-number matches of a partition's members, if any.
+    `members` must already carry county and chunk (`assign_chunks`); `links`: confirmed matches.
     """
     done = set(skip)
     for key in partition_keys(members):
         if key in done:
             continue
         part = partition_of(members, key)
-        yield key, run_partition(part, spec, links(part) if links else None)
+        yield key, run_partition(part, spec, links)
 
 
-def run_all(members: pa.Table, spec: BatchSpec, *, chunk_households: int = CHUNK_HOUSEHOLDS) -> pa.Table:
+def run_all(
+    members: pa.Table,
+    spec: BatchSpec,
+    *,
+    chunk_households: int = CHUNK_HOUSEHOLDS,
+    links: pa.Table | None = None,
+) -> pa.Table:
     """The whole population in one table (sorted by 户编号): what tests and the benchmark compare."""
     chunked = assign_chunks(members, chunk_households)
-    parts = [t for _, t in run_local(chunked, spec)]
+    parts = [t for _, t in run_local(chunked, spec, links=links)]
     if not parts:
         return RESULT_SCHEMA.empty_table()
     return pa.concat_tables(parts).sort_by("household_no")

@@ -97,7 +97,8 @@ def _who(person: dict[str, Any]) -> str:
 
 
 def _evidence(person: dict[str, Any], kind: str) -> str:
-    texts = [t for feed in EVIDENCE_FEEDS.get(kind, ()) for t in (person.get("evidence") or {}).get(feed, [])]
+    feeds = EVIDENCE_FEEDS.get(kind, ())
+    texts = [e["text"] for e in person.get("evidence") or [] if e.get("feed") in feeds and e.get("text")]
     return ("；依据：" + "；".join(texts[:5])) if texts else ""
 
 

@@ -35,8 +35,11 @@ def spark_session(master: str | None = None) -> Any:
             os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
             from pyspark.sql import SparkSession
 
+            master = master or os.environ.get("MINZHENG_SPARK_MASTER", "local[2]")
+            if master.startswith("local"):
+                os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # one machine: no hostname lookups
             _session = (
-                SparkSession.builder.master(master or os.environ.get("MINZHENG_SPARK_MASTER", "local[2]"))
+                SparkSession.builder.master(master)
                 .appName("minzheng-verify-batch")
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "4")
@@ -63,17 +66,19 @@ def _spark_schema() -> Any:
     return from_arrow_schema(RESULT_SCHEMA)
 
 
-def partition_function(spec: BatchSpec) -> Callable[[pa.Table], pa.Table]:
+def partition_function(spec: BatchSpec, links: pa.Table | None = None) -> Callable[[pa.Table], pa.Table]:
     """What each Spark task runs on its group: the pure partition function, one thread per task."""
     worker_spec = BatchSpec(spec.as_of, spec.snapshots, spec.digest_key, threads=1)
 
     def fn(members: pa.Table) -> pa.Table:
-        return run_partition(members, worker_spec).cast(RESULT_SCHEMA)
+        return run_partition(members, worker_spec, links).cast(RESULT_SCHEMA)
 
     return fn
 
 
-def run_spark(members: pa.Table, spec: BatchSpec, *, skip: set[str] | None = None) -> dict[str, pa.Table]:
+def run_spark(
+    members: pa.Table, spec: BatchSpec, *, skip: set[str] | None = None, links: pa.Table | None = None
+) -> dict[str, pa.Table]:
     """Every partition of `members` (with county and chunk, see `batch.assign_chunks`) on Spark.
 
     Returns partition key → its rows, like `batch.run_local` yields them. `skip`: keys already done.
@@ -84,7 +89,7 @@ def run_spark(members: pa.Table, spec: BatchSpec, *, skip: set[str] | None = Non
     df = spark.createDataFrame(members)
     if skip:
         df = df.filter(~sf.concat_ws(":", sf.col("county"), sf.col("chunk").cast("string")).isin(sorted(skip)))
-    out = df.groupBy("county", "chunk").applyInArrow(partition_function(spec), _spark_schema()).toArrow()
+    out = df.groupBy("county", "chunk").applyInArrow(partition_function(spec, links), _spark_schema()).toArrow()
     out = out.cast(RESULT_SCHEMA)
     if out.num_rows == 0:
         return {}
@@ -96,11 +101,13 @@ def run_spark(members: pa.Table, spec: BatchSpec, *, skip: set[str] | None = Non
     }
 
 
-def run_all_spark(members: pa.Table, spec: BatchSpec, *, chunk_households: int) -> pa.Table:
+def run_all_spark(
+    members: pa.Table, spec: BatchSpec, *, chunk_households: int, links: pa.Table | None = None
+) -> pa.Table:
     """The whole population in one table sorted by 户编号 (compare with `batch.run_all`)."""
     from minzheng.verification.engine.batch import assign_chunks
 
-    parts = run_spark(assign_chunks(members, chunk_households), spec)
+    parts = run_spark(assign_chunks(members, chunk_households), spec, links=links)
     if not parts:
         return RESULT_SCHEMA.empty_table()
     return pa.concat_tables(parts.values()).sort_by("household_no")
