@@ -190,7 +190,7 @@ def _ingest_into(
     rejected = table.filter(bad)
     names = [name for name, _ in feed.output_columns()]
     schema = pa.schema([(name, _ARROW[kind]) for name, kind in feed.output_columns()])
-    ordered = accepted.select(names).sort("id_number", nulls_last=True, maintain_order=True)
+    ordered = accepted.sort("_sort", nulls_last=True, maintain_order=True).select(names)
     write_parquet(ordered.to_arrow().cast(schema), staged / DATA)
     if rejected.height:
         _write_rejects(rejected, headers, staged / REJECTS)
@@ -349,49 +349,46 @@ def _normalised(feed: Feed, frame: pl.LazyFrame, mapping: dict[str, str], today:
     raw_columns = [c for c in frame.collect_schema().names() if c.startswith("c")]
     # Blank lines are not rows; a row with only spaces is blank too.
     frame = frame.filter(pl.any_horizontal([pl.col(c).str.strip_chars().str.len_bytes() > 0 for c in raw_columns]))
-    values: list[pl.Expr] = []
+    stages: list[list[normalise.Stage]] = []
     errors: list[pl.Expr] = []
+    finish: list[pl.Expr] = []
     for col in feed.columns:
-        src = mapping.get(col.name)
-        raw = pl.col(src) if src else pl.lit(None, pl.String)
+        raw = _source(mapping, col.name)
         if col.kind == Kind.ID:
-            values_, errors_ = _identity(feed, col, raw, mapping, today)
-            values += values_
-            errors += errors_
-            continue
-        value, error = normalise.cell(raw, col)
-        if col.nonempty:
-            error = (
-                pl.when(raw.str.strip_chars().fill_null("") == "").then(pl.lit(f"{col.title}：为空")).otherwise(error)
+            stages += _identity(col, raw, _source(mapping, f"{col.prefix}id_digest"), today)
+            p = col.prefix
+            finish.append(
+                pl.coalesce(f"{p}id_number{normalise.ERR}", f"{p}id_digest{normalise.ERR}").alias(f"{p}id_error")
             )
-        values.append(value.alias(col.name))
-        errors.append(error)
+            continue  # a bad number is kept (null number + id_error), not rejected; `_unusable` decides
+        stages.append(normalise.cell(raw, col, col.name))
+        errors.append(pl.col(col.name + normalise.ERR))
+        if col.nonempty:
+            errors.append(pl.when(raw.str.strip_chars().fill_null("") == "").then(pl.lit(f"{col.title}：为空")))
     if not feed.has_name:
-        values.append(pl.lit(None, pl.String).alias("name"))
-    frame = frame.select("_row", *raw_columns, *values, *[e.alias(f"_e{i}") for i, e in enumerate(errors)])
-    cell_errors = pl.concat_str([pl.col(f"_e{i}") for i in range(len(errors))], separator="；", ignore_nulls=True)
+        finish.append(pl.lit(None, pl.String).alias("name"))
+    frame = normalise.apply_stages(frame, stages).with_columns(finish)
+    cell_errors = pl.concat_str(errors, separator="；", ignore_nulls=True)
     cell_errors = pl.when(cell_errors == "").then(None).otherwise(cell_errors)
     reason = pl.coalesce(cell_errors, _unusable(feed))
-    frame = frame.with_columns(pl.col("_row").cast(pl.Int64), _errors=reason)
-    return frame.drop([f"_e{i}" for i in range(len(errors))])
+    frame = frame.with_columns(pl.col("_row").cast(pl.Int64), _errors=reason, _sort=pl.col("id_number__key"))
+    return frame.drop([c for c in frame.collect_schema().names() if "__" in c])
 
 
-def _identity(
-    feed: Feed, col: Column, raw: pl.Expr, mapping: dict[str, str], today: dt.date
-) -> tuple[list[pl.Expr], list[pl.Expr]]:
-    """The four identity columns; a bad number is kept (null number + id_error), not rejected."""
+def _source(mapping: dict[str, str], name: str) -> pl.Expr:
+    src = mapping.get(name)
+    return pl.col(src) if src else pl.lit(None, pl.String)
+
+
+def _identity(col: Column, raw: pl.Expr, digest_raw: pl.Expr, today: dt.date) -> list[list[normalise.Stage]]:
+    """The four identity columns: number, the cell as delivered, digest, (later) the error."""
     p = col.prefix
-    number, problem = normalise.id_number(raw, col, today)
-    digest_src = mapping.get(f"{p}id_digest")
-    digest_raw = pl.col(digest_src) if digest_src else pl.lit(None, pl.String)
-    digest, digest_problem = normalise.id_digest(digest_raw, col.digest_headers[0] if col.digest_headers else "")
-    values = [
-        number.alias(f"{p}id_number"),
-        pl.coalesce(raw.str.strip_chars(), digest_raw.str.strip_chars()).alias(f"{p}id_raw"),
-        digest.alias(f"{p}id_digest"),
-        pl.coalesce(problem, digest_problem).alias(f"{p}id_error"),
+    header = col.digest_headers[0] if col.digest_headers else ""
+    return [
+        normalise.id_number(raw, col, f"{p}id_number", today),
+        normalise.id_digest(digest_raw, header, f"{p}id_digest"),
+        [{f"{p}id_raw": pl.coalesce(raw.str.strip_chars(), digest_raw.str.strip_chars())}],
     ]
-    return values, []  # identity problems never reject on their own; `_unusable` decides
 
 
 def _unusable(feed: Feed) -> pl.Expr:

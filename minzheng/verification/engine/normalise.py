@@ -1,10 +1,15 @@
 """Vectorised normalisation of feed cells: Polars expressions, no per-row Python.
 
-Every function takes an expression over a string column (the cell as delivered, null when empty)
-and returns `(value, error)` expressions: the normalised value (null when empty or invalid) and a
-Chinese reason naming the column (null when the cell is fine or empty). `ingest` turns the errors
-into rejects. The identity-number rules are those of `core.idnumber` (GB 11643-1999: MOD 11-2
-check digit, a real and non-future birth date, 15 → 18 digits), written as column arithmetic.
+Each normaliser takes the expression of a raw cell (text as delivered, null when empty) and a
+scratch prefix, and returns *stages*: lists of named expressions that `apply_stages` adds to the
+frame one `with_columns` at a time. Intermediate results (the cleaned cell, the 17 digits, the
+check digit, ...) are computed once as columns and then referred to by name; nesting them as
+expressions instead makes Polars recompute them at every use, which cost 40× on identity numbers.
+The last stage of every normaliser defines `<out>` (the normalised value, null when empty or
+invalid) and `<out>__err` (a Chinese reason naming the column, null when the cell is fine).
+
+The identity-number rules are those of `core.idnumber` (GB 11643-1999: MOD 11-2 check digit, a
+real and non-future birth date, 15 → 18 digits), written as column arithmetic.
 """
 
 from __future__ import annotations
@@ -15,70 +20,82 @@ import polars as pl
 
 from minzheng.verification.engine.catalogue import Column, Kind
 
+Stage = dict[str, pl.Expr]
+ERR = "__err"
 _FULL = [chr(0xFF10 + i) for i in range(10)] + ["Ｘ", "ｘ", "．", "，", "－", "／", "：", "　"]
 _HALF = [str(i) for i in range(10)] + ["X", "x", ".", ",", "-", "/", ":", " "]
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999
 _CHECK = "10X98765432"
 # Spaces of every kind and the quote marks spreadsheets put in front of numbers typed as text.
 _ID_JUNK = r"[\s'\"`‘’“”]+"
-Pair = tuple[pl.Expr, pl.Expr]
 
 
-def half_width(e: pl.Expr) -> pl.Expr:
-    """Full-width digits, letters and punctuation → ASCII (NFKC), then trimmed; '' → null."""
-    out = e.str.normalize("NFKC").str.strip_chars()
-    return pl.when(out == "").then(None).otherwise(out)
+def apply_stages(frame: pl.LazyFrame, normalisers: list[list[Stage]]) -> pl.LazyFrame:
+    """Run stage i of every normaliser together (one with_columns per stage depth)."""
+    depth = max((len(n) for n in normalisers), default=0)
+    for i in range(depth):
+        exprs = [e.alias(name) for n in normalisers if i < len(n) for name, e in n[i].items()]
+        if exprs:
+            frame = frame.with_columns(exprs)
+    return frame
 
 
-def _digits(e: pl.Expr) -> pl.Expr:
-    """The cheap part of NFKC for numeric cells: full-width digits and marks only, spaces removed."""
-    return e.str.replace_many(_FULL, _HALF).str.replace_all(r"\s+", "")
+def _null_if_empty(e: pl.Expr) -> pl.Expr:
+    return pl.when(e == "").then(None).otherwise(e)
 
 
 def _quoted(e: pl.Expr) -> pl.Expr:
     return pl.lit("“") + e + pl.lit("”")
 
 
-def _reason(col: Column, text: pl.Expr | str) -> pl.Expr:
-    body = pl.lit(text) if isinstance(text, str) else text
-    return pl.lit(f"{col.title}：") + body
+def _reason(col: Column, body: pl.Expr | str) -> pl.Expr:
+    return pl.lit(f"{col.title}：") + (pl.lit(body) if isinstance(body, str) else body)
+
+
+def _digits(e: pl.Expr) -> pl.Expr:
+    """The cheap part of NFKC for numeric cells: full-width digits and marks → ASCII, spaces removed."""
+    return e.str.replace_many(_FULL, _HALF).str.replace_all(r"\s+", "")
 
 
 # --- text --------------------------------------------------------------------------------------
-def text(raw: pl.Expr, col: Column) -> Pair:
-    value = half_width(raw)
+def text(raw: pl.Expr, col: Column, out: str) -> list[Stage]:
+    """Stripped, full-width → half-width (NFKC); ENUM values checked against `allowed`."""
+    value = _null_if_empty(raw.str.normalize("NFKC").str.strip_chars())
     if col.name == "name":
-        # "张 三" typed with a stray space is 张三; Latin names keep their single spaces.
-        value = value.str.replace_all(r"\s+", " ")
-        for _ in range(2):  # matches cannot overlap: twice covers "张 三 丰"
-            value = value.str.replace_all(r"(\p{Han})\s+(\p{Han})", "$1$2")
-    error = pl.lit(None, pl.String)
-    if col.kind == Kind.ENUM:
-        bad = value.is_not_null() & ~value.is_in(list(col.allowed))
-        error = pl.when(bad).then(_reason(col, _quoted(value) + pl.lit(f"应为 {'、'.join(col.allowed)} 之一")))
-    return value, error
+        # "张 三" typed with a stray space is 张三; names in Latin letters keep their spaces.
+        value = pl.when(value.str.contains(r"\p{Han}")).then(value.str.replace_all(r"\s+", "")).otherwise(value)
+    if col.kind != Kind.ENUM:
+        return [{out: value, out + ERR: pl.lit(None, pl.String)}]
+    v = pl.col(out)
+    bad = v.is_not_null() & ~v.is_in(list(col.allowed))
+    error = pl.when(bad).then(_reason(col, _quoted(v) + pl.lit(f"应为 {'、'.join(col.allowed)} 之一")))
+    return [{out: value}, {out + ERR: error}]
 
 
 # --- identity numbers --------------------------------------------------------------------------
-def id_clean(raw: pl.Expr) -> pl.Expr:
-    out = raw.str.replace_many(_FULL, _HALF).str.replace_all(_ID_JUNK, "").str.to_uppercase()
-    return pl.when(out == "").then(None).otherwise(out)
-
-
-def id_number(raw: pl.Expr, col: Column, today: dt.date) -> Pair:
-    """(normalised 18-digit number or null, reason or null). 15-digit numbers gain '19' and a check digit."""
-    c = id_clean(raw)
-    length = c.str.len_chars()
-    is15 = c.str.contains(r"^[0-9]{15}$")
-    is18 = c.str.contains(r"^[0-9]{17}[0-9X]$")
-    first17 = pl.when(is15).then(c.str.slice(0, 6) + pl.lit("19") + c.str.slice(6, 9)).otherwise(c.str.slice(0, 17))
-    # 17 digits fit in an int64 (< 9.2e18): the check digit is integer arithmetic over the columns.
-    n = pl.when(is15 | is18).then(first17).cast(pl.Int64, strict=False)
+def id_number(raw: pl.Expr, col: Column, out: str, today: dt.date) -> list[Stage]:
+    """Normalised 18-digit number or null, and the reason when the cell holds an invalid one."""
+    k = out + "__"
+    c, f17, n = pl.col(k + "c"), pl.col(k + "f17"), pl.col(k + "n")
+    is15, is18, length = pl.col(k + "15"), pl.col(k + "18"), pl.col(k + "len")
+    born, check = pl.col(k + "born"), pl.col(k + "chk")
+    clean = _null_if_empty(raw.str.replace_many(_FULL, _HALF).str.replace_all(_ID_JUNK, "").str.to_uppercase())
+    shape = {
+        k + "15": c.str.contains(r"^[0-9]{15}$"),
+        k + "18": c.str.contains(r"^[0-9]{17}[0-9X]$"),
+        k + "len": c.str.len_chars(),
+    }
+    # Old 15-digit numbers carry a 2-digit year, all 19xx (issued 1984–1999).
+    first17 = {k + "f17": pl.when(is15).then(c.str.slice(0, 6) + pl.lit("19") + c.str.slice(6, 9)).otherwise(c)}
+    # 17 digits fit in an int64 (< 9.2e18): the MOD 11-2 sum is integer arithmetic on one column.
+    digits = {k + "n": pl.when(is15 | is18).then(f17.str.slice(0, 17)).cast(pl.Int64, strict=False)}
     total = pl.sum_horizontal([(n // 10 ** (16 - i)) % 10 * w for i, w in enumerate(_WEIGHTS)])
-    check = (total % 11).replace_strict(list(range(11)), list(_CHECK), return_dtype=pl.String)
-    born_text = first17.str.slice(6, 8)
-    born = born_text.str.to_date("%Y%m%d", strict=False)
-    number = pl.when(is15).then(first17 + check).otherwise(c)
+    derived = {
+        k + "t": total % 11,
+        k + "born": f17.str.slice(6, 8).str.to_date("%Y%m%d", strict=False),
+    }
+    check_stage = {k + "chk": pl.col(k + "t").replace_strict(list(range(11)), list(_CHECK), return_dtype=pl.String)}
+    born_text = born.dt.to_string("%Y-%m-%d")
     problem = (
         pl.when(c.is_null())
         .then(None)
@@ -89,113 +106,124 @@ def id_number(raw: pl.Expr, col: Column, today: dt.date) -> Pair:
         .when(~is15 & ~is18)
         .then(pl.lit("含有非法字符"))
         .when(born.is_null())
-        .then(pl.lit("出生日期 ") + born_text + pl.lit(" 不存在"))
+        .then(pl.lit("出生日期 ") + f17.str.slice(6, 8) + pl.lit(" 不存在"))
         .when(born > pl.lit(today))
-        .then(pl.lit("出生日期 ") + born.dt.to_string("%Y-%m-%d") + pl.lit(" 晚于今天"))
+        .then(pl.lit("出生日期 ") + born_text + pl.lit(" 晚于今天"))
         .when(born.dt.year() < 1880)
-        .then(pl.lit("出生日期 ") + born.dt.to_string("%Y-%m-%d") + pl.lit(" 不合理"))
+        .then(pl.lit("出生日期 ") + born_text + pl.lit(" 不合理"))
         .when(is18 & (c.str.slice(17, 1) != check))
         .then(pl.lit("校验位错误（应为 ") + check + pl.lit("）"))
     )
-    error = pl.when(problem.is_not_null()).then(_reason(col, problem))
-    return pl.when(problem.is_null()).then(number), error
+    final = {k + "p": problem}
+    valid = pl.col(k + "p").is_null() & c.is_not_null()
+    result = {
+        # Sorting by this int64 orders like the 18-character string (check value X = 10 sorts last).
+        k + "key": pl.when(valid).then(n * 11 + (12 - pl.col(k + "t")) % 11),
+        out: pl.when(valid).then(pl.when(is15).then(f17 + check).otherwise(c)),
+        out + ERR: pl.when(pl.col(k + "p").is_not_null()).then(_reason(col, pl.col(k + "p"))),
+    }
+    return [{k + "c": clean}, shape, first17, digits, derived, check_stage, final, result]
 
 
-def id_digest(raw: pl.Expr, header: str) -> Pair:
-    """身份号码摘要: 64 lower-case hex characters (HMAC-SM3), upper case accepted and lowered."""
-    c = raw.str.replace_all(r"\s+", "").str.to_lowercase()
-    c = pl.when(c == "").then(None).otherwise(c)
+def id_digest(raw: pl.Expr, header: str, out: str) -> list[Stage]:
+    """身份号码摘要: 64 lower-case hex characters (HMAC-SM3); upper case is accepted and lowered."""
+    k = out + "__c"
+    c = pl.col(k)
     ok = c.str.contains(r"^[0-9a-f]{64}$")
     error = pl.when(c.is_not_null() & ~ok).then(pl.lit(f"{header}：应为 64 位十六进制（HMAC-SM3 摘要）"))
-    return pl.when(ok).then(c), error
+    clean = _null_if_empty(raw.str.replace_all(r"\s+", "").str.to_lowercase())
+    return [{k: clean}, {out: pl.when(ok).then(c), out + ERR: error}]
 
 
 # --- money and area ----------------------------------------------------------------------------
-def _money(raw: pl.Expr, col: Column, decimals: int, int_digits: int, unit: str) -> Pair:
-    c = _digits(raw).str.replace_all(r"[,¥￥]|元$|万元$", "")
-    c = pl.when(c == "").then(None).otherwise(c)
-    pattern = rf"^(-?)([0-9]{{1,{int_digits}}})(?:\.([0-9]{{0,{decimals}}}))?$"
-    parts = c.str.extract_groups(pattern)
-    whole = parts.struct.field("2").cast(pl.Int64, strict=False)
-    frac = parts.struct.field("3").fill_null("").str.pad_end(decimals, "0").cast(pl.Int64, strict=False)
-    # The last allowed decimal is one fen in both units (0.01 元; 0.000001 万元), so fen = digits joined.
+def _money(raw: pl.Expr, col: Column, out: str, decimals: int, int_digits: int, unit: str) -> list[Stage]:
+    k = out + "__"
+    c, parts = pl.col(k + "c"), pl.col(k + "p")
+    # Thousands separators, currency signs and the column's own unit may be typed into the cell.
+    clean = _null_if_empty(_digits(raw).str.replace_all(rf"[,¥￥]|{unit}$", ""))
+    ok = c.str.contains(rf"^-?[0-9]{{1,{int_digits}}}(\.[0-9]{{0,{decimals}}})?$")
+    whole = parts.struct.field("field_0").cast(pl.Int64, strict=False)
+    frac = parts.struct.field("field_1").fill_null("").str.pad_end(decimals, "0").cast(pl.Int64, strict=False)
+    # The last allowed decimal is one fen in both units (0.01 元, 0.000001 万元): fen = the digits joined.
     amount = whole * 10**decimals + frac
-    value = pl.when(parts.struct.field("1") == "-").then(-amount).otherwise(amount)
-    bad = c.is_not_null() & whole.is_null()
     message = f"不是有效金额（{unit}，最多 {decimals} 位小数）"
-    return pl.when(~bad).then(value), pl.when(bad).then(_reason(col, _quoted(raw) + pl.lit(message)))
+    return [
+        {k + "c": clean},
+        {k + "ok": ok, k + "neg": c.str.starts_with("-"), k + "p": c.str.strip_prefix("-").str.split_exact(".", 1)},
+        {
+            out: pl.when(pl.col(k + "ok")).then(pl.when(pl.col(k + "neg")).then(-amount).otherwise(amount)),
+            out + ERR: pl.when(c.is_not_null() & ~pl.col(k + "ok")).then(_reason(col, _quoted(raw) + pl.lit(message))),
+        },
+    ]
 
 
-def yuan(raw: pl.Expr, col: Column) -> Pair:
+def yuan(raw: pl.Expr, col: Column, out: str) -> list[Stage]:
     """元 with up to 2 decimals → fen: '1234.5' → 123450, exactly (integer parts, never float)."""
-    return _money(raw, col, decimals=2, int_digits=15, unit="元")
+    return _money(raw, col, out, decimals=2, int_digits=15, unit="元")
 
 
-def wanyuan(raw: pl.Expr, col: Column) -> Pair:
+def wanyuan(raw: pl.Expr, col: Column, out: str) -> list[Stage]:
     """万元 with up to 6 decimals → fen: '12.5' → 12,500,000 (1 万元 = 1,000,000 分)."""
-    return _money(raw, col, decimals=6, int_digits=10, unit="万元")
+    return _money(raw, col, out, decimals=6, int_digits=10, unit="万元")
 
 
-def area(raw: pl.Expr, col: Column) -> Pair:
-    c = _digits(raw).str.replace_all(r"[,]|平方米$|㎡$|m²$|m2$", "")
-    c = pl.when(c == "").then(None).otherwise(c)
+def area(raw: pl.Expr, col: Column, out: str) -> list[Stage]:
+    k = out + "__c"
+    c = pl.col(k)
+    clean = _null_if_empty(_digits(raw).str.replace_all(r",|平方米$|㎡$|m²$|m2$", ""))
     ok = c.str.contains(r"^[0-9]{1,9}(\.[0-9]+)?$")
-    bad = c.is_not_null() & ~ok
-    error = pl.when(bad).then(_reason(col, _quoted(raw) + pl.lit("不是有效面积（平方米）")))
-    return pl.when(ok).then(c).cast(pl.Float64, strict=False), error
+    error = pl.when(c.is_not_null() & ~ok).then(_reason(col, _quoted(raw) + pl.lit("不是有效面积（平方米）")))
+    return [{k: clean}, {out: pl.when(ok).then(c).cast(pl.Float64, strict=False), out + ERR: error}]
 
 
 # --- dates and months --------------------------------------------------------------------------
+# Separators and Chinese date words become "-"; to_date then accepts 1- or 2-digit months and days.
 _YMD = r"^([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?$"
-_YMD8 = r"^([0-9]{4})([0-9]{2})([0-9]{2})$"
 _YM = r"^([0-9]{4})[-/.年]([0-9]{1,2})月?$"
-_YM6 = r"^([0-9]{4})([0-9]{2})$"
-_EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year quirk folded in)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (its 1900 leap-year quirk folded in)
+_TIME = r"[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$"
 
 
-def _date_text(raw: pl.Expr) -> pl.Expr:
-    c = _digits(raw.str.replace_all(r"[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$", ""))
-    return pl.when(c == "").then(None).otherwise(c)
-
-
-def _ymd(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
-    text = pl.concat_str([y, m.str.zfill(2), d.str.zfill(2)], separator="-")
-    return text.str.to_date("%Y-%m-%d", strict=False)
-
-
-def _groups(c: pl.Expr, pattern: str, i: int) -> pl.Expr:
-    return c.str.extract(pattern, i)
-
-
-def _parse_day(c: pl.Expr) -> pl.Expr:
-    long = _ymd(_groups(c, _YMD, 1), _groups(c, _YMD, 2), _groups(c, _YMD, 3))
-    short = _ymd(_groups(c, _YMD8, 1), _groups(c, _YMD8, 2), _groups(c, _YMD8, 3))
-    # A date cell of an XLSX typed as a number arrives as its serial (e.g. 45296 = 2024-01-05).
+def _day_stages(raw: pl.Expr, k: str) -> list[Stage]:
+    """Stages leaving `k+'d'`: the cell read as a day (null when it is not one)."""
+    c = pl.col(k + "c")
+    # A date cell of an XLSX formatted as a number arrives as its serial (45296 = 2024-01-05).
     serial = pl.when(c.str.contains(r"^[1-9][0-9]{4}$")).then(c).cast(pl.Int64, strict=False)
-    excel = pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial)
-    return pl.coalesce(long, short, excel.cast(pl.Date))
+    return [
+        {k + "c": _null_if_empty(_digits(raw.str.replace(_TIME, "")))},
+        {
+            k + "d": pl.coalesce(
+                c.str.replace(_YMD, "$1-$2-$3").str.to_date("%Y-%m-%d", strict=False),
+                c.str.to_date("%Y%m%d", strict=False),
+                (pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial)).cast(pl.Date),
+            )
+        },
+    ]
 
 
-def date(raw: pl.Expr, col: Column) -> Pair:
-    """2024-01-05, 2024/1/5, 2024.1.5, 20240105, 2024年1月5日 (a trailing time is ignored)."""
-    c = _date_text(raw)
-    value = _parse_day(c)
-    bad = c.is_not_null() & value.is_null()
-    return value, pl.when(bad).then(_reason(col, _quoted(raw) + pl.lit("不是有效日期（如 2024-01-05）")))
+def date(raw: pl.Expr, col: Column, out: str) -> list[Stage]:
+    """2024-01-05, 2024/1/5, 2024.1.5, 20240105, 2024年1月5日 (a trailing time of day is ignored)."""
+    k = out + "__"
+    value = pl.col(k + "d")
+    bad = pl.col(k + "c").is_not_null() & value.is_null()
+    error = pl.when(bad).then(_reason(col, _quoted(raw) + pl.lit("不是有效日期（如 2024-01-05）")))
+    return [*_day_stages(raw, k), {out: value, out + ERR: error}]
 
 
-def month(raw: pl.Expr, col: Column) -> Pair:
+def month(raw: pl.Expr, col: Column, out: str) -> list[Stage]:
     """2024-01, 2024/1, 202401, 2024年1月 (or a whole date) → the first day of that month."""
-    c = _date_text(raw)
-    ym = _ymd(_groups(c, _YM, 1), _groups(c, _YM, 2), pl.lit("1"))
-    ym6 = _ymd(_groups(c, _YM6, 1), _groups(c, _YM6, 2), pl.lit("1"))
-    value = pl.coalesce(ym, ym6, _parse_day(c).dt.month_start())
-    bad = c.is_not_null() & value.is_null()
-    return value, pl.when(bad).then(_reason(col, _quoted(raw) + pl.lit("不是有效年月（如 2024-01 或 202401）")))
+    k = out + "__"
+    c = pl.col(k + "c")
+    stages = _day_stages(raw, k)
+    ym = c.str.replace(_YM, "$1-$2-1").str.to_date("%Y-%m-%d", strict=False)
+    value = pl.coalesce(pl.col(k + "d").dt.month_start(), ym, c.str.to_date("%Y%m", strict=False))
+    bad = c.is_not_null() & pl.col(out).is_null()
+    error = pl.when(bad).then(_reason(col, _quoted(raw) + pl.lit("不是有效年月（如 2024-01 或 202401）")))
+    return [*stages, {out: value}, {out + ERR: error}]
 
 
-def cell(raw: pl.Expr, col: Column) -> Pair:
-    """Dispatch on the column's kind (ID columns go through `id_number`/`id_digest`)."""
+def cell(raw: pl.Expr, col: Column, out: str) -> list[Stage]:
+    """Dispatch on the column's kind (identity columns go through `id_number` / `id_digest`)."""
     kinds = {Kind.DATE: date, Kind.MONTH: month, Kind.YUAN: yuan, Kind.WANYUAN: wanyuan, Kind.AREA: area}
     fn = kinds.get(col.kind)
-    return fn(raw, col) if fn else text(raw, col)
+    return fn(raw, col, out) if fn else text(raw, col, out)
