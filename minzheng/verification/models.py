@@ -219,3 +219,48 @@ class VerificationReport(models.Model):
 
     def __str__(self) -> str:
         return self.report_no
+
+
+# --- Department feed deliveries (部门数据): v1_feeds ------------------------------------------------
+
+
+class FeedDelivery(models.Model):
+    """One ingested delivery of a department feed for one 数据时点 (the snapshot lives in the feed store).
+
+    The same file again changes nothing (no new row); a different file for the same feed and date
+    needs a replace, which keeps the earlier snapshot recoverable and marks its delivery replaced.
+    """
+
+    class Status(models.TextChoices):
+        CURRENT = "current", "当前"
+        REPLACED = "replaced", "已被替换"
+
+    feed_id = models.CharField(max_length=32, db_comment="数据项，如 vehicle")
+    as_of = models.DateField(db_comment="数据时点")
+    source_name = models.CharField(max_length=255, db_comment="原始文件名")
+    sha256 = models.CharField(max_length=64, db_comment="源文件 SHA-256")
+    encoding = models.CharField(max_length=16, blank=True, db_comment="文件编码（utf-8、gb18030、xlsx）")
+    rows = models.PositiveIntegerField(default=0, db_comment="总行数")
+    accepted = models.PositiveIntegerField(default=0, db_comment="接收行数")
+    rejected = models.PositiveIntegerField(default=0, db_comment="拒收行数")
+    snapshot_path = models.CharField(max_length=500, db_comment="快照文件（data.parquet）")
+    rejects_path = models.CharField(max_length=500, blank=True, db_comment="错误行文件（rejects.csv），无则为空")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CURRENT, db_index=True)
+    replaced = models.BooleanField(default=False, db_comment="是否已被替换")
+    replaced_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_comment="替换它的交付"
+    )
+    kept_at = models.CharField(max_length=500, blank=True, db_comment="被替换后保留的位置（replaced-…）")
+    ingested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ingested_at = models.DateTimeField(auto_now_add=True, db_comment="导入时间")
+    seconds = models.FloatField(default=0, db_comment="导入耗时（秒）")
+
+    class Meta:
+        db_table_comment = "部门核对数据交付"
+        ordering = ["feed_id", "-as_of", "-ingested_at", "-id"]
+        indexes = [models.Index(fields=["feed_id", "as_of", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.feed_id} {self.as_of}（{self.source_name}）"
