@@ -177,3 +177,6 @@ UPLOADS_DIR = DATA_DIR / "uploads"
 REJECTS_DIR = DATA_DIR / "rejects"
 EXPORTS_DIR = DATA_DIR / "exports"
 FEEDS_DIR = DATA_DIR / "feeds"
+# 身份号码摘要 (DATA_CONTRACTS §2): the HMAC-SM3 key agreed with the departments that deliver digests.
+# Default: the demo county's key (minzheng.demo.feedrows.DIGEST_KEY); set the real one in production.
+FEED_DIGEST_KEY = os.environ.get("MINZHENG_FEED_DIGEST_KEY") or "minzheng-demo-hmac-key"
