@@ -1,0 +1,64 @@
+"""匹配复核 in a real browser: a 核对中心 user confirms one candidate and rejects another."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from minzheng.testing import PASSWORD, load_test_divisions, make_cast, make_household
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_verification_center_reviews_candidates(browser: Any, live_server: Any) -> None:
+    from playwright.sync_api import expect
+
+    from minzheng.audit.models import AuditEvent
+    from minzheng.verification.models import MatchCandidate
+
+    load_test_divisions()
+    make_cast()
+    _, people = make_household()
+    made = [
+        MatchCandidate.objects.create(
+            feed_id="death",
+            as_of=dt.date(2026, 6, 1),
+            row=row,
+            row_name=name,
+            row_id_raw="",
+            row_facts={"死亡日期": "2026-03-02"},
+            person=person,
+            division_code=person.division_code,
+            match_weight=weight,
+            match_probability=0.3,
+            evidence="姓名同音",
+        )
+        for row, name, person, weight in ((4, "章建国", people[0], -1.1), (7, "李秀瑛", people[1], -2.0))
+    ]
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(live_server.url + "/")
+        page.fill("#id_username", "hedui")
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.click("text=匹配复核")
+        expect(page.locator("h1")).to_have_text("匹配复核")
+        first = page.locator(f"#candidate-{made[0].pk}")
+        expect(first).to_contain_text("章建国")
+        expect(first).to_contain_text("张建国")
+        first.locator("input[name=reason]").fill("电话核实为本人")
+        first.locator("button:has-text('确认')").click()
+        expect(page.locator(".msg")).to_contain_text("已确认")
+        expect(page.locator(f"#candidate-{made[0].pk}")).to_have_count(0)  # gone from 待确认
+        page.locator(f"#candidate-{made[1].pk} button:has-text('否定')").click()
+        expect(page.locator(".msg")).to_contain_text("已否定")
+        expect(page.locator("body")).to_contain_text("没有“待确认”的匹配候选")
+    finally:
+        context.close()
+    statuses = dict(MatchCandidate.objects.values_list("row", "status"))
+    assert statuses == {4: "confirmed", 7: "rejected"}
+    assert AuditEvent.objects.filter(action="verification.match_confirm", reason="电话核实为本人").count() == 1
