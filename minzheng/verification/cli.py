@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+from typing import Any
+
 import typer
 
 from minzheng.cli import app
@@ -113,3 +117,155 @@ def feeds_match(
         f"新增待复核候选 {result['queued']} 条（该快照待复核共 {result['pending']} 条），"
         f"用时 {result['seconds']:.1f} 秒"
     )
+
+
+# --- minzheng feeds ingest / list (v1_feeds) -----------------------------------------------------
+class _RefusedFeedNoTraceback(logging.Filter):
+    """A refused feed file is the user's message on stderr, not a traceback from the job runner."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from minzheng.verification.engine.ingest import FeedError
+
+        return not (record.exc_info and isinstance(record.exc_info[1], FeedError))
+
+
+_QUIET_FEED_REFUSAL = _RefusedFeedNoTraceback()
+
+
+@feeds_app.command("ingest")
+def feeds_ingest(
+    feed_id: str = typer.Argument(..., help="数据项，如 vehicle、death（minzheng feeds list 列出全部）"),
+    file: Path = typer.Argument(..., help="CSV（UTF-8/GBK/GB18030）或 XLSX"),
+    as_of: str = typer.Option(
+        None, "--as-of", help="数据时点 YYYY-MM-DD；省略时从文件名读取，如 vehicle_2026-12-01.csv"
+    ),
+    replace: bool = typer.Option(False, "--replace", help="替换该数据项同一数据时点的已有数据（原数据保留，可恢复）"),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON 结果"),
+) -> None:
+    """导入一份部门核对数据：规范化、校验，接收的行写成快照，错误行及原因写入错误行文件。"""
+    from minzheng.cli import fail, print_json, setup_django
+
+    setup_django()
+    from minzheng.jobs.models import Job
+    from minzheng.jobs.services import job_enqueue, job_start_in_background
+    from minzheng.verification.engine.catalogue import FEEDS
+    from minzheng.verification.engine.ingest import as_of_from_name
+    from minzheng.verification.tasks import FEED_INGEST_KIND
+
+    if feed_id not in FEEDS:
+        fail(f"未知的数据项“{feed_id}”；可用：{'、'.join(FEEDS)}")
+    if not file.is_file():
+        fail(f"文件不存在：{file}")
+    day = _feed_as_of(as_of, file.name, as_of_from_name)
+    params = {
+        "feed_id": feed_id,
+        "path": str(file.resolve()),
+        "as_of": day.isoformat(),
+        "replace": replace,
+        "original_name": file.name,
+    }
+    logging.getLogger("minzheng.jobs.services").addFilter(_QUIET_FEED_REFUSAL)
+    job = job_enqueue(kind=FEED_INGEST_KIND, params=params)
+    job_start_in_background(job)
+    job = _feed_follow(job, f"导入 {file.name}", quiet=json_out)
+    if job.status == Job.Status.FAILED:
+        fail(f"{file.name}：{job.error}")
+    result = job.result
+    if json_out:
+        keys = ("feed", "as_of", "rows", "accepted", "rejected", "snapshot", "rejects_file")
+        print_json({k: result[k] for k in keys})
+        return
+    note = "（与已导入的文件相同，未做任何改动）" if result.get("unchanged") else ""
+    typer.echo(
+        f"{feed_id} 数据时点 {result['as_of']}：共 {result['rows']} 行，接收 {result['accepted']}，"
+        f"拒收 {result['rejected']}{note}"
+    )
+    typer.echo(f"快照：{result['snapshot']}")
+    if result["rejects_file"]:
+        typer.echo(f"错误行及原因见：{result['rejects_file']}")
+
+
+def _feed_as_of(option: str | None, name: str, from_name: Any) -> Any:
+    import datetime as dt
+
+    from minzheng.cli import fail
+
+    if option:
+        try:
+            return dt.date.fromisoformat(option)
+        except ValueError:
+            fail(f"数据时点“{option}”不是 YYYY-MM-DD 格式的日期")
+    day = from_name(name)
+    if day is None:
+        fail(f"请用 --as-of YYYY-MM-DD 给出数据时点（文件名“{name}”中没有日期）")
+    return day
+
+
+def _feed_follow(job: Any, label: str, *, quiet: bool) -> Any:
+    """Rich progress over the ingestion's steps until the job ends; Ctrl-C marks it interrupted."""
+    import time
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from minzheng.cli import fail
+    from minzheng.jobs.models import Job
+
+    try:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), disable=quiet, transient=True
+        ) as bar:
+            task = bar.add_task(label, total=None)
+            while job.status in (Job.Status.QUEUED, Job.Status.RUNNING):
+                step = (job.checkpoint or {}).get("step", "排队")
+                bar.update(task, completed=job.progress_done, total=job.progress_total or None)
+                bar.update(task, description=f"{label}：{step}")
+                time.sleep(0.2)
+                job.refresh_from_db()
+            bar.update(task, completed=job.progress_total or 1, total=job.progress_total or 1)
+    except KeyboardInterrupt:
+        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(status=Job.Status.FAILED, error="已中断")
+        fail(f"已中断；再次执行同一命令即可重新导入（任务 {job.pk}）", code=130)
+    return job
+
+
+@feeds_app.command("list")
+def feeds_list(json_out: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
+    """各数据项及已导入的交付（数据时点、行数、接收、拒收）。"""
+    from minzheng.cli import print_json, setup_django
+
+    setup_django()
+    from rich.console import Console
+    from rich.table import Table
+
+    from minzheng.verification.engine.catalogue import FEEDS
+    from minzheng.verification.models import FeedDelivery
+
+    deliveries = list(FeedDelivery.objects.filter(status=FeedDelivery.Status.CURRENT).order_by("feed_id", "as_of"))
+    if json_out:
+        print_json(
+            [
+                {
+                    "feed": d.feed_id,
+                    "as_of": d.as_of.isoformat(),
+                    "source_name": d.source_name,
+                    "rows": d.rows,
+                    "accepted": d.accepted,
+                    "rejected": d.rejected,
+                    "snapshot": d.snapshot_path,
+                }
+                for d in deliveries
+            ]
+        )
+        return
+    by_feed: dict[str, list[Any]] = {}
+    for d in deliveries:
+        by_feed.setdefault(d.feed_id, []).append(d)
+    table = Table("数据项", "部门", "名称", "数据时点", "文件", "总行数", "接收", "拒收")
+    for feed in FEEDS.values():
+        rows = by_feed.get(feed.id) or [None]
+        for d in rows:
+            cells = (
+                (d.as_of.isoformat(), d.source_name, str(d.rows), str(d.accepted), str(d.rejected)) if d else ("—",) * 5
+            )
+            table.add_row(feed.id, feed.department, feed.title, *cells)
+    Console().print(table)

@@ -51,3 +51,42 @@ def batch_run(ctx: JobContext) -> dict[str, Any]:
             status=BatchRun.Status.FAILED, error=(str(exc) or exc.__class__.__name__)[:2000], finished_at=timezone.now()
         )
         raise
+
+
+# --- Department feed ingestion (部门数据导入): v1_feeds ----------------------------------------------
+FEED_INGEST_KIND = "verification.feed_ingest"
+
+
+@job_handler(FEED_INGEST_KIND)
+def feed_ingest_job(ctx: JobContext) -> dict[str, Any]:
+    """Ingest one uploaded feed file (params: feed_id, path, as_of, replace, original_name).
+
+    Idempotent, so a re-claimed job simply runs again: the snapshot is renamed into place whole,
+    and the same file found in the store is "unchanged" (its delivery row is then made if missing).
+    Progress counts the steps of engine.ingest.STEPS; the step's name goes into the checkpoint.
+    """
+    from pathlib import Path
+
+    from minzheng.verification.services import feed_ingest
+
+    params = ctx.params
+    delivery = feed_ingest(
+        actor=ctx.job.created_by,
+        feed_id=params["feed_id"],
+        path=Path(params["path"]),
+        as_of=dt.date.fromisoformat(params["as_of"]),
+        replace=bool(params.get("replace")),
+        original_name=params.get("original_name"),
+        progress=lambda label, done, total: ctx.progress(done, total, checkpoint={"step": label}),
+    )
+    return {
+        "delivery_id": delivery.pk,
+        "feed": delivery.feed_id,
+        "as_of": delivery.as_of.isoformat(),
+        "rows": delivery.rows,
+        "accepted": delivery.accepted,
+        "rejected": delivery.rejected,
+        "snapshot": delivery.snapshot_path,
+        "rejects_file": delivery.rejects_path or None,
+        "unchanged": delivery.unchanged,
+    }

@@ -66,6 +66,7 @@ class IngestResult:
     rejects_file: str | None
     source_sha256: str
     encoding: str
+    source_name: str = ""
     unchanged: bool = False  # the same file was already the snapshot: nothing written
     replaced: str | None = None  # where the previous snapshot was kept
     seconds: float = 0.0
@@ -164,7 +165,9 @@ def _unchanged(snapshot: Snapshot, started: float) -> IngestResult:
         rejects_file=str(snapshot.rejects_path) if snapshot.rejects_path else None,
         source_sha256=snapshot.sha256,
         encoding=m.get("encoding", ""),
+        source_name=m.get("source_name", ""),
         unchanged=True,
+        replaced=str(snapshot.replaced()[-1]) if snapshot.replaced() else None,
         seconds=round(time.perf_counter() - started, 3),
     )
 
@@ -204,6 +207,7 @@ def _ingest_into(
         rejects_file=None,
         source_sha256=sha,
         encoding=encoding,
+        source_name=source_name,
     )
     write_manifest(staged / MANIFEST, _manifest(result, source_name, names))
     return result
