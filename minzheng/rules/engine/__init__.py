@@ -1,1 +1,64 @@
-"""Rules engine: Django-free; policies as YAML compiled to Polars expressions."""
+"""Rules engine: Django-free; policies as YAML compiled to Polars expressions.
+
+Public surface (used by minzheng.rules services, CLI, tasks and the benchmark):
+- `load_catalogue(path=None) -> Catalogue`; `CatalogueError` (Chinese, names file and line)
+- parameters: `ParamValue`, `ParamSource`, `ParamMissing`, `YamlParamSource`, `params_table`,
+  `DEFAULT_PARAMS` (the shipped `data/params_default.yaml`)
+- inputs: see `inputs.py` for the exact `persons` / `households` schema
+- `evaluate_household(...) -> list[Decision]`, `evaluate_batch(...) -> polars.DataFrame`
+  (`DECISION_SCHEMA`), `explain(...)`, `evaluate_partition` / `PartitionEvaluator` (Spark)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from minzheng.rules.engine.catalogue import Catalogue, CatalogueError, Policy, load_catalogue
+from minzheng.rules.engine.evaluate import (
+    DECISION_SCHEMA,
+    SPARK_DECISION_SCHEMA,
+    Decision,
+    EvaluationError,
+    evaluate_batch,
+    evaluate_household,
+)
+from minzheng.rules.engine.explain import explain
+from minzheng.rules.engine.inputs import InputError
+from minzheng.rules.engine.params import (
+    PARAM_TABLE_SCHEMA,
+    ParamMissing,
+    ParamSource,
+    ParamValue,
+    TableParamSource,
+    YamlParamSource,
+    params_table,
+)
+from minzheng.rules.engine.partition import PartitionEvaluator, evaluate_partition, partition_input
+
+DEFAULT_PARAMS = Path(__file__).resolve().parent.parent / "data" / "params_default.yaml"
+
+__all__ = [
+    "DECISION_SCHEMA",
+    "DEFAULT_PARAMS",
+    "PARAM_TABLE_SCHEMA",
+    "SPARK_DECISION_SCHEMA",
+    "Catalogue",
+    "CatalogueError",
+    "Decision",
+    "EvaluationError",
+    "InputError",
+    "ParamMissing",
+    "ParamSource",
+    "ParamValue",
+    "PartitionEvaluator",
+    "Policy",
+    "TableParamSource",
+    "YamlParamSource",
+    "evaluate_batch",
+    "evaluate_household",
+    "evaluate_partition",
+    "explain",
+    "load_catalogue",
+    "params_table",
+    "partition_input",
+]

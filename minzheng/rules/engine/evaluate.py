@@ -1,0 +1,310 @@
+"""Running the catalogue: one household, a batch partitioned by county, a Spark partition.
+
+All three call `evaluate_frames`, so a scenario decided one way is decided the same way the
+others: the scenario tests run on every path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from minzheng.rules.engine import units as u
+from minzheng.rules.engine.catalogue import Catalogue, Policy
+from minzheng.rules.engine.expr import HOUSEHOLD, PERSON
+from minzheng.rules.engine.inputs import ENROLLED, normalise_households, normalise_persons
+from minzheng.rules.engine.params import ParamSource, params_table, parse_value
+from minzheng.rules.engine.plan import H_INDEX, Compiler, aggregate, aggregate_fill, plan_for
+from minzheng.rules.engine.units import Unit, UnitError, parse_unit
+
+DECISION_SCHEMA: dict[str, pl.DataType] = {
+    "household_id": pl.String(),
+    "person_id": pl.String(),  # null for household policies
+    "policy_id": pl.String(),
+    "eligible": pl.Boolean(),
+    "amount_fen": pl.Int64(),  # per period of the policy (月/年/次), 0 when not eligible
+    "quantity": pl.Int64(),  # service hours per month for service benefits, else null
+    "excluded_by": pl.String(),  # the policy that took precedence, else null
+    "failed_conditions": pl.List(pl.String()),  # ids of the top-level conditions not met
+    "enrolled": pl.Boolean(),  # the person/household receives this policy now
+}
+SPARK_DECISION_SCHEMA = (
+    "household_id string, person_id string, policy_id string, eligible boolean, amount_fen long, "
+    "quantity long, excluded_by string, failed_conditions array<string>, enrolled boolean"
+)
+
+
+class EvaluationError(ValueError):
+    """Inputs or parameters the catalogue cannot run on; the message is Chinese."""
+
+
+@dataclass(slots=True)
+class Decision:
+    policy_id: str
+    name: str
+    entity: str
+    household_id: str
+    person_id: str | None
+    eligible: bool
+    amount_fen: int
+    quantity: int | None
+    quantity_unit: str
+    period: str
+    excluded_by: str | None
+    failed_conditions: list[str]
+    enrolled: bool
+    explanation: list[dict[str, Any]] = field(default_factory=list)
+
+
+# ---- parameters in a partition -------------------------------------------------------------
+
+
+def typed_value(key: str, raw: Any, supplied_unit: str, declared: Unit) -> Any:
+    """A parameter's stored value → the engine's representation (money in fen) after a unit check."""
+    try:
+        unit = parse_unit(supplied_unit) if supplied_unit else declared
+    except UnitError as exc:
+        raise EvaluationError(f"参数“{key}”：{exc}") from exc
+    dimensionless = unit.dim in {u.RATIO, u.COUNT} and declared.dim in {u.RATIO, u.COUNT}
+    if not dimensionless and (not unit.same_kind(declared) or unit.dim != declared.dim):
+        raise EvaluationError(f"参数“{key}”的单位为 {unit.text()}，政策目录要求 {declared.text()}")
+    value = parse_value(raw) if isinstance(raw, str) else raw
+    if declared.dim == u.MONEY:
+        try:
+            return u.money_to_fen(value, unit)
+        except UnitError as exc:
+            raise EvaluationError(f"参数“{key}”：{exc}") from exc
+    if declared.dim == u.TEXT:
+        return str(value)
+    if isinstance(value, str):
+        raise EvaluationError(f"参数“{key}”的取值“{value}”不是数值")
+    number = Decimal(str(value)) / (100 if unit.label == "%" else 1)
+    return int(number) if number == number.to_integral_value() and unit.dim != u.RATIO else float(number)
+
+
+@dataclass(slots=True)
+class PartitionParams:
+    literals: dict[str, Any]  # param node → value, when one value serves the whole partition
+    by_region: pl.DataFrame | None  # region_code + one column per varying param node
+
+
+def partition_params(catalogue: Catalogue, table: pl.DataFrame, regions: Iterable[str]) -> PartitionParams:
+    wanted = set(regions)
+    units = catalogue.param_units()
+    rows = table.filter(pl.col("region_code").is_in(list(wanted)) & pl.col("key").is_in(list(units)))
+    literals: dict[str, Any] = {}
+    varying: dict[str, dict[str, Any]] = {}
+    seen: dict[str, dict[str, Any]] = {key: {} for key in units}
+    for r in rows.iter_rows(named=True):
+        seen[r["key"]][r["region_code"]] = typed_value(r["key"], r["value"], r["unit"], units[r["key"]])
+    for key, by_region in seen.items():
+        missing = wanted - set(by_region)
+        if missing:
+            raise EvaluationError(f"参数“{key}”在地区 {min(missing)} 没有取值")
+        values = set(by_region.values())
+        if len(values) == 1:
+            literals[f"param:{key}"] = values.pop()
+        else:
+            varying[f"param:{key}"] = by_region
+    if not varying:
+        return PartitionParams(literals, None)
+    codes = sorted(wanted)
+    frame = pl.DataFrame({"region_code": codes, **{n: [v[c] for c in codes] for n, v in varying.items()}})
+    return PartitionParams(literals, frame)
+
+
+# ---- the frames -------------------------------------------------------------------------------
+
+
+def evaluate_frames(
+    catalogue: Catalogue, persons: pl.DataFrame, households: pl.DataFrame, as_of: dt.date, table: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every node as a column: persons (one row per person) and households (one row per household)."""
+    plan = plan_for(catalogue)
+    households = households.with_row_index(H_INDEX)
+    persons = persons.join(
+        households.select("household_id", H_INDEX), on="household_id", how="left", maintain_order="left"
+    )
+    if persons.get_column(H_INDEX).null_count():
+        orphan = persons.filter(pl.col(H_INDEX).is_null()).get_column("person_id")[0]
+        raise EvaluationError(f"人员 {orphan} 的 household_id 不在 households 表中")
+    regions = set(persons.get_column("region_code").unique()) | set(households.get_column("region_code").unique())
+    params = partition_params(catalogue, table, regions)
+    if params.by_region is not None:
+        persons = _join_params(persons, params.by_region, plan.person_params)
+        households = _join_params(households, params.by_region, plan.household_params)
+    compiler = Compiler(catalogue, as_of, params.literals)
+    h_index = persons.get_column(H_INDEX)
+    for stage in plan.stages:
+        if stage.broadcast:
+            persons = persons.with_columns(households.get_column(c).gather(h_index).alias(c) for c in stage.broadcast)
+        if stage.aggregates:
+            households = _aggregate(catalogue, persons, households, stage.aggregates)
+        for layer in stage.household_layers:
+            households = households.with_columns(compiler.node(n) for n in layer)
+        for layer in stage.person_layers:
+            persons = persons.with_columns(compiler.node(n) for n in layer)
+    persons = _quantities(catalogue, compiler, persons, PERSON)
+    households = _quantities(catalogue, compiler, households, HOUSEHOLD)
+    return persons, households
+
+
+def _join_params(frame: pl.DataFrame, by_region: pl.DataFrame, needed: set[str]) -> pl.DataFrame:
+    cols = [c for c in by_region.columns if c in needed]
+    if not cols:
+        return frame
+    return frame.join(by_region.select("region_code", *cols), on="region_code", how="left", maintain_order="left")
+
+
+def _aggregate(catalogue: Catalogue, persons: pl.DataFrame, households: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    grouped = persons.group_by(H_INDEX).agg(aggregate(catalogue, names)).sort(H_INDEX)
+    if grouped.height == households.height:
+        return households.hstack(grouped.drop(H_INDEX).get_columns())
+    joined = households.join(grouped, on=H_INDEX, how="left", maintain_order="left")
+    return joined.with_columns(aggregate_fill(catalogue, names))
+
+
+def _quantities(catalogue: Catalogue, compiler: Compiler, frame: pl.DataFrame, level: str) -> pl.DataFrame:
+    exprs = [
+        compiler.quantity(p).alias(p.amount.quantity_node)
+        for p in catalogue.policies.values()
+        if p.entity == level and p.amount is not None and p.amount.quantity_node
+    ]
+    return frame.with_columns(exprs) if exprs else frame
+
+
+# ---- decisions --------------------------------------------------------------------------------
+
+
+def _top_conditions(policy: Policy) -> list[tuple[str, str]]:
+    root = policy.eligibility
+    assert root is not None
+    items = root.children if root.kind == "all" else [root]
+    return [(c.id, c.node) for c in items]
+
+
+def policy_decisions(policy: Policy, frame: pl.DataFrame, everything: bool) -> pl.DataFrame:
+    enrolled = pl.col(ENROLLED).list.contains(pl.lit(policy.id))
+    failed = pl.concat_list([pl.when(~pl.col(node)).then(pl.lit(cid)) for cid, node in _top_conditions(policy)])
+    excl = pl.col(f"{policy.id}.excl")
+    amount = pl.col(f"{policy.id}.amount") if policy.amount else pl.lit(0, dtype=pl.Int64)
+    quantity = (
+        pl.col(policy.amount.quantity_node)
+        if policy.amount and policy.amount.quantity_node
+        else pl.lit(None, dtype=pl.Int64)
+    )
+    source = frame if everything else frame.filter(pl.col(policy.eligible_node) | excl.is_not_null() | enrolled)
+    person = pl.col("person_id") if policy.entity == PERSON else pl.lit(None, dtype=pl.String())
+    return source.select(
+        pl.col("household_id"),
+        person.alias("person_id"),
+        pl.lit(policy.id).alias("policy_id"),
+        pl.col(policy.eligible_node).alias("eligible"),
+        amount.alias("amount_fen"),
+        quantity.alias("quantity"),
+        pl.when(pl.col(f"{policy.id}.raw")).then(excl).alias("excluded_by"),
+        pl.when(pl.col(f"{policy.id}.raw"))
+        .then(pl.lit([], dtype=pl.List(pl.String())))
+        .otherwise(failed.list.drop_nulls())
+        .alias("failed_conditions"),
+        enrolled.alias("enrolled"),
+    ).cast(DECISION_SCHEMA)  # type: ignore[arg-type]
+
+
+def decisions(catalogue: Catalogue, persons: pl.DataFrame, households: pl.DataFrame, everything: bool) -> pl.DataFrame:
+    parts = [
+        policy_decisions(p, persons if p.entity == PERSON else households, everything)
+        for p in catalogue.policies.values()
+    ]
+    if not parts:
+        return pl.DataFrame(schema=DECISION_SCHEMA)
+    return pl.concat(parts, how="vertical")
+
+
+# ---- public entry points ---------------------------------------------------------------------
+
+
+def evaluate_household(
+    catalogue: Catalogue, persons: Any, households: Any, as_of: dt.date, params: ParamSource
+) -> list[Decision]:
+    """Every policy for every member of the given household(s): eligible or not, with the amount."""
+    p, h, frame = household_frames(catalogue, persons, households, as_of, params)
+    del p, h
+    return decisions_from_frame(catalogue, frame)
+
+
+def household_frames(
+    catalogue: Catalogue, persons: Any, households: Any, as_of: dt.date, params: ParamSource
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    persons_n, households_n = normalise_persons(persons), normalise_households(households)
+    regions = set(persons_n.get_column("region_code")) | set(households_n.get_column("region_code"))
+    table = params_table(params, catalogue.param_keys(), regions, as_of)
+    p, h = evaluate_frames(catalogue, persons_n, households_n, as_of, table)
+    return p, h, decisions(catalogue, p, h, everything=True)
+
+
+def decisions_from_frame(catalogue: Catalogue, frame: pl.DataFrame) -> list[Decision]:
+    out = []
+    for row in frame.iter_rows(named=True):
+        policy = catalogue.policies[row["policy_id"]]
+        qty_unit = policy.amount.quantity_unit if policy.amount else ""
+        out.append(
+            Decision(
+                policy.id,
+                policy.name,
+                policy.entity,
+                row["household_id"],
+                row["person_id"],
+                bool(row["eligible"]),
+                int(row["amount_fen"]),
+                row["quantity"],
+                qty_unit,
+                policy.period,
+                row["excluded_by"],
+                list(row["failed_conditions"]),
+                bool(row["enrolled"]),
+            )
+        )
+    return out
+
+
+def county_of(region_code: pl.Expr) -> pl.Expr:
+    return region_code.str.slice(0, 6)
+
+
+def evaluate_batch(
+    catalogue: Catalogue, persons: Any, households: Any, as_of: dt.date, params_table: pl.DataFrame
+) -> pl.DataFrame:
+    """The decision table (DECISION_SCHEMA), county by county so memory stays one county's worth.
+
+    Rows: every eligible person/household, every one excluded by a higher-priority policy, and
+    every enrolled one (eligible or not): what 应享未享 and 不应享而享 need. A missing row means
+    not eligible and not enrolled.
+    """
+    persons_n, households_n = normalise_persons(persons), normalise_households(households)
+    households_n = households_n.with_columns(county_of(pl.col("region_code")).alias("__county"))
+    counties = sorted(households_n.get_column("__county").unique())
+    parts = []
+    if len(counties) > 1:
+        persons_n = persons_n.join(
+            households_n.select("household_id", "__county"), on="household_id", how="left", maintain_order="left"
+        )
+    for county in counties:
+        h = households_n.filter(pl.col("__county") == county).drop("__county")
+        p = persons_n.filter(pl.col("__county") == county).drop("__county") if len(counties) > 1 else persons_n
+        parts.append(evaluate_partition_frames(catalogue, p, h, as_of, params_table))
+    if not parts:
+        return pl.DataFrame(schema=DECISION_SCHEMA)
+    return pl.concat(parts, how="vertical")
+
+
+def evaluate_partition_frames(
+    catalogue: Catalogue, persons: pl.DataFrame, households: pl.DataFrame, as_of: dt.date, table: pl.DataFrame
+) -> pl.DataFrame:
+    p, h = evaluate_frames(catalogue, persons, households, as_of, table)
+    return decisions(catalogue, p, h, everything=False)

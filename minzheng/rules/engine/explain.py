@@ -1,0 +1,281 @@
+"""Decisions explained in Chinese, generated from each condition's expression tree.
+
+"家庭月人均收入 1500.00 元，高于当地低保标准 1181.00 元（鄞州区，2022-07-01 起）": both sides'
+values with their units, the relation that actually holds, and every parameter behind the
+condition with the region whose value applied and the date it took effect. Rendered only for
+rows someone looks at (one household), never for the whole batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import polars as pl
+
+from minzheng.rules.engine import units as u
+from minzheng.rules.engine.catalogue import Catalogue, Condition, Policy
+from minzheng.rules.engine.evaluate import Decision, decisions, decisions_from_frame, evaluate_frames
+from minzheng.rules.engine.expr import IR, PERSON, Columns, to_polars
+from minzheng.rules.engine.inputs import FIELDS_BY_COLUMN, normalise_households, normalise_persons
+from minzheng.rules.engine.params import ParamSource, params_table
+from minzheng.rules.engine.plan import _in_force
+
+RegionName = Callable[[str], str] | Mapping[str, str]
+_OPS = {"+": "＋", "-": "－", "*": "×", "/": "÷"}
+
+
+def explain(
+    catalogue: Catalogue,
+    persons: Any,
+    households: Any,
+    as_of: dt.date,
+    params: ParamSource,
+    region_name: RegionName | None = None,
+) -> list[Decision]:
+    """`evaluate_household` plus, per decision, `[{condition, passed, text}]` in Chinese."""
+    persons_n, households_n = normalise_persons(persons), normalise_households(households)
+    regions = set(persons_n.get_column("region_code")) | set(households_n.get_column("region_code"))
+    table = params_table(params, catalogue.param_keys(), regions, as_of)
+    p, h = evaluate_frames(catalogue, persons_n, households_n, as_of, table)
+    out = decisions_from_frame(catalogue, decisions(catalogue, p, h, everything=True))
+    names = _namer(region_name)
+    provenance = {(r["region_code"], r["key"]): r for r in table.iter_rows(named=True)}
+    rows_p = {r["person_id"]: r for r in p.iter_rows(named=True)}
+    rows_h = {r["household_id"]: r for r in h.iter_rows(named=True)}
+    for d in out:
+        policy = catalogue.policies[d.policy_id]
+        frame, row = (p, rows_p[d.person_id]) if policy.entity == PERSON else (h, rows_h[d.household_id])
+        ctx = _Context(catalogue, policy, frame, row, as_of, provenance, names)
+        d.explanation = ctx.explain(d)
+    return out
+
+
+def _namer(region_name: RegionName | None) -> Callable[[str], str]:
+    def name(code: str) -> str:
+        if not code:
+            return "全国"
+        if region_name is None:
+            return code
+        if callable(region_name):
+            return region_name(code) or code
+        return region_name.get(code, code)
+
+    return name
+
+
+class _Context:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        policy: Policy,
+        frame: pl.DataFrame,
+        row: dict[str, Any],
+        as_of: dt.date,
+        provenance: dict[tuple[str, str], dict[str, Any]],
+        region_name: Callable[[str], str],
+    ) -> None:
+        self.catalogue, self.policy, self.frame, self.row = catalogue, policy, frame, row
+        self.as_of, self.provenance, self.region_name = as_of, provenance, region_name
+        self.index = (
+            frame.get_column("household_id" if policy.entity != PERSON else "person_id")
+            .to_list()
+            .index(row["household_id" if policy.entity != PERSON else "person_id"])
+        )
+        literals = {n: row[n] for n in catalogue.nodes if n.startswith("param:") and n in row}
+        self.cols = Columns(as_of, {**literals, **self._param_literals(), "评估日期": as_of})
+
+    def _param_literals(self) -> dict[str, Any]:
+        from minzheng.rules.engine.evaluate import typed_value
+
+        region = self.row["region_code"]
+        units = self.catalogue.param_units()
+        out = {}
+        for key, unit in units.items():
+            r = self.provenance.get((region, key))
+            if r is not None:
+                out[f"param:{key}"] = typed_value(key, r["value"], r["unit"], unit)
+        return out
+
+    # ---- entries -------------------------------------------------------------------------------
+    def explain(self, d: Decision) -> list[dict[str, Any]]:
+        entries: list[dict[str, Any]] = []
+        if not _in_force(self.policy, self.as_of):
+            entries.append(self._entry("effective", False, self._force_text()))
+        assert self.policy.eligibility is not None
+        self._walk(self.policy.eligibility, False, entries)
+        if d.excluded_by:
+            other = self.catalogue.policies[d.excluded_by]
+            text = f"同时符合{other.name}条件，按规定不再重复享受{self.policy.name}"
+            entries.append(self._entry("excluded_by", False, text))
+        if self.policy.amount is not None and d.eligible:
+            entries.append(self._entry("amount", True, self._amount_text(d)))
+        return entries
+
+    def _entry(self, condition: str, passed: bool, text: str) -> dict[str, Any]:
+        return {"condition": condition, "passed": passed, "text": text}
+
+    def _force_text(self) -> str:
+        p = self.policy
+        span = f"{p.effective_from.isoformat() if p.effective_from else ''} 起" + (
+            f"至 {p.effective_to.isoformat()}" if p.effective_to else ""
+        )
+        return f"{p.name}自 {span}施行，评估日期 {self.as_of.isoformat()} 不在施行期内"
+
+    def _walk(self, cond: Condition, negated: bool, entries: list[dict[str, Any]]) -> None:
+        if cond.kind == "not":
+            self._walk(cond.children[0], not negated, entries)
+            return
+        if cond.kind in {"all", "any"}:
+            for child in cond.children:
+                self._walk(child, negated, entries)
+            return
+        value = bool(self.row[cond.node])
+        assert cond.ir is not None
+        entries.append(self._entry(cond.id, value != negated, self._leaf_text(cond)))
+
+    # ---- texts -----------------------------------------------------------------------------------
+    def _leaf_text(self, cond: Condition) -> str:
+        ir = cond.ir
+        assert ir is not None
+        if ir.kind == "cmp":
+            text = self._compare_text(ir, cond.lhs_label, cond.rhs_label)
+        elif ir.kind in {"in", "isnull"}:
+            text = self._member_text(ir)
+        else:
+            parts = [self._compare_text(c) for c in _comparisons(ir)][:4]
+            verdict = "是" if self.row[cond.node] else "否"
+            text = f"{cond.label}：{verdict}" + (f"（{'；'.join(parts)}）" if parts else "")
+        return text + self._sources(ir)
+
+    def _compare_text(self, ir: IR, lhs: str = "", rhs: str = "") -> str:
+        a, b = ir.args
+        va, vb = self._value(a), self._value(b)
+        la, lb = lhs or self._label(a), rhs or self._label(b)
+        if a.unit.dim in {u.TEXT, u.BOOL} or b.unit.dim in {u.TEXT, u.BOOL} or va is None or vb is None:
+            same = va == vb
+            return f"{la} 为 {self._fmt(va, a.unit, a)}，{'等于' if same else '不等于'}{lb} {self._fmt(vb, b.unit, b)}"
+        rel = "低于" if va < vb else ("等于" if va == vb else "高于")
+        unit_b = b.unit if b.unit.dim != u.NUM else a.unit
+        unit_a = a.unit if a.unit.dim != u.NUM else b.unit
+        left = f"{la} {self._fmt(va, unit_a, a)}"
+        right = f" {self._fmt(vb, unit_b, b)}" if b.kind == "const" else f"{lb} {self._fmt(vb, unit_b, b)}"
+        return f"{left}，{rel}{right}"
+
+    def _member_text(self, ir: IR) -> str:
+        a = ir.args[0]
+        value = self._value(a)
+        label = self._label(a)
+        if ir.kind == "isnull":
+            return f"{label}：{'无' if value is None else self._fmt(value, a.unit, a)}"
+        values = "、".join(self._fmt(v, a.unit, a) for v in ir.value)
+        inside = value in ir.value
+        return f"{label} 为 {self._fmt(value, a.unit, a)}，{'属于' if inside else '不属于'} {values}"
+
+    def _amount_text(self, d: Decision) -> str:
+        amount = self.policy.amount
+        assert amount is not None
+        formula = self._render(amount.parts["expr"])
+        per = {"月": "/月", "年": "/年", "次": ""}[self.policy.period]
+        if amount.quantity_node:
+            money = f"{d.amount_fen / 100:.2f} 元{per}"
+            return f"{self.policy.name}：{formula} = {d.quantity} {amount.quantity_unit}，折合 {money}"
+        notes = [f"上限 {self._render(amount.parts['cap'])}" for _ in [0] if "cap" in amount.parts]
+        tail = f"（{'；'.join(notes)}）" if notes else ""
+        return f"{self.policy.name}金额：{formula} = {d.amount_fen / 100:.2f} 元{per}{tail}"
+
+    def _render(self, ir: IR, parent: str = "") -> str:
+        if ir.kind == "ref":
+            return f"{self._label(ir)} {self._fmt(self._value(ir), ir.unit, ir)}"
+        if ir.kind == "const":
+            return str(ir.value)
+        if ir.kind == "bin":
+            text = f"{self._render(ir.args[0], ir.op)} {_OPS[ir.op]} {self._render(ir.args[1], ir.op)}"
+            return f"（{text}）" if parent in {"*", "/"} and ir.op in {"+", "-"} else text
+        if ir.kind == "func" and ir.op == "monthly":
+            return f"{self._render(ir.args[0], '/')} ÷ 12"
+        if ir.kind == "func" and ir.op in {"min", "max"}:
+            word = "较小者" if ir.op == "min" else "较大者"
+            return f"{'、'.join(self._render(a) for a in ir.args)}中的{word}"
+        return f"{ir.source} {self._fmt(self._value(ir), ir.unit, ir)}"
+
+    def _sources(self, ir: IR) -> str:
+        keys = sorted(self._param_keys(ir))
+        parts = []
+        for key in keys:
+            r = self.provenance.get((self.row["region_code"], key))
+            if r is None:
+                continue
+            where = f"{self.region_name(r['source_region'])}，{r['effective_from'].isoformat()} 起"
+            parts.append(where if len(keys) == 1 else f"{self._param_label(key)}：{where}")
+        return f"（{'；'.join(dict.fromkeys(parts))}）" if parts else ""
+
+    def _param_label(self, key: str) -> str:
+        return self.catalogue.nodes[f"param:{key}"].label
+
+    def _param_keys(self, ir: IR) -> set[str]:
+        found: set[str] = set()
+        stack = list(ir.refs())
+        seen: set[str] = set()
+        while stack:
+            name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            node = self.catalogue.nodes.get(name)
+            if node is None:
+                continue
+            if node.kind == "param":
+                found.add(node.key)
+            elif node.kind in {"derived", "aggarg", "agg"}:
+                stack.extend(node.deps)
+        return found
+
+    # ---- values ----------------------------------------------------------------------------------
+    def _label(self, ir: IR) -> str:
+        if ir.kind == "ref":
+            node = self.catalogue.nodes.get(ir.name)
+            if node is not None:
+                return node.label
+        return ir.source
+
+    def _value(self, ir: IR) -> Any:
+        if ir.kind == "const":
+            return ir.value
+        if ir.kind == "ref" and ir.name in self.row:
+            return self.row[ir.name]
+        if ir.kind == "ref" and ir.name in self.cols.literals:
+            return self.cols.literals[ir.name]
+        return self.frame.select(to_polars(ir, self.cols).alias("v")).get_column("v")[self.index]
+
+    def _fmt(self, value: Any, unit: u.Unit, ir: IR | None = None) -> str:
+        if value is None:
+            return "无"
+        if ir is not None and ir.kind == "ref":
+            field = FIELDS_BY_COLUMN.get(ir.name)
+            if field is not None and field.choices:
+                labels = {v: k for k, v in reversed(field.choices.items())}
+                if value in labels and unit.dim != u.COUNT:
+                    return str(labels[value])
+        if unit.dim == u.MONEY:
+            return f"{value / 100:.2f} 元"
+        if unit.dim == u.BOOL:
+            return "是" if value else "否"
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, float):
+            text = f"{value:.2f}".rstrip("0").rstrip(".") if unit.dim != "area" else f"{value:.2f}"
+        else:
+            text = str(value)
+        suffix = unit.label if unit.dim not in {u.NUM, u.TEXT} else ""
+        return f"{text} {suffix}".strip() if suffix and suffix != "%" else text
+
+
+def _comparisons(ir: IR) -> list[IR]:
+    if ir.kind == "cmp":
+        return [ir]
+    out: list[IR] = []
+    for a in ir.args:
+        out += _comparisons(a)
+    return out

@@ -1,0 +1,227 @@
+"""Parameters as the engine sees them: one resolved value, a source protocol, a pre-resolved table.
+
+The database implementation (rules.models.Parameter, r2) and the in-memory one below (YAML, for
+tests, scenarios and the benchmark) answer the same question: the value of KEY for a region on a
+date, falling back village → town → county → city → province → national, latest effective-from
+not after the date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import polars as pl
+import yaml
+
+ParamScalar = Decimal | int | str
+
+# The pre-resolved table for batch: one row per (region_code, key) actually met in the data.
+PARAM_TABLE_SCHEMA: dict[str, pl.DataType] = {
+    "region_code": pl.String(),  # the household's 12-digit division code as in the input
+    "key": pl.String(),
+    "value": pl.String(),  # Decimal/int/str written exactly as text; the engine converts by unit
+    "unit": pl.String(),
+    "source_region": pl.String(),  # the region whose row applied ("" = national)
+    "effective_from": pl.Date(),
+    "reference": pl.String(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ParamValue:
+    key: str
+    value: ParamScalar
+    unit: str
+    region_code: str  # region whose row applied; "" = national default
+    effective_from: dt.date
+    reference: str
+
+
+class ParamMissing(LookupError):
+    """No value in force: the message is Chinese and names the key, region and date."""
+
+    def __init__(self, key: str, region_code: str, as_of: dt.date) -> None:
+        super().__init__(f"参数“{key}”在地区 {region_code or '全国'} 于 {as_of.isoformat()} 没有生效的取值")
+        self.key, self.region_code, self.as_of = key, region_code, as_of
+
+
+@runtime_checkable
+class ParamSource(Protocol):
+    """Resolves one key for one region on one date; raises ParamMissing when nothing is in force."""
+
+    def __call__(self, key: str, region_code: str, as_of: dt.date) -> ParamValue: ...
+
+
+def region_chain(region_code: str) -> list[str]:
+    """12-digit code → itself, town, county, city, province, national ("")."""
+    code = _normalise_region(region_code)
+    chain = [code] if code else []
+    chain += [code[:width] for width in (9, 6, 4, 2) if len(code) > width]
+    chain.append("")
+    return chain
+
+
+def _normalise_region(code: str) -> str:
+    """`330212000000` → `330212`: trailing zero levels carry no information."""
+    text = str(code).strip()
+    for width in (2, 4, 6, 9):
+        if len(text) > width and set(text[width:]) <= {"0"}:
+            return text[:width]
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    region: str
+    effective_from: dt.date
+    value: ParamScalar
+    reference: str
+
+
+@dataclass(slots=True)
+class _Entry:
+    description: str
+    unit: str
+    rows: list[_Row]
+
+
+class YamlParamSource:
+    """In-memory parameters from the import format of issue 4 (and `params_default.yaml`)."""
+
+    def __init__(self, entries: Mapping[str, _Entry]) -> None:
+        self._entries = dict(entries)
+
+    @classmethod
+    def from_file(cls, path: Path) -> YamlParamSource:
+        return cls.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, origin=path.name)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], origin: str = "参数") -> YamlParamSource:
+        entries = {str(key): _entry(origin, str(key), body) for key, body in data.items()}
+        return cls(entries)
+
+    def keys(self) -> list[str]:
+        return sorted(self._entries)
+
+    def unit(self, key: str) -> str:
+        return self._entries[key].unit
+
+    def overlay(self, data: Mapping[str, Any]) -> YamlParamSource:
+        """A copy with extra dated rows (what-if, scenario overrides); the new rows win ties."""
+        merged = {k: _Entry(e.description, e.unit, list(e.rows)) for k, e in self._entries.items()}
+        for key, body in data.items():
+            extra = _entry("覆盖参数", str(key), body, default_unit=merged[key].unit if key in merged else "")
+            if key in merged:
+                merged[key].rows.extend(extra.rows)
+            else:
+                merged[key] = extra
+        return YamlParamSource(merged)
+
+    def __call__(self, key: str, region_code: str, as_of: dt.date) -> ParamValue:
+        entry = self._entries.get(key)
+        if entry is None:
+            raise ParamMissing(key, region_code, as_of)
+        for region in region_chain(region_code):
+            best = _latest(entry.rows, region, as_of)
+            if best is not None:
+                return ParamValue(key, best.value, entry.unit, best.region, best.effective_from, best.reference)
+        raise ParamMissing(key, region_code, as_of)
+
+
+def _latest(rows: list[_Row], region: str, as_of: dt.date) -> _Row | None:
+    best: _Row | None = None
+    for row in rows:  # later rows win ties so overlays override
+        in_force = row.region == region and row.effective_from <= as_of
+        if in_force and (best is None or row.effective_from >= best.effective_from):
+            best = row
+    return best
+
+
+def _entry(origin: str, key: str, body: Any, default_unit: str = "") -> _Entry:
+    if not isinstance(body, Mapping) or "values" not in body:
+        raise ValueError(f"{origin}：参数“{key}”缺少 values 列表")
+    unit = str(body.get("unit") or default_unit)
+    rows = [_value_row(origin, key, item) for item in body["values"]]
+    return _Entry(str(body.get("description", "")), unit, rows)
+
+
+def _value_row(origin: str, key: str, item: Any) -> _Row:
+    try:
+        start = item["from"]
+        start = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
+        return _Row(
+            _normalise_region(str(item.get("region") or "")),
+            start,
+            parse_value(item["value"]),
+            str(item.get("reference", "")),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{origin}：参数“{key}”的取值 {item!r} 无法识别（需要 region、from、value）") from exc
+
+
+def parse_value(raw: Any) -> ParamScalar:
+    """YAML scalar → Decimal (never float: 1181.5 stays exact), int, or str."""
+    if isinstance(raw, bool):
+        return int(raw)
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        return Decimal(repr(raw))
+    text = str(raw).strip()
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        return text
+
+
+def value_text(value: ParamScalar) -> str:
+    return str(value)
+
+
+def params_table(
+    source: ParamSource | Callable[[str, str, dt.date], ParamValue],
+    keys: Iterable[str],
+    region_codes: Iterable[str],
+    as_of: dt.date,
+) -> pl.DataFrame:
+    """Resolve every key for every region once: the batch's input (one row per region × key)."""
+    rows: list[dict[str, Any]] = []
+    for region in sorted(set(region_codes)):
+        for key in keys:
+            pv = source(key, region, as_of)
+            rows.append(
+                {
+                    "region_code": region,
+                    "key": key,
+                    "value": value_text(pv.value),
+                    "unit": pv.unit,
+                    "source_region": pv.region_code,
+                    "effective_from": pv.effective_from,
+                    "reference": pv.reference,
+                }
+            )
+    return pl.DataFrame(rows, schema=PARAM_TABLE_SCHEMA)
+
+
+class TableParamSource:
+    """A ParamSource over a pre-resolved table (lets the one-household path reuse a batch table)."""
+
+    def __init__(self, table: pl.DataFrame) -> None:
+        self._rows = {(r["region_code"], r["key"]): r for r in table.iter_rows(named=True)}
+
+    def __call__(self, key: str, region_code: str, as_of: dt.date) -> ParamValue:
+        row = self._rows.get((region_code, key))
+        if row is None:
+            raise ParamMissing(key, region_code, as_of)
+        return ParamValue(
+            key, parse_value(row["value"]), row["unit"], row["source_region"], row["effective_from"], row["reference"]
+        )
