@@ -213,7 +213,9 @@ def assign_nearest_for(order: Order) -> tuple[Caregiver, int]:
 @transaction.atomic
 def order_dispatch(*, actor: Any, order: Order, caregiver: Caregiver | None = None, client_ip: str = "") -> Order:
     """派单: to the given caregiver, or to the nearest one the engine finds."""
-    order = Order.objects.select_for_update().select_related("elder", "elder__person").get(pk=order.pk)
+    # Lock the row so two operators cannot dispatch the same order; keep the caller's instance current.
+    Order.objects.select_for_update().filter(pk=order.pk).first()
+    order.refresh_from_db()
     check(order.pk, order.status, S.DISPATCHED)
     distance = None
     if caregiver is None:

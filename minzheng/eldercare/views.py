@@ -1,3 +1,354 @@
-"""居家养老: pages. Thin: access + services + selectors."""
+"""居家养老 staff pages: hotline console, elders, assessments, orders, supervision, statements.
+
+Thin: access (404 outside role or jurisdiction) + services + selectors. The caregiver's and the
+family's phone pages are in views_door.py.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from minzheng.audit.services import client_ip
+from minzheng.core.decorators import role_required
+from minzheng.eldercare import access, orders, selectors, services
+from minzheng.eldercare.assessment import AssessmentInputError
+from minzheng.eldercare.exports import statement_export
+from minzheng.eldercare.forms import (
+    AssessmentForm,
+    FollowUpForm,
+    OrderForm,
+    ReasonForm,
+    ResolveForm,
+    StatementBuildForm,
+)
+from minzheng.eldercare.lifecycle import TransitionError, allowed_from
+from minzheng.eldercare.models import Elder, Order, OrderChannel, OrderStatus, Provider
+from minzheng.eldercare.services import EldercareError
+
+Refused = (TransitionError, EldercareError, AssessmentInputError, LookupError)
+
+
+def _month(request: HttpRequest) -> dt.date:
+    raw = request.GET.get("month", "")
+    try:
+        return dt.datetime.strptime(raw, "%Y-%m").date()  # noqa: DTZ007 - a calendar month, not a moment
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+# ------------------------------------------------------------------ hotline console
+
+
+@role_required(access.can_use_hotline)
+def hotline(request: HttpRequest) -> HttpResponse:
+    return render(request, "eldercare/hotline.html", {"phone": request.GET.get("phone", "")})
+
+
+def _profile_context(request: HttpRequest, elder: Elder, via: str, **extra: object) -> dict[str, object]:
+    services.elder_view(actor=request.user, elder=elder, via=via, client_ip=client_ip(request))
+    today = timezone.localdate()
+    initial = {"day": today + dt.timedelta(days=1), "start": dt.time(9, 0)}
+    return {"p": selectors.elder_profile(elder), "order_form": OrderForm(initial=initial), **extra}
+
+
+@role_required(access.can_use_hotline)
+def hotline_lookup(request: HttpRequest) -> HttpResponse:
+    """The pop-up: caller number → elder profile with entitlement, contacts, recent orders (htmx)."""
+    phone = request.GET.get("phone", "").strip()
+    elder = selectors.elder_by_phone(request.user, phone) if phone else None
+    if elder is None:
+        return render(request, "eldercare/_profile.html", {"not_found": phone})
+    return render(request, "eldercare/_profile.html", _profile_context(request, elder, "hotline", caller=phone))
+
+
+@require_POST
+@role_required(access.can_place_orders)
+def order_place(request: HttpRequest, elder_id: int) -> HttpResponse:
+    elder = access.access_elder(request.user, elder_id)
+    form = OrderForm(request.POST)
+    hotline_call = access.can_use_hotline(request.user)
+    channel = OrderChannel.HOTLINE if hotline_call else OrderChannel.VILLAGE
+    if form.is_valid():
+        try:
+            order = orders.order_place(
+                actor=request.user,
+                elder=elder,
+                item_codes=[i.code for i in form.cleaned_data["items"]],
+                window_start=form.cleaned_data["window_start"],
+                channel=channel,
+                note=form.cleaned_data["note"],
+                caller_phone=request.POST.get("caller", "")[:20],
+                client_ip=client_ip(request),
+            )
+        except Refused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已下单：订单 {order.pk}")
+            return redirect("eldercare:order", order_id=order.pk)
+    context = _profile_context(request, elder, "order_form")
+    context["order_form"] = form
+    return render(request, "eldercare/_profile.html" if request.htmx else "eldercare/elder.html", context, status=400)
+
+
+# ------------------------------------------------------------------ elders and assessments
+
+
+@role_required(access.can_read_elders)
+def elders(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    today = timezone.localdate()
+    return render(
+        request,
+        "eldercare/elders.html",
+        {
+            "q": q,
+            "rows": selectors.elder_search(request.user, q),
+            "due": selectors.reassessments_due(request.user, today).count(),
+            "today": today,
+        },
+    )
+
+
+def _profile_order_form(request: HttpRequest) -> OrderForm | None:
+    if not access.can_place_orders(request.user):
+        return None
+    return OrderForm(initial={"day": timezone.localdate() + dt.timedelta(days=1), "start": dt.time(9, 0)})
+
+
+@role_required(access.can_read_elders)
+def elder_detail(request: HttpRequest, elder_id: int) -> HttpResponse:
+    elder = access.access_elder(request.user, elder_id)
+    family_url = request.build_absolute_uri(reverse("eldercare:family", args=[elder.family_token]))
+    context = _profile_context(
+        request,
+        elder,
+        "elder_page",
+        assessments=list(elder.assessments.all()[:10]),
+        family_url=family_url,
+        can_assess=access.can_assess(request.user),
+        can_order=access.can_place_orders(request.user),
+        order_form=_profile_order_form(request),
+        can_write=access.can_write_elders(request.user),
+        reason_form=ReasonForm(),
+    )
+    return render(request, "eldercare/elder.html", context)
+
+
+@require_POST
+@role_required(access.can_write_elders)
+def elder_condition(request: HttpRequest, elder_id: int) -> HttpResponse:
+    elder = access.access_elder(request.user, elder_id)
+    try:
+        services.elder_condition_changed(
+            actor=request.user, elder=elder, note=request.POST.get("reason", ""), client_ip=client_ip(request)
+        )
+    except EldercareError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已记录状况变化，需即时评估")
+    return redirect("eldercare:elder", elder_id=elder.pk)
+
+
+@role_required(access.can_assess)
+def assess(request: HttpRequest, elder_id: int) -> HttpResponse:
+    """GB/T 42195-2022 form on a phone; the result page names the level and every reason."""
+    elder = access.access_elder(request.user, elder_id)
+    initial = {"assessed_on": timezone.localdate(), "assessor_name": request.user.display_name}
+    form = AssessmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.payload()
+        try:
+            record = services.assessment_record(
+                actor=request.user,
+                elder=elder,
+                items=data["items"],
+                coma=data["coma"],
+                diagnoses=data["diagnoses"],
+                risk_events=data["risk_events"],
+                assessed_on=form.cleaned_data["assessed_on"],
+                assessor_name=form.cleaned_data["assessor_name"],
+                reason=form.cleaned_data["reason"],
+                client_ip=client_ip(request),
+            )
+        except Refused as exc:
+            form.add_error(None, str(exc))
+        else:
+            return render(request, "eldercare/assessment_result.html", {"elder": elder, "a": record})
+    status = 400 if form.errors else 200
+    return render(request, "eldercare/assess.html", {"elder": elder, "form": form}, status=status)
+
+
+@role_required(access.can_read_elders)
+def elder_bill(request: HttpRequest, elder_id: int) -> HttpResponse:
+    elder = access.access_elder(request.user, elder_id)
+    services.elder_view(actor=request.user, elder=elder, via="bill", client_ip=client_ip(request))
+    return render(request, "eldercare/bill.html", {"bill": selectors.elder_bill(elder, _month(request))})
+
+
+@role_required(access.can_read_catalogue)
+def catalogue(request: HttpRequest) -> HttpResponse:
+    return render(request, "eldercare/catalogue.html", {"items": selectors.catalogue()})
+
+
+# ------------------------------------------------------------------ orders
+
+
+@role_required(access.can_read_orders)
+def orders_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    rows = selectors.orders_list(request.user, status if status in OrderStatus.values else "")
+    return render(request, "eldercare/orders.html", {"rows": rows, "status": status, "statuses": OrderStatus.choices})
+
+
+def _order_context(request: HttpRequest, order: Order, **extra: object) -> dict[str, object]:
+    user = request.user
+    nexts = set(allowed_from(order.status))
+    return {
+        "order": order,
+        "lines": list(order.lines.select_related("item")),
+        "photos": list(order.photos.all()),
+        "transitions": list(order.transitions.select_related("actor")),
+        "flags": list(order.flags.all()),
+        "can_dispatch": access.can_dispatch(user) and OrderStatus.DISPATCHED in nexts,
+        "can_follow_up": access.can_follow_up(user) and OrderStatus.VISITED_BACK in nexts,
+        "can_cancel": access.can_cancel(user) and OrderStatus.CANCELLED in nexts,
+        "can_miss": access.can_cancel(user) and OrderStatus.MISSED in nexts,
+        "follow_form": FollowUpForm(),
+        "reason_form": ReasonForm(),
+        **extra,
+    }
+
+
+@role_required(access.can_read_orders)
+def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = access.access_order(request.user, order_id)
+    if access.is_caregiver(request.user):
+        return redirect("eldercare:my_order", order_id=order.pk)
+    return render(request, "eldercare/order.html", _order_context(request, order))
+
+
+def _order_action(request: HttpRequest, order_id: int, act: str) -> HttpResponse:
+    order = access.access_order(request.user, order_id)
+    ip = client_ip(request)
+    try:
+        if act == "dispatch":
+            access.require(access.can_dispatch(request.user))
+            order = orders.order_dispatch(actor=request.user, order=order, client_ip=ip)
+            messages.success(request, f"已派单给 {order.caregiver.name}")
+        elif act == "follow_up":
+            access.require(access.can_follow_up(request.user))
+            form = FollowUpForm(request.POST)
+            if not form.is_valid():
+                raise TransitionError("请填写回访结果和满意度")
+            orders.order_follow_up(actor=request.user, order=order, client_ip=ip, **form.cleaned_data)
+            messages.success(request, "已记录回访")
+        else:
+            access.require(access.can_cancel(request.user))
+            service = orders.order_cancel if act == "cancel" else orders.order_miss
+            service(actor=request.user, order=order, reason=request.POST.get("reason", ""), client_ip=ip)
+            messages.success(request, "已取消订单" if act == "cancel" else "已记录未上门")
+    except Refused as exc:
+        messages.error(request, str(exc))
+    if request.htmx:
+        order.refresh_from_db()
+        return render(request, "eldercare/order.html#detail", _order_context(request, order))
+    return redirect("eldercare:order", order_id=order.pk)
+
+
+@require_POST
+@role_required(access.can_read_orders)
+def order_action(request: HttpRequest, order_id: int, act: str) -> HttpResponse:
+    if act not in {"dispatch", "follow_up", "cancel", "miss"}:
+        access.require(False)
+    return _order_action(request, order_id, act)
+
+
+# ------------------------------------------------------------------ supervision
+
+
+@role_required(access.can_supervise)
+def flags(request: HttpRequest) -> HttpResponse:
+    open_only = request.GET.get("all") != "1"
+    rows = selectors.flags_list(request.user, open_only=open_only)
+    return render(request, "eldercare/flags.html", {"rows": rows, "open_only": open_only, "form": ResolveForm()})
+
+
+@require_POST
+@role_required(access.can_supervise)
+def flag_resolve(request: HttpRequest, flag_id: int) -> HttpResponse:
+    flag = access.access_flag(request.user, flag_id)
+    try:
+        services.flag_resolve(
+            actor=request.user, flag=flag, resolution=request.POST.get("resolution", ""), client_ip=client_ip(request)
+        )
+    except EldercareError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "疑点已处理")
+    return redirect("eldercare:flags")
+
+
+# ------------------------------------------------------------------ statements
+
+
+def _statement_providers(request: HttpRequest):  # type: ignore[no-untyped-def]
+    if access.can_approve_statements(request.user):
+        return Provider.objects.filter(division_code__startswith=request.user.jurisdiction).order_by("name")
+    return access.providers_of(request.user).order_by("name")
+
+
+@role_required(access.can_read_statements)
+def statements(request: HttpRequest) -> HttpResponse:
+    form = StatementBuildForm(request.POST or None, providers=_statement_providers(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            statement = services.statement_build(
+                actor=request.user, provider=form.cleaned_data["provider"], month=form.cleaned_data["month"]
+            )
+        except EldercareError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("eldercare:statement", statement_id=statement.pk)
+    rows = selectors.statements_list(request.user)
+    return render(
+        request, "eldercare/statements.html", {"rows": rows, "form": form}, status=400 if form.errors else 200
+    )
+
+
+@role_required(access.can_read_statements)
+def statement_detail(request: HttpRequest, statement_id: int) -> HttpResponse:
+    statement = access.access_statement(request.user, statement_id)
+    rows = statement.orders.select_related("elder__person", "caregiver").order_by("window_start")
+    context = {
+        "s": statement,
+        "rows": rows,
+        "can_approve": access.can_approve_statements(request.user) and statement.status == statement.Status.DRAFT,
+    }
+    return render(request, "eldercare/statement.html", context)
+
+
+@require_POST
+@role_required(access.can_approve_statements)
+def statement_approve(request: HttpRequest, statement_id: int) -> HttpResponse:
+    statement = access.access_statement(request.user, statement_id)
+    try:
+        services.statement_approve(actor=request.user, statement=statement, client_ip=client_ip(request))
+    except Refused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "结算单已审核，订单已结算")
+    return redirect("eldercare:statement", statement_id=statement.pk)
+
+
+@role_required(access.can_read_statements)
+def statement_download(request: HttpRequest, statement_id: int) -> HttpResponse:
+    statement = access.access_statement(request.user, statement_id)
+    path = statement_export(actor=request.user, statement=statement, client_ip=client_ip(request))
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

@@ -1,0 +1,15 @@
+"""Template filters of the eldercare pages."""
+
+from __future__ import annotations
+
+from django import template
+
+from minzheng.eldercare.money import yuan as _yuan
+
+register = template.Library()
+
+
+@register.filter
+def yuan(fen: int | None) -> str:
+    """1234 → '12.34' (integer arithmetic; fen are never floats)."""
+    return _yuan(int(fen or 0))
