@@ -108,3 +108,148 @@ def params_show_cmd(
         f"{key} = {found.value} {found.unit}（{found.region_code or '全国'}，{found.effective_from} 起；"
         f"依据：{found.reference or '未注明'}）"
     )
+
+
+eligibility_app = typer.Typer(help="资格判定：一户、批量、政策测算", no_args_is_help=True)
+app.add_typer(eligibility_app, name="eligibility")
+
+
+def _money(fen: int) -> str:
+    from minzheng.rules.eligibility import fen_text
+
+    return fen_text(fen)
+
+
+@eligibility_app.command("household")
+def eligibility_household_cmd(
+    household_no: str = typer.Argument(..., help="户编号"),
+    as_of: str = typer.Option(..., "--as-of", help="判定日期 YYYY-MM-DD"),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """一户的可享政策：每项政策是否符合、金额（分）及中文理由。"""
+    setup_django()
+    from minzheng.registry.models import Household
+    from minzheng.rules.services import household_eligibility
+
+    on = _date(as_of, "--as-of")
+    household = Household.objects.filter(household_no=household_no).first()
+    if household is None:
+        fail(f"户编号 {household_no} 不存在")
+    result = household_eligibility(actor=None, household=household, as_of=on)
+    if json_out:
+        print_json(result)
+        return
+    typer.echo(f"户 {result['household']}（{result['as_of']}）{'' if result['verified'] else '：尚无核对数据'}")
+    for p in result["policies"]:
+        who = f"（{p['person']}）" if p["person"] else ""
+        verdict = f"符合，{_money(p['amount_fen'])}/{p['period']}" if p["eligible"] else "不符合"
+        if p["excluded_by"]:
+            verdict = f"不重复享受（已由 {p['excluded_by']} 保障）"
+        typer.echo(f"- {p['name']}{who}：{verdict}")
+        for line in p["explanation"]:
+            typer.echo(f"    {'✓' if line['passed'] else '✗'} {line['text']}")
+
+
+def _batch_job(on: dt.date, region: str, engine: str) -> tuple[object, bool]:
+    """An unfinished run with the same date, region and engine resumes; else a new one starts."""
+    from minzheng.jobs.models import Job
+    from minzheng.rules.models import EligibilityRun
+    from minzheng.rules.services import eligibility_batch_start
+    from minzheng.rules.tasks import BATCH_KIND
+
+    unfinished = (
+        EligibilityRun.objects.filter(as_of=on, region_code=region, engine=engine)
+        .exclude(status=EligibilityRun.Status.DONE)
+        .order_by("-started_at")
+        .first()
+    )
+    if unfinished is not None:
+        job = Job.objects.filter(kind=BATCH_KIND, params__run_id=unfinished.pk).exclude(status=Job.Status.DONE).first()
+        if job is not None:
+            Job.objects.filter(pk=job.pk, status=Job.Status.FAILED).update(status=Job.Status.QUEUED, error="")
+            job.refresh_from_db()
+            return job, True
+    _, job = eligibility_batch_start(actor=None, as_of=on, region_code=region, engine=engine)
+    return job, False
+
+
+@eligibility_app.command("batch")
+def eligibility_batch_cmd(
+    as_of: str = typer.Option(..., "--as-of", help="判定日期 YYYY-MM-DD"),
+    region: str = typer.Option("", "--region", help="范围（区划代码前缀），空为全部"),
+    engine: str = typer.Option("polars", "--engine", help="polars 或 spark"),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """批量资格判定：按县写出判定表（Parquet）、汇总和 应享未享 / 不应享而享 清单。中断后再次执行会续跑。"""
+    setup_django()
+    from minzheng.jobs.cli import follow
+    from minzheng.jobs.models import Job
+    from minzheng.jobs.services import job_start_in_background
+    from minzheng.rules.services import RulesError
+
+    on = _date(as_of, "--as-of")
+    try:
+        job, resumed = _batch_job(on, region, engine)
+    except RulesError as exc:
+        fail(str(exc))
+    if resumed and not json_out:
+        typer.echo(f"从断点继续任务 {job.pk}（已完成 {len(job.checkpoint.get('counties', {}))} 个县）")  # type: ignore[attr-defined]
+    job_start_in_background(job)  # type: ignore[arg-type]
+    job = follow(job, quiet=json_out, label="资格判定")
+    if job.status == Job.Status.FAILED:
+        fail(f"资格判定失败：{job.error}")
+    result = job.result
+    if json_out:
+        print_json(result)
+        return
+    typer.echo(
+        f"资格判定 {result['as_of']}（{result['engine']}）：{result['counties']} 个县，{result['households']} 户，"
+        f"判定 {result['decisions']} 条；应享未享 {result['missing']}，不应享而享 {result['undue']}"
+    )
+    typer.echo(f"判定表：{result['output_dir']}")
+
+
+@eligibility_app.command("whatif")
+def eligibility_whatif_cmd(
+    param: str = typer.Option(..., "--param", help="参数键，如 dibao.standard"),
+    region: str = typer.Option(..., "--region", help="调整适用的区划（含下级）"),
+    from_date: str = typer.Option(..., "--from", help="调整起始日期 YYYY-MM-DD"),
+    scale: str = typer.Option(..., "--scale", help="倍数，如 1.05"),
+    as_of: str = typer.Option(..., "--as-of", help="测算日期 YYYY-MM-DD"),
+    engine: str = typer.Option("polars", "--engine", help="polars 或 spark"),
+    json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """政策测算：参数按倍数调整后，各项政策新增、减少的对象和每月资金变化（分）。"""
+    setup_django()
+    from decimal import Decimal, InvalidOperation
+
+    from minzheng.rules.services import RulesError, whatif
+
+    try:
+        factor = Decimal(scale)
+    except InvalidOperation:
+        fail(f"--scale 应为数字：{scale}")
+    try:
+        result = whatif(
+            actor=None,
+            key=param,
+            region_code=region,
+            from_date=_date(from_date, "--from"),
+            scale=factor,
+            as_of=_date(as_of, "--as-of"),
+            engine=engine,
+        )
+    except RulesError as exc:
+        fail(str(exc))
+    if json_out:
+        print_json(result.as_dict())
+        return
+    typer.echo(f"{param} 在 {region} 自 {from_date} 起 × {scale}，测算日期 {as_of}，{result.households} 户：")
+    for c in result.policies:
+        if c.gaining or c.losing or c.cost_change_fen:
+            sign = "+" if c.cost_change_fen >= 0 else ""
+            typer.echo(
+                f"- {c.name}：新增 {c.gaining}，减少 {c.losing}；资金 {_money(c.cost_before_fen)} → "
+                f"{_money(c.cost_after_fen)}/{c.period}（{sign}{_money(c.cost_change_fen)}）"
+            )
+    typer.echo(f"每月资金变化：{_money(result.monthly_cost_change_fen)}")

@@ -139,6 +139,9 @@ class EligibilitySummary(models.Model):
             models.UniqueConstraint(fields=["run", "county_code", "policy_id"], name="one_summary_per_county_policy")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.county_code} {self.policy_name or self.policy_id}：符合 {self.eligible}"
+
 
 class WorklistItem(models.Model):
     """应享未享 (eligible, not enrolled) or 不应享而享 (enrolled, not eligible), from one run."""

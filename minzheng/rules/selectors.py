@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from minzheng.rules.models import Parameter, ParameterChange
@@ -72,3 +73,99 @@ def param_records(*, key: str = "") -> list[Any]:
         )
         for r in param_rows(key=key)
     ]
+
+
+# ---------------------------------------------------------------- eligibility runs and worklists
+
+
+def runs_visible_to(user: Any) -> Any:
+    """Finished or running batch runs over the user's area or part of it (newest first)."""
+    from django.db.models import Q
+
+    from minzheng.rules.models import EligibilityRun
+
+    within = Q(region_code__startswith=user.jurisdiction) if user.jurisdiction else Q()
+    return EligibilityRun.objects.filter(Q(region_code__in=region_chain(user.jurisdiction)) | within)
+
+
+def latest_run(*, user: Any) -> Any:
+    """The newest finished run whose decisions cover the user's area (or, failing that, part of it)."""
+    from minzheng.rules.models import EligibilityRun
+
+    done = runs_visible_to(user).filter(status=EligibilityRun.Status.DONE).order_by("-finished_at", "-id")
+    covering = done.filter(region_code__in=region_chain(user.jurisdiction)).first()
+    return covering or done.first()
+
+
+def worklist_items(*, user: Any, run: Any, kind: str = "", policy_id: str = "") -> Any:
+    """The run's worklist inside the user's jurisdiction (one indexed range on the copied village code)."""
+    from minzheng.core.jurisdiction import prefix_q
+    from minzheng.rules.models import WorklistItem
+
+    if run is None:
+        return WorklistItem.objects.none()
+    items = WorklistItem.objects.filter(run=run).filter(prefix_q("division_code", user.jurisdiction))
+    if kind:
+        items = items.filter(kind=kind)
+    if policy_id:
+        items = items.filter(policy_id=policy_id)
+    return items.select_related("household", "person").order_by("kind", "division_code", "policy_id", "id")
+
+
+@dataclass
+class WorklistRow:
+    """What the worklist shows: masked identity number, never the whole."""
+
+    id: int
+    kind: str
+    kind_label: str
+    policy_id: str
+    policy_name: str
+    household_id: int
+    household_no: str
+    division_code: str
+    person_name: str
+    id_number_masked: str
+    amount_fen: int
+    reason: str
+
+    @classmethod
+    def of(cls, item: Any) -> WorklistRow:
+        from minzheng.core.masking import mask_id_number
+
+        person = item.person
+        return cls(
+            id=item.pk,
+            kind=item.kind,
+            kind_label=item.get_kind_display(),
+            policy_id=item.policy_id,
+            policy_name=item.policy_name,
+            household_id=item.household_id,
+            household_no=item.household.household_no,
+            division_code=item.division_code,
+            person_name=person.name if person else "（全户）",
+            id_number_masked=mask_id_number(person.id_number) if person else "",
+            amount_fen=item.amount_fen,
+            reason=item.reason,
+        )
+
+    @property
+    def amount_text(self) -> str:
+        from minzheng.rules.eligibility import fen_text
+
+        return fen_text(self.amount_fen)
+
+
+def run_summary(*, user: Any, run: Any) -> list[Any]:
+    """Per-county, per-policy summary rows of the run for county-level users and above.
+
+    The summary is a county aggregate: town and village staff see their own worklist counts instead.
+    """
+    from minzheng.rules.models import EligibilitySummary
+
+    if run is None or len(user.jurisdiction) > 6:
+        return []
+    rows = EligibilitySummary.objects.filter(run=run)
+    if len(user.jurisdiction) == 6:
+        rows = rows.filter(county_code=user.jurisdiction)
+    return list(rows.order_by("county_code", "policy_id"))

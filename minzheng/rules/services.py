@@ -216,12 +216,104 @@ def param_change_reject(*, actor: Any, change: ParameterChange, note: str, clien
     return change
 
 
+# ---------------------------------------------------------------- eligibility
+
+
+def household_eligibility(*, actor: Any, household: Any, as_of: dt.date, client_ip: str = "") -> dict[str, Any]:
+    """One household's decisions (registry + verification on `as_of`); a detail read, so audited."""
+    from minzheng.rules.eligibility import household_result
+
+    result = household_result(household, as_of)
+    eligible = [p["name"] for p in result["policies"] if p["eligible"]]
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        object_type="eligibility",
+        object_id=household.household_no,
+        summary=f"查看户 {household.household_no} 的可享政策（{as_of}）：符合 {len(eligible)} 项",
+        client_ip=client_ip,
+        data={"as_of": as_of.isoformat(), "eligible": sorted(set(eligible))},
+    )
+    return result
+
+
+@transaction.atomic
+def eligibility_batch_start(
+    *, actor: Any, as_of: dt.date, region_code: str, engine: str = "polars", client_ip: str = ""
+) -> tuple[Any, Any]:
+    """Record a batch run and queue its job; the job writes decisions, summary and worklists."""
+    from minzheng.jobs.services import job_enqueue
+    from minzheng.rules.batch import run_start
+    from minzheng.rules.eligibility import ENGINES
+    from minzheng.rules.tasks import BATCH_KIND
+
+    if engine not in ENGINES:
+        raise RulesError(f"引擎应为 polars 或 spark：{engine}")
+    try:
+        region = parse_region(region_code)
+    except ValueError as exc:
+        raise RulesError(f"范围：{exc}") from None
+    run = run_start(actor=actor, as_of=as_of, region_code=region, engine=engine)
+    job = job_enqueue(kind=BATCH_KIND, params={"run_id": run.pk}, actor=actor)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        object_type="eligibility_run",
+        object_id=run.pk,
+        summary=f"批量资格判定 {as_of}，范围 {region or '全部'}（{engine}）",
+        client_ip=client_ip,
+        data={"as_of": as_of.isoformat(), "region": region, "engine": engine, "job": job.pk},
+    )
+    return run, job
+
+
+def whatif(
+    *,
+    actor: Any,
+    key: str,
+    region_code: str,
+    from_date: dt.date,
+    scale: Any,
+    as_of: dt.date,
+    engine: str = "polars",
+    client_ip: str = "",
+) -> Any:
+    """政策测算 over the region's households; reads many households' data, so audited."""
+    from minzheng.rules.whatif import whatif_run
+
+    if not KEY_RE.match(key):
+        raise RulesError(f"参数键“{key}”应为小写英文加点，如 dibao.standard")
+    try:
+        region = parse_region(region_code)
+    except ValueError as exc:
+        raise RulesError(f"区划代码：{exc}") from None
+    if not region:
+        raise RulesError("区划代码：测算须指定调整适用的区划")
+    if not Parameter.objects.filter(key=key).exists():
+        raise RulesError(f"参数键：{key} 没有任何取值，无法测算")
+    result = whatif_run(key=key, region_code=region, from_date=from_date, scale=scale, as_of=as_of, engine=engine)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.SEARCH,
+        object_type="eligibility_whatif",
+        object_id=key,
+        summary=f"政策测算 {key}（{region}，{from_date} 起 × {scale}，{as_of}）：{result.households} 户，"
+        f"每月资金变化 {result.monthly_cost_change_fen} 分",
+        client_ip=client_ip,
+        data={"region": region, "from": from_date.isoformat(), "scale": str(scale), "as_of": as_of.isoformat()},
+    )
+    return result
+
+
 __all__ = [
     "ParamFileError",
     "ParamImportResult",
     "RulesError",
+    "eligibility_batch_start",
+    "household_eligibility",
     "param_change_approve",
     "param_change_propose",
     "param_change_reject",
     "params_import",
+    "whatif",
 ]
