@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+from django.http import Http404
 from django.urls import reverse
 
 from minzheng.accounts.models import Role
-from minzheng.core.jurisdiction import covers
+from minzheng.core.jurisdiction import covers, prefix_q
 
 # 匹配复核 (identity matching review): the 核对中心's work; nobody else confirms a link.
 MATCH_REVIEW = {Role.VERIFICATION_CENTER}
@@ -31,4 +33,58 @@ def nav_entries(user: Any) -> list[tuple[str, str]]:
     entries: list[tuple[str, str]] = []
     if can_review_matches(user):
         entries.append(("匹配复核", reverse("verification:match_review")))
+    if can_view_worklist(user):
+        entries.append(("核对工作清单", reverse("verification:worklist")))
+    if can_run_batch(user):
+        entries.append(("批量复核", reverse("verification:batch_runs")))
     return entries
+
+
+# --- 核对工作清单 and 批量复核 (v3_batch) ------------------------------------------------------------
+# Caseworkers who follow up a changed household, in their jurisdiction; a 村 worker sees their
+# village's items (to know whom to visit) but does not close them.
+WORKLIST_READ = {Role.VILLAGE_WORKER, Role.TOWN_OFFICER, Role.COUNTY_APPROVER, Role.VERIFICATION_CENTER}
+WORKLIST_HANDLE = {Role.TOWN_OFFICER, Role.COUNTY_APPROVER, Role.VERIFICATION_CENTER}
+# Starting a re-check of a whole jurisdiction is the 核对中心's and the county approver's call.
+BATCH_RUN = {Role.VERIFICATION_CENTER, Role.COUNTY_APPROVER}
+
+
+def can_view_worklist(user: Any) -> bool:
+    return _has(user, WORKLIST_READ)
+
+
+def can_handle_worklist(user: Any) -> bool:
+    return _has(user, WORKLIST_HANDLE)
+
+
+def can_run_batch(user: Any) -> bool:
+    return _has(user, BATCH_RUN)
+
+
+def worklist_visible_to(user: Any) -> Any:
+    from minzheng.verification.models import WorklistItem
+
+    if not can_view_worklist(user):
+        return WorklistItem.objects.none()
+    return WorklistItem.objects.filter(prefix_q("division_code", user.jurisdiction))
+
+
+def access_worklist_item(user: Any, item_id: int, *, write: bool = False) -> Any:
+    """The item, or 404 when out of role or outside the user's jurisdiction."""
+    if write and not can_handle_worklist(user):
+        raise Http404("清单条目不存在")
+    item = worklist_visible_to(user).filter(pk=item_id).first()
+    if item is None:
+        raise Http404("清单条目不存在")
+    return item
+
+
+def batch_runs_visible_to(user: Any) -> Any:
+    """Runs over the user's jurisdiction, over a part of it, or over a wider area that contains it."""
+    from minzheng.verification.models import BatchRun
+
+    if not can_run_batch(user):
+        return BatchRun.objects.none()
+    prefix = user.jurisdiction
+    wider = [prefix[:n] for n in range(len(prefix) + 1)]
+    return BatchRun.objects.filter(Q(jurisdiction__in=wider) | prefix_q("jurisdiction", prefix))

@@ -2,11 +2,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from minzheng.verification import views
+from minzheng.verification import views, views_batch
 
 app_name = "verification"
 urlpatterns = [
     path("households/<int:household_id>/panel/", views.household_panel, name="household_panel"),
     path("matches/", views.match_review, name="match_review"),
     path("matches/<int:candidate_id>/decide/", views.match_decide, name="match_decide"),
+    path("worklist/", views_batch.worklist, name="worklist"),
+    path("worklist/export/", views_batch.worklist_download, name="worklist_export"),
+    path("worklist/<int:item_id>/handle/", views_batch.worklist_handle, name="worklist_handle"),
+    path("batch/", views_batch.batch_runs, name="batch_runs"),
+    path("batch/new/", views_batch.batch_run_new, name="batch_run_new"),
 ]

@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from minzheng.verification.engine import evaluate as ev
+from minzheng.verification.engine.household import snapshots_for
 from minzheng.verification.engine.store import FeedStore
 
 MEMBER_SCHEMA = pa.schema(
@@ -89,20 +90,16 @@ class BatchSpec:
 
 
 def resolve_snapshots(store: FeedStore, as_of: dt.date) -> dict[str, list[tuple[str, str]]]:
-    """The deliveries a run on `as_of` reads: each feed's latest snapshot, and for monthly feeds also
-    the earlier ones whose date falls inside the 6-month income window (a window delivered as several
-    files). `evaluate` keeps only the newest snapshot of state feeds and the newest delivery of each
-    person-month, so passing older monthly snapshots never double-counts.
+    """The deliveries a run on `as_of` reads — exactly those the one-household path reads
+    (`household.snapshots_for`: the latest snapshot; for monthly feeds also the earlier ones that
+    still cover months of the 6-month window). `evaluate` keeps only the newest snapshot of state
+    feeds and the newest delivery of each person-month, so older monthly snapshots never double-count.
     """
-    start, _ = ev.window(as_of)
     out: dict[str, list[tuple[str, str]]] = {}
     for feed_id in store.feed_ids():
-        days = [d for d in store.dates(feed_id) if d <= as_of]
-        if not days:
-            continue
-        # Monthly feeds: every delivery inside the window; state feeds: the latest only.
-        days = ([d for d in days if d >= start] or days[-1:]) if feed_id in ev.MONTHLY_FEEDS else days[-1:]
-        out[feed_id] = [(d.isoformat(), str(store.root / feed_id / d.isoformat() / "data.parquet")) for d in days]
+        snaps = snapshots_for(store, feed_id, as_of)
+        if snaps:
+            out[feed_id] = [(s.as_of.isoformat(), str(s.data_path)) for s in snaps]
     return out
 
 
@@ -155,12 +152,15 @@ def _feed_sql(feed: str, path: str, feed_as_of: str, columns: set[str], links: b
     """The rows of the registered members `m` (feed ids, dates and paths come from the run's spec)."""
     conditions = ["f.id_number IN (SELECT id_number FROM m)"]
     if "id_digest" in columns:
-        conditions.append("f.id_digest IN (SELECT id_digest FROM m WHERE id_digest IS NOT NULL)")
+        # As on the one-household path: a digest or a confirmed link speaks only for a row without a number.
+        conditions.append(
+            "(f.id_number IS NULL AND f.id_digest IN (SELECT id_digest FROM m WHERE id_digest IS NOT NULL))"
+        )
     if feed in SECOND_ID and SECOND_ID[feed] in columns:
         conditions.append(f"f.{SECOND_ID[feed]} IN (SELECT id_number FROM m)")  # noqa: S608
     if links:
         linked = f"SELECT _row FROM lk WHERE feed = '{feed}' AND feed_as_of = DATE '{feed_as_of}'"  # noqa: S608
-        conditions.append(f"f._row IN ({linked})")
+        conditions.append(f"(f.id_number IS NULL AND f._row IN ({linked}))")
     source = f"read_parquet('{_quote(path)}')"
     return f"SELECT f.*, DATE '{feed_as_of}' AS feed_as_of FROM {source} f WHERE {' OR '.join(conditions)}"  # noqa: S608
 

@@ -7,17 +7,12 @@ import datetime as dt
 import json
 import os
 import shutil
-from dataclasses import dataclass
-from pathlib import Path
 
-import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
 from minzheng.demo.feedrows import DIGEST_KEY
-from minzheng.demo.feeds import HEADERS, feed_path, write_feeds
-from minzheng.demo.generator import write_residents_file
-from minzheng.registry.importing import residents_import
+from minzheng.demo.feeds import feed_path
 from minzheng.registry.models import Person, PersonTag
 from minzheng.verification import batchrun
 from minzheng.verification.engine import batch as engine
@@ -26,56 +21,9 @@ from minzheng.verification.engine.ingest import ingest_file
 from minzheng.verification.engine.store import FeedStore
 from minzheng.verification.models import BatchHouseholdResult, BatchRun, WorklistItem
 from minzheng.verification.services import batch_run_start
+from minzheng.verification.tests.batch_fixtures import AS_OF, CHUNK, LATER, County, county_files, registry
 
-AS_OF = dt.date(2026, 11, 1)
-LATER = dt.date(2026, 11, 2)  # same income window (months before November), one day on
-SEED = 23
-CHUNK = 12  # households per partition: a small county still makes several partitions
-
-
-@dataclass
-class County:
-    root: Path
-    residents: Path
-    feeds_dir: Path  # settings.FEEDS_DIR; the store is feeds_dir/"store"
-    members: pa.Table
-
-
-def _members(residents: Path) -> pa.Table:
-    with residents.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    number = [r["公民身份号码"] for r in rows]
-    return pa.table(
-        {
-            "id_number": number,
-            "name": [r["姓名"] for r in rows],
-            "household_no": [r["户编号"] for r in rows],
-            "division_code": [r["现住址区划代码"] for r in rows],
-            "birth_date": [dt.date(int(n[6:10]), int(n[10:12]), int(n[12:14])) for n in number],
-        },
-        schema=engine.MEMBER_SCHEMA,
-    )
-
-
-@pytest.fixture(scope="module")
-def county_files(tmp_path_factory: pytest.TempPathFactory) -> County:
-    root = tmp_path_factory.mktemp("batch")
-    residents = root / "居民.csv"
-    write_residents_file(residents, persons=1200, seed=SEED)
-    write_feeds(residents, root / "feeds", as_of=AS_OF, seed=SEED)
-    store = FeedStore(root / "feeds_dir" / "store")
-    for feed in HEADERS:
-        ingest_file(feed, feed_path(root / "feeds", feed, AS_OF), AS_OF, store)
-    return County(root, residents, root / "feeds_dir", _members(residents))
-
-
-@pytest.fixture
-def registry(county: None, county_files: County, settings: object) -> County:
-    settings.FEEDS_DIR = county_files.feeds_dir  # type: ignore[attr-defined]
-    settings.VERIFICATION_BATCH_CHUNK_HOUSEHOLDS = CHUNK  # type: ignore[attr-defined]
-    settings.VERIFICATION_DIGEST_KEY = DIGEST_KEY  # type: ignore[attr-defined]
-    residents_import(path=county_files.residents, actor=None)
-    return county_files
+__all__ = ["county_files", "registry"]  # fixtures
 
 
 def run_batch(as_of: dt.date = AS_OF, *, scope: str = BatchRun.Scope.BENEFICIARIES, save=None) -> BatchRun:  # type: ignore[no-untyped-def]
@@ -244,3 +192,28 @@ def test_duckdb_and_spark_give_identical_results(county_files: County, spark: ob
     assert distributed.schema == local.schema
     assert distributed.equals(local)
     assert sum("deceased" in f for f in local["flags"].to_pylist()) > 0
+
+
+def test_batch_rows_equal_the_one_household_path(county_files: County) -> None:
+    """Batch and 一键核对 read the same snapshots and call the same evaluation: same facts, same hash."""
+    import pyarrow.compute as pc
+
+    from minzheng.verification.engine.household import verify
+
+    store = FeedStore(county_files.feeds_dir / "store")
+    spec = engine.spec_for(store.root, AS_OF, digest_key=DIGEST_KEY)
+    members = engine.assign_chunks(county_files.members, 50)
+    batch_rows = {
+        r["household_no"]: r for r in engine.run_all(county_files.members, spec, chunk_households=50).to_pylist()
+    }
+    sample = sorted(batch_rows)[::37]
+    for household_no in sample:
+        one = members.filter(pc.equal(members["household_no"], household_no))
+        result = verify(
+            store,
+            one.select(["id_number", "name", "household_no", "division_code", "birth_date"]),
+            AS_OF,
+            digest_key=DIGEST_KEY,
+        )
+        row = engine.summarise(one, result).to_pylist()[0]
+        assert row == batch_rows[household_no]

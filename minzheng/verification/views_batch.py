@@ -1,0 +1,130 @@
+"""批量复核 and 核对工作清单 pages. Thin: access + services + selectors (v3_batch)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from minzheng.accounts.access import can_unmask
+from minzheng.audit.services import client_ip
+from minzheng.core.decorators import role_required
+from minzheng.jobs.services import job_start_in_background
+from minzheng.verification import access
+from minzheng.verification.models import BatchRun, WorklistItem
+from minzheng.verification.services import batch_run_start, worklist_mark_handled
+from minzheng.verification.worklist_export import ExportRefused, worklist_export
+
+PAGE = 50
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    kind = request.GET.get("kind", "")
+    status = request.GET.get("status", WorklistItem.Status.PENDING)
+    return {
+        "kind": kind if kind in WorklistItem.Kind.values else "",
+        "status": status if status in WorklistItem.Status.values else "",
+    }
+
+
+def worklist_filtered(user: object, filters: dict[str, str]):  # type: ignore[no-untyped-def]
+    items = access.worklist_visible_to(user).select_related("household", "person", "run", "handled_by")
+    if filters["kind"]:
+        items = items.filter(kind=filters["kind"])
+    if filters["status"]:
+        items = items.filter(status=filters["status"])
+    return items.order_by("-run__as_of", "kind", "household__household_no", "id")
+
+
+@role_required(access.can_view_worklist)
+def worklist(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    page = Paginator(worklist_filtered(request.user, filters), PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "kinds": WorklistItem.Kind.choices,
+        "statuses": WorklistItem.Status.choices,
+        "can_handle": access.can_handle_worklist(request.user),
+        "can_unmask": can_unmask(request.user),
+        "query": "&".join(f"{k}={v}" for k, v in filters.items()),
+    }
+    return render(request, "verification/worklist.html", context)
+
+
+@require_POST
+@role_required(access.can_handle_worklist)
+def worklist_handle(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = access.access_worklist_item(request.user, item_id, write=True)
+    item = worklist_mark_handled(
+        actor=request.user, item=item, note=request.POST.get("note", ""), client_ip=client_ip(request)
+    )
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request, "verification/worklist.html#item", {"item": item, "can_handle": True, "can_unmask": False}
+        )
+    messages.success(request, f"已将清单条目 {item.pk} 标记为已处理")
+    return redirect("verification:worklist")
+
+
+@role_required(access.can_view_worklist)
+def worklist_download(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    full = request.GET.get("full") == "1"
+    try:
+        path = worklist_export(
+            actor=request.user,
+            items=worklist_filtered(request.user, filters),
+            filters=filters,
+            full_numbers=full,
+            reason=request.GET.get("reason", ""),
+            client_ip=client_ip(request),
+        )
+    except ExportRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("verification:worklist")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+# --- 批量复核 ----------------------------------------------------------------------------------------
+
+
+@role_required(access.can_run_batch)
+def batch_runs(request: HttpRequest) -> HttpResponse:
+    runs = list(access.batch_runs_visible_to(request.user).select_related("created_by")[:30])
+    labels = dict(WorklistItem.Kind.choices)
+    for run in runs:
+        run.count_rows = [(labels.get(k, k), n) for k, n in run.counts.items() if n]  # type: ignore[attr-defined]
+    context = {
+        "runs": runs,
+        "today": timezone.localdate().isoformat(),
+        "engines": BatchRun.Engine.choices,
+        "active": any(r.status in (BatchRun.Status.QUEUED, BatchRun.Status.RUNNING) for r in runs),
+    }
+    template = "verification/batch_runs.html#runs" if request.htmx else "verification/batch_runs.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@require_POST
+@role_required(access.can_run_batch)
+def batch_run_new(request: HttpRequest) -> HttpResponse:
+    try:
+        as_of = dt.date.fromisoformat(request.POST.get("as_of", ""))
+    except ValueError:
+        messages.error(request, "数据时点必须是 YYYY-MM-DD 格式的日期")
+        return redirect("verification:batch_runs")
+    engine = request.POST.get("engine", BatchRun.Engine.DUCKDB)
+    scope = BatchRun.Scope.ALL if request.POST.get("all") == "1" else BatchRun.Scope.BENEFICIARIES
+    try:
+        run = batch_run_start(actor=request.user, as_of=as_of, engine=engine, scope=scope, client_ip=client_ip(request))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("verification:batch_runs")
+    job_start_in_background(run.job)
+    messages.success(request, f"已启动批量复核 {run.pk}（数据时点 {as_of}）")
+    return redirect("verification:batch_runs")
