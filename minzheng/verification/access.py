@@ -88,3 +88,36 @@ def batch_runs_visible_to(user: Any) -> Any:
     prefix = user.jurisdiction
     wider = [prefix[:n] for n in range(len(prefix) + 1)]
     return BatchRun.objects.filter(Q(jurisdiction__in=wider) | prefix_q("jurisdiction", prefix))
+
+
+# --- 一键核对 and the 核对报告 (v2_household) ------------------------------------------------------
+# Who runs a household verification and reads its reports, within their jurisdiction (the household's
+# address): the 核对中心 (whose work it is), the 乡镇 民政办 (which takes the application and must see
+# the result before its 审核意见) and the 县级审批 (which decides on it). Village workers collect the
+# 授权书 but do not query other departments' data (《社会救助暂行办法》第五十八条: the county queries).
+HOUSEHOLD_VERIFY = {Role.VERIFICATION_CENTER, Role.TOWN_OFFICER, Role.COUNTY_APPROVER}
+
+
+def can_verify_households(user: Any) -> bool:
+    return _has(user, HOUSEHOLD_VERIFY)
+
+
+def can_verify_household(user: Any, household: Any) -> bool:
+    """Role, and the household's address inside the user's jurisdiction."""
+    return can_verify_households(user) and covers(user.jurisdiction, household.division_id)
+
+
+def reports_visible_to(user: Any) -> Any:
+    from minzheng.verification.models import VerificationReport
+
+    if not can_verify_households(user):
+        return VerificationReport.objects.none()
+    return VerificationReport.objects.filter(prefix_q("division_code", user.jurisdiction))
+
+
+def access_report(user: Any, report_id: int) -> Any:
+    """The report, or 404 when out of role or outside the user's jurisdiction."""
+    report = reports_visible_to(user).select_related("household", "requested_by").filter(pk=report_id).first()
+    if report is None:
+        raise Http404("核对报告不存在")
+    return report

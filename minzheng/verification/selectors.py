@@ -65,3 +65,38 @@ def match_feed_counts(user: Any) -> list[tuple[str, int]]:
         prefix_q("division_code", user.jurisdiction), status=MatchCandidate.Status.PENDING
     )
     return list(qs.values_list("feed_id").annotate(n=Count("pk")).order_by("feed_id"))
+
+
+# --- 核对报告 (v2_household) ---------------------------------------------------------------------------
+
+
+def household_reports(user: Any, household: Any, limit: int = 5) -> list[Any]:
+    """The household's latest reports the user may read, newest first."""
+    from minzheng.verification.access import reports_visible_to
+
+    return list(reports_visible_to(user).filter(household=household).select_related("requested_by")[:limit])
+
+
+def reports_in_scope(user: Any, limit: int = 50) -> list[Any]:
+    """The latest reports in the user's jurisdiction (for lists), newest first."""
+    from minzheng.verification.access import reports_visible_to
+
+    return list(reports_visible_to(user).select_related("household", "requested_by")[:limit])
+
+
+# --- 部门数据 (feed deliveries): v1_feeds ------------------------------------------------------------
+
+
+def feed_overview() -> list[dict[str, Any]]:
+    """Every catalogue feed with its deliveries, newest 数据时点 first (current and replaced).
+
+    Feed deliveries are county-wide department files, not residents: the page's role check
+    (access.can_manage_feeds) is the whole scope.
+    """
+    from minzheng.verification.engine.catalogue import FEEDS
+    from minzheng.verification.models import FeedDelivery
+
+    by_feed: dict[str, list[FeedDelivery]] = {}
+    for d in FeedDelivery.objects.select_related("ingested_by").order_by("feed_id", "-as_of", "-ingested_at", "-pk"):
+        by_feed.setdefault(d.feed_id, []).append(d)
+    return [{"feed": f, "deliveries": by_feed.get(f.id, [])} for f in FEEDS.values()]

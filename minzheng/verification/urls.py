@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from minzheng.verification import views, views_batch
+from minzheng.verification import views, views_batch, views_report
 
 app_name = "verification"
 urlpatterns = [
@@ -14,4 +14,8 @@ urlpatterns = [
     path("worklist/<int:item_id>/handle/", views_batch.worklist_handle, name="worklist_handle"),
     path("batch/", views_batch.batch_runs, name="batch_runs"),
     path("batch/new/", views_batch.batch_run_new, name="batch_run_new"),
+    # 一键核对 and the 核对报告 (v2_household)
+    path("households/<int:household_id>/verify/", views_report.household_verify, name="household_verify"),
+    path("reports/<int:report_id>/", views_report.report_detail, name="report"),
+    path("reports/<int:report_id>/download/<str:fmt>/", views_report.report_download, name="report_download"),
 ]

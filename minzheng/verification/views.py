@@ -21,8 +21,10 @@ from minzheng.verification.models import MatchCandidate
 
 @login_required
 def household_panel(request: HttpRequest, household_id: int) -> HttpResponse:
-    """The panel on the registry's household page (loaded by htmx); empty until the feature lands."""
-    return HttpResponse("")
+    """The 一键核对 panel on the registry's household page (loaded by htmx); empty for other roles."""
+    from minzheng.verification import views_report
+
+    return views_report.panel(request, household_id)
 
 
 # --- 匹配复核 (identity matching review queue): v4_matching -------------------------------------------
