@@ -33,11 +33,18 @@ def place(cast: Any, elder: Any, codes: list[str], start: dt.datetime) -> Order:
     )
 
 
-def to_service(cast: Any, order: Order, caregiver: Any = None, *, checkin_at: dt.datetime | None = None) -> Order:
+def to_service(
+    cast: Any,
+    order: Order,
+    caregiver: Any = None,
+    *,
+    checkin_at: dt.datetime | None = None,
+    where: tuple[float, float] = HOME,
+) -> Order:
     """下单 → 派单 → 接单 → 签到 (at the door, at the phone's time) → 服务中, with both photos."""
     orders.order_dispatch(actor=cast.hotline_operator, order=order, caregiver=caregiver)
     orders.order_accept(actor=cast.caregiver, order=order)
-    orders.order_check_in(actor=cast.caregiver, order=order, lat=HOME[0], lng=HOME[1], client_at=checkin_at)
+    orders.order_check_in(actor=cast.caregiver, order=order, lat=where[0], lng=where[1], client_at=checkin_at)
     orders.order_photo_add(actor=cast.caregiver, order=order, kind="before", upload=photo("before"))
     orders.order_start(actor=cast.caregiver, order=order)
     orders.order_photo_add(actor=cast.caregiver, order=order, kind="after", upload=photo("after"))
@@ -54,7 +61,7 @@ def finish(
     where: tuple[float, float] = HOME,
 ) -> Order:
     """… → 签退 with every line done and the elder's confirmation."""
-    to_service(cast, order, caregiver, checkin_at=checkin_at)
+    to_service(cast, order, caregiver, checkin_at=checkin_at, where=where)
     orders.order_check_out(
         actor=cast.caregiver,
         order=order,
