@@ -37,6 +37,7 @@ def nav_entries(user: Any) -> list[tuple[str, str]]:
         entries.append(("核对工作清单", reverse("verification:worklist")))
     if can_run_batch(user):
         entries.append(("批量复核", reverse("verification:batch_runs")))
+    entries += feed_nav_entries(user)
     return entries
 
 
@@ -121,3 +122,17 @@ def access_report(user: Any, report_id: int) -> Any:
     if report is None:
         raise Http404("核对报告不存在")
     return report
+
+
+# --- 部门数据 (feed deliveries: upload, list, rejects download): v1_feeds -------------------------------
+# The 核对中心 receives the departments' files; a system administrator may load them for it. Feed
+# files cover the whole county, so the role decides and no jurisdiction range applies.
+FEEDS_MANAGE = {Role.VERIFICATION_CENTER, Role.SYSADMIN}
+
+
+def can_manage_feeds(user: Any) -> bool:
+    return _has(user, FEEDS_MANAGE)
+
+
+def feed_nav_entries(user: Any) -> list[tuple[str, str]]:
+    return [("部门数据", reverse("verification:feeds"))] if can_manage_feeds(user) else []

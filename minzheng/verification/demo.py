@@ -7,3 +7,22 @@ from typing import Any
 
 def demo_extend(built: Any, step: Any) -> None:
     """Add this app's demo data. `built` is the DemoBuild so far; `step(text)` shows progress."""
+    demo_feeds_ingest(built, step)
+
+
+def demo_feeds_ingest(built: Any, step: Any) -> dict[str, Any]:
+    """Ingest every demo feed file in `built.feeds_dir` for `built.as_of` (v1_feeds); returns deliveries by feed.
+
+    Runs as the system (actor None), like the CLI; the same files again change nothing.
+    """
+    from minzheng.demo.feeds import feed_path
+    from minzheng.verification.engine.catalogue import FEEDS
+    from minzheng.verification.services import feed_ingest
+
+    step("导入部门核对数据")
+    deliveries = {}
+    for feed_id in FEEDS:
+        path = feed_path(built.feeds_dir, feed_id, built.as_of)
+        if path.exists():
+            deliveries[feed_id] = feed_ingest(actor=None, feed_id=feed_id, path=path, as_of=built.as_of)
+    return deliveries

@@ -20,3 +20,41 @@ class HouseholdVerifyForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": "请填写数据时点", "invalid": "数据时点应为日期，如 2026-12-01"},
     )
+
+
+# --- 部门数据上传 (v1_feeds) ---------------------------------------------------------------------------
+def _feed_choices() -> list[tuple[str, str]]:
+    from minzheng.verification.engine.catalogue import FEEDS
+
+    return [(f.id, f"{f.department} {f.title}（{f.id}）") for f in FEEDS.values()]
+
+
+class FeedUploadForm(forms.Form):
+    feed_id = forms.ChoiceField(label="数据项", choices=_feed_choices, error_messages={"required": "请选择数据项"})
+    as_of = forms.DateField(
+        label="数据时点",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="留空则从文件名读取，如 vehicle_2026-12-01.csv",
+        error_messages={"invalid": "数据时点应为日期，如 2026-12-01"},
+    )
+    file = forms.FileField(label="文件（CSV 或 XLSX）", error_messages={"required": "请选择要上传的文件"})
+    replace = forms.BooleanField(label="替换同一数据时点的已有数据（原数据保留，可恢复）", required=False)
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".xls")):
+            raise forms.ValidationError("只支持 CSV、XLSX、XLS 文件")
+        return upload
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        from minzheng.verification.engine.ingest import as_of_from_name
+
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None and not data.get("as_of"):
+            found = as_of_from_name(upload.name)
+            if found is None:
+                self.add_error("as_of", "请填写数据时点（文件名中没有日期）")
+            data["as_of"] = found
+        return data

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from minzheng.verification import views, views_batch, views_report
 
 app_name = "verification"
 urlpatterns = [
+    path("feeds/", include("minzheng.verification.urls_feeds")),  # 部门数据 (v1_feeds)
     path("households/<int:household_id>/panel/", views.household_panel, name="household_panel"),
     path("matches/", views.match_review, name="match_review"),
     path("matches/<int:candidate_id>/decide/", views.match_decide, name="match_decide"),

@@ -100,7 +100,7 @@ def file_sha256(path: Path) -> str:
 
 
 def ingest_file(
-    feed_id: str,
+    feed_id: str | Feed,
     path: Path,
     as_of: dt.date,
     store: FeedStore,
@@ -146,7 +146,9 @@ def ingest_file(
     return result
 
 
-def _feed(feed_id: str) -> Feed:
+def _feed(feed_id: str | Feed) -> Feed:
+    if isinstance(feed_id, Feed):  # a definition not (yet) in the catalogue: same code path
+        return feed_id
     try:
         return feed_get(feed_id)
     except KeyError as exc:
