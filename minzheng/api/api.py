@@ -14,6 +14,7 @@ from ninja.renderers import JSONRenderer
 
 from minzheng.api.auth import TokenAuth
 from minzheng.api.registry import router as registry_router
+from minzheng.emergency.api import router as emergency_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -30,6 +31,7 @@ api = NinjaAPI(
     description="所有接口需在请求头携带 `Authorization: Bearer 令牌`；数据按账号管辖范围过滤并记入审计日志。",
 )
 api.add_router("/", registry_router)
+api.add_router("/", emergency_router)
 
 HTTP_ERRORS = {
     400: "请求格式有误：请求体须为 JSON",

@@ -63,6 +63,10 @@ class Device(models.Model):
     def __str__(self) -> str:
         return self.serial
 
+    @property
+    def sensor_labels(self) -> list[str]:
+        return [AlarmKind(s).label for s in self.sensors if s in AlarmKind.values]
+
 
 class Incident(models.Model):
     """One emergency of one elder, from the first alarm to its outcome."""
@@ -134,7 +138,7 @@ class EscalationStep(models.Model):
     note = models.CharField(max_length=300, blank=True, db_comment="说明")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )  # null = the timer (系统)
+    )  # who recorded the outcome; null = the timer (系统)
 
     class Meta:
         db_table_comment = "紧急呼叫处置步骤"

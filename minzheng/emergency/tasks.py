@@ -1,3 +1,19 @@
 """一键通紧急呼叫: background job handlers (registered with jobs.services.job_handler)."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from minzheng.jobs.services import JobContext, job_handler
+
+
+@job_handler("emergency.tick")
+def tick_job(ctx: JobContext) -> dict[str, Any]:
+    """Escalate timed-out rungs. Idempotent: a second run at the same time escalates nothing."""
+    from minzheng.emergency.services import incident_tick
+
+    taken = incident_tick(now=timezone.now())
+    ctx.progress(1, 1)
+    return {"escalated": taken}
