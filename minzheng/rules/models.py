@@ -155,7 +155,9 @@ class WorklistItem(models.Model):
     policy_id = models.CharField(max_length=64, db_comment="政策")
     policy_name = models.CharField(max_length=100, blank=True, db_comment="政策名称")
     household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="+")
+    # The person decided on; for a household policy, the 户主 (whom the caseworker contacts).
     person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    entity = models.CharField(max_length=16, default="household", db_comment="判定对象 person/household")
     # The household's village code, copied so jurisdiction scoping is one indexed range.
     division_code = models.CharField(max_length=12, db_comment="区划代码（村/社区）")
     amount_fen = models.BigIntegerField(default=0, db_comment="按判定的月金额（分）")
