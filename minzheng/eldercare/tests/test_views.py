@@ -55,9 +55,12 @@ def test_hotline_order_then_dispatch(cast: Any, care: CareWorld) -> None:
     )
     order = Order.objects.get()
     assert answer.status_code == 302 and (order.channel, order.minutes, order.price_fen) == ("hotline", 90, 6000)
+    detail = c.get(answer.url).content.decode()
+    assert "居室清洁（60 分钟，40.00 元）" in detail and "就近派单" in detail
     c.post(reverse("eldercare:order_action", args=[order.pk, "dispatch"]))
     order.refresh_from_db()
     assert (order.status, order.caregiver) == (OrderStatus.DISPATCHED, care.caregiver)
+    assert "胡理（瞻岐镇颐家居家养老服务中心）" in c.get(answer.url).content.decode()
 
 
 def test_other_town_and_wrong_roles_get_404(cast: Any, care: CareWorld) -> None:
