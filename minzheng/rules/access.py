@@ -53,6 +53,10 @@ def require_region(user: Any, region_code: str) -> None:
 def nav_entries(user: Any) -> list[tuple[str, str]]:
     """(label, url) navigation entries this user's role may use; [] for none."""
     entries: list[tuple[str, str]] = []
+    if can_read_decisions(user):
+        entries.append(("应享未享", reverse("rules:worklist")))
     if can_read_params(user):
         entries.append(("政策参数", reverse("rules:params")))
+    if can_whatif(user):
+        entries.append(("政策测算", reverse("rules:whatif")))
     return entries

@@ -98,6 +98,19 @@ def worklist_rows(decisions: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def household_heads(household_ids: list[str]) -> dict[str, int]:
+    """household id → its 户主's person id (the first member when no 户主 is recorded)."""
+    heads: dict[str, int] = {}
+    ids = [int(h) for h in household_ids]
+    for start in range(0, len(ids), 5000):
+        rows = Person.objects.filter(household_id__in=ids[start : start + 5000]).order_by(
+            "household_id", "relation", "pk"
+        )
+        for household_id, pk in rows.values_list("household_id", "pk"):
+            heads.setdefault(str(household_id), pk)
+    return heads
+
+
 @transaction.atomic
 def store_county(run: EligibilityRun, county: str, decisions: pl.DataFrame) -> dict[str, int]:
     """Replace the county's summary and worklist of this run (idempotent)."""
@@ -108,6 +121,7 @@ def store_county(run: EligibilityRun, county: str, decisions: pl.DataFrame) -> d
         EligibilitySummary(run=run, county_code=county, **row) for row in summary.iter_rows(named=True)
     )
     work = worklist_rows(decisions)
+    heads = household_heads(work["household_id"].unique().to_list() if work.height else [])
     WorklistItem.objects.bulk_create(
         (
             WorklistItem(
@@ -116,7 +130,8 @@ def store_county(run: EligibilityRun, county: str, decisions: pl.DataFrame) -> d
                 policy_id=r["policy_id"],
                 policy_name=r["policy_name"],
                 household_id=int(r["household_id"]),
-                person_id=int(r["person_id"]) if r["person_id"] else None,
+                person_id=int(r["person_id"]) if r["person_id"] else heads.get(r["household_id"]),
+                entity="person" if r["person_id"] else "household",
                 division_code=r["region_code"],
                 amount_fen=r["amount_fen"] or 0,
                 reason=(r["reason"] or "")[:500],

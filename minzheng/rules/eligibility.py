@@ -17,6 +17,7 @@ import polars as pl
 
 from minzheng.rules.engine.catalogue import Catalogue, Condition, Policy, load_catalogue
 from minzheng.rules.engine.evaluate import DECISION_SCHEMA, evaluate_batch, evaluate_household
+from minzheng.rules.engine.explain import explain
 from minzheng.rules.engine.params import params_table
 from minzheng.rules.inputs_db import EngineInputs, engine_inputs
 from minzheng.rules.params_db import DbParamSource
@@ -125,10 +126,19 @@ def decide_household(inputs: EngineInputs, as_of: dt.date, *, source: Any = None
     return evaluate_household(catalogue(), inputs.persons, inputs.households, as_of, _source(source))
 
 
-def _explanation(decision: Any, frames: Any) -> list[dict[str, Any]]:
-    """[{condition, passed, text}] for one decision (the engine renders the Chinese sentences)."""
-    del frames
-    return list(decision.explanation)
+def region_name(code: str) -> str:
+    """'330212' → '鄞州区' for explanations (the code itself when the division is unknown)."""
+    from minzheng.divisions.models import Division
+
+    if not code:
+        return "全国"
+    found = Division.objects.filter(code=code.ljust(12, "0")).values_list("name", flat=True).first()
+    return found or code
+
+
+def explain_household(inputs: EngineInputs, as_of: dt.date, *, source: Any = None) -> list[Any]:
+    """Decisions with `[{condition, passed, text}]` in Chinese (values, parameters, region, date)."""
+    return explain(catalogue(), inputs.persons, inputs.households, as_of, _source(source), cache(region_name))
 
 
 def household_result(household: Any, as_of: dt.date, *, source: Any = None) -> dict[str, Any]:
@@ -138,7 +148,7 @@ def household_result(household: Any, as_of: dt.date, *, source: Any = None) -> d
     inputs = engine_inputs(Person.objects.filter(household=household).order_by("relation", "birth_date"), as_of)
     names = dict(zip(inputs.persons["person_id"].to_list(), inputs.persons["name"].to_list(), strict=True))
     policies = []
-    for d in decide_household(inputs, as_of, source=source):
+    for d in explain_household(inputs, as_of, source=source):
         policies.append(
             {
                 "policy_id": d.policy_id,
@@ -153,7 +163,7 @@ def household_result(household: Any, as_of: dt.date, *, source: Any = None) -> d
                 "quantity_unit": d.quantity_unit,
                 "excluded_by": d.excluded_by,
                 "enrolled": d.enrolled,
-                "explanation": _explanation(d, None),
+                "explanation": list(d.explanation),
             }
         )
     return {

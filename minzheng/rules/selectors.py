@@ -143,7 +143,7 @@ class WorklistRow:
             household_id=item.household_id,
             household_no=item.household.household_no,
             division_code=item.division_code,
-            person_name=person.name if person else "（全户）",
+            person_name=(person.name + ("（户主）" if item.entity == "household" else "")) if person else "（全户）",
             id_number_masked=mask_id_number(person.id_number) if person else "",
             amount_fen=item.amount_fen,
             reason=item.reason,

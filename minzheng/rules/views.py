@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from minzheng.audit.services import client_ip
-from minzheng.core.decorators import login_required, role_required
+from minzheng.core.decorators import role_required
 from minzheng.rules import access, selectors, services
 from minzheng.rules.forms import ParamDecideForm, ParamProposeForm
 from minzheng.rules.keys import CANONICAL_KEYS
@@ -76,9 +76,3 @@ def param_decide(request: HttpRequest, change_id: int) -> HttpResponse:
     except services.RulesError as exc:
         messages.error(request, str(exc))
     return redirect("rules:params")
-
-
-@login_required
-def household_panel(request: HttpRequest, household_id: int) -> HttpResponse:
-    """The panel on the registry's household page (loaded by htmx); filled once the engine lands."""
-    return HttpResponse("")

@@ -1,0 +1,80 @@
+"""Pages: the household's 可享政策 panel, the worklist (scoped, exported), batch runs and what-if."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+from django.test import Client
+
+from minzheng.audit.models import AuditEvent
+from minzheng.registry.models import Household
+from minzheng.rules.tests.helpers_r2 import run_batch, with_car_fixture, world_fixture  # noqa: F401
+from minzheng.testing import Cast
+
+
+def client_for(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def test_panel_shows_decisions_and_explanations(with_car: dict[str, Household], cast: Cast) -> None:
+    poor = with_car["poor"]
+    html = client_for(cast.town_officer).get(f"/rules/households/{poor.pk}/panel/?as_of=2026-07-01").content.decode()
+    assert "可享政策" in html and "最低生活保障" in html
+    assert "3,543.00 元" in html  # (1181 − 0) × 3, to the fen
+    assert "家庭月人均收入 0.00 元，低于当地低保标准 1181.00 元（鄞州区，2022-07-01 起）" in html
+    assert "应享未享" in html
+    car = client_for(cast.town_officer).get(f"/rules/households/{with_car['car'].pk}/panel/?as_of=2026-07-01")
+    assert "不应享而享" in car.content.decode()
+    assert AuditEvent.objects.filter(object_type="eligibility", actor_username=cast.town_officer.username).count() == 2
+
+
+def test_panel_scoped_and_by_role(with_car: dict[str, Household], cast: Cast) -> None:
+    poor = with_car["poor"]
+    assert client_for(cast.other_town_officer).get(f"/rules/households/{poor.pk}/panel/").status_code == 404
+    assert client_for(cast.hotline_operator).get(f"/rules/households/{poor.pk}/panel/").content == b""
+
+
+def test_worklist_page_scoped_and_export(with_car: dict[str, Household], cast: Cast) -> None:
+    run_batch()
+    town = client_for(cast.town_officer).get("/rules/worklist/").content.decode()
+    assert "HQ-001" in town and "HQ-002" in town and "HQ-003" not in town
+    assert "3302**********" in town  # masked identity numbers
+    other = client_for(cast.other_town_officer).get("/rules/worklist/").content.decode()
+    assert "HQ-003" in other and "HQ-001" not in other
+    assert client_for(cast.provider).get("/rules/worklist/").status_code == 404
+    response = client_for(cast.town_officer).get("/rules/worklist/export/?kind=undue")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active  # type: ignore[attr-defined]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("类型", "政策", "户编号")
+    assert [r[2] for r in rows[1:]] == ["HQ-002"] and rows[1][0] == "不应享而享"
+    export = AuditEvent.objects.get(action="export", object_type="eligibility_worklist")
+    assert export.actor_username == cast.town_officer.username and export.data["rows"] == 1
+
+
+def test_runs_page_starts_a_batch(with_car: dict[str, Household], cast: Cast) -> None:
+    client = client_for(cast.county_approver)
+    response = client.post("/rules/runs/", {"as_of": "2026-07-01", "region_code": ""})
+    assert response.status_code == 302 and "/jobs/" in response["Location"]
+    assert "判定 " in client.get("/rules/runs/").content.decode()
+    assert client_for(cast.town_officer).get("/rules/runs/").status_code == 404
+    refused = client_for(cast.county_approver).post("/rules/runs/", {"as_of": "2026-07-01", "region_code": "330203"})
+    assert refused.status_code == 404  # another county: outside the approver's jurisdiction
+
+
+def test_whatif_page(with_car: dict[str, Household], cast: Cast) -> None:
+    client = client_for(cast.county_approver)
+    form = {
+        "key": "dibao.standard",
+        "region_code": "330212",
+        "from_date": "2026-01-01",
+        "scale": "1.05",
+        "as_of": "2026-07-01",
+    }
+    html = client.post("/rules/whatif/", form).content.decode()
+    # 1181 × 1.05 = 1240.05: HQ-001 (3 persons) +177.15, HQ-003 (1 person) +59.05 → +236.20 元/月.
+    assert "+236.20 元" in html
+    assert AuditEvent.objects.filter(object_type="eligibility_whatif").count() == 1
+    assert client_for(cast.town_officer).get("/rules/whatif/").status_code == 404

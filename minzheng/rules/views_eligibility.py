@@ -1,0 +1,189 @@
+"""资格判定 pages: the household's 可享政策 panel, the worklists with Excel export, batch runs, what-if."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from minzheng.audit.services import client_ip
+from minzheng.core.decorators import login_required, role_required
+from minzheng.jobs.services import job_start_in_background
+from minzheng.registry.access import access_household
+from minzheng.rules import access, selectors, services
+from minzheng.rules.eligibility import fen_text
+from minzheng.rules.engine.evaluate import EvaluationError
+from minzheng.rules.engine.params import ParamMissing
+from minzheng.rules.exports import worklist_export
+from minzheng.rules.forms import BatchForm, WhatIfForm
+from minzheng.rules.models import WorklistItem
+
+
+def _as_of(request: HttpRequest) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def _panel_rows(result: dict[str, object]) -> list[dict[str, object]]:
+    """Eligible first, then enrolled, then the rest; each with the amount as text."""
+    rows = []
+    for p in result["policies"]:  # type: ignore[attr-defined]
+        p = dict(p)
+        p["amount_text"] = fen_text(p["amount_fen"])
+        rows.append(p)
+    return sorted(rows, key=lambda p: (not p["eligible"], not p["enrolled"], p["name"], p["person"] or ""))
+
+
+@login_required
+def household_panel(request: HttpRequest, household_id: int) -> HttpResponse:
+    """The 可享政策 panel on the registry's household page (htmx); empty for roles that do not decide."""
+    if not access.can_read_decisions(request.user):
+        return HttpResponse("")
+    household = access_household(request.user, household_id)
+    as_of = _as_of(request)
+    try:
+        result = services.household_eligibility(
+            actor=request.user, household=household, as_of=as_of, client_ip=client_ip(request)
+        )
+    except (ParamMissing, EvaluationError) as exc:
+        return render(request, "rules/_household_panel.html", {"error": str(exc), "as_of": as_of})
+    rows = _panel_rows(result)
+    return render(
+        request,
+        "rules/_household_panel.html",
+        {
+            "result": result,
+            "as_of": as_of,
+            "eligible": [r for r in rows if r["eligible"]],
+            "others": [r for r in rows if not r["eligible"]],
+            "missing": [r for r in rows if r["eligible"] and not r["enrolled"]],
+            "undue": [r for r in rows if r["enrolled"] and not r["eligible"]],
+        },
+    )
+
+
+@role_required(access.can_read_decisions)
+def worklist(request: HttpRequest) -> HttpResponse:
+    run = selectors.latest_run(user=request.user)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in WorklistItem.Kind.values else ""
+    policy = request.GET.get("policy", "").strip()
+    items = selectors.worklist_items(user=request.user, run=run, kind=kind, policy_id=policy)
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    counts = {k: selectors.worklist_items(user=request.user, run=run, kind=k).count() for k in WorklistItem.Kind.values}
+    return render(
+        request,
+        "rules/worklist.html",
+        {
+            "run": run,
+            "page": page,
+            "rows": [selectors.WorklistRow.of(i) for i in page.object_list],
+            "kind": kind,
+            "policy": policy,
+            "kinds": WorklistItem.Kind.choices,
+            "counts": counts,
+            "summary": selectors.run_summary(user=request.user, run=run),
+            "query": urlencode({"kind": kind, "policy": policy}),
+            "can_run": access.can_run_batch(request.user),
+        },
+    )
+
+
+@role_required(access.can_read_decisions)
+def worklist_download(request: HttpRequest) -> HttpResponse:
+    run = selectors.latest_run(user=request.user)
+    if run is None:
+        messages.error(request, "还没有批量资格判定结果，无法导出")
+        return redirect("rules:worklist")
+    kind = request.GET.get("kind", "")
+    path = worklist_export(
+        actor=request.user,
+        run=run,
+        kind=kind if kind in WorklistItem.Kind.values else "",
+        policy_id=request.GET.get("policy", "").strip(),
+        client_ip=client_ip(request),
+    )
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+@role_required(access.can_run_batch)
+def runs(request: HttpRequest) -> HttpResponse:
+    """Batch runs over the user's area; start a new one (a job the page then follows)."""
+    form = BatchForm(request.POST or None, initial={"as_of": timezone.localdate().replace(day=1)})
+    if request.method == "POST" and form.is_valid():
+        region = form.cleaned_data["region_code"].strip() or request.user.jurisdiction
+        access.require_region(request.user, region)
+        try:
+            _, job = services.eligibility_batch_start(
+                actor=request.user,
+                as_of=form.cleaned_data["as_of"],
+                region_code=region,
+                engine="polars",
+                client_ip=client_ip(request),
+            )
+        except services.RulesError as exc:
+            form.add_error(None, str(exc))
+        else:
+            job_start_in_background(job)
+            return redirect("jobs:detail", job_id=job.pk)
+    rows = list(selectors.runs_visible_to(request.user).select_related("started_by")[:30])
+    return render(request, "rules/runs.html", {"form": form, "runs": rows}, status=400 if form.errors else 200)
+
+
+@role_required(access.can_whatif)
+def whatif(request: HttpRequest) -> HttpResponse:
+    """政策测算: scale one parameter in one region from a date; who gains and loses, and the cost."""
+    today = timezone.localdate()
+    initial = {"region_code": request.user.jurisdiction, "from_date": today.replace(day=1), "as_of": today}
+    form = WhatIfForm(request.POST or None, initial=initial)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        access.require_region(request.user, data["region_code"])
+        try:
+            result = services.whatif(
+                actor=request.user,
+                key=data["key"],
+                region_code=data["region_code"],
+                from_date=data["from_date"],
+                scale=data["scale"],
+                as_of=data["as_of"],
+                client_ip=client_ip(request),
+            )
+        except (services.RulesError, ParamMissing, EvaluationError) as exc:
+            form.add_error(None, str(exc))
+    return render(
+        request,
+        "rules/whatif.html",
+        {"form": form, "result": result, "rows": _whatif_rows(result), "total": _total(result)},
+        status=400 if form.errors else 200,
+    )
+
+
+def _signed(fen: int) -> str:
+    return ("+" if fen > 0 else "") + fen_text(fen)
+
+
+def _whatif_rows(result: object) -> list[dict[str, object]]:
+    if result is None:
+        return []
+    return [
+        {
+            **vars(c),
+            "before_text": fen_text(c.cost_before_fen),
+            "after_text": fen_text(c.cost_after_fen),
+            "change_text": _signed(c.cost_change_fen),
+        }
+        for c in result.policies  # type: ignore[attr-defined]
+    ]
+
+
+def _total(result: object) -> str:
+    return _signed(result.monthly_cost_change_fen) if result is not None else ""  # type: ignore[attr-defined]
