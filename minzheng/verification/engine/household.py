@@ -50,6 +50,9 @@ def _cursor() -> duckdb.DuckDBPyConnection:
     with _lock:
         if _db is None:
             _db = duckdb.connect(config={"threads": 2})
+            # Keep the snapshots' footers (row-group statistics, page index) between lookups.
+            _db.sql("LOAD parquet")
+            _db.sql("SET parquet_metadata_cache = true")
         return _db.cursor()
 
 
