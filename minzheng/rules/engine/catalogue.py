@@ -318,7 +318,8 @@ class _Loader:
         decl = scope.derived[name]
         line = line_of(decl)
         if node_name in self.in_progress:
-            cycle = " → ".join([*self.in_progress[self.in_progress.index(node_name) :], node_name])
+            loop = [*self.in_progress[self.in_progress.index(node_name) :], node_name]
+            cycle = " → ".join(n.split(":", 1)[-1] for n in loop)
             raise self._err(scope.file, line, f"派生值循环依赖：{cycle}")
         self.in_progress.append(node_name)
         try:
@@ -520,7 +521,9 @@ class _Loader:
                 loop = [*trail[trail.index(name) :], name]
                 node = self.nodes[loop[0]]
                 file = self.policies[node.policy].file if node.policy in self.policies else node.file or COMMON_FILE
-                raise self._err(file, node.line or 1, "政策之间循环依赖：" + " → ".join(_pretty(n) for n in loop))
+                steps = [self.nodes[n].policy or n for n in loop]
+                steps = [x for i, x in enumerate(steps) if i == 0 or x != steps[i - 1]]
+                raise self._err(file, node.line or 1, "政策之间循环依赖：" + " → ".join(steps))
             state[name] = 1
             for dep in sorted(self.nodes[name].deps):
                 visit(dep, [*trail, name])
@@ -530,10 +533,6 @@ class _Loader:
         for name in list(self.nodes):
             visit(name, [])
         return order
-
-
-def _pretty(name: str) -> str:
-    return name.removesuffix(".eligible").removesuffix(".raw").removesuffix(".excl")
 
 
 def _person_refs(ir: IR, nodes: dict[str, Node]) -> list[str]:

@@ -138,20 +138,40 @@ def evaluate_frames(
     if params.by_region is not None:
         persons = _join_params(persons, params.by_region, plan.person_params)
         households = _join_params(households, params.by_region, plan.household_params)
-    compiler = Compiler(catalogue, as_of, params.literals)
+    compiler = compiler_for(catalogue, as_of, params.literals)
     h_index = persons.get_column(H_INDEX)
     for stage in plan.stages:
         if stage.broadcast:
             persons = persons.with_columns(households.get_column(c).gather(h_index).alias(c) for c in stage.broadcast)
         if stage.aggregates:
             households = _aggregate(catalogue, persons, households, stage.aggregates)
-        for layer in stage.household_layers:
-            households = households.with_columns(compiler.node(n) for n in layer)
-        for layer in stage.person_layers:
-            persons = persons.with_columns(compiler.node(n) for n in layer)
+        households = _layers(households, compiler, stage.household_layers)
+        persons = _layers(persons, compiler, stage.person_layers)
     persons = _quantities(catalogue, compiler, persons, PERSON)
     households = _quantities(catalogue, compiler, households, HOUSEHOLD)
     return persons, households
+
+
+def _layers(frame: pl.DataFrame, compiler: Compiler, layers: list[list[str]]) -> pl.DataFrame:
+    """A stage's layers as one lazy chain: one collect per stage and frame, not one per layer."""
+    if not layers:
+        return frame
+    lazy = frame.lazy()
+    for layer in layers:
+        lazy = lazy.with_columns(compiler.node(n) for n in layer)
+    return lazy.collect()
+
+
+def compiler_for(catalogue: Catalogue, as_of: dt.date, literals: dict[str, Any]) -> Compiler:
+    """Compiled expressions are reused for the same date and parameter values (the one-household path)."""
+    key = ("compiler", as_of, tuple(sorted(literals.items())))
+    compilers: dict[Any, Compiler] = catalogue.cache.setdefault("compilers", {})
+    compiler = compilers.get(key)
+    if compiler is None:
+        if len(compilers) >= 64:
+            compilers.pop(next(iter(compilers)))
+        compiler = compilers[key] = Compiler(catalogue, as_of, literals)
+    return compiler
 
 
 def _join_params(frame: pl.DataFrame, by_region: pl.DataFrame, needed: set[str]) -> pl.DataFrame:
@@ -188,7 +208,7 @@ def _top_conditions(policy: Policy) -> list[tuple[str, str]]:
     return [(c.id, c.node) for c in items]
 
 
-def policy_decisions(policy: Policy, frame: pl.DataFrame, everything: bool) -> pl.DataFrame:
+def policy_decisions(policy: Policy, frame: pl.DataFrame, everything: bool) -> pl.LazyFrame:
     enrolled = pl.col(ENROLLED).list.contains(pl.lit(policy.id))
     failed = pl.concat_list([pl.when(~pl.col(node)).then(pl.lit(cid)) for cid, node in _top_conditions(policy)])
     excl = pl.col(f"{policy.id}.excl")
@@ -198,7 +218,8 @@ def policy_decisions(policy: Policy, frame: pl.DataFrame, everything: bool) -> p
         if policy.amount and policy.amount.quantity_node
         else pl.lit(None, dtype=pl.Int64)
     )
-    source = frame if everything else frame.filter(pl.col(policy.eligible_node) | excl.is_not_null() | enrolled)
+    lazy = frame.lazy()
+    source = lazy if everything else lazy.filter(pl.col(policy.eligible_node) | excl.is_not_null() | enrolled)
     person = pl.col("person_id") if policy.entity == PERSON else pl.lit(None, dtype=pl.String())
     return source.select(
         pl.col("household_id"),
@@ -223,7 +244,7 @@ def decisions(catalogue: Catalogue, persons: pl.DataFrame, households: pl.DataFr
     ]
     if not parts:
         return pl.DataFrame(schema=DECISION_SCHEMA)
-    return pl.concat(parts, how="vertical")
+    return pl.concat(parts, how="vertical").collect()
 
 
 # ---- public entry points ---------------------------------------------------------------------

@@ -81,7 +81,8 @@ class Parser:
         try:
             tree = ast.parse(self._text.strip(), mode="eval")
         except SyntaxError as exc:
-            raise ExprError(f"表达式语法错误：{exc.msg}（“{self._text.strip()}”）", (exc.lineno or 1) - 1) from exc
+            where = f"第 {exc.offset} 个字符附近" if exc.offset else "某处"
+            raise ExprError(f"表达式语法错误（{where}）：“{self._text.strip()}”", (exc.lineno or 1) - 1) from exc
         return self._node(tree.body)
 
     def _src(self, node: ast.AST) -> str:
@@ -311,7 +312,7 @@ def to_polars(ir: IR, cols: Columns) -> pl.Expr:
         a, b = args
         return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[ir.op]
     if k == "in":
-        hit = args[0].is_in(pl.lit(pl.Series(ir.value)), nulls_equal=False)
+        hit = args[0].is_in(list(ir.value))
         return ~hit if ir.op == "not in" else hit
     if k == "isnull":
         return args[0].is_null() if ir.op == "is" else args[0].is_not_null()

@@ -129,7 +129,7 @@ PERSON_FIELDS: list[InputField] = [
     _f("medical_self_pay_fen", "医疗自付费用", "person", pl.Int64(), "分/年", 0),
     _f("rigid_expense_fen", "刚性支出", "person", pl.Int64(), "分/年", 0),
     _f("burial_type", "安葬方式", "person", pl.String(), "文本", ""),
-    _f("meal_days", "助餐天数", "person", pl.Int64(), "天", 0),
+    _f("meal_days", "助餐天数", "person", pl.Int64(), "天/月", 0),
 ]
 
 HOUSEHOLD_FIELDS: list[InputField] = [

@@ -9,6 +9,7 @@ loads the catalogue from its directory once per process and returns DECISION_SCH
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,21 @@ import pyarrow as pa
 from minzheng.rules.engine.catalogue import Catalogue, load_catalogue
 from minzheng.rules.engine.evaluate import DECISION_SCHEMA, evaluate_partition_frames
 from minzheng.rules.engine.inputs import ENROLLED, HOUSEHOLD_FIELDS, normalise_households, normalise_persons
+
+# What Spark's Arrow reader accepts (Polars writes large_string / large_list).
+ARROW_DECISION_SCHEMA = pa.schema(
+    [
+        ("household_id", pa.string()),
+        ("person_id", pa.string()),
+        ("policy_id", pa.string()),
+        ("eligible", pa.bool_()),
+        ("amount_fen", pa.int64()),
+        ("quantity", pa.int64()),
+        ("excluded_by", pa.string()),
+        ("failed_conditions", pa.list_(pa.string())),
+        ("enrolled", pa.bool_()),
+    ]
+)
 
 _HOUSEHOLD_COLUMNS = {"region_code": "household_region_code", ENROLLED: "household_enrolled"} | {
     f.column: f.column for f in HOUSEHOLD_FIELDS
@@ -47,19 +63,29 @@ def evaluate_partition(catalogue: Catalogue, table: Any, as_of: dt.date, params_
     frame = table if isinstance(table, pl.DataFrame) else pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
     if frame.height == 0:
-        return pl.DataFrame(schema=DECISION_SCHEMA).to_arrow()
+        return pl.DataFrame(schema=DECISION_SCHEMA).to_arrow().cast(ARROW_DECISION_SCHEMA)
     persons, households = split_partition(frame)
-    return evaluate_partition_frames(catalogue, persons, households, as_of, params_table).to_arrow()
+    result = evaluate_partition_frames(catalogue, persons, households, as_of, params_table)
+    return result.to_arrow().cast(ARROW_DECISION_SCHEMA)
 
 
 class PartitionEvaluator:
-    """`df.groupBy("county").applyInArrow(PartitionEvaluator(dir, as_of, params), SPARK_DECISION_SCHEMA)`."""
+    """`df.groupBy("county").applyInArrow(PartitionEvaluator(dir, as_of, params).function(), SPARK_DECISION_SCHEMA)`."""
 
     def __init__(self, catalogue_dir: Path | None, as_of: dt.date, params_table: pl.DataFrame) -> None:
         self.catalogue_dir = str(catalogue_dir) if catalogue_dir else None
         self.as_of = as_of
         self.params_ipc = params_table.to_arrow()
         self._catalogue: Catalogue | None = None
+
+    def function(self) -> Callable[[pa.Table], pa.Table]:
+        """A plain typed function: Spark infers the Arrow eval type from the hints of what it is given."""
+        evaluator = self
+
+        def evaluate_group(table: pa.Table) -> pa.Table:
+            return evaluator(table)
+
+        return evaluate_group
 
     def __getstate__(self) -> dict[str, Any]:
         return {"catalogue_dir": self.catalogue_dir, "as_of": self.as_of, "params_ipc": self.params_ipc}

@@ -116,10 +116,13 @@ class Compiler:
         self.catalogue = catalogue
         self.as_of = as_of
         self.cols = Columns(as_of, {**literals, "评估日期": as_of})
+        self._memo: dict[str, pl.Expr] = {}
 
     def node(self, name: str) -> pl.Expr:
-        node = self.catalogue.nodes[name]
-        return self._build(node).alias(name)
+        expr = self._memo.get(name)
+        if expr is None:
+            expr = self._memo[name] = self._build(self.catalogue.nodes[name]).alias(name)
+        return expr
 
     def _build(self, node: Node) -> pl.Expr:
         kind = node.kind

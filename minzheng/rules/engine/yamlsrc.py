@@ -68,7 +68,7 @@ def load(path: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise YamlSyntaxError(line, f"YAML 格式错误：{exc.problem or exc.context}") from exc
+        raise YamlSyntaxError(line, "YAML 格式错误：请检查缩进、冒号和引号") from exc
 
 
 def line_of(value: Any, default: int = 1) -> int:
