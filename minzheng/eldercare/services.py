@@ -35,6 +35,7 @@ from minzheng.eldercare.models import (
 from minzheng.registry.models import Person
 
 CATALOGUE = Path(__file__).with_name("data") / "catalogue.yaml"
+PARAMS = Path(__file__).with_name("data") / "params.yaml"
 
 
 class EldercareError(ValueError):
@@ -263,6 +264,13 @@ def catalogue_load(*, actor: Any, path: Path = CATALOGUE) -> tuple[int, int]:
         created, updated = created + new, updated + (not new)
     _audit(actor, AuditEvent.Action.IMPORT, "eldercare_catalogue", "", f"载入服务项目 {len(rows)} 项（新增 {created}）")
     return created, updated
+
+
+def params_load(*, actor: Any) -> None:
+    """The entitlement parameters (data/params.yaml) through the rules catalogue's import (audited there)."""
+    from minzheng.rules.services import params_import
+
+    params_import(actor=actor, path=PARAMS)
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from minzheng.core.idnumber import check_digit
@@ -17,7 +16,6 @@ from minzheng.eldercare.models import Caregiver, Elder, ElderStatus, Provider
 from minzheng.registry.services import household_create, person_create
 from minzheng.testing import TOWN_A, VILLAGE_A
 
-PARAMS = Path(__file__).with_name("data") / "params.yaml"
 HOME = (29.7700, 121.8000)  # the elder's registered address (瞻岐镇, approximately)
 NEAR = (29.7790, 121.8000)  # about 1 km north
 # GB/T 42195 items all at their maxima except a few: total 56 → 中度失能 (level 2).
@@ -36,9 +34,7 @@ def id_number(birth: str, serial: str) -> str:
 
 
 def load_params() -> None:
-    from minzheng.rules.services import params_import
-
-    params_import(actor=None, path=PARAMS)
+    services.params_load(actor=None)
 
 
 @dataclass
