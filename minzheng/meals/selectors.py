@@ -1,3 +1,52 @@
 """老年助餐: reads, always scoped to the actor's jurisdiction."""
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from minzheng.core.masking import mask_id_number
+from minzheng.meals import access
+from minzheng.meals.models import Canteen, MealOrder, Menu, Settlement
+
+
+def canteens(user: Any) -> QuerySet[Canteen]:
+    return access.canteens_visible_to(user).filter(active=True).order_by("division_code", "name")
+
+
+def week_of(day: dt.date) -> list[dt.date]:
+    monday = day - dt.timedelta(days=day.weekday())
+    return [monday + dt.timedelta(days=k) for k in range(7)]
+
+
+def week_menus(canteen: Canteen, day: dt.date) -> list[tuple[dt.date, list[Menu]]]:
+    days = week_of(day)
+    menus = Menu.objects.filter(canteen=canteen, date__gte=days[0], date__lte=days[-1]).order_by("date", "meal")
+    by_day: dict[dt.date, list[Menu]] = {d: [] for d in days}
+    for m in menus:
+        by_day[m.date].append(m)
+    return list(by_day.items())
+
+
+@dataclass
+class OrderRow:
+    order: MealOrder
+    name: str
+    id_masked: str
+
+
+def day_orders(user: Any, canteen: Canteen, day: dt.date) -> list[OrderRow]:
+    orders = (
+        access.orders_visible_to(user)
+        .filter(menu__canteen=canteen, menu__date=day)
+        .select_related("menu", "person")
+        .order_by("menu__meal", "person__name", "pk")
+    )
+    return [OrderRow(o, o.person.name, mask_id_number(o.person.id_number)) for o in orders]
+
+
+def settlements(user: Any) -> QuerySet[Settlement]:
+    return access.settlements_visible_to(user).select_related("canteen").order_by("-month", "canteen__name")
