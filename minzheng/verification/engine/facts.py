@@ -36,9 +36,8 @@ def window(as_of: dt.date) -> tuple[dt.date, dt.date]:
 
 def _in_window(f: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
     start, end = window(as_of)
-    w = f.filter((pl.col("period") >= start) & (pl.col("period") < end))
-    # The same person-month delivered in two snapshots: the newer delivery replaces the older.
-    return w.filter(pl.col("feed_as_of") == pl.col("feed_as_of").max().over("pid", "period"))
+    # (A person-month delivered twice was settled in evaluate._resolve: the newer delivery wins.)
+    return f.filter((pl.col("period") >= start) & (pl.col("period") < end))
 
 
 def _average(w: pl.LazyFrame, amount: str, keys: list[str], labels: str | None = None) -> pl.LazyFrame:
@@ -47,7 +46,7 @@ def _average(w: pl.LazyFrame, amount: str, keys: list[str], labels: str | None =
         pl.col("period").n_unique().alias("months"),
         pl.col(amount).sum().alias("total_fen"),
         pl.col("_row").sort().alias("rows"),
-        pl.col("period").dt.strftime("%Y-%m").unique().sort().alias("months_list"),
+        pl.col("period").unique().sort().dt.strftime("%Y-%m").alias("months_list"),
         pl.col("feed_as_of").max(),
         pl.col("match").first(),
         pl.col("match_weight").first(),
@@ -101,6 +100,8 @@ def income(rows: dict[str, pl.LazyFrame], as_of: dt.date) -> Part:
         source=pl.when(pl.col("item").is_in(WAGE_TAX_ITEMS)).then(pl.lit("wage")).otherwise(pl.lit("other"))
     )
     tax = _average(tax_rows, "income_fen", ["source"], labels="item")
+    # Both the facts and the findings read these four: compute each once.
+    si, pension, unemployment, tax = (f.lazy() for f in pl.collect_all([si, pension, unemployment, tax]))
     has_si = si.select("pid", has_si=pl.lit(True))
     tax = tax.join(has_si, on="pid", how="left").with_columns(pl.col("has_si").fill_null(False))
     tax_wage = tax.filter(pl.col("source") == "wage").select("pid", tax_wage=pl.col("avg_fen"))
