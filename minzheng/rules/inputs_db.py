@@ -63,6 +63,7 @@ VERIFICATION_COLUMNS = (
     "prison",
     "student",
 )
+POINT_LOOKUP_MEMBERS = 50  # up to this many members: DuckDB point lookups, else one scan per feed
 MEMBER_SCHEMA = pa.schema(
     [
         ("id_number", pa.string()),
@@ -193,38 +194,54 @@ def verification_persons(members: pa.Table, as_of: dt.date) -> pl.DataFrame | No
     stored = _stored_batch_persons(members, as_of)
     if stored is not None:
         return stored
-    from minzheng.verification.engine import batch as vbatch
-    from minzheng.verification.engine import evaluate as vev
-
     root = feed_store_root()
     if not root.is_dir() or members.num_rows == 0:
         return None
-    spec = vbatch.spec_for(root, as_of, digest_key=_digest_key())
-    if not spec.snapshots:
+    result = _verify(root, members, as_of)
+    if result is None:
         return None
-    links = _links(as_of)
-    m = members if spec.digest_key is None else vev.with_digests(members, spec.digest_key)
-    feeds = vbatch.read_partition_feeds(members, spec, links)
-    result = vev.evaluate(m, feeds, as_of, links)
     persons = pl.from_arrow(result.persons)
     assert isinstance(persons, pl.DataFrame)
     return persons.select("id_number", *[c for c in VERIFICATION_COLUMNS if c in persons.columns])
 
 
-def _links(as_of: dt.date) -> pa.Table | None:
-    try:
-        from minzheng.verification.selectors import confirmed_links
-    except ImportError:
+def _verify(root: Path, members: pa.Table, as_of: dt.date) -> Any:
+    """The verification engine's Result for these members: point lookups for a household, one scan per
+    feed for a county (the same two paths `minzheng verify household` and `verify batch` take)."""
+    from minzheng.verification.engine import batch as vbatch
+    from minzheng.verification.engine import evaluate as vev
+    from minzheng.verification.engine import household as vhousehold
+    from minzheng.verification.engine.store import FeedStore
+
+    links = _links(as_of, members)
+    if members.num_rows <= POINT_LOOKUP_MEMBERS:
+        store = FeedStore(root)
+        if not store.feed_ids():
+            return None
+        return vhousehold.verify(store, members, as_of, digest_key=_digest_key(), links=links)
+    spec = vbatch.spec_for(root, as_of, digest_key=_digest_key())
+    if not spec.snapshots:
         return None
+    keyed = vbatch.with_member_digests(members, spec.digest_key)
+    feeds = vbatch.read_partition_feeds(keyed, spec, links)
+    return vev.evaluate(keyed, feeds, as_of, links)
+
+
+def _links(as_of: dt.date, members: pa.Table) -> pa.Table | None:
+    """Confirmed non-number matches (review queue) naming these members, or None."""
+    import pyarrow.compute as pc
+
+    from minzheng.verification.selectors import confirmed_links
+
     links = confirmed_links(as_of=as_of)
+    if links.num_rows:
+        links = links.filter(pc.is_in(links["id_number"], value_set=members["id_number"]))
     return links if links.num_rows else None
 
 
 def _digest_key() -> bytes | None:
-    try:
-        from minzheng.verification.batchrun import digest_key
-    except ImportError:
-        return None
+    from minzheng.verification.batchrun import digest_key
+
     return digest_key()
 
 

@@ -27,7 +27,7 @@ def family(no: str, division: str, members: list[tuple[str, str, str, str]]) -> 
     """members: (name, birth YYYYMMDD, relation, tags)."""
     household = household_create(actor=None, household_no=no, division_code=division)
     for i, (name, birth, relation, tags) in enumerate(members):
-        serial = int(no[-3:]) * 10 + i
+        serial = (int(no[-3:]) * 10 + i) % 1000
         person_create(
             actor=None, household=household, name=name, id_number=number(birth, serial), relation=relation, tags=tags
         )

@@ -65,3 +65,27 @@ def test_verification_income_and_assets(family: list[Person], tmp_path: Path) ->
     assert p["李秀英"]["deposits_fen"] == 1234567
     assert p["张小明"]["income_pension_fen"] == 0
     assert inputs.verified == {str(family[0].household_id)}
+
+
+def test_point_lookups_and_county_scan_agree(
+    family: list[Person], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from minzheng.rules import inputs_db
+
+    ingest(
+        "pension",
+        tmp_path,
+        "公民身份号码,姓名,险种,月发放金额,发放年月",
+        ["330212197803154412,张建国,城乡居民养老保险,300,2026-06"],
+    )
+    ingest(
+        "vehicle",
+        tmp_path,
+        "公民身份号码,姓名,号牌号码,车辆类型,初次登记日期,车辆价值",
+        ["330212198004226023,李秀英,浙B1,小型轿车,2020-01-01,5000"],
+    )
+    lookups = engine_inputs(Person.objects.order_by("pk"), AS_OF).persons
+    monkeypatch.setattr(inputs_db, "POINT_LOOKUP_MEMBERS", 0)  # the path a county of many households takes
+    scanned = engine_inputs(Person.objects.order_by("pk"), AS_OF).persons
+    assert scanned.equals(lookups)
+    assert lookups["income_pension_fen"].to_list()[0] == 30000 and lookups["vehicle_value_fen"].to_list()[1] == 500000
