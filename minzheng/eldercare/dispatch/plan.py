@@ -28,6 +28,7 @@ DEFAULT_SPEED_KMH = 15.0  # electric bicycle in town (research §4.1 benchmark s
 # Dropping a visit must always cost more than any detour to serve it (metres).
 DROP_PENALTY = 100_000_000
 DAY = 24 * 60
+FIRST_PLAN_CAP_S = 120.0
 
 
 def minutes(t: dt.time) -> int:
@@ -147,6 +148,22 @@ def _params(time_limit_s: float, solution_limit: int | None) -> object:
     return params
 
 
+def _solve(routing: pywrapcp.RoutingModel, time_limit_s: float, solution_limit: int | None, t0: float) -> object:
+    """First plan (always awaited, up to FIRST_PLAN_CAP_S), then guided local search in the time left.
+
+    One search with a time limit returns no plan at all when the first solution alone takes
+    longer than the limit (1,000 visits on a busy 2-core machine did); a plan that is not yet
+    optimised is worth more to a dispatcher than none.
+    """
+    first = routing.SolveWithParameters(_params(max(time_limit_s, FIRST_PLAN_CAP_S), 1))
+    left = time_limit_s - (time.perf_counter() - t0)
+    if first is None or left <= 0.01 or solution_limit == 1:
+        return first
+    more = solution_limit - 1 if solution_limit else None
+    better = routing.SolveFromAssignmentWithParameters(first, _params(left, more))
+    return better or first
+
+
 def _routes(model: _Model, manager, routing, time_dim, solution) -> list[Route]:  # type: ignore[no-untyped-def]
     m = len(model.caregivers)
     routes: list[Route] = []
@@ -224,7 +241,7 @@ def plan_day(
         )
 
     routing.AddAtSolutionCallback(on_solution)
-    solution = routing.SolveWithParameters(_params(time_limit_s, solution_limit))
+    solution = _solve(routing, time_limit_s, solution_limit, start_wall)
     solve_s = time.perf_counter() - start_wall
     status = STATUS.get(routing.status(), str(routing.status()))
     if solution is None:

@@ -164,3 +164,9 @@ def test_plan_is_deterministic_for_a_seed() -> None:
     assert runs[0].objective == runs[2].objective and runs[0].served + len(runs[0].dropped) == 40
     other = plan_day(synthetic.visits(40, seed=8, towns=3), team, time_limit_s=5, solution_limit=30)
     assert [s.visit_id for r in other.routes for s in r.stops] != [s.visit_id for r in runs[0].routes for s in r.stops]
+
+
+def test_a_plan_is_returned_even_when_the_limit_is_shorter_than_the_first_solution() -> None:
+    team = synthetic.caregivers(6, seed=3, towns=3)
+    plan = plan_day(synthetic.visits(40, seed=3, towns=3), team, time_limit_s=0.001)
+    assert plan.served > 30 and plan.served + len(plan.dropped) == 40 and plan.trace
