@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 
@@ -69,6 +69,10 @@ def can_dispatch(user: Any) -> bool:
     return _has(user, ORDER_DISPATCH)
 
 
+def can_plan(user: Any) -> bool:
+    return _has(user, {Role.PROVIDER, Role.TOWN_OFFICER})
+
+
 def can_follow_up(user: Any) -> bool:
     return _has(user, ORDER_FOLLOW_UP)
 
@@ -115,6 +119,15 @@ def providers_of(user: Any) -> QuerySet[Provider]:
     return Provider.objects.filter(staff=user) if _has(user, {Role.PROVIDER}) else Provider.objects.none()
 
 
+def providers_for(user: Any) -> QuerySet[Provider]:
+    """Providers a page may offer: a provider's own organisations, or those inside a staff jurisdiction."""
+    if _has(user, {Role.PROVIDER}):
+        return providers_of(user)
+    if _has(user, {Role.TOWN_OFFICER, Role.COUNTY_APPROVER, Role.SYSADMIN}):
+        return Provider.objects.filter(prefix_q("division_code", user.jurisdiction))
+    return Provider.objects.none()
+
+
 def orders_visible_to(user: Any) -> QuerySet[Order]:
     if _has(user, {Role.CAREGIVER}):
         return Order.objects.filter(caregiver__user=user)
@@ -144,7 +157,7 @@ def caregivers_visible_to(user: Any) -> QuerySet[Caregiver]:
         return Caregiver.objects.filter(provider__staff=user)
     if can_read_elders(user) or can_supervise(user):
         return Caregiver.objects.filter(
-            Q(prefix_q("division_code", user.jurisdiction)) | Q(provider__division_code__startswith=user.jurisdiction)
+            prefix_q("division_code", user.jurisdiction) | prefix_q("provider__division_code", user.jurisdiction)
         )
     return Caregiver.objects.none()
 
@@ -210,6 +223,8 @@ def nav_entries(user: Any) -> list[tuple[str, str]]:
         entries.append(("居家养老", reverse("eldercare:elders")))
     if can_read_orders(user) and not is_caregiver(user):
         entries.append(("服务订单", reverse("eldercare:orders")))
+    if can_plan(user):
+        entries.append(("派单计划", reverse("eldercare:plan")))
     if can_supervise(user):
         entries.append(("服务监管", reverse("eldercare:flags")))
     if can_read_statements(user):

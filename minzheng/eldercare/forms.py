@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from minzheng.eldercare.assessment import standard
-from minzheng.eldercare.models import Assessment, OrderPhoto, Provider, ServiceItem
+from minzheng.eldercare.models import Assessment, ElderStatus, OrderPhoto, Provider, ServiceItem
 
 
 class AssessmentForm(forms.Form):
@@ -139,3 +139,23 @@ class StatementBuildForm(forms.Form):
 
 class ResolveForm(forms.Form):
     resolution = forms.CharField(label="处理意见", max_length=200)
+
+
+class ElderEnrolForm(forms.Form):
+    """A 村 worker enrols a registered resident: status, caller phone, home location, one emergency contact."""
+
+    id_number = forms.CharField(label="公民身份号码（须已在居民库中）", max_length=18)
+    status = forms.ChoiceField(label="身份", choices=ElderStatus.choices)
+    phone = forms.CharField(label="来电号码（弹屏用）", max_length=20, required=False)
+    address = forms.CharField(label="上门地址", max_length=200, required=False)
+    lat = forms.FloatField(label="纬度", required=False, min_value=-90, max_value=90)
+    lng = forms.FloatField(label="经度", required=False, min_value=-180, max_value=180)
+    contact_name = forms.CharField(label="紧急联系人", max_length=64, required=False)
+    contact_relation = forms.CharField(label="关系", max_length=16, required=False)
+    contact_phone = forms.CharField(label="联系人电话", max_length=20, required=False)
+
+    def contacts(self) -> list[dict[str, str]]:
+        d = self.cleaned_data
+        if not d.get("contact_name") and not d.get("contact_phone"):
+            return []
+        return [{"name": d["contact_name"], "relation": d["contact_relation"], "phone": d["contact_phone"]}]

@@ -148,7 +148,7 @@ def order_place(
 # ------------------------------------------------------------------ dispatch
 
 
-def _engine_caregiver(c: Caregiver, busy: list[tuple[dt.datetime, dt.datetime]]) -> dispatch.Caregiver:
+def engine_caregiver(c: Caregiver, busy: list[tuple[dt.datetime, dt.datetime]]) -> dispatch.Caregiver:
     return dispatch.Caregiver(
         id=c.pk,
         lat=c.home_lat,
@@ -180,7 +180,7 @@ def dispatch_candidates(order: Order) -> list[dispatch.Caregiver]:
     ).exclude(pk=order.pk):
         start = timezone.localtime(o.window_start).replace(tzinfo=None)
         bookings[o.caregiver_id].append((start, start + dt.timedelta(minutes=o.minutes)))
-    return [_engine_caregiver(c, bookings[c.pk]) for c in pool]
+    return [engine_caregiver(c, bookings[c.pk]) for c in pool]
 
 
 def order_required_qualification(order: Order) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,11 +18,12 @@ from django.views.decorators.http import require_POST
 
 from minzheng.audit.services import client_ip
 from minzheng.core.decorators import role_required
-from minzheng.eldercare import access, orders, selectors, services
+from minzheng.eldercare import access, orders, planning, selectors, services
 from minzheng.eldercare.assessment import AssessmentInputError
 from minzheng.eldercare.exports import statement_export
 from minzheng.eldercare.forms import (
     AssessmentForm,
+    ElderEnrolForm,
     FollowUpForm,
     OrderForm,
     ReasonForm,
@@ -109,6 +111,7 @@ def elders(request: HttpRequest) -> HttpResponse:
         "eldercare/elders.html",
         {
             "q": q,
+            "can_write": access.can_write_elders(request.user),
             "rows": selectors.elder_search(request.user, q),
             "due": selectors.reassessments_due(request.user, today).count(),
             "today": today,
@@ -120,6 +123,32 @@ def _profile_order_form(request: HttpRequest) -> OrderForm | None:
     if not access.can_place_orders(request.user):
         return None
     return OrderForm(initial={"day": timezone.localdate() + dt.timedelta(days=1), "start": dt.time(9, 0)})
+
+
+@role_required(access.can_write_elders)
+def elder_new(request: HttpRequest) -> HttpResponse:
+    from minzheng.core.idnumber import clean
+    from minzheng.registry.access import persons_visible_to
+
+    form = ElderEnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = persons_visible_to(request.user).filter(id_number=clean(data["id_number"])).first()
+        if person is None:
+            form.add_error("id_number", "本辖区居民库中没有这个身份号码")
+        else:
+            try:
+                elder = services.elder_enrol(
+                    actor=request.user, person=person, status=data["status"], phone=data["phone"],
+                    address=data["address"], lat=data["lat"], lng=data["lng"], emergency_contacts=form.contacts(),
+                    client_ip=client_ip(request),
+                )  # fmt: skip
+            except EldercareError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"已登记服务对象 {person.name}，请完成能力评估")
+                return redirect("eldercare:elder", elder_id=elder.pk)
+    return render(request, "eldercare/elder_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @role_required(access.can_read_elders)
@@ -298,10 +327,8 @@ def flag_resolve(request: HttpRequest, flag_id: int) -> HttpResponse:
 # ------------------------------------------------------------------ statements
 
 
-def _statement_providers(request: HttpRequest):  # type: ignore[no-untyped-def]
-    if access.can_approve_statements(request.user):
-        return Provider.objects.filter(division_code__startswith=request.user.jurisdiction).order_by("name")
-    return access.providers_of(request.user).order_by("name")
+def _statement_providers(request: HttpRequest) -> QuerySet[Provider]:
+    return access.providers_for(request.user).order_by("name")
 
 
 @role_required(access.can_read_statements)
@@ -352,3 +379,34 @@ def statement_download(request: HttpRequest, statement_id: int) -> HttpResponse:
     statement = access.access_statement(request.user, statement_id)
     path = statement_export(actor=request.user, statement=statement, client_ip=client_ip(request))
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+# ------------------------------------------------------------------ daily plan
+
+
+def _plan_provider(request: HttpRequest) -> Provider | None:
+    providers = access.providers_for(request.user).order_by("pk")
+    chosen = request.GET.get("provider") or request.POST.get("provider") or ""
+    return (providers.filter(pk=chosen).first() if chosen.isdigit() else None) or providers.first()
+
+
+def _plan_day(request: HttpRequest) -> dt.date:
+    raw = request.GET.get("day") or request.POST.get("day") or ""
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return timezone.localdate() + dt.timedelta(days=1)
+
+
+@role_required(access.can_plan)
+def plan(request: HttpRequest) -> HttpResponse:
+    """Tomorrow's visits per caregiver: a list and a map-free route sketch (SVG of the route's shape)."""
+    provider = _plan_provider(request)
+    day = _plan_day(request)
+    result = planning.day_plan(provider, day) if provider else None
+    if request.method == "POST" and result is not None:
+        count = planning.plan_apply(actor=request.user, day_plan_=result, client_ip=client_ip(request))
+        messages.success(request, f"已按计划派单 {count} 单")
+        return redirect(f"{reverse('eldercare:plan')}?day={day.isoformat()}&provider={provider.pk}")
+    context = {"provider": provider, "day": day, "result": result, "providers": _statement_providers(request)}
+    return render(request, "eldercare/plan.html", context)

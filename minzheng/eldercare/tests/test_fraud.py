@@ -110,3 +110,18 @@ def test_daily_run_is_idempotent_and_flags_are_resolved_on_the_worklist(cast: An
     services.flag_resolve(actor=cast.town_officer, flag=flag, resolution="核实为同一院内两户，时间记录有误")
     flag.refresh_from_db()
     assert not flag.open and flag.resolved_by == cast.town_officer
+
+
+def test_nightly_job_runs_the_checks_over_days_and_resumes(cast: Any, care: CareWorld) -> None:
+    from minzheng.eldercare.tasks import FRAUD_CHECKS
+    from minzheng.jobs.services import job_enqueue, job_run_now
+
+    neighbour = make_elder("邻阿婆", household_no="YL-0002", serial="424", phone="13800570002", location=HOME)
+    visit(cast, care.elder, at(3, 9), 60, care.caregiver)
+    visit(cast, neighbour, at(3, 9, 30), 60, care.caregiver)
+    job = job_enqueue(kind=FRAUD_CHECKS, params={"from": "2026-11-02", "to": "2026-11-04"}, actor=cast.town_officer)
+    done = job_run_now(job)
+    assert done.status == "done" and done.result == {"days": 3, "new_flags": 1}
+    assert done.checkpoint["done_until"] == "2026-11-04"
+    again = job_run_now(job_enqueue(kind=FRAUD_CHECKS, params={"from": "2026-11-03"}, actor=None))
+    assert again.result == {"days": 1, "new_flags": 0}

@@ -193,3 +193,37 @@ def test_statement_pages_approve_and_export(cast: Any, care: CareWorld) -> None:
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
     download.close()
     assert AuditEvent.objects.filter(action="export", object_type="eldercare_statement").count() == 1
+
+
+def test_daily_plan_page_lists_routes_and_applies_them(cast: Any, care: CareWorld) -> None:
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    day = dt.datetime.combine(tomorrow, dt.time(9), tzinfo=timezone.get_current_timezone())
+    first = place(cast, care.elder, ["SC01"], day)
+    second = place(cast, care.elder, ["HM02"], day + dt.timedelta(hours=3))  # needs the nurse
+    c = client_for(cast.provider)
+    page = c.get(reverse("eldercare:plan"), {"day": tomorrow.isoformat()}).content.decode()
+    assert "待派 2 单；安排 2 单" in page and "<polyline" in page and "周阿婆 居室清洁" in page
+    c.post(reverse("eldercare:plan"), {"day": tomorrow.isoformat(), "provider": care.provider.pk})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (OrderStatus.DISPATCHED, OrderStatus.DISPATCHED)
+    assert second.caregiver == care.nurse
+    assert client_for(cast.hotline_operator).get(reverse("eldercare:plan")).status_code == 404
+
+
+def test_village_worker_enrols_a_resident_of_the_village_only(cast: Any, care: CareWorld) -> None:
+    from minzheng.testing import make_household
+
+    _, people = make_household()
+    c = client_for(cast.village_worker)
+    form = {"id_number": people[0].id_number, "status": "tekun", "phone": "13805741234", "lat": "29.77", "lng": "121.8",
+            "contact_name": "李秀英", "contact_relation": "配偶", "contact_phone": "13905745678"}  # fmt: skip
+    answer = c.post(reverse("eldercare:elder_new"), form)
+    assert answer.status_code == 302
+    elder = people[0].elder
+    assert (elder.status, elder.emergency_contacts[0]["name"], elder.family_token != "") == ("tekun", "李秀英", True)
+    again = c.post(reverse("eldercare:elder_new"), form)
+    assert "已是居家养老服务对象" in again.content.decode()
+    elsewhere = make_elder("咸阿公", household_no="YL-0005", division=TOWN_B + "200", serial="446", phone="13800570005")
+    refused = c.post(reverse("eldercare:elder_new"), dict(form, id_number=elsewhere.person.id_number))
+    assert "本辖区居民库中没有这个身份号码" in refused.content.decode()
