@@ -31,7 +31,7 @@ import polars as pl
 import pyarrow as pa
 
 from minzheng.verification.engine import normalise
-from minzheng.verification.engine.catalogue import SCHEMA_VERSION, Column, Feed, Kind, feed_get
+from minzheng.verification.engine.catalogue import SCHEMA_VERSION, Feed, Kind, feed_get
 from minzheng.verification.engine.store import (
     DATA,
     MANIFEST,
@@ -188,12 +188,21 @@ def _ingest_into(
     mapping = _map_headers(feed, headers)
     tick(STEPS[1], 1, len(STEPS))
     today = today or dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    table = _normalised(feed, frame, mapping, today).collect()
+    plan, messages = _normalised(feed, frame, mapping, today)
+    table = plan.collect()
     tick(STEPS[2], 2, len(STEPS))
-    bad = table["_errors"].is_not_null()
-    accepted = table.filter(~bad)
-    rejected = table.filter(bad)
     names = [name for name, _ in feed.output_columns()]
+    errors = {f"{c.prefix}id_error" for c in feed.id_columns}
+    # Most rows have no bad cell: they skip the reasons entirely (their id_error is null).
+    dirty_mask = table["_dirty"]
+    clean = table.select(
+        *[pl.lit(None, pl.String).alias(n) if n in errors else pl.col(n) for n in names], "_sort"
+    ).filter(~dirty_mask)
+    dirty = _explain(table.filter(dirty_mask), feed, messages)
+    del table
+    bad = dirty["_errors"].is_not_null()
+    rejected = dirty.filter(bad)
+    accepted = pl.concat([clean, dirty.filter(~bad).select(*names, "_sort")], how="vertical")
     schema = pa.schema([(name, _ARROW[kind]) for name, kind in feed.output_columns()])
     ordered = accepted.sort("_sort", nulls_last=True, maintain_order=True).select(names)
     write_parquet(ordered.to_arrow().cast(schema), staged / DATA)
@@ -202,7 +211,7 @@ def _ingest_into(
     result = IngestResult(
         feed=feed.id,
         as_of=as_of.isoformat(),
-        rows=table.height,
+        rows=accepted.height + rejected.height,
         accepted=accepted.height,
         rejected=rejected.height,
         snapshot=str(staged / DATA),
@@ -351,34 +360,60 @@ def _map_headers(feed: Feed, headers: list[str]) -> dict[str, str]:
 
 
 # --- normalising -------------------------------------------------------------------------------
-def _normalised(feed: Feed, frame: pl.LazyFrame, mapping: dict[str, str], today: dt.date) -> pl.LazyFrame:
+Messages = dict[str, list[tuple[str, pl.Expr]]]  # output column → [(bad flag column, reason)]
+
+
+def _normalised(
+    feed: Feed, frame: pl.LazyFrame, mapping: dict[str, str], today: dt.date
+) -> tuple[pl.LazyFrame, Messages]:
+    """Pass 1, every row: normalised values and cheap bad flags; `_dirty` marks rows that need pass 2."""
     raw_columns = [c for c in frame.collect_schema().names() if c.startswith("c")]
     # Blank lines are not rows; a row with only spaces is blank too.
     frame = frame.filter(pl.any_horizontal([pl.col(c).str.strip_chars().str.len_bytes() > 0 for c in raw_columns]))
     stages: list[list[normalise.Stage]] = []
-    errors: list[pl.Expr] = []
-    finish: list[pl.Expr] = []
+    messages: Messages = {"_cells": []}
     for col in feed.columns:
         raw = _source(mapping, col.name)
         if col.kind == Kind.ID:
-            stages += _identity(col, raw, _source(mapping, f"{col.prefix}id_digest"), today)
             p = col.prefix
-            finish.append(
-                pl.coalesce(f"{p}id_number{normalise.ERR}", f"{p}id_digest{normalise.ERR}").alias(f"{p}id_error")
-            )
-            continue  # a bad number is kept (null number + id_error), not rejected; `_unusable` decides
-        stages.append(normalise.cell(raw, col, col.name))
-        errors.append(pl.col(col.name + normalise.ERR))
+            number = normalise.id_number(raw, col, f"{p}id_number", today)
+            digest_raw = _source(mapping, f"{p}id_digest")
+            header = col.digest_headers[0] if col.digest_headers else ""
+            digest = normalise.id_digest(digest_raw, header, f"{p}id_digest")
+            stages += [number.stages, digest.stages]
+            stages.append([{f"{p}id_raw": pl.coalesce(raw.str.strip_chars(), digest_raw.str.strip_chars())}])
+            # A bad number is kept (null number + id_error), not rejected; `_unusable` decides.
+            messages[f"{p}id_error"] = [
+                (f"{p}id_number{normalise.BAD}", number.message),
+                (f"{p}id_digest{normalise.BAD}", digest.message),
+            ]
+            continue
+        norm = normalise.cell(raw, col, col.name)
+        stages.append(norm.stages)
+        messages["_cells"].append((col.name + normalise.BAD, norm.message))
         if col.nonempty:
-            errors.append(pl.when(raw.str.strip_chars().fill_null("") == "").then(pl.lit(f"{col.title}：为空")))
+            stages.append([{col.name + "__empty": raw.str.strip_chars().fill_null("") == ""}])
+            messages["_cells"].append((col.name + "__empty", pl.lit(f"{col.title}：为空")))
+    frame = normalise.apply_stages(frame, stages)
     if not feed.has_name:
-        finish.append(pl.lit(None, pl.String).alias("name"))
-    frame = normalise.apply_stages(frame, stages).with_columns(finish)
-    cell_errors = pl.concat_str(errors, separator="；", ignore_nulls=True)
-    cell_errors = pl.when(cell_errors == "").then(None).otherwise(cell_errors)
-    reason = pl.coalesce(cell_errors, _unusable(feed))
-    frame = frame.with_columns(pl.col("_row").cast(pl.Int64), _errors=reason, _sort=pl.col("id_number__key"))
-    return frame.drop([c for c in frame.collect_schema().names() if "__" in c])
+        frame = frame.with_columns(name=pl.lit(None, pl.String))
+    flags = [pl.col(flag) for pairs in messages.values() for flag, _ in pairs]
+    frame = frame.with_columns(pl.col("_row").cast(pl.Int64), _sort=pl.col("id_number__key"), _unusable=_unusable(feed))
+    return frame.with_columns(_dirty=pl.any_horizontal(*flags, pl.col("_unusable"))), messages
+
+
+def _explain(dirty: pl.DataFrame, feed: Feed, messages: Messages) -> pl.DataFrame:
+    """Pass 2, only rows with a bad cell: id_error and the row's 错误原因 (null when it is kept)."""
+    ids = {
+        out: pl.coalesce([pl.when(pl.col(flag)).then(message) for flag, message in pairs])
+        for out, pairs in messages.items()
+        if out != "_cells"
+    }
+    dirty = dirty.with_columns(**ids)
+    cells = [pl.when(pl.col(flag)).then(message) for flag, message in messages["_cells"]]
+    joined = pl.concat_str(cells, separator="；", ignore_nulls=True) if cells else pl.lit("")
+    joined = pl.when(joined == "").then(None).otherwise(joined)
+    return dirty.with_columns(_errors=pl.coalesce(joined, pl.when(pl.col("_unusable")).then(_unusable_reason(feed))))
 
 
 def _source(mapping: dict[str, str], name: str) -> pl.Expr:
@@ -386,33 +421,30 @@ def _source(mapping: dict[str, str], name: str) -> pl.Expr:
     return pl.col(src) if src else pl.lit(None, pl.String)
 
 
-def _identity(col: Column, raw: pl.Expr, digest_raw: pl.Expr, today: dt.date) -> list[list[normalise.Stage]]:
-    """The four identity columns: number, the cell as delivered, digest, (later) the error."""
-    p = col.prefix
-    header = col.digest_headers[0] if col.digest_headers else ""
+def _usable(feed: Feed) -> list[pl.Expr]:
     return [
-        normalise.id_number(raw, col, f"{p}id_number", today),
-        normalise.id_digest(digest_raw, header, f"{p}id_digest"),
-        [{f"{p}id_raw": pl.coalesce(raw.str.strip_chars(), digest_raw.str.strip_chars())}],
+        pl.col(f"{c.prefix}id_number").is_not_null() | pl.col(f"{c.prefix}id_digest").is_not_null()
+        for c in feed.id_columns
     ]
 
 
 def _unusable(feed: Feed) -> pl.Expr:
     """A row that identifies nobody: no usable number or digest and no name (marriage: neither party)."""
-    usable = [
-        pl.col(f"{c.prefix}id_number").is_not_null() | pl.col(f"{c.prefix}id_digest").is_not_null()
-        for c in feed.id_columns
-    ]
+    usable = _usable(feed)
+    if feed.has_name:
+        return ~usable[0] & pl.col("name").is_null()
+    return ~pl.any_horizontal(usable)
+
+
+def _unusable_reason(feed: Feed) -> pl.Expr:
     if feed.has_name:
         id_col = feed.id_columns[0]
         name_title = feed.column("name").title
-        why = pl.coalesce(
-            pl.col("id_error") + pl.lit(f"，且{name_title}为空"),
-            pl.lit(f"{id_col.title}和{name_title}均为空"),
+        return pl.coalesce(
+            pl.col("id_error") + pl.lit(f"，且{name_title}为空"), pl.lit(f"{id_col.title}和{name_title}均为空")
         )
-        return pl.when(~usable[0] & pl.col("name").is_null()).then(why)
     titles = "和".join(c.title for c in feed.id_columns)
-    return pl.when(~pl.any_horizontal(usable)).then(pl.lit(f"{titles}均为空或无效，无法确定当事人"))
+    return pl.lit(f"{titles}均为空或无效，无法确定当事人")
 
 
 def _write_rejects(rejected: pl.DataFrame, headers: list[str], target: Path) -> None:

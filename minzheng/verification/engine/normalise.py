@@ -6,7 +6,9 @@ frame one `with_columns` at a time. Intermediate results (the cleaned cell, the 
 check digit, ...) are computed once as columns and then referred to by name; nesting them as
 expressions instead makes Polars recompute them at every use, which cost 40× on identity numbers.
 The last stage of every normaliser defines `<out>` (the normalised value, null when empty or
-invalid) and `<out>__err` (a Chinese reason naming the column, null when the cell is fine).
+invalid) and `<out>__bad` (a cheap boolean: the cell holds something invalid). The Chinese reason
+naming the column is a separate expression, `Norm.message`, which `ingest` evaluates only on the
+few rows that have a bad cell: building strings for every row would cost more than all the rest.
 
 The identity-number rules are those of `core.idnumber` (GB 11643-1999: MOD 11-2 check digit, a
 real and non-future birth date, 15 → 18 digits), written as column arithmetic.
@@ -15,13 +17,22 @@ real and non-future birth date, 15 → 18 digits), written as column arithmetic.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import polars as pl
 
 from minzheng.verification.engine.catalogue import Column, Kind
 
 Stage = dict[str, pl.Expr]
-ERR = "__err"
+BAD = "__bad"
+
+
+@dataclass(frozen=True)
+class Norm:
+    stages: list[Stage]
+    message: pl.Expr  # the reason for a bad cell; evaluate only where `<out>__bad` is true
+
+
 _FULL = [chr(0xFF10 + i) for i in range(10)] + ["Ｘ", "ｘ", "．", "，", "－", "／", "：", "　"]
 _HALF = [str(i) for i in range(10)] + ["X", "x", ".", ",", "-", "/", ":", " "]
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999
@@ -58,48 +69,49 @@ def _digits(e: pl.Expr) -> pl.Expr:
 
 
 # --- text --------------------------------------------------------------------------------------
-def text(raw: pl.Expr, col: Column, out: str) -> list[Stage]:
+def text(raw: pl.Expr, col: Column, out: str) -> Norm:
     """Stripped, full-width → half-width (NFKC); ENUM values checked against `allowed`."""
     value = _null_if_empty(raw.str.normalize("NFKC").str.strip_chars())
     if col.name == "name":
         # "张 三" typed with a stray space is 张三; names in Latin letters keep their spaces.
         value = pl.when(value.str.contains(r"\p{Han}")).then(value.str.replace_all(r"\s+", "")).otherwise(value)
     if col.kind != Kind.ENUM:
-        return [{out: value, out + ERR: pl.lit(None, pl.String)}]
+        return Norm([{out: value, out + BAD: pl.lit(False)}], pl.lit(None, pl.String))
     v = pl.col(out)
-    bad = v.is_not_null() & ~v.is_in(list(col.allowed))
-    error = pl.when(bad).then(_reason(col, _quoted(v) + pl.lit(f"应为 {'、'.join(col.allowed)} 之一")))
-    return [{out: value}, {out + ERR: error}]
+    message = _reason(col, _quoted(v) + pl.lit(f"应为 {'、'.join(col.allowed)} 之一"))
+    return Norm([{out: value}, {out + BAD: v.is_not_null() & ~v.is_in(list(col.allowed))}], message)
 
 
 # --- identity numbers --------------------------------------------------------------------------
-def id_number(raw: pl.Expr, col: Column, out: str, today: dt.date) -> list[Stage]:
-    """Normalised 18-digit number or null, and the reason when the cell holds an invalid one."""
+def id_number(raw: pl.Expr, col: Column, out: str, today: dt.date) -> Norm:
+    """Normalised 18-digit number or null; `message` says why a present number is invalid."""
     k = out + "__"
     c, f17, n = pl.col(k + "c"), pl.col(k + "f17"), pl.col(k + "n")
-    is15, is18, length = pl.col(k + "15"), pl.col(k + "18"), pl.col(k + "len")
-    born, check = pl.col(k + "born"), pl.col(k + "chk")
+    is15, is18 = pl.col(k + "15"), pl.col(k + "18")
+    born, check, valid = pl.col(k + "born"), pl.col(k + "chk"), pl.col(k + "ok")
     clean = _null_if_empty(raw.str.replace_many(_FULL, _HALF).str.replace_all(_ID_JUNK, "").str.to_uppercase())
-    shape = {
-        k + "15": c.str.contains(r"^[0-9]{15}$"),
-        k + "18": c.str.contains(r"^[0-9]{17}[0-9X]$"),
-        k + "len": c.str.len_chars(),
-    }
+    shape = {k + "15": c.str.contains(r"^[0-9]{15}$"), k + "18": c.str.contains(r"^[0-9]{17}[0-9X]$")}
     # Old 15-digit numbers carry a 2-digit year, all 19xx (issued 1984–1999).
     first17 = {k + "f17": pl.when(is15).then(c.str.slice(0, 6) + pl.lit("19") + c.str.slice(6, 9)).otherwise(c)}
     # 17 digits fit in an int64 (< 9.2e18): the MOD 11-2 sum is integer arithmetic on one column.
     digits = {k + "n": pl.when(is15 | is18).then(f17.str.slice(0, 17)).cast(pl.Int64, strict=False)}
     total = pl.sum_horizontal([(n // 10 ** (16 - i)) % 10 * w for i, w in enumerate(_WEIGHTS)])
-    derived = {
-        k + "t": total % 11,
-        k + "born": f17.str.slice(6, 8).str.to_date("%Y%m%d", strict=False),
+    derived = {k + "t": total % 11, k + "born": f17.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)}
+    checked = {
+        k + "chk": pl.col(k + "t").replace_strict(list(range(11)), list(_CHECK), return_dtype=pl.String),
     }
-    check_stage = {k + "chk": pl.col(k + "t").replace_strict(list(range(11)), list(_CHECK), return_dtype=pl.String)}
+    sane = born.is_not_null() & (born <= pl.lit(today)) & (born.dt.year() >= 1880)
+    verdict = {k + "ok": (is15 | (is18 & (c.str.slice(17, 1) == check))) & sane}
+    result = {
+        # Sorting by this int64 orders like the 18-character string (check value X = 10 sorts last).
+        k + "key": pl.when(valid).then(n * 11 + (12 - pl.col(k + "t")) % 11),
+        out: pl.when(valid).then(pl.when(is15).then(f17 + check).otherwise(c)),
+        out + BAD: c.is_not_null() & ~valid,
+    }
+    length = c.str.len_chars()
     born_text = born.dt.to_string("%Y-%m-%d")
     problem = (
-        pl.when(c.is_null())
-        .then(None)
-        .when(~is15 & (length == 15))
+        pl.when(~is15 & (length == 15))
         .then(pl.lit("15 位号码只能由数字组成"))
         .when(~is15 & (length != 18))
         .then(pl.lit("应为 18 位，实际 ") + length.cast(pl.String) + pl.lit(" 位"))
@@ -111,69 +123,61 @@ def id_number(raw: pl.Expr, col: Column, out: str, today: dt.date) -> list[Stage
         .then(pl.lit("出生日期 ") + born_text + pl.lit(" 晚于今天"))
         .when(born.dt.year() < 1880)
         .then(pl.lit("出生日期 ") + born_text + pl.lit(" 不合理"))
-        .when(is18 & (c.str.slice(17, 1) != check))
-        .then(pl.lit("校验位错误（应为 ") + check + pl.lit("）"))
+        .otherwise(pl.lit("校验位错误（应为 ") + check + pl.lit("）"))
     )
-    final = {k + "p": problem}
-    valid = pl.col(k + "p").is_null() & c.is_not_null()
-    result = {
-        # Sorting by this int64 orders like the 18-character string (check value X = 10 sorts last).
-        k + "key": pl.when(valid).then(n * 11 + (12 - pl.col(k + "t")) % 11),
-        out: pl.when(valid).then(pl.when(is15).then(f17 + check).otherwise(c)),
-        out + ERR: pl.when(pl.col(k + "p").is_not_null()).then(_reason(col, pl.col(k + "p"))),
-    }
-    return [{k + "c": clean}, shape, first17, digits, derived, check_stage, final, result]
+    return Norm([{k + "c": clean}, shape, first17, digits, derived, checked, verdict, result], _reason(col, problem))
 
 
-def id_digest(raw: pl.Expr, header: str, out: str) -> list[Stage]:
+def id_digest(raw: pl.Expr, header: str, out: str) -> Norm:
     """身份号码摘要: 64 lower-case hex characters (HMAC-SM3); upper case is accepted and lowered."""
     k = out + "__c"
     c = pl.col(k)
     ok = c.str.contains(r"^[0-9a-f]{64}$")
-    error = pl.when(c.is_not_null() & ~ok).then(pl.lit(f"{header}：应为 64 位十六进制（HMAC-SM3 摘要）"))
     clean = _null_if_empty(raw.str.replace_all(r"\s+", "").str.to_lowercase())
-    return [{k: clean}, {out: pl.when(ok).then(c), out + ERR: error}]
+    message = pl.lit(f"{header}：应为 64 位十六进制（HMAC-SM3 摘要）")
+    return Norm([{k: clean}, {out: pl.when(ok).then(c), out + BAD: c.is_not_null() & ~ok}], message)
 
 
 # --- money and area ----------------------------------------------------------------------------
-def _money(raw: pl.Expr, col: Column, out: str, decimals: int, int_digits: int, unit: str) -> list[Stage]:
+def _money(raw: pl.Expr, col: Column, out: str, decimals: int, int_digits: int, unit: str) -> Norm:
     k = out + "__"
-    c, parts = pl.col(k + "c"), pl.col(k + "p")
+    c, parts, ok = pl.col(k + "c"), pl.col(k + "p"), pl.col(k + "ok")
     # Thousands separators, currency signs and the column's own unit may be typed into the cell.
     clean = _null_if_empty(_digits(raw).str.replace_all(rf"[,¥￥]|{unit}$", ""))
-    ok = c.str.contains(rf"^-?[0-9]{{1,{int_digits}}}(\.[0-9]{{0,{decimals}}})?$")
     whole = parts.struct.field("field_0").cast(pl.Int64, strict=False)
     frac = parts.struct.field("field_1").fill_null("").str.pad_end(decimals, "0").cast(pl.Int64, strict=False)
     # The last allowed decimal is one fen in both units (0.01 元, 0.000001 万元): fen = the digits joined.
     amount = whole * 10**decimals + frac
-    message = f"不是有效金额（{unit}，最多 {decimals} 位小数）"
-    return [
-        {k + "c": clean},
-        {k + "ok": ok, k + "neg": c.str.starts_with("-"), k + "p": c.str.strip_prefix("-").str.split_exact(".", 1)},
-        {
-            out: pl.when(pl.col(k + "ok")).then(pl.when(pl.col(k + "neg")).then(-amount).otherwise(amount)),
-            out + ERR: pl.when(c.is_not_null() & ~pl.col(k + "ok")).then(_reason(col, _quoted(raw) + pl.lit(message))),
-        },
-    ]
+    split = {
+        k + "ok": c.str.contains(rf"^-?[0-9]{{1,{int_digits}}}(\.[0-9]{{0,{decimals}}})?$"),
+        k + "neg": c.str.starts_with("-"),
+        k + "p": c.str.strip_prefix("-").str.split_exact(".", 1),
+    }
+    result = {
+        out: pl.when(ok).then(pl.when(pl.col(k + "neg")).then(-amount).otherwise(amount)),
+        out + BAD: c.is_not_null() & ~ok,
+    }
+    message = _reason(col, _quoted(raw) + pl.lit(f"不是有效金额（{unit}，最多 {decimals} 位小数）"))
+    return Norm([{k + "c": clean}, split, result], message)
 
 
-def yuan(raw: pl.Expr, col: Column, out: str) -> list[Stage]:
+def yuan(raw: pl.Expr, col: Column, out: str) -> Norm:
     """元 with up to 2 decimals → fen: '1234.5' → 123450, exactly (integer parts, never float)."""
     return _money(raw, col, out, decimals=2, int_digits=15, unit="元")
 
 
-def wanyuan(raw: pl.Expr, col: Column, out: str) -> list[Stage]:
+def wanyuan(raw: pl.Expr, col: Column, out: str) -> Norm:
     """万元 with up to 6 decimals → fen: '12.5' → 12,500,000 (1 万元 = 1,000,000 分)."""
     return _money(raw, col, out, decimals=6, int_digits=10, unit="万元")
 
 
-def area(raw: pl.Expr, col: Column, out: str) -> list[Stage]:
+def area(raw: pl.Expr, col: Column, out: str) -> Norm:
     k = out + "__c"
     c = pl.col(k)
     clean = _null_if_empty(_digits(raw).str.replace_all(r",|平方米$|㎡$|m²$|m2$", ""))
     ok = c.str.contains(r"^[0-9]{1,9}(\.[0-9]+)?$")
-    error = pl.when(c.is_not_null() & ~ok).then(_reason(col, _quoted(raw) + pl.lit("不是有效面积（平方米）")))
-    return [{k: clean}, {out: pl.when(ok).then(c).cast(pl.Float64, strict=False), out + ERR: error}]
+    result = {out: pl.when(ok).then(c).cast(pl.Float64, strict=False), out + BAD: c.is_not_null() & ~ok}
+    return Norm([{k: clean}, result], _reason(col, _quoted(raw) + pl.lit("不是有效面积（平方米）")))
 
 
 # --- dates and months --------------------------------------------------------------------------
@@ -201,28 +205,25 @@ def _day_stages(raw: pl.Expr, k: str) -> list[Stage]:
     ]
 
 
-def date(raw: pl.Expr, col: Column, out: str) -> list[Stage]:
+def date(raw: pl.Expr, col: Column, out: str) -> Norm:
     """2024-01-05, 2024/1/5, 2024.1.5, 20240105, 2024年1月5日 (a trailing time of day is ignored)."""
     k = out + "__"
     value = pl.col(k + "d")
-    bad = pl.col(k + "c").is_not_null() & value.is_null()
-    error = pl.when(bad).then(_reason(col, _quoted(raw) + pl.lit("不是有效日期（如 2024-01-05）")))
-    return [*_day_stages(raw, k), {out: value, out + ERR: error}]
+    result = {out: value, out + BAD: pl.col(k + "c").is_not_null() & value.is_null()}
+    return Norm([*_day_stages(raw, k), result], _reason(col, _quoted(raw) + pl.lit("不是有效日期（如 2024-01-05）")))
 
 
-def month(raw: pl.Expr, col: Column, out: str) -> list[Stage]:
+def month(raw: pl.Expr, col: Column, out: str) -> Norm:
     """2024-01, 2024/1, 202401, 2024年1月 (or a whole date) → the first day of that month."""
     k = out + "__"
     c = pl.col(k + "c")
-    stages = _day_stages(raw, k)
     ym = c.str.replace(_YM, "$1-$2-1").str.to_date("%Y-%m-%d", strict=False)
     value = pl.coalesce(pl.col(k + "d").dt.month_start(), ym, c.str.to_date("%Y%m", strict=False))
-    bad = c.is_not_null() & pl.col(out).is_null()
-    error = pl.when(bad).then(_reason(col, _quoted(raw) + pl.lit("不是有效年月（如 2024-01 或 202401）")))
-    return [*stages, {out: value}, {out + ERR: error}]
+    stages = [*_day_stages(raw, k), {out: value}, {out + BAD: c.is_not_null() & pl.col(out).is_null()}]
+    return Norm(stages, _reason(col, _quoted(raw) + pl.lit("不是有效年月（如 2024-01 或 202401）")))
 
 
-def cell(raw: pl.Expr, col: Column, out: str) -> list[Stage]:
+def cell(raw: pl.Expr, col: Column, out: str) -> Norm:
     """Dispatch on the column's kind (identity columns go through `id_number` / `id_digest`)."""
     kinds = {Kind.DATE: date, Kind.MONTH: month, Kind.YUAN: yuan, Kind.WANYUAN: wanyuan, Kind.AREA: area}
     fn = kinds.get(col.kind)
