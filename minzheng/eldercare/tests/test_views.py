@@ -163,7 +163,6 @@ def test_photo_upload_and_check_out_through_the_phone_page(cast: Any, care: Care
     staff = client_for(cast.hotline_operator)
     shown = staff.get(reverse("eldercare:order_photo", args=[order.pk, photo.pk]))
     assert shown.status_code == 200 and b"".join(shown.streaming_content) == PNG
-    shown.close()
 
 
 def test_family_link_shows_hours_and_takes_orders_without_an_account(cast: Any, care: CareWorld) -> None:
@@ -191,7 +190,8 @@ def test_statement_pages_approve_and_export(cast: Any, care: CareWorld) -> None:
     assert "已审核" in county.get(built.url).content.decode()
     download = county.get(built.url + "export/")
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
-    download.close()
+    # Reading the stream closes the file (calling close() would end the test's database connection).
+    assert b"".join(download.streaming_content).startswith(b"PK")
     assert AuditEvent.objects.filter(action="export", object_type="eldercare_statement").count() == 1
 
 
