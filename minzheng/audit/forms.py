@@ -13,6 +13,15 @@ OBJECT_TYPES = {
     "person_search": "查询导出",
     "rejects": "错误行文件",
     "division": "区划",
+    # 居家养老 (eldercare)
+    "eldercare_elder": "居家养老服务对象",
+    "eldercare_assessment": "能力评估",
+    "eldercare_order": "居家养老订单",
+    "eldercare_statement": "养老服务结算单",
+    "eldercare_flag": "服务监管疑点",
+    "eldercare_provider": "养老服务商",
+    "eldercare_caregiver": "护理员",
+    "eldercare_catalogue": "养老服务项目",
 }
 
 
