@@ -184,12 +184,20 @@ def _ingest_into(
     tick: Progress,
     today: dt.date | None,
 ) -> IngestResult:
+    today = today or dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
     frame, headers, encoding = _read(path, staged)
     mapping = _map_headers(feed, headers)
     tick(STEPS[1], 1, len(STEPS))
-    today = today or dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
     plan, messages = _normalised(feed, frame, mapping, today)
-    table = plan.collect()
+    try:
+        table = plan.collect()
+    except pl.exceptions.ComputeError as exc:
+        # The sample looked like UTF-8 but a later line is not: a GB file after an ASCII start.
+        if encoding != "utf-8" or "utf-8" not in str(exc):
+            raise
+        frame, headers, encoding = _read(path, staged, encoding="gb18030")
+        plan, messages = _normalised(feed, frame, _map_headers(feed, headers), today)
+        table = plan.collect()
     tick(STEPS[2], 2, len(STEPS))
     names = [name for name, _ in feed.output_columns()]
     errors = {f"{c.prefix}id_error" for c in feed.id_columns}
@@ -205,7 +213,8 @@ def _ingest_into(
     accepted = pl.concat([clean, dirty.filter(~bad).select(*names, "_sort")], how="vertical")
     schema = pa.schema([(name, _ARROW[kind]) for name, kind in feed.output_columns()])
     ordered = accepted.sort("_sort", nulls_last=True, maintain_order=True).select(names)
-    write_parquet(ordered.to_arrow().cast(schema), staged / DATA)
+    # Oldest compat level: large_string, which casts to string without copying the text (string_view would).
+    write_parquet(ordered.to_arrow(compat_level=pl.CompatLevel.oldest()).cast(schema), staged / DATA)
     if rejected.height:
         _write_rejects(rejected, headers, staged / REJECTS)
     result = IngestResult(
@@ -241,11 +250,11 @@ def _manifest(result: IngestResult, source_name: str, columns: list[str]) -> dic
 
 
 # --- reading -----------------------------------------------------------------------------------
-def _read(path: Path, staged: Path) -> tuple[pl.LazyFrame, list[str], str]:
+def _read(path: Path, staged: Path, encoding: str | None = None) -> tuple[pl.LazyFrame, list[str], str]:
     """(every cell as text in columns c0..cN with `_row`, the headers as written, the encoding)."""
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return _read_excel(path)
-    encoding = _sniff(path)
+    encoding = encoding or _sniff(path)
     source = path
     if encoding != "utf-8":
         source = staged / "source-utf8.csv"
@@ -264,14 +273,17 @@ def _read(path: Path, staged: Path) -> tuple[pl.LazyFrame, list[str], str]:
     return frame, headers, encoding
 
 
-def _sniff(path: Path) -> str:
-    """utf-8 when the whole file decodes as UTF-8 (a BOM is fine), else gb18030 (a superset of GBK)."""
+def _sniff(path: Path, sample: int = 1 << 22) -> str:
+    """utf-8 when the file's first 4 MB decode as UTF-8 (a BOM is fine), else gb18030 (a superset of GBK).
+
+    A sample, not the whole file: Polars itself refuses invalid UTF-8 later, and `_ingest_into`
+    then reads the file again as GB18030. The header line alone is Chinese, so it decides.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        chunk = fh.read(sample)
     try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(1 << 22):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
+        decoder.decode(chunk, final=len(chunk) < sample)  # a sequence cut by the sample's end is fine
     except UnicodeDecodeError:
         return "gb18030"
     return "utf-8"
