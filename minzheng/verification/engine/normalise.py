@@ -35,6 +35,8 @@ class Norm:
 
 _FULL = [chr(0xFF10 + i) for i in range(10)] + ["Ｘ", "ｘ", "．", "，", "－", "／", "：", "　"]
 _HALF = [str(i) for i in range(10)] + ["X", "x", ".", ",", "-", "/", ":", " "]
+_FULL_FORMS = [chr(c) for c in range(0xFF01, 0xFF5F)] + ["\u3000"]
+_HALF_FORMS = [chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)] + [" "]
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999
 _CHECK = "10X98765432"
 # Spaces of every kind and the quote marks spreadsheets put in front of numbers typed as text.
@@ -70,8 +72,9 @@ def _digits(e: pl.Expr) -> pl.Expr:
 
 # --- text --------------------------------------------------------------------------------------
 def text(raw: pl.Expr, col: Column, out: str) -> Norm:
-    """Stripped, full-width → half-width (NFKC); ENUM values checked against `allowed`."""
-    value = _null_if_empty(raw.str.normalize("NFKC").str.strip_chars())
+    """Stripped, full-width forms → ASCII; ENUM values checked against `allowed`."""
+    # The full-width block FF01–FF5E and the ideographic space, not full NFKC: a third of the cost.
+    value = _null_if_empty(raw.str.replace_many(_FULL_FORMS, _HALF_FORMS).str.strip_chars())
     if col.name == "name":
         # "张 三" typed with a stray space is 张三; names in Latin letters keep their spaces.
         value = pl.when(value.str.contains(r"\p{Han}")).then(value.str.replace_all(r"\s+", "")).otherwise(value)
