@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,73 +143,177 @@ def partition_of(members: pa.Table, key: str) -> pa.Table:
 # --- reading the partition's feed rows ------------------------------------------------------------
 
 
-def _member_keys(members: pa.Table, digest_key: bytes | None) -> pa.Table:
-    ids = members.select(["id_number"])
-    if digest_key is None:
-        return ids.append_column("id_digest", pa.nulls(ids.num_rows, pa.string()))
-    return ev.with_digests(ids, digest_key)
+def digests(numbers: list[str], key: bytes) -> list[str]:
+    """HMAC-SM3 of each number (as `evaluate.digest`), with the key schedule computed once."""
+    base = hmac.new(key, digestmod="sm3")
+    out = []
+    for number in numbers:
+        h = base.copy()
+        h.update(number.encode("ascii"))
+        out.append(h.hexdigest())
+    return out
 
 
-def _feed_sql(feed: str, path: str, feed_as_of: str, columns: set[str], links: bool) -> str:
-    """The rows of the registered members `m` (feed ids, dates and paths come from the run's spec)."""
-    conditions = ["f.id_number IN (SELECT id_number FROM m)"]
-    if "id_digest" in columns:
-        # As on the one-household path: a digest or a confirmed link speaks only for a row without a number.
-        conditions.append(
-            "(f.id_number IS NULL AND f.id_digest IN (SELECT id_digest FROM m WHERE id_digest IS NOT NULL))"
-        )
+def with_member_digests(members: pa.Table, key: bytes | None) -> pa.Table:
+    """The members with `id_digest` (null without a key), so digest feeds find their person."""
+    if "id_digest" in members.column_names:
+        members = members.drop_columns(["id_digest"])
+    if key is None:
+        return members.append_column("id_digest", pa.nulls(members.num_rows, pa.string()))
+    return members.append_column("id_digest", pa.array(digests(members["id_number"].to_pylist(), key), pa.string()))
+
+
+def _selects(feed: str, path: str, feed_as_of: str, columns: set[str], *, links: bool, part: bool) -> list[str]:
+    """One SELECT per way a row can belong to a registered member `m` (as on the one-household path:
+    by number; by digest or confirmed link only when the row has no number; marriage by either
+    spouse). Feed ids, dates and paths come from the run's spec, never from a user."""
+    source = f"read_parquet('{_quote(path)}') f"
+    day = f"DATE '{feed_as_of}'"
+
+    def select(alias: str, join: str, where: str = "") -> str:
+        extra = f", {alias}._part" if part else ""
+        return f"SELECT f.*, {day} AS feed_as_of{extra} FROM {source} JOIN {join} {where}"  # noqa: S608
+
+    out = [select("m", "m ON f.id_number = m.id_number")]
+    if "id_digest" in columns and has_digests(path):
+        out.append(select("m", "m ON f.id_digest = m.id_digest", "WHERE f.id_number IS NULL"))
     if feed in SECOND_ID and SECOND_ID[feed] in columns:
-        conditions.append(f"f.{SECOND_ID[feed]} IN (SELECT id_number FROM m)")  # noqa: S608
+        out.append(select("m", f"m ON f.{SECOND_ID[feed]} = m.id_number"))
     if links:
-        linked = f"SELECT _row FROM lk WHERE feed = '{feed}' AND feed_as_of = DATE '{feed_as_of}'"  # noqa: S608
-        conditions.append(f"(f.id_number IS NULL AND f._row IN ({linked}))")
-    source = f"read_parquet('{_quote(path)}')"
-    return f"SELECT f.*, DATE '{feed_as_of}' AS feed_as_of FROM {source} f WHERE {' OR '.join(conditions)}"  # noqa: S608
+        on = f"lkm ON f._row = lkm._row AND lkm.feed = '{feed}' AND lkm.feed_as_of = {day}"
+        out.append(select("lkm", on, "WHERE f.id_number IS NULL"))
+    return out
+
+
+def has_digests(path: str) -> bool:
+    """Whether any row of the snapshot carries a 身份号码摘要 (read from the Parquet footer's null counts)."""
+    meta = pq.ParquetFile(path).metadata
+    index = meta.schema.to_arrow_schema().get_field_index("id_digest")
+    if index < 0:
+        return False
+    for g in range(meta.num_row_groups):
+        stats = meta.row_group(g).column(index).statistics
+        if stats is None or stats.null_count < meta.row_group(g).num_rows:
+            return True
+    return False
+
+
+def _feed_query(feed: str, snaps: list[tuple[str, str]], *, links: bool, part: bool) -> str:
+    selects = []
+    for feed_as_of, path in snaps:
+        selects += _selects(feed, path, feed_as_of, set(pq.read_schema(path).names), links=links, part=part)
+    union = " UNION ALL BY NAME ".join(selects)
+    # One select per snapshot, or number rows beside digest-only rows (disjoint: the latter have no
+    # number): no row can come twice. Otherwise (marriage's two spouses, links) keep the first.
+    numbered = [s for s in selects if "WHERE f.id_number IS NULL" not in s]
+    if len(numbered) == len(snaps) and (len(selects) - len(numbered)) <= len(snaps):
+        return union
+    # A row reached twice (both spouses are members, a number and a link) is still one source row.
+    keys = ("_part, " if part else "") + "feed_as_of, _row"
+    return (
+        f"SELECT * EXCLUDE (_rn) FROM (SELECT *, row_number() OVER (PARTITION BY {keys}) AS _rn "  # noqa: S608
+        f"FROM ({union})) WHERE _rn = 1"
+    )
 
 
 def _quote(path: str) -> str:
     return path.replace("'", "''")
 
 
+def _connect(members: pa.Table, links: pa.Table | None, threads: int) -> tuple[duckdb.DuckDBPyConnection, bool]:
+    con = duckdb.connect(config={"threads": threads})
+    con.register("m", members)
+    has_links = links is not None and links.num_rows > 0
+    if has_links:
+        con.register("lk", links)
+        part = ", m._part" if "_part" in members.column_names else ""
+        view = f"CREATE VIEW lkm AS SELECT lk.feed, lk.feed_as_of, lk._row{part} FROM lk JOIN m USING (id_number)"  # noqa: S608
+        con.execute(view)
+    return con, has_links
+
+
+def _in_order(table: pa.Table) -> pa.Table:
+    """Rows in (snapshot date, source row) order, whichever way they were read: the evaluation's
+    lists (employers, schemes) then come out the same on every engine and on the one-household path."""
+    return table.sort_by([("feed_as_of", "ascending"), ("_row", "ascending")])
+
+
 def read_partition_feeds(members: pa.Table, spec: BatchSpec, links: pa.Table | None = None) -> dict[str, pa.Table]:
-    """For each feed, the rows of `members` (by number, digest, second identity column or confirmed link)."""
-    con = duckdb.connect(config={"threads": spec.threads})
+    """For each feed, the rows of `members` (with `id_digest`), straight from the snapshots."""
+    con, has_links = _connect(members.select(["id_number", "id_digest"]), links, spec.threads)
     try:
-        con.register("m", _member_keys(members, spec.digest_key))
-        has_links = links is not None and links.num_rows > 0
-        if has_links:
-            con.register("lk", links)
-        out: dict[str, pa.Table] = {}
-        for feed, snaps in spec.snapshots.items():
-            parts = []
-            for feed_as_of, path in snaps:
-                columns = set(pq.read_schema(path).names)
-                parts.append(con.sql(_feed_sql(feed, path, feed_as_of, columns, has_links)).to_arrow_table())
-            out[feed] = pa.concat_tables(parts, promote_options="permissive") if len(parts) > 1 else parts[0]
-        return out
+        return {
+            feed: _in_order(con.sql(_feed_query(feed, snaps, links=has_links, part=False)).to_arrow_table())
+            for feed, snaps in spec.snapshots.items()
+        }
     finally:
         con.close()
+
+
+def shuffle_feeds(members: pa.Table, spec: BatchSpec, work: Path, links: pa.Table | None = None) -> None:
+    """One pass over each feed for the whole population: every member's rows written under
+    `work/<feed>/_part=<county>-<chunk>/`, so a partition then reads only its own rows (the
+    DuckDB engine's answer to scanning every file once per partition)."""
+    keys = members.select(["id_number", "id_digest"]).append_column(
+        "_part",
+        pc.binary_join_element_wise(
+            pc.cast(members["county"], pa.string()), pc.cast(members["chunk"], pa.string()), "-"
+        ),
+    )
+    con, has_links = _connect(keys, links, spec.threads)
+    try:
+        for feed, snaps in spec.snapshots.items():
+            target = _quote(str(work / feed))
+            query = _feed_query(feed, snaps, links=has_links, part=True)
+            # Uncompressed: these files live for one run, and compressing them costs more CPU than it saves.
+            options = "FORMAT parquet, COMPRESSION uncompressed, PARTITION_BY (_part), OVERWRITE_OR_IGNORE"
+            con.execute(f"COPY ({query}) TO '{target}' ({options})")
+    finally:
+        con.close()
+
+
+def read_shuffled(work: Path, spec: BatchSpec, key: str) -> dict[str, pa.Table]:
+    part = key.replace(":", "-")
+    out = {}
+    for feed, snaps in spec.snapshots.items():
+        folder = work / feed / f"_part={part}"
+        if folder.exists():
+            out[feed] = _in_order(pq.read_table(folder, partitioning=None))
+        else:
+            schema = pq.read_schema(snaps[0][1]).append(pa.field("feed_as_of", pa.date32()))
+            out[feed] = schema.empty_table()
+    return out
 
 
 # --- one partition ----------------------------------------------------------------------------------
 
 
+def evaluate_partition(
+    members: pa.Table, feeds: dict[str, pa.Table], spec: BatchSpec, links: pa.Table | None
+) -> pa.Table:
+    """Members (with id_digest) and their feed rows → RESULT_SCHEMA rows: `evaluate`, then `summarise`."""
+    m = members.select(["id_number", "name", "household_no", "division_code", "birth_date", "id_digest"])
+    return summarise(members, ev.evaluate(m, feeds, spec.as_of, links))
+
+
+def _partition_links(links: pa.Table | None, members: pa.Table) -> pa.Table | None:
+    if links is None:
+        return None
+    return links.filter(pc.is_in(links["id_number"], value_set=members["id_number"]))
+
+
 def run_partition(members: pa.Table, spec: BatchSpec, links: pa.Table | None = None) -> pa.Table:
     """The partition's members (MEMBER_SCHEMA + county, chunk) → one RESULT_SCHEMA row per household.
 
+    Reads the snapshots itself, so it runs anywhere the store is visible (a Spark worker).
     `links`: confirmed non-number matches (feed, feed_as_of, _row, id_number, match_weight), any
     superset; only those naming this partition's members are used.
     """
     if members.num_rows == 0:
         return RESULT_SCHEMA.empty_table()
-    m = members.select(["id_number", "name", "household_no", "division_code", "birth_date"])
-    if spec.digest_key is not None:
-        m = ev.with_digests(m, spec.digest_key)
-    if links is not None:
-        links = links.filter(pc.is_in(links["id_number"], value_set=members["id_number"]))
-    feeds = read_partition_feeds(members, spec, links)
-    result = ev.evaluate(m, feeds, spec.as_of, links)
-    return summarise(members, result)
+    members = with_member_digests(members, spec.digest_key)
+    links = _partition_links(links, members)
+    return evaluate_partition(members, read_partition_feeds(members, spec, links), spec, links)
 
 
 def _df(table: pa.Table) -> pl.DataFrame:
@@ -301,17 +407,25 @@ def run_local(
     *,
     skip: Iterable[str] = (),
     links: pa.Table | None = None,
+    work_dir: Path | None = None,
 ) -> Iterator[tuple[str, pa.Table]]:
     """Yield (partition key, results) for every partition not in `skip`, in `partition_keys` order.
 
     `members` must already carry county and chunk (`assign_chunks`); `links`: confirmed matches.
+    The feeds are first shuffled by partition (one pass per feed, into a temporary directory under
+    `work_dir`), then each partition is evaluated from its own rows.
     """
     done = set(skip)
-    for key in partition_keys(members):
-        if key in done:
-            continue
-        part = partition_of(members, key)
-        yield key, run_partition(part, spec, links)
+    todo = [k for k in partition_keys(members) if k not in done]
+    if not todo:
+        return
+    members = with_member_digests(members, spec.digest_key)
+    with tempfile.TemporaryDirectory(prefix="batch-", dir=work_dir) as tmp:
+        shuffle_feeds(members, spec, Path(tmp), links)
+        for key in todo:
+            part = partition_of(members, key)
+            plinks = _partition_links(links, part)
+            yield key, evaluate_partition(part, read_shuffled(Path(tmp), spec, key), spec, plinks)
 
 
 def run_all(
