@@ -13,6 +13,7 @@ OBJECT_TYPES = {
     "person_search": "查询导出",
     "rejects": "错误行文件",
     "division": "区划",
+    "feed_delivery": "部门核对数据",  # verification: feed deliveries and their rejects downloads
     # 居家养老 (eldercare)
     "eldercare_elder": "居家养老服务对象",
     "eldercare_assessment": "能力评估",
