@@ -122,9 +122,13 @@ def _date(raw: Any) -> dt.date:
 
 
 def parse_region(raw: Any) -> str:
+    """'' (national) or the significant prefix: '330400' (嘉兴市, padded) → '3304', '330212000000' → '330212'."""
     code = "" if raw in (None, "", NATIONAL) else str(raw).strip()
     if not REGION_RE.match(code):
         raise ValueError(f"区划代码“{raw}”应为 2、4、6、9 或 12 位数字（空为全国）")
+    for width in (2, 4, 6, 9):
+        if len(code) > width and set(code[width:]) <= {"0"}:
+            return code[:width]
     return code
 
 

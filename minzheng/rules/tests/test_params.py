@@ -230,3 +230,16 @@ def test_overlay_scales_one_region_from_a_date(imported: None) -> None:
     assert overlay.resolve("dibao.standard", "330212100201", D(2022, 12, 1)).value == Decimal("1181")  # type: ignore[union-attr]
     assert overlay.resolve("dibao.standard", "330203", D(2023, 2, 1)).value == Decimal("1000")  # type: ignore[union-attr]
     assert overlay.resolve("dibao.edge_multiple", "330212", D(2023, 2, 1)).value == Decimal("2.0")  # type: ignore[union-attr]
+
+
+def test_padded_region_codes_are_stored_by_their_level(db: None, tmp_path: Path) -> None:
+    text = """\
+dibao.standard:
+  unit: 元/人/月
+  values:
+    - {region: "330400", from: 2018-11-01, value: 810, reference: "嘉兴市"}
+    - {region: "330212000000", from: 2022-07-01, value: 1181, reference: "鄞州区"}
+"""
+    params_import(actor=None, path=write(tmp_path, text))
+    assert sorted(Parameter.objects.values_list("region_code", flat=True)) == ["330212", "3304"]
+    assert value("dibao.standard", "330411002001", D(2025, 1, 1)) == ("810", "3304", D(2018, 11, 1))
