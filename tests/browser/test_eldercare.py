@@ -55,7 +55,7 @@ def test_call_order_door_and_statement(browser: Any, live_server: Any, world: An
     operator.fill("#caller", "13800570001")
     operator.click("button:has-text('接听')")
     expect(operator.locator("#elder-profile h2").first).to_contain_text("周阿婆")
-    expect(operator.locator("#remaining-hours")).to_have_text("25 小时")
+    expect(operator.locator("#remaining-hours")).to_have_text("30 小时")
     expect(operator.locator("#contacts")).to_contain_text("周建华（子）")
 
     # 2. The order (点餐式) for tomorrow morning, then instant dispatch to the nearest caregiver.
@@ -82,7 +82,7 @@ def test_call_order_door_and_statement(browser: Any, live_server: Any, world: An
     log_in(phone, url, "huli")
     phone.click("nav >> text=我的上门服务")
     phone.click("text=周阿婆 · 订单")
-    expect(phone.locator("#remaining-hours")).to_have_text("23 小时 30 分钟（每月 25 小时）")
+    expect(phone.locator("#remaining-hours")).to_have_text("28 小时 30 分钟（每月 30 小时）")
     phone.click("#accept")
     expect(phone.locator("#order-status")).to_have_text("已接单")
     expect(phone.locator("#gps-distance")).to_have_text("当前位置距登记住址 0 米")

@@ -33,21 +33,18 @@ def regional(tmp_path: Path, key: str, value: int, region: str = "330212", start
 
 def test_entitlement_by_status_and_level_from_parameters(care: CareWorld) -> None:
     ent = entitlement(care.elder, dt.date(2026, 11, 15))
-    assert (ent.status, ent.level, ent.hours, ent.share_pct) == ("dibao", 2, 25, 80)
-    assert ent.sources[0].startswith("每月服务时长 25 小时/月（全国，2020-01-01 起；依据 潍坊市峡山区")
+    assert (ent.status, ent.level, ent.hours, ent.share_pct) == ("dibao", 2, 30, 80)
+    assert ent.sources[0].startswith("每月服务时长 30 小时/月（全国，2020-01-01 起；依据 潍坊市峡山区")
     care.elder.status = ElderStatus.TEKUN
     assert (
         entitlement(care.elder, dt.date(2026, 11, 15)).share_pct,
         entitlement(care.elder, dt.date(2026, 11, 1)).hours,
-    ) == (
-        100,
-        30,
-    )
+    ) == (100, 45)
 
 
 def test_a_county_row_from_a_date_overrides_the_national_default(tmp_path: Path, care: CareWorld) -> None:
     regional(tmp_path, "eldercare.hours.dibao.2", 32)
-    assert entitlement(care.elder, dt.date(2026, 10, 31)).hours == 25
+    assert entitlement(care.elder, dt.date(2026, 10, 31)).hours == 30
     later = entitlement(care.elder, dt.date(2026, 11, 1))
     assert later.hours == 32 and "鄞州" not in later.sources[0] and "330212，2026-11-01 起" in later.sources[0]
 
@@ -63,8 +60,8 @@ def test_remaining_hours_count_booked_and_done_minutes(cast: Any, care: CareWorl
     place(cast, care.elder, ["SC09"], at(20, 9))  # 60 minutes booked
     place(cast, care.elder, ["SC09"], at(2, 9, month=10))  # another month: not counted
     ent = entitlement(care.elder, dt.date(2026, 11, 15))
-    assert (ent.used_minutes, ent.booked_minutes, ent.remaining_minutes) == (90, 60, 25 * 60 - 150)
-    assert ent.remaining_text == "22 小时 30 分钟"
+    assert (ent.used_minutes, ent.booked_minutes, ent.remaining_minutes) == (90, 60, 30 * 60 - 150)
+    assert ent.remaining_text == "27 小时 30 分钟"
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ def test_hotline_pop_up_shows_profile_and_remaining_hours(cast: Any, care: CareW
     c = client_for(cast.hotline_operator)
     page = c.get(reverse("eldercare:hotline_lookup"), {"phone": "+86 138-0057-0001"}, headers={"HX-Request": "true"})
     html = page.content.decode()
-    assert "周阿婆" in html and "25 小时" in html and "周建华（子）" in html and "13905740002" in html
+    assert "周阿婆" in html and "30 小时" in html and "周建华（子）" in html and "13905740002" in html
     assert "合一村 第二网格 8号" in html
     assert AuditEvent.objects.filter(object_type="eldercare_elder", action="view", data__via="hotline").exists()
     # A family member calling from an emergency contact's phone finds the same elder.
@@ -169,7 +169,7 @@ def test_family_link_shows_hours_and_takes_orders_without_an_account(cast: Any, 
     c = Client()
     url = reverse("eldercare:family", args=[care.elder.family_token])
     page = c.get(url).content.decode()
-    assert "本月剩余服务时长" in page and "25 小时" in page
+    assert "本月剩余服务时长" in page and "30 小时" in page
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     c.post(url, {"items": ["ER01"], "day": tomorrow, "start": "10:00"})
     assert Order.objects.get().channel == "family"
