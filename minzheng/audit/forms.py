@@ -14,6 +14,13 @@ OBJECT_TYPES = {
     "rejects": "错误行文件",
     "division": "区划",
     "feed_delivery": "部门核对数据",  # verification: feed deliveries and their rejects downloads
+    # 政策目录与资格判定 (rules)
+    "parameter": "政策参数",
+    "parameter_change": "参数调整申请",
+    "eligibility": "可享政策",
+    "eligibility_run": "批量资格判定",
+    "eligibility_worklist": "应享未享清单",
+    "eligibility_whatif": "政策测算",
     # 居家养老 (eldercare)
     "eldercare_elder": "居家养老服务对象",
     "eldercare_assessment": "能力评估",
