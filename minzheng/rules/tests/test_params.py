@@ -243,3 +243,16 @@ dibao.standard:
     params_import(actor=None, path=write(tmp_path, text))
     assert sorted(Parameter.objects.values_list("region_code", flat=True)) == ["330212", "3304"]
     assert value("dibao.standard", "330411002001", D(2025, 1, 1)) == ("810", "3304", D(2018, 11, 1))
+
+
+@pytest.mark.parametrize(
+    "shipped", ["rules/data/params_default.yaml", "eldercare/data/params.yaml", "meals/data/params.yaml"]
+)
+def test_shipped_parameter_files_round_trip_through_openfisca(db: None, tmp_path: Path, shipped: str) -> None:
+    path = Path(__file__).resolve().parents[2] / shipped
+    if not path.exists():
+        pytest.skip(f"{shipped} not shipped")
+    params_import(actor=None, path=path)
+    records = param_records()
+    exported = write(tmp_path, dump_openfisca(records), "openfisca.yaml")
+    assert sorted(parse_file(exported), key=repr) == sorted(records, key=repr)
