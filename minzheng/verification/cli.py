@@ -325,7 +325,13 @@ def _print_household(shaped: dict[str, Any]) -> None:
     title = f"户 {shaped['household']} 一键核对（数据时点 {shaped['as_of']}）"
     if shaped.get("report_no"):
         title += f"，核对报告 {shaped['report_no']}"
-    members = Table("姓名", "关系", "公民身份号码", "标记", "工资性", "养老金", "失业金", "其他", title=title)
+    members = Table(title=title)
+    for header in ("姓名", "关系"):
+        members.add_column(header, no_wrap=True)
+    members.add_column("公民身份号码", no_wrap=True, min_width=18)  # never cut: it names the person
+    members.add_column("标记")
+    for header in ("工资性", "养老金", "失业金", "其他"):
+        members.add_column(header, justify="right", no_wrap=True)
     for m in shaped["members"]:
         inc = m["income_monthly_fen"]
         flags = "、".join(FLAG_LABELS.get(f, f) for f in m["flags"]) or "—"
