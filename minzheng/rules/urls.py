@@ -13,5 +13,6 @@ urlpatterns = [
     path("worklist/", views_eligibility.worklist, name="worklist"),
     path("worklist/export/", views_eligibility.worklist_download, name="worklist_export"),
     path("runs/", views_eligibility.runs, name="runs"),
+    path("runs/<int:run_id>/", views_eligibility.run_detail, name="run"),
     path("whatif/", views_eligibility.whatif, name="whatif"),
 ]

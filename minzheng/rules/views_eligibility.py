@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -132,9 +132,22 @@ def runs(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             job_start_in_background(job)
-            return redirect("jobs:detail", job_id=job.pk)
+            return redirect("rules:run", run_id=job.params["run_id"])
     rows = list(selectors.runs_visible_to(request.user).select_related("started_by")[:30])
     return render(request, "rules/runs.html", {"form": form, "runs": rows}, status=400 if form.errors else 200)
+
+
+@role_required(access.can_run_batch)
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    """One run's progress (polled by htmx while it runs), then its figures and the way to the worklist."""
+    from minzheng.jobs.models import Job
+    from minzheng.rules.tasks import BATCH_KIND
+
+    run = get_object_or_404(selectors.runs_visible_to(request.user), pk=run_id)
+    job = Job.objects.filter(kind=BATCH_KIND, params__run_id=run.pk).order_by("-created_at").first()
+    template = "rules/run.html#progress" if request.htmx else "rules/run.html"
+    summary = list(run.summaries.order_by("county_code", "policy_id"))
+    return render(request, template, {"run": run, "job": job, "summary": summary})
 
 
 @role_required(access.can_whatif)

@@ -57,8 +57,11 @@ def test_worklist_page_scoped_and_export(with_car: dict[str, Household], cast: C
 def test_runs_page_starts_a_batch(with_car: dict[str, Household], cast: Cast) -> None:
     client = client_for(cast.county_approver)
     response = client.post("/rules/runs/", {"as_of": "2026-07-01", "region_code": ""})
-    assert response.status_code == 302 and "/jobs/" in response["Location"]
+    assert response.status_code == 302 and "/rules/runs/" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "已完成" in page and "最低生活保障" in page  # the run finished (jobs run inline in tests)
     assert "判定 " in client.get("/rules/runs/").content.decode()
+    assert client_for(cast.sysadmin).get(response["Location"]).status_code == 200
     assert client_for(cast.town_officer).get("/rules/runs/").status_code == 404
     refused = client_for(cast.county_approver).post("/rules/runs/", {"as_of": "2026-07-01", "region_code": "330203"})
     assert refused.status_code == 404  # another county: outside the approver's jurisdiction
