@@ -329,7 +329,7 @@ def _print_household(shaped: dict[str, Any]) -> None:
     for header in ("姓名", "关系"):
         members.add_column(header, no_wrap=True)
     members.add_column("公民身份号码", no_wrap=True, min_width=18)  # never cut: it names the person
-    members.add_column("标记")
+    members.add_column("标记", overflow="fold")
     for header in ("工资性", "养老金", "失业金", "其他"):
         members.add_column(header, justify="right", no_wrap=True)
     for m in shaped["members"]:
