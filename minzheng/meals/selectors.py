@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from minzheng.core.masking import mask_id_number
 from minzheng.meals import access
-from minzheng.meals.models import Canteen, MealOrder, Menu, Settlement
+from minzheng.meals.models import Canteen, Meal, MealOrder, Menu, Settlement
 
 
 def canteens(user: Any) -> QuerySet[Canteen]:
@@ -24,9 +24,10 @@ def week_of(day: dt.date) -> list[dt.date]:
 
 def week_menus(canteen: Canteen, day: dt.date) -> list[tuple[dt.date, list[Menu]]]:
     days = week_of(day)
-    menus = Menu.objects.filter(canteen=canteen, date__gte=days[0], date__lte=days[-1]).order_by("date", "meal")
+    menus = Menu.objects.filter(canteen=canteen, date__gte=days[0], date__lte=days[-1])
+    meals = list(Meal.values)
     by_day: dict[dt.date, list[Menu]] = {d: [] for d in days}
-    for m in menus:
+    for m in sorted(menus, key=lambda m: (m.date, meals.index(m.meal))):
         by_day[m.date].append(m)
     return list(by_day.items())
 
@@ -43,9 +44,11 @@ def day_orders(user: Any, canteen: Canteen, day: dt.date) -> list[OrderRow]:
         access.orders_visible_to(user)
         .filter(menu__canteen=canteen, menu__date=day)
         .select_related("menu", "person")
-        .order_by("menu__meal", "person__name", "pk")
+        .order_by("person__name", "pk")
     )
-    return [OrderRow(o, o.person.name, mask_id_number(o.person.id_number)) for o in orders]
+    meals = list(Meal.values)  # 早餐, 午餐, 晚餐 in the day's order, not alphabetically
+    ordered = sorted(orders, key=lambda o: meals.index(o.menu.meal))
+    return [OrderRow(o, o.person.name, mask_id_number(o.person.id_number)) for o in ordered]
 
 
 def settlements(user: Any) -> QuerySet[Settlement]:
