@@ -89,8 +89,9 @@ def my_order_step(request: HttpRequest, order_id: int, act: str) -> HttpResponse
     order = access.access_caregiver_order(request.user, order_id)
     ip = client_ip(request)
     gps = GpsForm(request.POST)
-    gps.is_valid()
-    g = getattr(gps, "cleaned_data", {})
+    if not gps.is_valid():  # a garbled position or phone time is refused, never silently replaced by ours
+        return _refused(request, order, TransitionError("定位或手机时间格式不正确，请重试"))
+    g = gps.cleaned_data
     try:
         if act == "accept":
             orders.order_accept(actor=request.user, order=order, client_ip=ip)

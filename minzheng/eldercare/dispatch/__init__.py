@@ -3,9 +3,11 @@
 - `assign_nearest(order, caregivers, radius_m=3000, now=...)`: instant dispatch to the nearest
   free, on-duty caregiver holding the item's qualification (grid index, haversine).
 - `plan_day(visits, caregivers, time_limit_s=...)`: tomorrow's routes with OR-Tools (time windows,
-  qualifications, working hours, travel), dropped visits with a Chinese reason.
+  qualifications, working hours, travel), dropped visits with a Chinese reason;
+  `plan_by_area(...)`: the same per 乡镇 (the visits' and caregivers' `area`), for large counties.
 """
 
+from minzheng.eldercare.dispatch.areas import plan_by_area
 from minzheng.eldercare.dispatch.geo import haversine_m
 from minzheng.eldercare.dispatch.instant import DEFAULT_RADIUS_M, CaregiverIndex, assign_nearest, on_duty
 from minzheng.eldercare.dispatch.plan import DEFAULT_SPEED_KMH, plan_day
@@ -37,5 +39,6 @@ __all__ = [
     "assign_nearest",
     "haversine_m",
     "on_duty",
+    "plan_by_area",
     "plan_day",
 ]

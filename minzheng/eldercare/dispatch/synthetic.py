@@ -42,7 +42,7 @@ def caregivers(n: int, *, seed: int, towns: int = 12, nurse_share: float = 0.3) 
         quals = frozenset({CARE, NURSE} if nurse else {CARE})
         start = rnd.choice([dt.time(7, 30), dt.time(8, 0), dt.time(8, 0), dt.time(8, 30)])
         end = dt.time(start.hour + 10, start.minute)  # a 10-hour day with breaks between visits
-        out.append(Caregiver(f"C{k:04d}", lat, lng, quals, start, end, name=f"护理员{k:04d}"))
+        out.append(Caregiver(f"C{k:04d}", lat, lng, quals, start, end, name=f"护理员{k:04d}", area=f"T{k % towns:02d}"))
     return out
 
 
@@ -63,7 +63,7 @@ def visits(n: int, *, seed: int, towns: int = 12, nurse_share: float = 0.2) -> l
         qual = NURSE if rnd.random() < nurse_share else CARE
         out.append(
             Visit(f"V{k:05d}", lat, lng, dt.time(start // 60, start % 60), dt.time((start + 180) // 60, start % 60),
-                  service, qual, label=f"上门服务{k:05d}")
+                  service, qual, label=f"上门服务{k:05d}", area=f"T{k % towns:02d}")
         )  # fmt: skip
     return out
 

@@ -27,6 +27,7 @@ class Caregiver:
     weekdays: frozenset[int] = frozenset(range(7))  # Monday = 0, as datetime.weekday()
     busy: tuple[Interval, ...] = ()  # already booked [start, end) intervals
     name: str = ""
+    area: str = ""  # e.g. the 乡镇 code: `plan_by_area` plans each area on its own
 
     def qualified(self, qualification: str) -> bool:
         return not qualification or qualification in self.qualifications
@@ -66,6 +67,7 @@ class Visit:
     service_minutes: int
     qualification: str = ""
     label: str = ""  # what the list page shows, e.g. the elder's name and the item
+    area: str = ""  # e.g. the 乡镇 code of the elder's address
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,10 @@ def test_door_refusal_is_a_chinese_json_error(cast: Any, care: CareWorld) -> Non
     far = reverse("eldercare:my_step", args=[order.pk, "check_in"])
     answer = c.post(far, {"lat": "29.80", "lng": "121.80"}, headers={"Accept": "application/json"})
     assert answer.status_code == 400 and "超过 300 米，请说明原因" in answer.json()["error"]
+    garbled = c.post(far, {"lat": "29.77", "lng": "121.8", "client_at": "昨天"}, headers={"Accept": "application/json"})
+    assert garbled.json() == {"ok": False, "error": "定位或手机时间格式不正确，请重试"}
+    order.refresh_from_db()
+    assert order.status == OrderStatus.ACCEPTED
 
 
 def test_photo_upload_and_check_out_through_the_phone_page(cast: Any, care: CareWorld) -> None:
