@@ -18,7 +18,7 @@ from minzheng.rules.engine import units as u
 from minzheng.rules.engine.catalogue import Catalogue, Policy
 from minzheng.rules.engine.expr import HOUSEHOLD, PERSON
 from minzheng.rules.engine.inputs import ENROLLED, normalise_households, normalise_persons
-from minzheng.rules.engine.params import ParamSource, params_table, parse_value
+from minzheng.rules.engine.params import ParamSource, match_regions, params_table, parse_value
 from minzheng.rules.engine.plan import H_INDEX, Compiler, aggregate, aggregate_fill, plan_for
 from minzheng.rules.engine.units import Unit, UnitError, parse_unit
 
@@ -94,28 +94,71 @@ class PartitionParams:
 
 
 def partition_params(catalogue: Catalogue, table: pl.DataFrame, regions: Iterable[str]) -> PartitionParams:
-    wanted = set(regions)
+    """Per key: one literal when a single value serves every region here, else a region → value column.
+
+    The table may be keyed by the input's own codes or by shorter ones (a county's row serves its
+    villages): each region takes the longest code in the table that is a prefix of it.
+    """
     units = catalogue.param_units()
-    rows = table.filter(pl.col("region_code").is_in(list(wanted)) & pl.col("key").is_in(list(units)))
+    if table.height <= 2000:  # one household or a few: plain Python beats a dozen tiny Polars plans
+        return _partition_params_small(units, table, regions)
+    table = table.filter(pl.col("key").is_in(list(units)))
+    alias = match_regions(set(table.get_column("region_code").unique()), regions)
+    links = pl.DataFrame({"region_code": list(alias), "__from": list(alias.values())}, schema=_LINK_SCHEMA)
+    rows = links.join(table.rename({"region_code": "__from"}), on="__from", how="inner")
+    _check_complete(rows, units, alias)
+    typed = {
+        (k, v, un): typed_value(k, v, un, units[k])
+        for k, v, un in rows.select("key", "value", "unit").unique().iter_rows()
+    }
     literals: dict[str, Any] = {}
-    varying: dict[str, dict[str, Any]] = {}
-    seen: dict[str, dict[str, Any]] = {key: {} for key in units}
-    for r in rows.iter_rows(named=True):
-        seen[r["key"]][r["region_code"]] = typed_value(r["key"], r["value"], r["unit"], units[r["key"]])
-    for key, by_region in seen.items():
-        missing = wanted - set(by_region)
-        if missing:
-            raise EvaluationError(f"参数“{key}”在地区 {min(missing)} 没有取值")
-        values = set(by_region.values())
-        if len(values) == 1:
-            literals[f"param:{key}"] = values.pop()
-        else:
-            varying[f"param:{key}"] = by_region
-    if not varying:
-        return PartitionParams(literals, None)
-    codes = sorted(wanted)
-    frame = pl.DataFrame({"region_code": codes, **{n: [v[c] for c in codes] for n, v in varying.items()}})
+    frame: pl.DataFrame | None = None
+    for key, group in rows.group_by("key", maintain_order=True):
+        k = str(key[0])
+        if group.select(pl.struct("value", "unit").n_unique()).item() == 1:
+            first = group.row(0, named=True)
+            literals[f"param:{k}"] = typed[(k, first["value"], first["unit"])]
+            continue
+        values = [typed[(k, v, un)] for v, un in group.select("value", "unit").iter_rows()]
+        column = group.select("region_code").with_columns(pl.Series(f"param:{k}", values))
+        frame = column if frame is None else frame.join(column, on="region_code", how="full", coalesce=True)
     return PartitionParams(literals, frame)
+
+
+_LINK_SCHEMA = {"region_code": pl.String(), "__from": pl.String()}
+
+
+def _partition_params_small(units: dict[str, Unit], table: pl.DataFrame, regions: Iterable[str]) -> PartitionParams:
+    by_key: dict[str, dict[str, tuple[str, str]]] = {}
+    for region, key, value, unit in table.select("region_code", "key", "value", "unit").iter_rows():
+        by_key.setdefault(key, {})[region] = (value, unit)
+    alias = match_regions({r for rows in by_key.values() for r in rows}, regions)
+    wanted = sorted(set(regions))
+    literals: dict[str, Any] = {}
+    varying: dict[str, list[Any]] = {}
+    for key, declared in units.items():
+        rows = by_key.get(key, {})
+        values = []
+        for region in wanted:
+            found = rows.get(alias.get(region, ""))
+            if found is None:
+                raise EvaluationError(f"参数“{key}”在地区 {region} 没有取值")
+            values.append(typed_value(key, found[0], found[1], declared))
+        if len(set(values)) == 1:
+            literals[f"param:{key}"] = values[0]
+        else:
+            varying[f"param:{key}"] = values
+    frame = pl.DataFrame({"region_code": wanted, **varying}) if varying else None
+    return PartitionParams(literals, frame)
+
+
+def _check_complete(rows: pl.DataFrame, units: dict[str, Unit], alias: dict[str, str | None]) -> None:
+    wanted = set(alias)
+    counts = dict(rows.group_by("key").agg(pl.col("region_code").n_unique()).iter_rows())
+    for key in sorted(units):
+        if counts.get(key, 0) < len(wanted):
+            have = set(rows.filter(pl.col("key") == key).get_column("region_code"))
+            raise EvaluationError(f"参数“{key}”在地区 {min(wanted - have)} 没有取值")
 
 
 # ---- the frames -------------------------------------------------------------------------------
@@ -266,7 +309,38 @@ def household_frames(
     regions = set(persons_n.get_column("region_code")) | set(households_n.get_column("region_code"))
     table = params_table(params, catalogue.param_keys(), regions, as_of)
     p, h = evaluate_frames(catalogue, persons_n, households_n, as_of, table)
-    return p, h, decisions(catalogue, p, h, everything=True)
+    rows = decision_rows(catalogue, p.to_dicts(), h.to_dicts())
+    return p, h, pl.DataFrame(rows, schema=DECISION_SCHEMA)
+
+
+def decision_rows(
+    catalogue: Catalogue, persons: list[dict[str, Any]], households: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """`decisions(..., everything=True)` for a handful of rows, in plain Python (same columns, same order).
+
+    Every value comes from the evaluated frames; only the reshaping to one row per policy is done
+    here, because twenty tiny Polars plans cost more than the household's whole evaluation.
+    """
+    out = []
+    for policy in catalogue.policies.values():
+        conditions = _top_conditions(policy)
+        quantity = policy.amount.quantity_node if policy.amount else ""
+        for row in persons if policy.entity == PERSON else households:
+            raw = bool(row[f"{policy.id}.raw"])
+            out.append(
+                {
+                    "household_id": row["household_id"],
+                    "person_id": row["person_id"] if policy.entity == PERSON else None,
+                    "policy_id": policy.id,
+                    "eligible": bool(row[policy.eligible_node]),
+                    "amount_fen": int(row[f"{policy.id}.amount"]) if policy.amount else 0,
+                    "quantity": row[quantity] if quantity else None,
+                    "excluded_by": row[f"{policy.id}.excl"] if raw else None,
+                    "failed_conditions": [] if raw else [cid for cid, node in conditions if not row[node]],
+                    "enrolled": policy.id in (row["enrolled"] or []),
+                }
+            )
+    return out
 
 
 def decisions_from_frame(catalogue: Catalogue, frame: pl.DataFrame) -> list[Decision]:

@@ -16,10 +16,17 @@ import polars as pl
 
 from minzheng.rules.engine import units as u
 from minzheng.rules.engine.catalogue import Catalogue, Condition, Policy
-from minzheng.rules.engine.evaluate import Decision, decisions, decisions_from_frame, evaluate_frames
-from minzheng.rules.engine.expr import IR, PERSON, Columns, to_polars
+from minzheng.rules.engine.evaluate import (
+    DECISION_SCHEMA,
+    Decision,
+    decision_rows,
+    decisions_from_frame,
+    evaluate_frames,
+    partition_params,
+)
+from minzheng.rules.engine.expr import HOUSEHOLD, IR, PERSON, Columns, to_polars
 from minzheng.rules.engine.inputs import FIELDS_BY_COLUMN, normalise_households, normalise_persons
-from minzheng.rules.engine.params import ParamSource, params_table
+from minzheng.rules.engine.params import ParamSource, match_regions, params_table
 from minzheng.rules.engine.plan import _in_force
 
 RegionName = Callable[[str], str] | Mapping[str, str]
@@ -39,17 +46,79 @@ def explain(
     regions = set(persons_n.get_column("region_code")) | set(households_n.get_column("region_code"))
     table = params_table(params, catalogue.param_keys(), regions, as_of)
     p, h = evaluate_frames(catalogue, persons_n, households_n, as_of, table)
-    out = decisions_from_frame(catalogue, decisions(catalogue, p, h, everything=True))
-    names = _namer(region_name)
-    provenance = {(r["region_code"], r["key"]): r for r in table.iter_rows(named=True)}
-    rows_p = {r["person_id"]: r for r in p.iter_rows(named=True)}
-    rows_h = {r["household_id"]: r for r in h.iter_rows(named=True)}
+    literals = partition_params(catalogue, table, regions).literals
+    cols = Columns(as_of, {**literals, "评估日期": as_of})
+    sides = _side_values(catalogue, p, h, cols)
+    rows = decision_rows(catalogue, sides[PERSON], sides[HOUSEHOLD])
+    out = decisions_from_frame(catalogue, pl.DataFrame(rows, schema=DECISION_SCHEMA))
+    shared = _Shared(catalogue, as_of, {(r["region_code"], r["key"]): r for r in table.iter_rows(named=True)}, cols)
+    shared.region_name = _namer(region_name)
+    rows_p = dict(zip(p.get_column("person_id"), sides[PERSON], strict=True))
+    rows_h = dict(zip(h.get_column("household_id"), sides[HOUSEHOLD], strict=True))
     for d in out:
         policy = catalogue.policies[d.policy_id]
-        frame, row = (p, rows_p[d.person_id]) if policy.entity == PERSON else (h, rows_h[d.household_id])
-        ctx = _Context(catalogue, policy, frame, row, as_of, provenance, names)
-        d.explanation = ctx.explain(d)
+        row = rows_p[d.person_id] if policy.entity == PERSON else rows_h[d.household_id]
+        d.explanation = _Context(shared, policy, row).explain(d)
     return out
+
+
+def _side_irs(catalogue: Catalogue, level: str) -> list[IR]:
+    """Every sub-expression an explanation shows that is not already a column or a constant."""
+    found: list[IR] = []
+
+    def visit(ir: IR) -> None:
+        if ir.kind in {"cmp", "in", "isnull"}:
+            found.extend(a for a in ir.args if a.kind not in {"ref", "const"})
+        for a in ir.args:
+            if a.kind in {"cmp", "and", "or", "not", "in", "isnull"}:
+                visit(a)
+
+    for policy in catalogue.policies.values():
+        if policy.entity != level:
+            continue
+        stack = [policy.eligibility]
+        while stack:
+            cond = stack.pop()
+            assert cond is not None
+            stack.extend(cond.children)
+            if cond.ir is not None:
+                visit(cond.ir)
+    return found
+
+
+def _side_values(
+    catalogue: Catalogue, p: pl.DataFrame, h: pl.DataFrame, cols: Columns
+) -> dict[str, list[dict[str, Any]]]:
+    """All rows as dicts, plus the explanation's sub-expression values (one select per frame)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for level, frame in ((PERSON, p), (HOUSEHOLD, h)):
+        irs = catalogue.cache.get(("sides", level))
+        if irs is None:
+            irs = catalogue.cache[("sides", level)] = _side_irs(catalogue, level)
+        extra = frame.select(to_polars(ir, cols).alias(f"__x{id(ir)}") for ir in irs) if irs else None
+        rows = frame.to_dicts()
+        if extra is not None:
+            for row, more in zip(rows, extra.to_dicts(), strict=True):
+                row.update(more)
+        out[level] = rows
+    return out
+
+
+class _Shared:
+    """What every decision's explanation of one household needs: parameters and their sources."""
+
+    def __init__(
+        self, catalogue: Catalogue, as_of: dt.date, provenance: dict[tuple[str, str], dict[str, Any]], cols: Columns
+    ) -> None:
+        self.catalogue, self.as_of, self.provenance, self.cols = catalogue, as_of, provenance, cols
+        self.available = {region for region, _ in provenance}
+        self.region_name: Callable[[str], str] = str
+        self._regions: dict[str, str] = {}
+
+    def table_region(self, region: str) -> str:
+        if region not in self._regions:
+            self._regions[region] = match_regions(self.available, [region]).get(region, "")
+        return self._regions[region]
 
 
 def _namer(region_name: RegionName | None) -> Callable[[str], str]:
@@ -66,37 +135,11 @@ def _namer(region_name: RegionName | None) -> Callable[[str], str]:
 
 
 class _Context:
-    def __init__(
-        self,
-        catalogue: Catalogue,
-        policy: Policy,
-        frame: pl.DataFrame,
-        row: dict[str, Any],
-        as_of: dt.date,
-        provenance: dict[tuple[str, str], dict[str, Any]],
-        region_name: Callable[[str], str],
-    ) -> None:
-        self.catalogue, self.policy, self.frame, self.row = catalogue, policy, frame, row
-        self.as_of, self.provenance, self.region_name = as_of, provenance, region_name
-        self.index = (
-            frame.get_column("household_id" if policy.entity != PERSON else "person_id")
-            .to_list()
-            .index(row["household_id" if policy.entity != PERSON else "person_id"])
-        )
-        literals = {n: row[n] for n in catalogue.nodes if n.startswith("param:") and n in row}
-        self.cols = Columns(as_of, {**literals, **self._param_literals(), "评估日期": as_of})
-
-    def _param_literals(self) -> dict[str, Any]:
-        from minzheng.rules.engine.evaluate import typed_value
-
-        region = self.row["region_code"]
-        units = self.catalogue.param_units()
-        out = {}
-        for key, unit in units.items():
-            r = self.provenance.get((region, key))
-            if r is not None:
-                out[f"param:{key}"] = typed_value(key, r["value"], r["unit"], unit)
-        return out
+    def __init__(self, shared: _Shared, policy: Policy, row: dict[str, Any]) -> None:
+        self.catalogue, self.policy, self.row = shared.catalogue, policy, row
+        self.as_of, self.provenance, self.region_name = shared.as_of, shared.provenance, shared.region_name
+        self.table_region = shared.table_region(row["region_code"])
+        self.cols = shared.cols
 
     # ---- entries -------------------------------------------------------------------------------
     def explain(self, d: Decision) -> list[dict[str, Any]]:
@@ -204,7 +247,7 @@ class _Context:
         keys = sorted(self._param_keys(ir))
         parts = []
         for key in keys:
-            r = self.provenance.get((self.row["region_code"], key))
+            r = self.provenance.get((self.table_region, key))
             if r is None:
                 continue
             where = f"{self.region_name(r['source_region'])}，{r['effective_from'].isoformat()} 起"
@@ -247,7 +290,12 @@ class _Context:
             return self.row[ir.name]
         if ir.kind == "ref" and ir.name in self.cols.literals:
             return self.cols.literals[ir.name]
-        return self.frame.select(to_polars(ir, self.cols).alias("v")).get_column("v")[self.index]
+        alias = f"__x{id(ir)}"
+        if alias in self.row:
+            return self.row[alias]
+        # Rare (a function inside an amount formula): evaluate it on this one row.
+        frame = pl.DataFrame([{k: v for k, v in self.row.items() if not k.startswith("__x")}])
+        return frame.select(to_polars(ir, self.cols).alias("v")).item()
 
     def _fmt(self, value: Any, unit: u.Unit, ir: IR | None = None) -> str:
         if value is None:

@@ -111,6 +111,10 @@ class YamlParamSource:
     def unit(self, key: str) -> str:
         return self._entries[key].unit
 
+    def region_depth(self) -> int:
+        """The longest stored region code: resolving deeper than this gives nothing new."""
+        return max((len(r.region) for e in self._entries.values() for r in e.rows), default=0)
+
     def overlay(self, data: Mapping[str, Any]) -> YamlParamSource:
         """A copy with extra dated rows (what-if, scenario overrides); the new rows win ties."""
         merged = {k: _Entry(e.description, e.unit, list(e.rows)) for k, e in self._entries.items()}
@@ -187,15 +191,36 @@ def value_text(value: ParamScalar) -> str:
     return str(value)
 
 
+def match_regions(available: set[str], wanted: Iterable[str]) -> dict[str, str]:
+    """Each wanted code → the longest available code that is it or a prefix of it (missing: left out)."""
+    out: dict[str, str] = {}
+    for region in set(wanted):
+        for candidate in (region, *region_chain(region)):
+            if candidate in available:
+                out[region] = candidate
+                break
+    return out
+
+
 def params_table(
     source: ParamSource | Callable[[str, str, dt.date], ParamValue],
     keys: Iterable[str],
     region_codes: Iterable[str],
     as_of: dt.date,
 ) -> pl.DataFrame:
-    """Resolve every key for every region once: the batch's input (one row per region × key)."""
+    """Resolve every key once per region: the batch's input (one row per region × key).
+
+    A source that knows how deep its stored regions go (`region_depth()`, e.g. 6 when nothing is
+    set below county level) is asked once per distinct prefix of that depth; the engine matches a
+    village to its county's row by prefix.
+    """
+    depth = getattr(source, "region_depth", None)
+    codes = set(region_codes)
+    if callable(depth) and len(codes) > 64:  # a few regions: keep their own codes (clearer messages)
+        width = int(depth())
+        codes = {_normalise_region(c)[:width] if width else "" for c in codes}
     rows: list[dict[str, Any]] = []
-    for region in sorted(set(region_codes)):
+    for region in sorted(codes):
         for key in keys:
             pv = source(key, region, as_of)
             rows.append(
@@ -219,7 +244,9 @@ class TableParamSource:
         self._rows = {(r["region_code"], r["key"]): r for r in table.iter_rows(named=True)}
 
     def __call__(self, key: str, region_code: str, as_of: dt.date) -> ParamValue:
-        row = self._rows.get((region_code, key))
+        regions = {r for r, _ in self._rows}
+        match = match_regions(regions, [region_code]).get(region_code)
+        row = self._rows.get((match, key)) if match is not None else None
         if row is None:
             raise ParamMissing(key, region_code, as_of)
         return ParamValue(

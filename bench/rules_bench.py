@@ -1,0 +1,319 @@
+"""Rules engine benchmark: the whole catalogue over generated populations, Parquet in → decisions out.
+
+    flock /tmp/mz-bench.lock .venv/bin/python bench/rules_bench.py --persons 1000000 10000000
+    .venv/bin/python bench/rules_bench.py --persons 100000 --households 200   # quick look
+
+Each size runs in its own process (clean peak memory) and prints: end-to-end seconds (read
+Parquet, evaluate county by county, write the decision table), calculation-only seconds, peak
+RSS; then one household with explanations p50/p99. In the same run, the same rule subset is
+written for policyengine-core (an OpenFisca fork, AGPL: installed only in a throwaway venv,
+`/tmp/pe-venv`, never a project dependency) and timed on the same Parquet files, with the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from minzheng.rules.engine import (  # noqa: E402
+    DEFAULT_PARAMS,
+    YamlParamSource,
+    evaluate_household,
+    explain,
+    load_catalogue,
+    params_table,
+)
+from minzheng.rules.engine.batchio import evaluate_parquet  # noqa: E402
+
+AS_OF = dt.date(2025, 1, 1)
+WORK = Path(os.environ.get("MZ_RULES_BENCH_DIR", "/tmp/mz-rules-bench"))
+PE_VENV = Path(os.environ.get("MZ_PE_VENV", "/tmp/pe-venv"))
+COUNTIES = 100
+SUBSET = ["dibao", "dibao_edge", "tekun", "orphan", "gaoling", "disability_care", "virtual_job"]
+
+
+# ---- population --------------------------------------------------------------------------------
+
+
+def county_codes() -> list[str]:
+    # 10 synthetic cities × 10 counties under 浙江 (33): codes are only partition keys here.
+    return [f"33{c:02d}{k:02d}" for c in range(11, 21) for k in range(11, 21)][:COUNTIES]
+
+
+def generate(n_persons: int, seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Households of 1–6 (mean ≈ 3), persons sorted by household and households by county."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.choice([1, 2, 3, 4, 5, 6], size=n_persons // 2, p=[0.18, 0.27, 0.25, 0.17, 0.09, 0.04])
+    sizes = sizes[: np.searchsorted(np.cumsum(sizes), n_persons) + 1]
+    sizes[-1] -= int(sizes.sum() - n_persons)
+    sizes = sizes[sizes > 0]
+    n_h, n_p = len(sizes), int(sizes.sum())
+    counties = np.array(county_codes())
+    h_county = np.sort(rng.integers(0, COUNTIES, n_h))
+    h_region = np.char.add(
+        np.char.add(counties[h_county], np.char.zfill(rng.integers(1, 21, n_h).astype(str), 3)),
+        np.char.zfill(rng.integers(1, 31, n_h).astype(str), 3),
+    )
+    h_idx = np.repeat(np.arange(n_h), sizes)
+    pos = np.arange(n_p) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    head_age = rng.integers(22, 95, n_h)
+    age = np.where(
+        pos == 0,
+        head_age[h_idx],
+        np.where(pos == 1, head_age[h_idx] - rng.integers(-3, 6, n_p), rng.integers(0, 40, n_p)),
+    )
+    age = np.clip(age, 0, 104)
+    birth = np.datetime64(AS_OF) - (age * 365.25 + rng.integers(0, 365, n_p)).astype("timedelta64[D]")
+    working = (age >= 18) & (age < 60) & (rng.random(n_p) < 0.7)
+    wage = np.where(working, rng.lognormal(8.0, 0.8, n_p) * 100, 0).astype(np.int64)
+    pension = np.where(age >= 60, rng.lognormal(7.5, 0.9, n_p) * 100, 0).astype(np.int64) * (rng.random(n_p) < 0.8)
+    disabled = rng.random(n_p) < 0.06
+    persons = pl.DataFrame(
+        {
+            "person_id": np.char.add("p", np.arange(n_p).astype(str)),
+            "household_id": np.char.add("h", h_idx.astype(str)),
+            "region_code": h_region[h_idx],
+            "birth_date": birth.astype("datetime64[D]"),
+            "sex": np.where(rng.random(n_p) < 0.5, "M", "F"),
+            "relation": np.where(pos == 0, "02", np.where(pos == 1, "10", np.where(rng.random(n_p) < 0.5, "20", "30"))),
+            "disability_category": np.where(disabled, rng.choice(["视力", "肢体", "智力", "精神"], n_p), ""),
+            "disability_grade": np.where(disabled, rng.integers(1, 5, n_p), 0).astype(np.int8),
+            "incapacity_level": np.where(age >= 65, rng.choice([0, 0, 0, 1, 2, 3, 4], n_p), 0).astype(np.int8),
+            "is_orphan": (age < 18) & (rng.random(n_p) < 0.002),
+            "is_unsupported_child": (age < 18) & (rng.random(n_p) < 0.002),
+            "guardian_missing": (age < 18) & (rng.random(n_p) < 0.002),
+            "is_left_behind_child": (age < 16) & (rng.random(n_p) < 0.05),
+            "no_legal_supporter": (sizes[h_idx] == 1) & (rng.random(n_p) < 0.3),
+            "income_wage_fen": wage,
+            "income_pension_fen": pension,
+            "deposits_fen": (rng.lognormal(9.0, 1.5, n_p) * 100).astype(np.int64),
+            "vehicle_count": (rng.random(n_p) < 0.08).astype(np.int64),
+            "vehicle_value_fen": np.where(rng.random(n_p) < 0.08, rng.integers(20_000, 300_000, n_p) * 100, 0),
+            "real_estate_count": rng.choice([0, 1, 1, 1, 2], n_p),
+            "real_estate_area_m2": rng.uniform(0, 80, n_p),
+            "medical_self_pay_fen": np.where(rng.random(n_p) < 0.1, rng.integers(100, 50_000, n_p) * 100, 0),
+            "rigid_expense_fen": np.where(rng.random(n_p) < 0.05, rng.integers(1_000, 80_000, n_p) * 100, 0),
+            "meal_days": np.where(age >= 75, rng.integers(0, 31, n_p), 0),
+            "student": (age >= 6) & (age <= 22) & (rng.random(n_p) < 0.9),
+        }
+    ).with_columns(pl.lit([], dtype=pl.List(pl.String)).alias("enrolled"))
+    households = pl.DataFrame(
+        {
+            "household_id": np.char.add("h", np.arange(n_h).astype(str)),
+            "region_code": h_region,
+            "emergency_event": rng.random(n_h) < 0.01,
+            "emergency_loss_fen": np.where(rng.random(n_h) < 0.01, rng.integers(1_000, 50_000, n_h) * 100, 0),
+        }
+    ).with_columns(pl.lit([], dtype=pl.List(pl.String)).alias("enrolled"))
+    return persons, households
+
+
+def bench_params() -> YamlParamSource:
+    """The shipped defaults plus a standard per county and every locally-set amount switched on."""
+    base = YamlParamSource.from_file(DEFAULT_PARAMS)
+    rows = [
+        {"region": code, "from": "2024-01-01", "value": 800 + (i * 7) % 500, "reference": "基准测试"}
+        for i, code in enumerate(county_codes())
+    ]
+    on = {
+        "dibao.standard": rows,
+        "tekun.basic_living": [{"region": "33", "from": "2024-01-01", "value": 16187, "reference": "基准测试"}],
+        "gaoling.amount": [{"region": "", "from": "2024-01-01", "value": 100, "reference": "基准测试"}],
+        "gaoling.amount_90": [{"region": "", "from": "2024-01-01", "value": 200, "reference": "基准测试"}],
+        "disability.living_subsidy": [{"region": "", "from": "2024-01-01", "value": 150, "reference": "基准测试"}],
+        "disability.care_subsidy": [{"region": "", "from": "2024-01-01", "value": 200, "reference": "基准测试"}],
+        "virtual_job.amount": [{"region": "", "from": "2024-01-01", "value": 500, "reference": "基准测试"}],
+        "meal.daily_subsidy": [{"region": "", "from": "2024-01-01", "value": 5, "reference": "基准测试"}],
+        "homecare.hourly_rate": [{"region": "", "from": "2024-01-01", "value": 30, "reference": "基准测试"}],
+        "guardian_missing_child.amount": [{"region": "", "from": "2024-01-01", "value": 500, "reference": "基准测试"}],
+        "tekun_care.full": [{"region": "", "from": "2024-01-01", "value": 800, "reference": "基准测试"}],
+        "tekun_care.half": [{"region": "", "from": "2024-01-01", "value": 300, "reference": "基准测试"}],
+    }
+    return base.overlay({k: {"values": v} for k, v in on.items()})
+
+
+def subset_catalogue_dir() -> Path:
+    target = WORK / "subset-policies"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    source = ROOT / "minzheng" / "rules" / "policies"
+    for name in ["_common", *SUBSET]:
+        shutil.copy(source / f"{name}.yaml", target / f"{name}.yaml")
+    return target
+
+
+# ---- one size, in its own process ---------------------------------------------------------------
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_size(n_persons: int, sample: int, subset: bool) -> dict[str, Any]:
+    data = WORK / f"pop-{n_persons}"
+    persons_path, households_path = data / "persons.parquet", data / "households.parquet"
+    if not persons_path.exists():
+        t = time.perf_counter()
+        persons, households = generate(n_persons)
+        data.mkdir(parents=True, exist_ok=True)
+        persons.write_parquet(persons_path, row_group_size=100_000)
+        households.write_parquet(households_path, row_group_size=100_000)
+        print(
+            f"  generated {persons.height:,} persons / {households.height:,} households in {time.perf_counter() - t:.1f} s"
+        )
+        del persons, households
+    catalogue = load_catalogue(subset_catalogue_dir() if subset else None)
+    source = bench_params()
+    regions = pl.read_parquet(households_path, columns=["region_code"]).get_column("region_code").unique()
+    t = time.perf_counter()
+    table = params_table(source, catalogue.param_keys(), regions, AS_OF)
+    params_s = time.perf_counter() - t
+    out = WORK / f"decisions-{n_persons}{'-subset' if subset else ''}"
+    shutil.rmtree(out, ignore_errors=True)
+    t = time.perf_counter()
+    stats = evaluate_parquet(catalogue, persons_path, households_path, AS_OF, table, out)
+    e2e = time.perf_counter() - t
+    result = {
+        "persons": stats.persons,
+        "households": stats.households,
+        "policies": len(catalogue.policies),
+        "counties": stats.counties,
+        "decisions": stats.decisions,
+        "params_table_s": round(params_s, 2),
+        "end_to_end_s": round(e2e, 2),
+        "calculation_s": round(stats.compute_s, 2),
+        "read_s": round(stats.read_s, 2),
+        "write_s": round(stats.write_s, 2),
+        "cpu_s": round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime, 1
+        ),
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+    if sample and not subset:
+        result |= one_household(catalogue, source, persons_path, households_path, sample)
+    return result
+
+
+def one_household(
+    catalogue: Any, source: YamlParamSource, persons_path: Path, households_path: Path, n: int
+) -> dict[str, Any]:
+    households = pl.read_parquet(households_path)
+    picked = households.sample(n, seed=3)
+    persons = (
+        pl.scan_parquet(persons_path)
+        .filter(pl.col("household_id").is_in(picked.get_column("household_id").implode()))
+        .collect()
+    )
+    groups = persons.partition_by("household_id", as_dict=True)
+    cases = [
+        (groups[(hid,)], picked.filter(pl.col("household_id") == hid)) for hid in picked.get_column("household_id")
+    ]
+    timings: dict[str, list[float]] = {"eval": [], "explain": []}
+    for p, h in cases[:5]:  # warm the compiled-expression cache for these regions
+        explain(catalogue, p, h, AS_OF, source)
+    for p, h in cases:
+        t = time.perf_counter()
+        evaluate_household(catalogue, p, h, AS_OF, source)
+        timings["eval"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        explain(catalogue, p, h, AS_OF, source)
+        timings["explain"].append(time.perf_counter() - t)
+    out = {}
+    for name, values in timings.items():
+        arr = np.array(values) * 1000
+        out[f"household_{name}_p50_ms"] = round(float(np.percentile(arr, 50)), 1)
+        out[f"household_{name}_p99_ms"] = round(float(np.percentile(arr, 99)), 1)
+    out["household_sample"] = len(cases)
+    return out
+
+
+# ---- policyengine-core, in its own venv ---------------------------------------------------------
+
+
+def pe_available() -> tuple[bool, str]:
+    python = PE_VENV / "bin" / "python"
+    if not python.exists():
+        cmd = f"python3 -m venv {PE_VENV} && {PE_VENV}/bin/pip install policyengine-core pyarrow"
+        return False, f"no venv at {PE_VENV}; create it with: {cmd}"
+    probe = subprocess.run(
+        [str(python), "-c", "import policyengine_core, pyarrow; print(policyengine_core.__name__)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return probe.returncode == 0, probe.stderr.strip()[-400:]
+
+
+def run_pe(n_persons: int) -> dict[str, Any]:
+    ok, why = pe_available()
+    if not ok:
+        return {"error": why}
+    data = WORK / f"pop-{n_persons}"
+    params = bench_params()
+    codes = county_codes()
+    standards = {c: int(params("dibao.standard", c + "001001", AS_OF).value) for c in codes}
+    spec = {
+        "persons": str(data / "persons.parquet"),
+        "households": str(data / "households.parquet"),
+        "standards": standards,
+    }
+    script = Path(__file__).with_name("rules_bench_pe.py")
+    proc = subprocess.run(
+        [str(PE_VENV / "bin" / "python"), str(script), json.dumps(spec)], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip()[-800:]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--persons", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--households", type=int, default=1000, help="households timed one by one (smallest size)")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--no-pe", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        n, sample, subset = int(args.child[0]), int(args.child[1]), args.child[2] == "subset"
+        print(json.dumps(run_size(n, sample, subset)))
+        return
+    WORK.mkdir(parents=True, exist_ok=True)
+    print(f"rules benchmark, as of {AS_OF}, {os.cpu_count()} cores; data in {WORK}")
+    for i, n in enumerate(args.persons):
+        for mode in ("full", "subset"):
+            sample = args.households if (i == 0 and mode == "full") else 0
+            cmd = [sys.executable, __file__, "--child", str(n), str(sample), mode]
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            if proc.returncode != 0:
+                print(proc.stderr[-2000:])
+                raise SystemExit(proc.returncode)
+            for line in proc.stdout.strip().splitlines()[:-1]:
+                print(line)
+            result = json.loads(proc.stdout.strip().splitlines()[-1])
+            print(f"{n:>11,} persons  {mode:<6} {json.dumps(result, ensure_ascii=False)}")
+            if mode == "subset" and not args.no_pe:
+                pe = run_pe(n)
+                print(f"{n:>11,} persons  policyengine-core (same subset) {json.dumps(pe, ensure_ascii=False)}")
+                if "calculate_s" in pe:
+                    ratio = pe["calculate_s"] / max(result["calculation_s"], 1e-9)
+                    e2e = pe["end_to_end_s"] / max(result["end_to_end_s"], 1e-9)
+                    print(f"{'':>11}          ratio policyengine/ours: calculation {ratio:.2f}×, end to end {e2e:.2f}×")
+
+
+if __name__ == "__main__":
+    main()
