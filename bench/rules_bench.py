@@ -41,8 +41,8 @@ from minzheng.rules.engine import (  # noqa: E402
 from minzheng.rules.engine.batchio import evaluate_parquet  # noqa: E402
 
 AS_OF = dt.date(2025, 1, 1)
-WORK = Path(os.environ.get("MZ_RULES_BENCH_DIR", "/tmp/mz-rules-bench"))
-PE_VENV = Path(os.environ.get("MZ_PE_VENV", "/tmp/pe-venv"))
+WORK = Path(os.environ.get("MZ_RULES_BENCH_DIR", "/tmp/mz-rules-bench"))  # noqa: S108 - a benchmark's scratch space
+PE_VENV = Path(os.environ.get("MZ_PE_VENV", "/tmp/pe-venv"))  # noqa: S108 - a benchmark's scratch space
 COUNTIES = 100
 SUBSET = ["dibao", "dibao_edge", "tekun", "orphan", "gaoling", "disability_care", "virtual_job"]
 
@@ -174,7 +174,8 @@ def run_size(n_persons: int, sample: int, subset: bool) -> dict[str, Any]:
         persons.write_parquet(persons_path, row_group_size=100_000)
         households.write_parquet(households_path, row_group_size=100_000)
         print(
-            f"  generated {persons.height:,} persons / {households.height:,} households in {time.perf_counter() - t:.1f} s"
+            f"  generated {persons.height:,} persons / {households.height:,} households"
+            f" in {time.perf_counter() - t:.1f} s"
         )
         del persons, households
     catalogue = load_catalogue(subset_catalogue_dir() if subset else None)
@@ -250,7 +251,7 @@ def pe_available() -> tuple[bool, str]:
     if not python.exists():
         cmd = f"python3 -m venv {PE_VENV} && {PE_VENV}/bin/pip install policyengine-core pyarrow"
         return False, f"no venv at {PE_VENV}; create it with: {cmd}"
-    probe = subprocess.run(
+    probe = subprocess.run(  # noqa: S603 - our own interpreter and script
         [str(python), "-c", "import policyengine_core, pyarrow; print(policyengine_core.__name__)"],
         capture_output=True,
         text=True,
@@ -273,7 +274,7 @@ def run_pe(n_persons: int) -> dict[str, Any]:
         "standards": standards,
     }
     script = Path(__file__).with_name("rules_bench_pe.py")
-    proc = subprocess.run(
+    proc = subprocess.run(  # noqa: S603 - our own interpreter and script
         [str(PE_VENV / "bin" / "python"), str(script), json.dumps(spec)], capture_output=True, text=True, check=False
     )
     if proc.returncode != 0:
@@ -298,7 +299,7 @@ def main() -> None:
         for mode in ("full", "subset"):
             sample = args.households if (i == 0 and mode == "full") else 0
             cmd = [sys.executable, __file__, "--child", str(n), str(sample), mode]
-            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603 - our own interpreter and script
             if proc.returncode != 0:
                 print(proc.stderr[-2000:])
                 raise SystemExit(proc.returncode)
