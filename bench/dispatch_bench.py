@@ -6,7 +6,8 @@ Usage: .venv/bin/python bench/dispatch_bench.py [--long 30] [--short 10] [--seed
 
 The full run is `--long 300`, once, under `flock /tmp/mz-bench.lock`.
 
-For each size N visits / M caregivers (a seeded county box of 12 towns, three-hour windows,
+For each size N visits / M caregivers, planned as one search over the county (`plan_day`) and
+town by town (`plan_by_area`), each (a seeded county box of 12 towns, three-hour windows,
 20 % of visits need a nurse, 10-hour working days, 15 km/h):
 - model build seconds and time to the first plan (parallel cheapest insertion);
 - a plan with the short limit (what the product runs): served, dropped, travel minutes and km;
@@ -26,12 +27,15 @@ import datetime as dt
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from minzheng.eldercare.dispatch import CaregiverIndex, Plan, assign_nearest, plan_day, synthetic
+from minzheng.eldercare.dispatch import CaregiverIndex, Plan, assign_nearest, plan_by_area, plan_day, synthetic
 from minzheng.eldercare.dispatch.plan import DROP_PENALTY
+
+Planner = Callable[..., Plan]
 
 
 def best_by(plan: Plan, seconds: float) -> tuple[int, int] | None:
@@ -50,33 +54,43 @@ def describe(plan: Plan) -> str:
     )
 
 
-def bench_plan(n: int, m: int, *, seed: int, short: float, long: float) -> dict[str, float]:
+def timed(planner: Planner, visits: list, caregivers: list, limit: float) -> tuple[Plan, float]:
+    cpu = time.process_time()
+    plan = planner(visits, caregivers, time_limit_s=limit)
+    return plan, time.process_time() - cpu
+
+
+def bench_plan(n: int, m: int, *, seed: int, short: float, long: float, modes: list[str]) -> None:
     caregivers = synthetic.caregivers(m, seed=seed)
     visits = synthetic.visits(n, seed=seed)
-    print(f"\n== daily plan: {n} visits / {m} caregivers (seed {seed}) ==")
-    cpu = time.process_time()
-    quick = plan_day(visits, caregivers, time_limit_s=short)
-    quick_cpu = time.process_time() - cpu
-    print(f"build {quick.build_s:.2f} s; first plan {quick.first_solution_s:.2f} s after the search starts")
-    print(
-        f"{short:.0f}-s plan: {describe(quick)} ({quick_cpu:.1f} s CPU for {quick.build_s + quick.solve_s:.1f} s wall)"
-    )
-    cpu = time.process_time()
-    full = plan_day(visits, caregivers, time_limit_s=long)
-    full_cpu = time.process_time() - cpu
-    print(f"{long:.0f}-s plan: {describe(full)} ({full_cpu:.1f} s CPU for {full.build_s + full.solve_s:.1f} s wall)")
-    mark = best_by(full, short)
-    if mark:
-        print(f"  same run at {short:.0f} s: dropped {mark[0]}, travel {mark[1] / 1000:.1f} km")
-    for t in (30, 60, 120):
-        if t < long and (point := best_by(full, t)):
-            print(f"  same run at {t} s: dropped {point[0]}, travel {point[1] / 1000:.1f} km")
-    gap = quick.distance_m / full.distance_m - 1 if full.distance_m else 0.0
-    print(
-        f"gap: {short:.0f}-s travel is {gap * 100:+.1f} % against the {long:.0f}-s plan "
-        f"(dropped {len(quick.dropped)} vs {len(full.dropped)})"
-    )
-    return {"first_s": quick.first_solution_s, "gap": gap}
+    longs: dict[str, Plan] = {}
+    for mode in modes:
+        planner: Planner = plan_by_area if mode == "area" else plan_day
+        label = "by area (12 towns, plan_by_area)" if mode == "area" else "whole county (plan_day)"
+        print(f"\n== daily plan: {n} visits / {m} caregivers (seed {seed}), {label} ==")
+        quick, quick_cpu = timed(planner, visits, caregivers, short)
+        print(f"build {quick.build_s:.2f} s; first plan {quick.first_solution_s:.2f} s after the search starts")
+        print(
+            f"{short:.0f}-s plan: {describe(quick)} ({quick_cpu:.1f} s CPU, {quick.build_s + quick.solve_s:.1f} s wall)"
+        )
+        full, full_cpu = timed(planner, visits, caregivers, long)
+        longs[mode] = full
+        print(f"{long:.0f}-s plan: {describe(full)} ({full_cpu:.1f} s CPU, {full.build_s + full.solve_s:.1f} s wall)")
+        for t in (short, 30, 60, 120):
+            if t < long and (point := best_by(full, t)):
+                print(f"  same run at {t:.0f} s: dropped {point[0]}, travel {point[1] / 1000:.1f} km")
+        gap = quick.distance_m / full.distance_m - 1 if full.distance_m else 0.0
+        print(
+            f"gap: {short:.0f}-s travel is {gap * 100:+.1f} % against the {long:.0f}-s plan "
+            f"(dropped {len(quick.dropped)} vs {len(full.dropped)})"
+        )
+        if mode == "area" and "county" in longs and longs["county"].distance_m:
+            best = longs["county"]
+            print(
+                f"by-area {short:.0f}-s travel against the whole-county {long:.0f}-s plan: "
+                f"{(quick.distance_m / best.distance_m - 1) * 100:+.1f} % "
+                f"(dropped {len(quick.dropped)} vs {len(best.dropped)})"
+            )
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -125,12 +139,13 @@ def main() -> None:
     ap.add_argument("--sizes", default="500x50,1000x100", help="visits x caregivers, comma separated")
     ap.add_argument("--caregivers", type=int, default=2000, help="caregivers for instant dispatch")
     ap.add_argument("--orders", type=int, default=10000)
+    ap.add_argument("--modes", default="county,area", help="county (one search), area (per town), or both")
     a = ap.parse_args()
     print(f"dispatch benchmark, {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
     bench_instant(a.caregivers, a.orders, seed=a.seed)
     for size in a.sizes.split(","):
         n, m = (int(x) for x in size.lower().split("x"))
-        bench_plan(n, m, seed=a.seed, short=a.short, long=a.long)
+        bench_plan(n, m, seed=a.seed, short=a.short, long=a.long, modes=a.modes.split(","))
 
 
 if __name__ == "__main__":

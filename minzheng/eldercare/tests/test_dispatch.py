@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 
@@ -12,6 +13,7 @@ from minzheng.eldercare.dispatch import (
     Visit,
     assign_nearest,
     haversine_m,
+    plan_by_area,
     plan_day,
     synthetic,
 )
@@ -170,3 +172,16 @@ def test_a_plan_is_returned_even_when_the_limit_is_shorter_than_the_first_soluti
     team = synthetic.caregivers(6, seed=3, towns=3)
     plan = plan_day(synthetic.visits(40, seed=3, towns=3), team, time_limit_s=0.001)
     assert plan.served > 30 and plan.served + len(plan.dropped) == 40 and plan.trace
+
+
+def test_plan_by_area_keeps_caregivers_in_their_area() -> None:
+    team = [dataclasses.replace(c, area="A") for c in (cg("a1", 0), cg("a2", 300))]
+    team.append(dataclasses.replace(cg("b1", 100), area="B"))
+    visits = [dataclasses.replace(visit(f"a{k}", 200 * k, (8, 0), (16, 0)), area="A") for k in range(4)]
+    visits.append(dataclasses.replace(visit("b", 100, (9, 0), (10, 0)), area="B"))
+    visits.append(dataclasses.replace(visit("c", 100, (9, 0), (10, 0)), area="C"))
+    plan = plan_by_area(visits, team, time_limit_s=1)
+    served = {s.visit_id: r.caregiver_id for r in plan.routes for s in r.stops}
+    assert served["b"] == "b1" and {served[f"a{k}"] for k in range(4)} <= {"a1", "a2"}
+    assert [(d.visit_id, d.reason) for d in plan.dropped] == [("c", "所在片区（C）没有护理员")]
+    assert plan.served == 5 and plan.distance_m == sum(r.distance_m for r in plan.routes)
