@@ -17,7 +17,6 @@ without parsing anything, and the app stores nothing for it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -374,28 +373,42 @@ def summarise(members: pa.Table, result: ev.Result) -> pa.Table:
         .agg(persons_json=pl.concat_str(pl.lit("["), pl.col("j").str.join(","), pl.lit("]")))
     )
     households = _df(result.households)
+    canon = _canonical(households, drop=("household_no",))
     totals = households.select(
         "household_no",
         per_capita_income_fen=pl.col("per_capita_income_monthly_fen").cast(pl.Int64).fill_null(0),
         members=pl.col("members").cast(pl.Int32),
-        totals_json=pl.struct(_canonical(households, drop=("household_no",)).columns).struct.json_encode(),
-    )
+    ).with_columns(totals_json=canon.select(pl.struct(canon.columns).struct.json_encode()).to_series())
     place = m.group_by("household_no").agg(
         pl.col("division_code").first(), pl.col("county").first(), pl.col("chunk").first()
     )
     out = (
-        totals.join(grouped, on="household_no", how="left")
+        totals.with_columns(content_hash=pl.lit(""))
+        .join(grouped, on="household_no", how="left")
         .join(flags, on="household_no", how="left")
         .join(place, on="household_no", how="left")
         .with_columns(flags=pl.col("f").fill_null([]).list.join(","))
         .sort("household_no")
     )
-    hashes = [
-        hashlib.sha256((t + "\n" + p).encode()).hexdigest()
-        for t, p in zip(out["totals_json"].to_list(), out["persons_json"].to_list(), strict=True)
-    ]
-    out = out.with_columns(content_hash=pl.Series(hashes, dtype=pl.String))
-    return out.select(RESULT_SCHEMA.names).to_arrow().cast(RESULT_SCHEMA)
+    table = out.select(RESULT_SCHEMA.names).drop("content_hash").to_arrow()
+    return table.append_column("content_hash", content_hashes(table)).cast(RESULT_SCHEMA)
+
+
+def content_hashes(table: pa.Table) -> pa.Array:
+    """SHA-256 (lower-case hex) of totals_json + "\\n" + persons_json, vectorised in DuckDB.
+
+    The same digest as `hashlib.sha256((totals + "\\n" + persons).encode()).hexdigest()`.
+    """
+    con = duckdb.connect(config={"threads": 1})
+    try:
+        con.register("t", table.select(["totals_json", "persons_json"]))
+        return (
+            con.sql("SELECT sha256(totals_json || chr(10) || persons_json) AS h FROM t")
+            .to_arrow_table()["h"]
+            .combine_chunks()
+        )
+    finally:
+        con.close()
 
 
 # --- the DuckDB engine: every partition in this process ---------------------------------------------
