@@ -380,8 +380,8 @@ def _normalised(
 ) -> tuple[pl.LazyFrame, Messages]:
     """Pass 1, every row: normalised values and cheap bad flags; `_dirty` marks rows that need pass 2."""
     raw_columns = [c for c in frame.collect_schema().names() if c.startswith("c")]
-    # Blank lines are not rows; a row with only spaces is blank too.
-    frame = frame.filter(pl.any_horizontal([pl.col(c).str.strip_chars().str.len_bytes() > 0 for c in raw_columns]))
+    # Blank lines are not rows (empty cells read as null). A row of spaces is a row: rejected, not lost.
+    frame = frame.filter(~pl.all_horizontal([pl.col(c).is_null() for c in raw_columns]))
     stages: list[list[normalise.Stage]] = []
     messages: Messages = {"_cells": []}
     for col in feed.columns:
@@ -422,10 +422,10 @@ def _explain(dirty: pl.DataFrame, feed: Feed, messages: Messages) -> pl.DataFram
         if out != "_cells"
     }
     dirty = dirty.with_columns(**ids)
-    cells = [pl.when(pl.col(flag)).then(message) for flag, message in messages["_cells"]]
-    joined = pl.concat_str(cells, separator="；", ignore_nulls=True) if cells else pl.lit("")
-    joined = pl.when(joined == "").then(None).otherwise(joined)
-    return dirty.with_columns(_errors=pl.coalesce(joined, pl.when(pl.col("_unusable")).then(_unusable_reason(feed))))
+    reasons = [pl.when(pl.col(flag)).then(message) for flag, message in messages["_cells"]]
+    reasons.append(pl.when(pl.col("_unusable")).then(_unusable_reason(feed)))
+    joined = pl.concat_str(reasons, separator="；", ignore_nulls=True)
+    return dirty.with_columns(_errors=pl.when(joined == "").then(None).otherwise(joined))
 
 
 def _source(mapping: dict[str, str], name: str) -> pl.Expr:

@@ -264,3 +264,16 @@ def test_as_of_from_file_name() -> None:
     assert as_of_from_name("vehicle_2026-12-01.csv") == dt.date(2026, 12, 1)
     assert as_of_from_name("社保20261101.xlsx") == dt.date(2026, 11, 1)
     assert as_of_from_name("vehicle.csv") is None and as_of_from_name("x_2026-13-45.csv") is None
+
+
+def test_blank_lines_are_not_rows_and_row_numbers_match_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    lines = ["公民身份号码,姓名,死亡日期", f"{ID_A},张三,2024-01-05", "", ",,", "  ,  ,  ", f"{ID_B},李四,2024-13-01"]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    result = ingest("death", path, FeedStore(tmp_path))
+    assert (result.rows, result.accepted, result.rejected) == (3, 1, 2)
+    reasons = {r["行号"]: r["错误原因"] for r in rejects_of(result)}
+    assert reasons == {
+        "5": "死亡日期：为空；公民身份号码和姓名均为空",
+        "6": "死亡日期：“2024-13-01”不是有效日期（如 2024-01-05）",
+    }
