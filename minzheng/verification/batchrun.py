@@ -60,7 +60,7 @@ def income_threshold(ratio: float | None = None, min_fen: int | None = None) -> 
 
 def digest_key() -> bytes | None:
     """The HMAC-SM3 key agreed with departments that deliver 身份号码摘要 (None: digest feeds stay unmatched)."""
-    key = getattr(settings, "VERIFICATION_DIGEST_KEY", None)
+    key = getattr(settings, "FEED_DIGEST_KEY", None)  # the same key as ingestion, matching and 一键核对
     return key.encode() if isinstance(key, str) else key
 
 

@@ -8,6 +8,7 @@ from typing import Any
 def demo_extend(built: Any, step: Any) -> None:
     """Add this app's demo data. `built` is the DemoBuild so far; `step(text)` shows progress."""
     demo_feeds_ingest(built, step)
+    demo_batch(built, step)
 
 
 def demo_feeds_ingest(built: Any, step: Any) -> dict[str, Any]:
@@ -26,3 +27,17 @@ def demo_feeds_ingest(built: Any, step: Any) -> dict[str, Any]:
         if path.exists():
             deliveries[feed_id] = feed_ingest(actor=None, feed_id=feed_id, path=path, as_of=built.as_of)
     return deliveries
+
+
+def demo_batch(built: Any, step: Any) -> dict[str, Any]:
+    """A first batch re-check of the beneficiary households (v3_batch): the 核对工作清单 then lists the
+    deceased still on the rolls, and the vehicles, property, companies and public salaries found."""
+    from minzheng.jobs.services import job_run_now
+    from minzheng.verification.batchrun import summary
+    from minzheng.verification.services import batch_run_start
+
+    step("批量复核保障对象家庭")
+    run = batch_run_start(actor=None, as_of=built.as_of)
+    job_run_now(run.job)
+    run.refresh_from_db()
+    return summary(run)

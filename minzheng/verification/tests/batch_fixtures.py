@@ -64,6 +64,6 @@ def county_files(tmp_path_factory: pytest.TempPathFactory) -> County:
 def registry(county: None, county_files: County, settings: object) -> County:
     settings.FEEDS_DIR = county_files.feeds_dir  # type: ignore[attr-defined]
     settings.VERIFICATION_BATCH_CHUNK_HOUSEHOLDS = CHUNK  # type: ignore[attr-defined]
-    settings.VERIFICATION_DIGEST_KEY = DIGEST_KEY  # type: ignore[attr-defined]
+    settings.FEED_DIGEST_KEY = DIGEST_KEY  # type: ignore[attr-defined]
     residents_import(path=county_files.residents, actor=None)
     return county_files
