@@ -8,7 +8,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from minzheng.accounts.access import require
@@ -509,20 +509,29 @@ def household_verify(*, actor: Any, household: Any, as_of: dt.date, authorisatio
         raise VerificationError("核对授权书编号不能超过 64 个字符")
     shaped = household_result(household, as_of)
     staff = getattr(actor, "is_authenticated", False)
-    report = VerificationReport.objects.create(
-        report_no=_report_no(household, timezone.localdate()),
-        household=household,
-        division_code=household.division_id,
-        as_of=as_of,
-        requested_by=actor if staff else None,
-        requested_by_name=(str(actor) if staff else "系统（命令行）")[:150],
-        authorisation_ref=ref,
-        members=shaped["totals"]["members"],
-        per_capita_income_fen=shaped["totals"]["per_capita_income_monthly_fen"],
-        flags=shaped["totals"]["flags"],
-        summary=shaped,
-        seconds=shaped["seconds"],
-    )
+    fields = {
+        "household": household,
+        "division_code": household.division_id,
+        "as_of": as_of,
+        "requested_by": actor if staff else None,
+        "requested_by_name": (str(actor) if staff else "系统（命令行）")[:150],
+        "authorisation_ref": ref,
+        "members": shaped["totals"]["members"],
+        "per_capita_income_fen": shaped["totals"]["per_capita_income_monthly_fen"],
+        "flags": shaped["totals"]["flags"],
+        "summary": shaped,
+        "seconds": shaped["seconds"],
+    }
+    for attempt in range(5):
+        try:
+            with transaction.atomic():  # a savepoint: two requests may draw the same number at once
+                report = VerificationReport.objects.create(
+                    report_no=_report_no(household, timezone.localdate()), **fields
+                )
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
