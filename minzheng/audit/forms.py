@@ -14,6 +14,7 @@ OBJECT_TYPES = {
     "rejects": "错误行文件",
     "division": "区划",
     "feed_delivery": "部门核对数据",  # verification: feed deliveries and their rejects downloads
+    "verification_report": "核对报告",  # verification: 一键核对 reports, their reading and downloads
     # 政策目录与资格判定 (rules)
     "parameter": "政策参数",
     "parameter_change": "参数调整申请",
