@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 
 def demo_extend(built: Any, step: Any) -> None:
     """Add this app's demo data. `built` is the DemoBuild so far; `step(text)` shows progress."""
     demo_feeds_ingest(built, step)
+    demo_feeds_match(built, step)
     demo_batch(built, step)
 
 
@@ -27,6 +30,21 @@ def demo_feeds_ingest(built: Any, step: Any) -> dict[str, Any]:
         if path.exists():
             deliveries[feed_id] = feed_ingest(actor=None, feed_id=feed_id, path=path, as_of=built.as_of)
     return deliveries
+
+
+def demo_feeds_match(built: Any, step: Any) -> dict[str, dict[str, Any]]:
+    """Match every ingested demo feed to the registry (v4_matching), so 匹配复核 has its queue."""
+    from minzheng.verification.engine.store import FeedStore
+    from minzheng.verification.services import matching_run, registry_persons
+
+    step("身份匹配（部门数据 → 居民库）")
+    registry = registry_persons()
+    store = FeedStore(settings.FEEDS_DIR)
+    return {
+        feed_id: matching_run(actor=None, feed_id=feed_id, as_of=built.as_of, registry=registry)
+        for feed_id in store.feed_ids()
+        if store.snapshot(feed_id, built.as_of) is not None
+    }
 
 
 def demo_batch(built: Any, step: Any) -> dict[str, Any]:

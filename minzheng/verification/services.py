@@ -62,21 +62,28 @@ def _row_facts(feed_id: str, row: dict[str, Any]) -> dict[str, str]:
 
 @transaction.atomic
 def matching_run(
-    *, actor: Any, feed_id: str, as_of: dt.date, threshold_weight: float = DEFAULT_THRESHOLD_WEIGHT
+    *,
+    actor: Any,
+    feed_id: str,
+    as_of: dt.date,
+    threshold_weight: float = DEFAULT_THRESHOLD_WEIGHT,
+    registry: pa.Table | None = None,
 ) -> dict[str, Any]:
     """Match one snapshot to the registry and queue its Splink candidates for review.
 
     Idempotent: a candidate (feed, as_of, row, person) is stored once; a re-run refreshes the
     weight of pending ones, never touches reviewed ones, and drops pending ones it no longer finds.
+    `registry`: `registry_persons(...)` read once by a caller matching several feeds in a row.
     """
     snapshot = FeedStore(settings.FEEDS_DIR).snapshot(feed_id, as_of)
     if snapshot is None:
         raise MatchingError(f"数据项 {feed_id} 没有数据时点 {as_of.isoformat()} 的快照：请先导入")
     rows = snapshot.read()
-    prefix = getattr(actor, "jurisdiction", "") or ""
+    if registry is None:
+        registry = registry_persons(getattr(actor, "jurisdiction", "") or "")
     result = match_snapshot(
         rows,
-        registry_persons(prefix),
+        registry,
         feed=feed_id,
         as_of=as_of,
         digest_key=_digest_key(),

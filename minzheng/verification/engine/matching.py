@@ -116,7 +116,7 @@ def _with_columns(rows: pa.Table) -> pa.Table:
     if "division_code" not in rows.column_names and "unit_no" in rows.column_names:
         # 不动产单元号 (GB/T 37346) opens with the 12-digit 地籍区/子区 code, laid out on the 区划 code.
         unit = pc.utf8_slice_codeunits(rows["unit_no"], 0, 12)
-        rows = rows.append_column("division_code", pc.if_else(pc.match_regex(unit, r"^\d{12}$"), unit, None))
+        rows = rows.append_column("division_code", pc.if_else(pc.match_substring_regex(unit, r"^\d{12}$"), unit, None))
     for name in ("id_number", "id_raw", "id_digest", "name", "division_code"):
         if name not in rows.column_names:
             rows = rows.append_column(name, pa.nulls(rows.num_rows, pa.string()))

@@ -313,3 +313,27 @@ def test_job_and_cli(loaded: tuple, cast: object, capsys: pytest.CaptureFixture[
     assert text.exit_code == 0 and "待复核" in text.output
     bad = CliRunner().invoke(app, ["feeds", "match", "death", "--as-of", fx.AS_OF.isoformat()])
     assert bad.exit_code == 1 and "没有数据时点" in bad.output
+
+
+@pytest.mark.django_db
+def test_demo_matches_every_ingested_feed(loaded: tuple) -> None:
+    from types import SimpleNamespace
+
+    from minzheng.verification.demo import demo_feeds_match
+    from minzheng.verification.models import MatchCandidate
+
+    steps: list[str] = []
+    results = demo_feeds_match(SimpleNamespace(as_of=fx.AS_OF), steps.append)
+    assert sorted(results) == ["deposit", "securities"] and steps == ["身份匹配（部门数据 → 居民库）"]
+    assert results["securities"]["digest"] == results["securities"]["rows"]
+    assert results["deposit"]["queued"] == MatchCandidate.objects.filter(feed_id="deposit").count() > 0
+
+
+def test_real_estate_division_comes_from_the_unit_number(people: list[fx.Resident], registry: pa.Table) -> None:
+    """不动产单元号 opens with the 12-digit code: the same village raises the weight of a name-only row."""
+    person = next(p for p in people if p.division)
+    rows = fx.snapshot_table(["", ""], [person.name, person.name])
+    rows = rows.append_column("unit_no", pa.array([f"{person.division}GB00001F00010001", "bad"], pa.string()))
+    best = best_links(match_snapshot(rows, registry, feed="real_estate", as_of=fx.AS_OF).links)
+    assert best[2]["person_id_number"] == person.id_number and "村（社区）一致" in best[2]["evidence"]
+    assert best[2]["match_weight"] > best[3]["match_weight"] + 5
