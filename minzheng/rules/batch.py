@@ -70,21 +70,30 @@ def write_county(run: EligibilityRun, county: str, decisions: pl.DataFrame) -> P
     return path
 
 
-def summarise(decisions: pl.DataFrame) -> pl.DataFrame:
-    """Per policy: decided, eligible, enrolled, missing, undue, monthly amount of the eligible."""
+def summarise(decisions: pl.DataFrame, population: dict[str, int] | None = None) -> pl.DataFrame:
+    """Per policy of the catalogue: decided (persons or households evaluated), eligible, enrolled,
+    missing, undue and the amount of the eligible (per the policy's period)."""
     comparable = pl.col("policy_id").is_in(sorted(ENROLMENT_POLICIES))
-    return (
-        decisions.group_by("policy_id", "policy_name")
-        .agg(
-            decided=pl.len(),
-            eligible=pl.col("eligible").sum(),
-            enrolled=pl.col("enrolled").sum(),
-            missing=(pl.col("eligible") & ~pl.col("enrolled") & comparable).sum(),
-            undue=(~pl.col("eligible") & pl.col("enrolled") & comparable).sum(),
-            amount_fen=pl.when(pl.col("eligible")).then(pl.col("amount_fen")).otherwise(0).sum(),
-        )
-        .sort("policy_id")
+    policies = eligibility.catalogue().policies.values()
+    population = population or {}
+    base = pl.DataFrame(
+        {
+            "policy_id": [p.id for p in policies],
+            "policy_name": [p.name for p in policies],
+            "decided": [population.get(p.entity, 0) for p in policies],
+        },
+        schema={"policy_id": pl.String(), "policy_name": pl.String(), "decided": pl.Int64()},
     )
+    counted = decisions.group_by("policy_id").agg(
+        eligible=pl.col("eligible").sum(),
+        enrolled=pl.col("enrolled").sum(),
+        missing=(pl.col("eligible") & ~pl.col("enrolled") & comparable).sum(),
+        undue=(~pl.col("eligible") & pl.col("enrolled") & comparable).sum(),
+        amount_fen=pl.when(pl.col("eligible")).then(pl.col("amount_fen")).otherwise(0).sum(),
+    )
+    zero = ["eligible", "enrolled", "missing", "undue", "amount_fen"]
+    joined = base.join(counted, on="policy_id", how="left").with_columns(pl.col(zero).fill_null(0))
+    return joined.sort("policy_id")
 
 
 def worklist_rows(decisions: pl.DataFrame) -> pl.DataFrame:
@@ -116,7 +125,14 @@ def store_county(run: EligibilityRun, county: str, decisions: pl.DataFrame) -> d
     """Replace the county's summary and worklist of this run (idempotent)."""
     EligibilitySummary.objects.filter(run=run, county_code=county).delete()
     WorklistItem.objects.filter(run=run, division_code__startswith=county).delete()
-    summary = summarise(decisions)
+    scope = prefix_q("division_code", county) & prefix_q("division_code", run.region_code)
+    population = {
+        "person": Person.objects.filter(scope).count(),
+        "household": Household.objects.filter(
+            prefix_q("division_id", county) & prefix_q("division_id", run.region_code)
+        ).count(),
+    }
+    summary = summarise(decisions, population)
     EligibilitySummary.objects.bulk_create(
         EligibilitySummary(run=run, county_code=county, **row) for row in summary.iter_rows(named=True)
     )
@@ -142,7 +158,6 @@ def store_county(run: EligibilityRun, county: str, decisions: pl.DataFrame) -> d
     )
     return {
         "decisions": decisions.height,
-        "households": decisions["household_id"].n_unique() if decisions.height else 0,
         "missing": int((work["kind"] == WorklistItem.Kind.MISSING).sum()) if work.height else 0,
         "undue": int((work["kind"] == WorklistItem.Kind.UNDUE).sum()) if work.height else 0,
     }
@@ -176,7 +191,10 @@ def run_execute(run: EligibilityRun, *, checkpoint: dict[str, Any], progress: Pr
         write_county(run, county, decisions)
         done[county] = store_county(run, county, decisions)
         tick(len(done), len(counties), {"counties": done})
-    totals = {k: sum(c[k] for c in done.values()) for k in ("decisions", "households", "missing", "undue")}
+    totals = {k: sum(c[k] for c in done.values()) for k in ("decisions", "missing", "undue")}
+    # Every household and person of the region was decided (decision rows exist only for the
+    # eligible, the excluded and the enrolled).
+    totals["households"] = Household.objects.filter(prefix_q("division_id", run.region_code)).count()
     persons = Person.objects.filter(prefix_q("division_code", run.region_code)).count()
     EligibilityRun.objects.filter(pk=run.pk).update(
         status=EligibilityRun.Status.DONE,

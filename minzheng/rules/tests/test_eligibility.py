@@ -13,6 +13,7 @@ from minzheng.audit.models import AuditEvent
 from minzheng.cli import app
 from minzheng.registry.models import Household
 from minzheng.rules import batch
+from minzheng.rules.eligibility import catalogue as eligibility_catalogue
 from minzheng.rules.eligibility import household_result
 from minzheng.rules.models import EligibilityRun, EligibilitySummary, WorklistItem
 from minzheng.rules.services import eligibility_batch_start
@@ -82,12 +83,8 @@ def test_batch_resumes_and_rerun_changes_nothing(with_car: dict[str, Household])
     batch.store_county(run, "330212", decisions)
     assert WorklistItem.objects.filter(run=run).count() == len(before)
     assert EligibilitySummary.objects.filter(run=run, county_code="330212").count() == len(
-        summarise_policies(decisions)
+        eligibility_catalogue().policies
     )
-
-
-def summarise_policies(decisions: pl.DataFrame) -> list[str]:
-    return sorted(set(decisions["policy_id"].to_list()))
 
 
 def test_cli_household_json(with_car: dict[str, Household]) -> None:
@@ -137,3 +134,10 @@ def test_explanations_name_values_parameter_region_and_date(with_car: dict[str, 
     assert lines["income"]["text"] == "家庭月人均收入 0.00 元，低于当地低保标准 1181.00 元（鄞州区，2022-07-01 起）"
     assert lines["vehicle"]["passed"] is False and "80000.00 元" in lines["vehicle"]["text"]
     assert all(e["text"] for e in dibao["explanation"])
+
+
+def test_summary_covers_every_policy_with_its_population(with_car: dict[str, Household]) -> None:
+    run = run_batch()
+    rows = {s.policy_id: s for s in EligibilitySummary.objects.filter(run=run)}
+    assert set(rows) == set(eligibility_catalogue().policies)
+    assert rows["dibao"].decided == 3 and rows["tekun"].decided == 6  # 3 households; 6 persons
