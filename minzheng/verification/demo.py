@@ -17,7 +17,9 @@ def demo_extend(built: Any, step: Any) -> None:
 def demo_feeds_ingest(built: Any, step: Any) -> dict[str, Any]:
     """Ingest every demo feed file in `built.feeds_dir` for `built.as_of` (v1_feeds); returns deliveries by feed.
 
-    Runs as the system (actor None), like the CLI; the same files again change nothing.
+    Runs as the system (actor None), like the CLI; the same files again change nothing. A rebuilt
+    demo (fresh database, same data directory) with another seed or size writes different files:
+    they replace the store's snapshots (the old ones are kept under replaced-<UTC>/, as always).
     """
     from minzheng.demo.feeds import feed_path
     from minzheng.verification.engine.catalogue import FEEDS
@@ -28,7 +30,7 @@ def demo_feeds_ingest(built: Any, step: Any) -> dict[str, Any]:
     for feed_id in FEEDS:
         path = feed_path(built.feeds_dir, feed_id, built.as_of)
         if path.exists():
-            deliveries[feed_id] = feed_ingest(actor=None, feed_id=feed_id, path=path, as_of=built.as_of)
+            deliveries[feed_id] = feed_ingest(actor=None, feed_id=feed_id, path=path, as_of=built.as_of, replace=True)
     return deliveries
 
 

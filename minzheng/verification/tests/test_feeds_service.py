@@ -104,3 +104,5 @@ def test_demo_ingests_every_feed(cast: Cast, demo_feeds: tuple[Path, dict[str, i
     assert got == counts
     assert set(feed_store().all_latest(AS_OF)) == set(counts)
     assert feed_store().latest("death", dt.date(2026, 11, 30)) is None
+    demo_feeds_ingest(SimpleNamespace(feeds_dir=folder, as_of=AS_OF), steps.append)  # a rebuilt demo
+    assert FeedDelivery.objects.count() == len(counts)
