@@ -15,7 +15,7 @@ from minzheng.eldercare.models import Assessment, ElderStatus, OrderPhoto, Provi
 class AssessmentForm(forms.Form):
     """GB/T 42195-2022 附录B on a phone: one select per item, 0 … its maximum."""
 
-    assessed_on = forms.DateField(label="评估日期", widget=forms.DateInput(attrs={"type": "date"}))
+    assessed_on = forms.DateField(label="评估日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     assessor_name = forms.CharField(label="评估员", max_length=64)
     reason = forms.ChoiceField(label="评估原因", choices=Assessment.Reason.choices)
     coma = forms.BooleanField(label="昏迷（A.5.11）", required=False)
@@ -72,8 +72,8 @@ class OrderForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "请选择服务项目"},
     )
-    day = forms.DateField(label="服务日期", widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label="开始时间", widget=forms.TimeInput(attrs={"type": "time"}))
+    day = forms.DateField(label="服务日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    start = forms.TimeField(label="开始时间", widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
     note = forms.CharField(label="备注", max_length=200, required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -129,7 +129,9 @@ class DispatchForm(forms.Form):
 
 class StatementBuildForm(forms.Form):
     provider = forms.ModelChoiceField(label="服务商", queryset=Provider.objects.none())
-    month = forms.DateField(label="月份", widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m"])
+    month = forms.DateField(
+        label="月份", widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}), input_formats=["%Y-%m"]
+    )
 
     def __init__(self, *args: Any, providers: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

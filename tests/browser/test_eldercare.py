@@ -144,3 +144,29 @@ def test_call_order_door_and_statement(browser: Any, live_server: Any, world: An
         county.click("text=导出 Excel")
     assert info.value.suggested_filename.endswith(".xlsx")
     county_ctx.close()
+
+
+def test_assessment_form_on_a_phone_yields_level_and_reasons(browser: Any, live_server: Any, world: Any) -> None:
+    """A 村 worker fills in GB/T 42195-2022 on a phone: total 56 → 中度失能, dementia raises it to 重度."""
+    from playwright.sync_api import expect
+
+    from minzheng.eldercare.assessment import standard
+    from minzheng.eldercare.testing import MODERATE_ITEMS
+
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, live_server.url, "wangcun")
+    page.goto(f"{live_server.url}/eldercare/elders/{world.elder.pk}/assess/")
+    for d, items in enumerate(standard().domains.values()):
+        for i, name in enumerate(items):
+            page.select_option(f"#id_item_{d}_{i}", str(MODERATE_ITEMS[name]))
+    page.fill("#id_assessor_name", "王村")
+    page.select_option("#id_reason", "change")
+    page.fill("#id_diagnoses", "F03")
+    page.fill("#id_risk_跌倒", "1")
+    page.click("#assess-submit")
+    expect(page.locator("#total")).to_have_text("56")
+    expect(page.locator("#final-level")).to_have_text("3（重度失能）")
+    expect(page.locator("#reasons")).to_contain_text("确诊为痴呆（F03，F00–F03），在原有能力级别上提高一个级别")
+    context.close()
