@@ -228,6 +228,35 @@ def _feed_follow(job: Any, label: str, *, quiet: bool) -> Any:
     return job
 
 
+@feeds_app.command("restore")
+def feeds_restore(
+    feed_id: str = typer.Argument(..., help="数据项，如 vehicle"),
+    as_of: str = typer.Option(..., "--as-of", help="数据时点 YYYY-MM-DD"),
+    replaced: str = typer.Option(None, "--from", help="要恢复的 replaced-… 目录名；省略时恢复最近被替换的一份"),
+) -> None:
+    """恢复被 --replace 替换掉的数据（当前数据同样保留，可再次恢复）。"""
+    import datetime as dt
+
+    from minzheng.cli import fail, setup_django
+
+    setup_django()
+    from minzheng.verification.engine.ingest import FeedError
+    from minzheng.verification.services import feed_restore
+
+    try:
+        day = dt.date.fromisoformat(as_of)
+    except ValueError:
+        fail(f"数据时点“{as_of}”不是 YYYY-MM-DD 格式的日期")
+    try:
+        delivery = feed_restore(actor=None, feed_id=feed_id, as_of=day, replaced_name=replaced)
+    except FeedError as exc:
+        fail(str(exc))
+    typer.echo(
+        f"已恢复 {feed_id} 数据时点 {day.isoformat()} 为文件“{delivery.source_name}”：共 {delivery.rows} 行，"
+        f"接收 {delivery.accepted}，拒收 {delivery.rejected}"
+    )
+
+
 @feeds_app.command("list")
 def feeds_list(json_out: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
     """各数据项及已导入的交付（数据时点、行数、接收、拒收）。"""

@@ -413,6 +413,65 @@ def feed_rejects_download(*, actor: Any, delivery: Any, client_ip: str = "") -> 
     return path
 
 
+def feed_restore(
+    *, actor: Any, feed_id: str, as_of: dt.date, replaced_name: str | None = None, client_ip: str = ""
+) -> Any:
+    """Bring back a snapshot a replace set aside (the newest, or `replaced_name`); the current one is kept in turn.
+
+    Raises engine.ingest.FeedError (Chinese) when there is nothing to restore.
+    """
+    from minzheng.verification.engine.ingest import FeedError
+
+    store = feed_store()
+    current = store.snapshot(feed_id, as_of)
+    kept = current.replaced() if current else []
+    names = [k.name for k in kept]
+    if not kept or (replaced_name and replaced_name not in names):
+        raise FeedError(
+            f"{feed_id} 数据时点 {as_of.isoformat()} 没有可恢复的原数据"
+            + (f"“{replaced_name}”；可恢复：{'、'.join(names)}" if replaced_name and names else "")
+        )
+    restored = store.restore(feed_id, as_of, replaced_name or names[-1])
+    return _feed_restore_record(actor=actor, snapshot=restored, client_ip=client_ip)
+
+
+@transaction.atomic
+def _feed_restore_record(*, actor: Any, snapshot: Any, client_ip: str) -> Any:
+    from minzheng.verification.models import FeedDelivery
+
+    m = snapshot.manifest
+    same_day = FeedDelivery.objects.filter(feed_id=snapshot.feed_id, as_of=snapshot.as_of)
+    back = same_day.filter(sha256=snapshot.sha256).order_by("-pk").first() or FeedDelivery(
+        feed_id=snapshot.feed_id,
+        as_of=snapshot.as_of,
+        source_name=str(m.get("source_name", ""))[:255],
+        sha256=snapshot.sha256,
+        encoding=m.get("encoding", ""),
+        rows=m["rows"],
+        accepted=m["accepted"],
+        rejected=m["rejected"],
+        ingested_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    back.status, back.replaced, back.replaced_by, back.kept_at = FeedDelivery.Status.CURRENT, False, None, ""
+    back.snapshot_path = str(snapshot.data_path)
+    back.rejects_path = str(snapshot.rejects_path or "")
+    back.save()
+    aside = str(snapshot.replaced()[-1]) if snapshot.replaced() else ""
+    same_day.filter(status=FeedDelivery.Status.CURRENT).exclude(pk=back.pk).update(
+        status=FeedDelivery.Status.REPLACED, replaced=True, replaced_by=back, kept_at=aside
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        object_type="feed_delivery",
+        object_id=back.pk,
+        summary=f"恢复部门数据 {snapshot.feed_id}（数据时点 {snapshot.as_of.isoformat()}）为文件“{back.source_name}”",
+        client_ip=client_ip,
+        data={"sha256": snapshot.sha256, "kept_at": aside},
+    )
+    return back
+
+
 # --- 一键核对 and the 核对报告 (v2_household) ------------------------------------------------------
 
 

@@ -106,3 +106,27 @@ def test_demo_ingests_every_feed(cast: Cast, demo_feeds: tuple[Path, dict[str, i
     assert feed_store().latest("death", dt.date(2026, 11, 30)) is None
     demo_feeds_ingest(SimpleNamespace(feeds_dir=folder, as_of=AS_OF), steps.append)  # a rebuilt demo
     assert FeedDelivery.objects.count() == len(counts)
+
+
+@pytest.mark.django_db
+def test_restore_brings_the_replaced_delivery_back(cast: Cast, tmp_path: Path) -> None:
+    from minzheng.verification.services import feed_restore
+
+    first = vehicle_file(tmp_path, "a.csv")
+    second = vehicle_file(tmp_path, "b.csv", [ID_B, "李四", "浙B2", "小型轿车", "2020-01-01", "20"])
+    with pytest.raises(FeedError, match="没有可恢复的原数据"):
+        feed_restore(actor=cast.verification_center, feed_id="vehicle", as_of=AS_OF)
+    d1 = feed_ingest(actor=cast.verification_center, feed_id="vehicle", path=first, as_of=AS_OF)
+    d2 = feed_ingest(actor=cast.verification_center, feed_id="vehicle", path=second, as_of=AS_OF, replace=True)
+    back = feed_restore(actor=cast.verification_center, feed_id="vehicle", as_of=AS_OF)
+    d2.refresh_from_db()
+    assert back.pk == d1.pk and back.status == FeedDelivery.Status.CURRENT and not back.replaced
+    assert d2.status == FeedDelivery.Status.REPLACED and d2.replaced_by_id == d1.pk and Path(d2.kept_at).exists()
+    snap = feed_store().snapshot("vehicle", AS_OF)
+    assert snap is not None and snap.sha256 == d1.sha256 and snap.read().column("id_number").to_pylist() == [ID_A]
+    assert AuditEvent.objects.filter(object_type="feed_delivery", action=AuditEvent.Action.UPDATE).count() == 1
+    out = CliRunner().invoke(app, ["feeds", "restore", "vehicle", "--as-of", "2026-12-01"])  # and back again
+    assert out.exit_code == 0 and "已恢复" in out.output and "b.csv" in out.output
+    assert feed_store().snapshot("vehicle", AS_OF).sha256 == d2.sha256  # type: ignore[union-attr]
+    bad = CliRunner().invoke(app, ["feeds", "restore", "vehicle", "--as-of", "2026-12-01", "--from", "replaced-x"])
+    assert bad.exit_code == 1 and "可恢复：replaced-" in bad.output
