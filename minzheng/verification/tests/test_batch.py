@@ -217,3 +217,22 @@ def test_batch_rows_equal_the_one_household_path(county_files: County) -> None:
         )
         row = engine.summarise(one, result).to_pylist()[0]
         assert row == batch_rows[household_no]
+
+
+@pytest.mark.spark
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="Spark runs once, in the SQLite pass"
+)
+def test_a_spark_run_stores_what_a_duckdb_run_would(registry: County, spark: object) -> None:
+    run = batch_run_start(actor=None, as_of=AS_OF, engine=BatchRun.Engine.SPARK)
+    batchrun.batch_execute(run, checkpoint={}, save=lambda done, total, cp: None)
+    run.refresh_from_db()
+    assert run.status == BatchRun.Status.DONE and run.engine == "spark" and run.partitions_done > 1
+    pop = batchrun.population(scope=BatchRun.Scope.BENEFICIARIES, jurisdiction="")
+    spec = engine.spec_for(registry.feeds_dir / "store", AS_OF, digest_key=DIGEST_KEY)
+    local = engine.run_all(pop.members, spec, chunk_households=CHUNK).to_pylist()
+    stored = {
+        r.household.household_no: r.content_hash for r in BatchHouseholdResult.objects.select_related("household")
+    }
+    assert stored == {r["household_no"]: r["content_hash"] for r in local}
+    assert run.counts[NEW_DEATH] > 0
