@@ -268,10 +268,18 @@ def run_pe(n_persons: int) -> dict[str, Any]:
     params = bench_params()
     codes = county_codes()
     standards = {c: int(params("dibao.standard", c + "001001", AS_OF).value) for c in codes}
+    keys = [
+        "dibao.deposit_cap_months", "dibao.vehicle_value_cap_months", "dibao_edge.vehicle_value_cap_months",
+        "dibao.housing_area_cap", "dibao.edge_multiple", "tekun.basic_living", "orphan.amount", "gaoling.min_age",
+        "gaoling.amount", "gaoling.amount_90", "gaoling.amount_100", "disability.care_subsidy",
+        "virtual_job.amount", "virtual_job.min_members",
+    ]  # fmt: skip
+    scalars = {k: float(params(k, codes[0] + "001001", AS_OF).value) for k in keys}
     spec = {
         "persons": str(data / "persons.parquet"),
         "households": str(data / "households.parquet"),
         "standards": standards,
+        "scalars": scalars,
     }
     script = Path(__file__).with_name("rules_bench_pe.py")
     proc = subprocess.run(  # noqa: S603 - our own interpreter and script
@@ -280,6 +288,13 @@ def run_pe(n_persons: int) -> dict[str, Any]:
     if proc.returncode != 0:
         return {"error": proc.stderr.strip()[-800:]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def ours_totals(out: Path) -> dict[str, Any]:
+    """Our subset decisions summed the way the policyengine script sums its outputs (元, positives)."""
+    frame = pl.scan_parquet(out / "**" / "*.parquet").filter(pl.col("eligible"))
+    agg = frame.group_by("policy_id").agg(pl.col("amount_fen").sum(), pl.len()).collect()
+    return {r["policy_id"]: [r["amount_fen"] / 100, r["len"]] for r in agg.sort("policy_id").iter_rows(named=True)}
 
 
 def main() -> None:
@@ -310,6 +325,8 @@ def main() -> None:
             if mode == "subset" and not args.no_pe:
                 pe = run_pe(n)
                 print(f"{n:>11,} persons  policyengine-core (same subset) {json.dumps(pe, ensure_ascii=False)}")
+                ours = ours_totals(WORK / f"decisions-{n}-subset")
+                print(f"{'':>11}          ours, same subset: {json.dumps(ours, ensure_ascii=False)}")
                 if "calculate_s" in pe:
                     ratio = pe["calculate_s"] / max(result["calculation_s"], 1e-9)
                     e2e = pe["end_to_end_s"] / max(result["end_to_end_s"], 1e-9)

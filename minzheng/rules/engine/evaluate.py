@@ -7,6 +7,7 @@ others: the scenario tests run on every path.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -87,45 +88,68 @@ def typed_value(key: str, raw: Any, supplied_unit: str, declared: Unit) -> Any:
     return int(number) if number == number.to_integral_value() and unit.dim != u.RATIO else float(number)
 
 
+@functools.lru_cache(maxsize=4096)
+def _typed_cached(key: str, raw: str, unit: str, declared: Unit) -> Any:
+    return typed_value(key, raw, unit, declared)
+
+
 @dataclass(slots=True)
 class PartitionParams:
     literals: dict[str, Any]  # param node → value, when one value serves the whole partition
-    by_region: pl.DataFrame | None  # region_code + one column per varying param node
+    by_region: pl.DataFrame | None  # __pregion + one column per varying param node
+    links: pl.DataFrame | None  # region_code → __pregion, for the regions of this partition
 
 
 def partition_params(catalogue: Catalogue, table: pl.DataFrame, regions: Iterable[str]) -> PartitionParams:
     """Per key: one literal when a single value serves every region here, else a region → value column.
 
     The table may be keyed by the input's own codes or by shorter ones (a county's row serves its
-    villages): each region takes the longest code in the table that is a prefix of it.
+    villages): each region takes the longest code in the table that is a prefix of it. Varying
+    values are keyed by that table code (`__pregion`), so a county of 30,000 villages joins a
+    table of a few rows.
     """
     units = catalogue.param_units()
-    if table.height <= 2000:  # one household or a few: plain Python beats a dozen tiny Polars plans
+    regions = set(regions)
+    if len(regions) <= 8:  # one household or a few: plain Python beats a dozen tiny Polars plans
         return _partition_params_small(units, table, regions)
     table = table.filter(pl.col("key").is_in(list(units)))
-    alias = match_regions(set(table.get_column("region_code").unique()), regions)
-    links = pl.DataFrame({"region_code": list(alias), "__from": list(alias.values())}, schema=_LINK_SCHEMA)
-    rows = links.join(table.rename({"region_code": "__from"}), on="__from", how="inner")
-    _check_complete(rows, units, alias)
-    typed = {
-        (k, v, un): typed_value(k, v, un, units[k])
-        for k, v, un in rows.select("key", "value", "unit").unique().iter_rows()
-    }
+    links = region_links(pl.Series("region_code", sorted(regions), dtype=pl.String()), table.get_column("region_code"))
+    if links.get_column(PREGION).null_count():
+        region = links.filter(pl.col(PREGION).is_null()).get_column("region_code")[0]
+        raise EvaluationError(f"参数“{min(units)}”在地区 {region} 没有取值")
+    rows = table.filter(pl.col("region_code").is_in(links.get_column(PREGION).unique().implode()))
+    _check_complete(rows, units, set(links.get_column(PREGION)))
     literals: dict[str, Any] = {}
     frame: pl.DataFrame | None = None
     for key, group in rows.group_by("key", maintain_order=True):
         k = str(key[0])
-        if group.select(pl.struct("value", "unit").n_unique()).item() == 1:
-            first = group.row(0, named=True)
-            literals[f"param:{k}"] = typed[(k, first["value"], first["unit"])]
+        values = [_typed_cached(k, v, un, units[k]) for v, un in group.select("value", "unit").iter_rows()]
+        if len(set(values)) == 1:
+            literals[f"param:{k}"] = values[0]
             continue
-        values = [typed[(k, v, un)] for v, un in group.select("value", "unit").iter_rows()]
-        column = group.select("region_code").with_columns(pl.Series(f"param:{k}", values))
-        frame = column if frame is None else frame.join(column, on="region_code", how="full", coalesce=True)
-    return PartitionParams(literals, frame)
+        column = pl.DataFrame({PREGION: group.get_column("region_code"), f"param:{k}": values})
+        frame = column if frame is None else frame.join(column, on=PREGION, how="full", coalesce=True)
+    return PartitionParams(literals, frame, links if frame is not None else None)
 
 
-_LINK_SCHEMA = {"region_code": pl.String(), "__from": pl.String()}
+PREGION = "__pregion"
+
+
+def region_links(regions: pl.Series, available: pl.Series) -> pl.DataFrame:
+    """region_code → the longest available code that is it or its 9/6/4/2-digit prefix (or national "")."""
+    avail = available.unique().implode()
+    code = pl.col("region_code")
+    candidates = [code, *(code.str.slice(0, w) for w in (9, 6, 4, 2)), pl.lit("")]
+    pick = pl.coalesce([pl.when(c.is_in(avail)).then(c) for c in candidates])
+    return regions.to_frame().with_columns(pick.alias(PREGION))
+
+
+def _check_complete(rows: pl.DataFrame, units: dict[str, Unit], wanted: set[str]) -> None:
+    counts = dict(rows.group_by("key").agg(pl.col("region_code").n_unique()).iter_rows())
+    for key in sorted(units):
+        if counts.get(key, 0) < len(wanted):
+            have = set(rows.filter(pl.col("key") == key).get_column("region_code"))
+            raise EvaluationError(f"参数“{key}”在地区 {min(wanted - have)} 没有取值")
 
 
 def _partition_params_small(units: dict[str, Unit], table: pl.DataFrame, regions: Iterable[str]) -> PartitionParams:
@@ -143,13 +167,15 @@ def _partition_params_small(units: dict[str, Unit], table: pl.DataFrame, regions
             found = rows.get(alias.get(region, ""))
             if found is None:
                 raise EvaluationError(f"参数“{key}”在地区 {region} 没有取值")
-            values.append(typed_value(key, found[0], found[1], declared))
+            values.append(_typed_cached(key, found[0], found[1], declared))
         if len(set(values)) == 1:
             literals[f"param:{key}"] = values[0]
         else:
             varying[f"param:{key}"] = values
-    frame = pl.DataFrame({"region_code": wanted, **varying}) if varying else None
-    return PartitionParams(literals, frame)
+    if not varying:
+        return PartitionParams(literals, None, None)
+    frame = pl.DataFrame({PREGION: wanted, **varying})
+    return PartitionParams(literals, frame, pl.DataFrame({"region_code": wanted, PREGION: wanted}))
 
 
 def _check_complete(rows: pl.DataFrame, units: dict[str, Unit], alias: dict[str, str | None]) -> None:
@@ -178,9 +204,9 @@ def evaluate_frames(
         raise EvaluationError(f"人员 {orphan} 的 household_id 不在 households 表中")
     regions = set(persons.get_column("region_code").unique()) | set(households.get_column("region_code").unique())
     params = partition_params(catalogue, table, regions)
-    if params.by_region is not None:
-        persons = _join_params(persons, params.by_region, plan.person_params)
-        households = _join_params(households, params.by_region, plan.household_params)
+    if params.by_region is not None and params.links is not None:
+        persons = _join_params(persons, params, plan.person_params)
+        households = _join_params(households, params, plan.household_params)
     compiler = compiler_for(catalogue, as_of, params.literals)
     h_index = persons.get_column(H_INDEX)
     for stage in plan.stages:
@@ -217,11 +243,13 @@ def compiler_for(catalogue: Catalogue, as_of: dt.date, literals: dict[str, Any])
     return compiler
 
 
-def _join_params(frame: pl.DataFrame, by_region: pl.DataFrame, needed: set[str]) -> pl.DataFrame:
-    cols = [c for c in by_region.columns if c in needed]
+def _join_params(frame: pl.DataFrame, params: PartitionParams, needed: set[str]) -> pl.DataFrame:
+    assert params.by_region is not None and params.links is not None
+    cols = [c for c in params.by_region.columns if c in needed]
     if not cols:
         return frame
-    return frame.join(by_region.select("region_code", *cols), on="region_code", how="left", maintain_order="left")
+    keyed = params.links.join(params.by_region.select(PREGION, *cols), on=PREGION, how="left").drop(PREGION)
+    return frame.join(keyed, on="region_code", how="left", maintain_order="left")
 
 
 def _aggregate(catalogue: Catalogue, persons: pl.DataFrame, households: pl.DataFrame, names: list[str]) -> pl.DataFrame:
