@@ -101,6 +101,10 @@ def can_approve_statements(user: Any) -> bool:
     return _has(user, STATEMENT_APPROVE)
 
 
+def can_read_providers(user: Any) -> bool:
+    return _has(user, {Role.PROVIDER, Role.TOWN_OFFICER, Role.COUNTY_APPROVER, Role.SYSADMIN})
+
+
 def can_read_catalogue(user: Any) -> bool:
     return _has(user, CATALOGUE_READ)
 
@@ -225,6 +229,8 @@ def nav_entries(user: Any) -> list[tuple[str, str]]:
         entries.append(("服务订单", reverse("eldercare:orders")))
     if can_plan(user):
         entries.append(("派单计划", reverse("eldercare:plan")))
+    if can_read_providers(user):
+        entries.append(("服务商", reverse("eldercare:providers")))
     if can_supervise(user):
         entries.append(("服务监管", reverse("eldercare:flags")))
     if can_read_statements(user):

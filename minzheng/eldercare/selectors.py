@@ -53,7 +53,13 @@ def elder_search(user: Any, q: str = "") -> QuerySet[Elder]:
 
 
 def reassessments_due(user: Any, on: dt.date) -> QuerySet[Elder]:
-    return access.elders_visible_to(user).filter(Q(reassess_due__lte=on) | Q(ability_level__isnull=True), active=True)
+    due = Q(reassess_due__lte=on) | Q(ability_level__isnull=True) | Q(condition_changed=True)
+    return (
+        access.elders_visible_to(user)
+        .filter(due, active=True)
+        .select_related("person")
+        .order_by("reassess_due", "person__name")
+    )
 
 
 def recent_orders(elder: Elder, limit: int = 5) -> QuerySet[Order]:

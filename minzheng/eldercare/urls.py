@@ -16,6 +16,7 @@ urlpatterns = [
     path("elders/<int:elder_id>/condition/", views.elder_condition, name="condition"),
     path("elders/<int:elder_id>/bill/", views.elder_bill, name="bill"),
     path("catalogue/", views.catalogue, name="catalogue"),
+    path("providers/", views.providers, name="providers"),
     path("orders/", views.orders_list, name="orders"),
     path("orders/<int:order_id>/", views.order_detail, name="order"),
     path("orders/<int:order_id>/<str:act>/", views.order_action, name="order_action"),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from minzheng.audit.services import client_ip
 from minzheng.core.decorators import role_required
+from minzheng.divisions.models import Division
 from minzheng.eldercare import access, orders, planning, selectors, services
 from minzheng.eldercare.assessment import AssessmentInputError
 from minzheng.eldercare.exports import statement_export
@@ -31,7 +32,7 @@ from minzheng.eldercare.forms import (
     StatementBuildForm,
 )
 from minzheng.eldercare.lifecycle import TransitionError, allowed_from
-from minzheng.eldercare.models import Elder, Order, OrderChannel, OrderStatus, Provider
+from minzheng.eldercare.models import Elder, Order, OrderChannel, OrderStatus, Provider, Qualification
 from minzheng.eldercare.services import EldercareError
 
 Refused = (TransitionError, EldercareError, AssessmentInputError, LookupError)
@@ -106,13 +107,16 @@ def order_place(request: HttpRequest, elder_id: int) -> HttpResponse:
 def elders(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     today = timezone.localdate()
+    due_only = request.GET.get("due") == "1"
+    rows = selectors.reassessments_due(request.user, today)[: selectors.LIST_LIMIT] if due_only else None
     return render(
         request,
         "eldercare/elders.html",
         {
             "q": q,
+            "due_only": due_only,
             "can_write": access.can_write_elders(request.user),
-            "rows": selectors.elder_search(request.user, q),
+            "rows": rows if due_only else selectors.elder_search(request.user, q),
             "due": selectors.reassessments_due(request.user, today).count(),
             "today": today,
         },
@@ -219,6 +223,19 @@ def elder_bill(request: HttpRequest, elder_id: int) -> HttpResponse:
     elder = access.access_elder(request.user, elder_id)
     services.elder_view(actor=request.user, elder=elder, via="bill", client_ip=client_ip(request))
     return render(request, "eldercare/bill.html", {"bill": selectors.elder_bill(elder, _month(request))})
+
+
+@role_required(access.can_read_providers)
+def providers(request: HttpRequest) -> HttpResponse:
+    """Providers with their service area on the grid, and their caregivers (qualifications, base, hours)."""
+    rows = access.providers_for(request.user).prefetch_related("caregivers").order_by("division_code", "name")
+    names = dict(
+        Division.objects.filter(code__in={p.ljust(12, "0") for r in rows for p in r.service_area}).values_list(
+            "code", "name"
+        )
+    )
+    areas = {r.pk: "、".join(names.get(p.ljust(12, "0"), p) for p in r.service_area) for r in rows}
+    return render(request, "eldercare/providers.html", {"rows": rows, "areas": areas, "Q": dict(Qualification.choices)})
 
 
 @role_required(access.can_read_catalogue)

@@ -13,3 +13,8 @@ register = template.Library()
 def yuan(fen: int | None) -> str:
     """1234 → '12.34' (integer arithmetic; fen are never floats)."""
     return _yuan(int(fen or 0))
+
+
+@register.filter
+def get_item(mapping: dict, key: object) -> object:
+    return mapping.get(key, key) if mapping else key

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from minzheng.audit.models import AuditEvent
-from minzheng.eldercare import orders
+from minzheng.eldercare import orders, services
 from minzheng.eldercare.assessment import standard
 from minzheng.eldercare.models import Order, OrderStatus
 from minzheng.eldercare.testing import HOME, CareWorld, make_elder
@@ -231,3 +231,14 @@ def test_village_worker_enrols_a_resident_of_the_village_only(cast: Any, care: C
     elsewhere = make_elder("咸阿公", household_no="YL-0005", division=TOWN_B + "200", serial="446", phone="13800570005")
     refused = c.post(reverse("eldercare:elder_new"), dict(form, id_number=elsewhere.person.id_number))
     assert "本辖区居民库中没有这个身份号码" in refused.content.decode()
+
+
+def test_providers_page_and_reassessment_worklist(cast: Any, care: CareWorld) -> None:
+    page = client_for(cast.town_officer).get(reverse("eldercare:providers")).content.decode()
+    assert "瞻岐镇颐家居家养老服务中心" in page and "服务区域：瞻岐镇" in page and "护士" in page
+    assert "胡理（账号 huli）" in page
+    assert client_for(cast.hotline_operator).get(reverse("eldercare:providers")).status_code == 404
+    c = client_for(cast.village_worker)
+    assert "周阿婆" not in c.get(reverse("eldercare:elders"), {"due": "1"}).content.decode()  # due in 2027
+    services.elder_condition_changed(actor=cast.village_worker, elder=care.elder, note="跌倒后卧床")
+    assert "周阿婆" in c.get(reverse("eldercare:elders"), {"due": "1"}).content.decode()
