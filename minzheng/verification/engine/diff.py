@@ -30,6 +30,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from minzheng.verification.engine.texts import FEED_LABELS
+
 NEW_DEATH = "new_death"
 NEW_VEHICLE = "new_vehicle"
 NEW_REAL_ESTATE = "new_real_estate"
@@ -85,7 +87,7 @@ def fingerprint(*parts: object) -> str:
 
 
 def yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d} 元" if fen >= 0 else "-" + yuan(-fen)
+    return f"{fen // 100:,}.{fen % 100:02d} 元" if fen >= 0 else "-" + yuan(-fen)
 
 
 def _masked(number: str) -> str:
@@ -122,7 +124,7 @@ def person_changes(
 
     died = after.get("died_on")
     if died and not (before or {}).get("died_on"):
-        sources = "、".join(after.get("death_sources") or [])
+        sources = "、".join(FEED_LABELS.get(f, f) for f in after.get("death_sources") or [])
         yield change(NEW_DEATH, f"{who}死亡，死亡日期 {died}" + (f"（{sources}）" if sources else ""), died)
     for kind, key, unit, noun in (
         (NEW_VEHICLE, "vehicle_count", "辆", "车辆"),

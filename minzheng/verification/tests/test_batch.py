@@ -236,3 +236,36 @@ def test_a_spark_run_stores_what_a_duckdb_run_would(registry: County, spark: obj
     }
     assert stored == {r["household_no"]: r["content_hash"] for r in local}
     assert run.counts[NEW_DEATH] > 0
+
+
+def _record(pc_income: int, **person: object) -> dict:
+    base = {"id_number": "330212195302245448", "name": "黄梅云", "flags": [], "vehicle_count": 0}
+    return {"household_no": "H1", "per_capita_income_fen": pc_income, "totals": {}, "persons": [{**base, **person}]}
+
+
+def test_diff_kinds_threshold_and_fingerprints() -> None:
+    from minzheng.verification.engine.diff import INCOME_CHANGE, IncomeThreshold, household_changes
+
+    day = dt.date(2026, 11, 1)
+    assert household_changes(_record(100000), _record(100000), as_of=day) == []
+    # 20% and at least 100 元: 1000 → 1150 元 is 15%; 1000 → 1250 元 is 25%; 0 → 50 元 is under 100 元.
+    assert household_changes(_record(100000), _record(115000), as_of=day) == []
+    (up,) = household_changes(_record(100000), _record(125000), as_of=day)
+    assert up.kind == INCOME_CHANGE and up.detail == "家庭月人均收入由 1,000.00 元变为 1,250.00 元（变化 250.00 元）"
+    assert household_changes(_record(0), _record(5000), as_of=day) == []
+    strict = IncomeThreshold(ratio=0.1, min_fen=1000)
+    assert [c.kind for c in household_changes(_record(100000), _record(115000), as_of=day, threshold=strict)] == [
+        INCOME_CHANGE
+    ]
+    car = _record(100000, vehicle_count=1, evidence=[{"feed": "vehicle", "text": "公安车辆：名下小型轿车 浙B1"}])
+    (new,) = household_changes(_record(100000), car, as_of=day)
+    assert (
+        new.kind == NEW_VEHICLE
+        and new.detail == "黄梅云（3302**********5448）名下车辆由 0 辆增至 1 辆；依据：公安车辆：名下小型轿车 浙B1"
+    )
+    # The same fact found again on a later date is the same item.
+    assert household_changes(_record(100000), car, as_of=dt.date(2026, 12, 1))[0].fingerprint == new.fingerprint
+    # First time checked: no earlier income to compare, every present fact is new.
+    dead = _record(0, died_on="2026-09-24", death_sources=["death"], flags=["deceased", "prison"])
+    kinds = sorted(c.kind for c in household_changes(None, dead, as_of=day))
+    assert kinds == [NEW_DEATH, "prison"]
