@@ -145,24 +145,22 @@ def id_digest(raw: pl.Expr, header: str, out: str) -> Norm:
 # --- money and area ----------------------------------------------------------------------------
 def _money(raw: pl.Expr, col: Column, out: str, decimals: int, int_digits: int, unit: str) -> Norm:
     k = out + "__"
-    c, parts, ok = pl.col(k + "c"), pl.col(k + "p"), pl.col(k + "ok")
+    c, ok = pl.col(k + "c"), pl.col(k + "ok")
     # Thousands separators, currency signs and the column's own unit may be typed into the cell.
     clean = _null_if_empty(_digits(raw).str.replace_all(rf"[,¥￥]|{unit}$", ""))
-    whole = parts.struct.field("field_0").cast(pl.Int64, strict=False)
-    frac = parts.struct.field("field_1").fill_null("").str.pad_end(decimals, "0").cast(pl.Int64, strict=False)
-    # The last allowed decimal is one fen in both units (0.01 元, 0.000001 万元): fen = the digits joined.
-    amount = whole * 10**decimals + frac
-    split = {
+    # Decimal parsing is exact (an integer with a scale, never a float); the pattern first refuses
+    # what to_decimal would round: more decimals than the unit allows. The last allowed decimal is
+    # one fen in both units (0.01 元, 0.000001 万元), so fen = the decimal × 10^decimals.
+    parsed = {
         k + "ok": c.str.contains(rf"^-?[0-9]{{1,{int_digits}}}(\.[0-9]{{0,{decimals}}})?$"),
-        k + "neg": c.str.starts_with("-"),
-        k + "p": c.str.strip_prefix("-").str.split_exact(".", 1),
+        k + "dec": c.str.to_decimal(scale=decimals),
     }
     result = {
-        out: pl.when(ok).then(pl.when(pl.col(k + "neg")).then(-amount).otherwise(amount)),
+        out: pl.when(ok).then((pl.col(k + "dec") * 10**decimals).cast(pl.Int64)),
         out + BAD: c.is_not_null() & ~ok,
     }
     message = _reason(col, _quoted(raw) + pl.lit(f"不是有效金额（{unit}，最多 {decimals} 位小数）"))
-    return Norm([{k + "c": clean}, split, result], message)
+    return Norm([{k + "c": clean}, parsed, result], message)
 
 
 def yuan(raw: pl.Expr, col: Column, out: str) -> Norm:
