@@ -15,6 +15,9 @@ OBJECT_TYPES = {
     "division": "区划",
     "feed_delivery": "部门核对数据",  # verification: feed deliveries and their rejects downloads
     "verification_report": "核对报告",  # verification: 一键核对 reports, their reading and downloads
+    "batch_run": "批量复核",  # verification: batch re-checks started and finished
+    "worklist": "核对工作清单导出",  # verification: worklist Excel exports
+    "worklist_item": "核对工作清单",  # verification: items marked handled
     # 政策目录与资格判定 (rules)
     "parameter": "政策参数",
     "parameter_change": "参数调整申请",

@@ -13,7 +13,7 @@ from minzheng.audit.services import audit_record, client_ip
 from minzheng.core.decorators import login_required
 from minzheng.jobs.selectors import job_get_for_user
 
-KIND_LABELS = {"registry.import_residents": "居民信息导入"}
+KIND_LABELS = {"registry.import_residents": "居民信息导入", "verification.batch": "批量复核"}
 
 
 @login_required
