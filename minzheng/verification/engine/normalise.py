@@ -183,46 +183,47 @@ def area(raw: pl.Expr, col: Column, out: str) -> Norm:
 
 
 # --- dates and months --------------------------------------------------------------------------
-# Separators and Chinese date words become "-"; to_date then accepts 1- or 2-digit months and days.
-_YMD = r"^([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?$"
-_YM = r"^([0-9]{4})[-/.年]([0-9]{1,2})月?$"
+# Separators and Chinese date words become "-" in one regex pass (a trailing time of day dropped);
+# to_date then accepts 1- or 2-digit months and days and refuses impossible dates.
+_TIME = r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?"
+_DAY = rf"^([0-9]{{4}})[-/.年]([0-9]{{1,2}})[-/.月]([0-9]{{1,2}})日?{_TIME}$"
+_MONTH = rf"^([0-9]{{4}})[-/.年]([0-9]{{1,2}})(?:月|[-/.月][0-9]{{1,2}}日?{_TIME})?$"
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (its 1900 leap-year quirk folded in)
-_TIME = r"[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$"
 
 
-def _day_stages(raw: pl.Expr, k: str) -> list[Stage]:
-    """Stages leaving `k+'d'`: the cell read as a day (null when it is not one)."""
-    c = pl.col(k + "c")
-    # A date cell of an XLSX formatted as a number arrives as its serial (45296 = 2024-01-05).
-    serial = pl.when(c.str.contains(r"^[1-9][0-9]{4}$")).then(c).cast(pl.Int64, strict=False)
-    return [
-        {k + "c": _null_if_empty(_digits(raw.str.replace(_TIME, "")))},
-        {
-            k + "d": pl.coalesce(
-                c.str.replace(_YMD, "$1-$2-$3").str.to_date("%Y-%m-%d", strict=False),
-                c.str.to_date("%Y%m%d", strict=False),
-                (pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial)).cast(pl.Date),
-            )
-        },
-    ]
+def _date_clean(raw: pl.Expr) -> pl.Expr:
+    return _null_if_empty(raw.str.replace_many(_FULL, _HALF).str.strip_chars())
 
 
 def date(raw: pl.Expr, col: Column, out: str) -> Norm:
     """2024-01-05, 2024/1/5, 2024.1.5, 20240105, 2024年1月5日 (a trailing time of day is ignored)."""
     k = out + "__"
-    value = pl.col(k + "d")
-    result = {out: value, out + BAD: pl.col(k + "c").is_not_null() & value.is_null()}
-    return Norm([*_day_stages(raw, k), result], _reason(col, _quoted(raw) + pl.lit("不是有效日期（如 2024-01-05）")))
+    c = pl.col(k + "c")
+    # A date cell of an XLSX formatted as a number arrives as its serial (45296 = 2024-01-05).
+    serial = c.cast(pl.Int64, strict=False)
+    serial = pl.when((serial >= 10_000) & (serial < 100_000)).then(serial)
+    value = pl.coalesce(
+        c.str.replace(_DAY, "$1-$2-$3").str.to_date("%Y-%m-%d", strict=False),
+        c.str.to_date("%Y%m%d", strict=False),
+        (pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial)).cast(pl.Date),
+    )
+    result = {out: pl.col(k + "d"), out + BAD: c.is_not_null() & pl.col(k + "d").is_null()}
+    message = _reason(col, _quoted(raw) + pl.lit("不是有效日期（如 2024-01-05）"))
+    return Norm([{k + "c": _date_clean(raw)}, {k + "d": value}, result], message)
 
 
 def month(raw: pl.Expr, col: Column, out: str) -> Norm:
     """2024-01, 2024/1, 202401, 2024年1月 (or a whole date) → the first day of that month."""
     k = out + "__"
     c = pl.col(k + "c")
-    ym = c.str.replace(_YM, "$1-$2-1").str.to_date("%Y-%m-%d", strict=False)
-    value = pl.coalesce(pl.col(k + "d").dt.month_start(), ym, c.str.to_date("%Y%m", strict=False))
-    stages = [*_day_stages(raw, k), {out: value}, {out + BAD: c.is_not_null() & pl.col(out).is_null()}]
-    return Norm(stages, _reason(col, _quoted(raw) + pl.lit("不是有效年月（如 2024-01 或 202401）")))
+    value = pl.coalesce(
+        c.str.replace(_MONTH, "$1-$2-1").str.to_date("%Y-%m-%d", strict=False),
+        c.str.to_date("%Y%m", strict=False),
+        c.str.to_date("%Y%m%d", strict=False).dt.month_start(),
+    )
+    result = {out: pl.col(k + "m"), out + BAD: c.is_not_null() & pl.col(k + "m").is_null()}
+    message = _reason(col, _quoted(raw) + pl.lit("不是有效年月（如 2024-01 或 202401）"))
+    return Norm([{k + "c": _date_clean(raw)}, {k + "m": value}, result], message)
 
 
 def cell(raw: pl.Expr, col: Column, out: str) -> Norm:
