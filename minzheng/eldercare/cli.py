@@ -45,6 +45,31 @@ def assess_gbt42195(
         typer.echo(f"  依据：{reason}")
 
 
+@assess_app.command("mzt039")
+def assess_mzt039(
+    adl: int = typer.Argument(..., help="日常生活活动分级 0–3"),
+    mental: int = typer.Argument(..., help="精神状态分级 0–3"),
+    sensory: int = typer.Argument(..., help="感知觉与沟通分级 0–3"),
+    social: int = typer.Argument(..., help="社会参与分级 0–3"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """MZ/T 039-2013（历史记录）：由四个一级指标分级查表得初步等级；表中无对应条款的转人工复核。"""
+    from minzheng.eldercare.legacy import mzt039_level
+
+    try:
+        found = mzt039_level(adl, mental, sensory, social)
+    except ValueError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json({"level": found.level, "needs_review": found.needs_review, "note": found.note})
+        return
+    typer.echo(
+        "需人工复核：" + found.note
+        if found.needs_review
+        else f"初步等级 {found.level}" + (f"（{found.note}）" if found.note else "")
+    )
+
+
 @eldercare_app.command("catalogue")
 def catalogue_load_cmd() -> None:
     """载入服务项目目录（data/catalogue.yaml，GB/T 43153-2023 七类）。"""

@@ -74,6 +74,14 @@ class OrderForm(forms.Form):
     )
     day = forms.DateField(label="服务日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     start = forms.TimeField(label="开始时间", widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
+    flex = forms.TypedChoiceField(
+        label="可上门时段",
+        coerce=int,
+        initial=120,
+        required=False,
+        empty_value=0,
+        choices=[(0, "准时"), (60, "开始时间后 1 小时内"), (120, "开始时间后 2 小时内"), (240, "开始时间后 4 小时内")],
+    )
     note = forms.CharField(label="备注", max_length=200, required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -84,6 +92,12 @@ class OrderForm(forms.Form):
                 raise forms.ValidationError("服务时间不能早于现在")
             data["window_start"] = when
         return data
+
+    def window_end(self) -> dt.datetime:
+        """The visit may start up to `flex` minutes late and still finish its standard minutes."""
+        items = self.cleaned_data["items"]
+        minutes = sum(i.standard_minutes for i in items)
+        return self.cleaned_data["window_start"] + dt.timedelta(minutes=self.cleaned_data.get("flex", 0) + minutes)
 
 
 class GpsForm(forms.Form):

@@ -85,6 +85,7 @@ def order_place(request: HttpRequest, elder_id: int) -> HttpResponse:
                 elder=elder,
                 item_codes=[i.code for i in form.cleaned_data["items"]],
                 window_start=form.cleaned_data["window_start"],
+                window_end=form.window_end(),
                 channel=channel,
                 note=form.cleaned_data["note"],
                 caller_phone=request.POST.get("caller", "")[:20],

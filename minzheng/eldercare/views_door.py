@@ -181,7 +181,8 @@ def family(request: HttpRequest, token: str) -> HttpResponse:
         try:
             order = orders.order_place(
                 actor=None, elder=elder, item_codes=[i.code for i in form.cleaned_data["items"]],
-                window_start=form.cleaned_data["window_start"], channel=OrderChannel.FAMILY,
+                window_start=form.cleaned_data["window_start"], window_end=form.window_end(),
+                channel=OrderChannel.FAMILY,
                 note=form.cleaned_data["note"], client_ip=client_ip(request),
             )  # fmt: skip
         except Refused as exc:

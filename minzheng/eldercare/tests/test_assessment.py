@@ -184,3 +184,12 @@ def test_mzt039_table_is_explicit_with_gaps_for_review() -> None:
     assert overlap.level == 2 and "取较重等级" in overlap.note
     with pytest.raises(ValueError, match="日常生活活动分级 4"):
         mzt039_level(4, 0, 0, 0)
+
+
+def test_cli_mzt039_lookup() -> None:
+    runner = CliRunner()
+    gap = runner.invoke(app, ["assess", "mzt039", "2", "0", "0", "0", "--json"])
+    assert json.loads(gap.output) == {"level": None, "needs_review": True, "note": "无对应条款，需人工复核"}
+    assert "初步等级 3" in runner.invoke(app, ["assess", "mzt039", "3", "1", "1", "1"]).output
+    refused = runner.invoke(app, ["assess", "mzt039", "5", "0", "0", "0"])
+    assert refused.exit_code == 1 and "日常生活活动分级 5" in refused.output

@@ -51,10 +51,17 @@ def test_hotline_order_then_dispatch(cast: Any, care: CareWorld) -> None:
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     answer = c.post(
         reverse("eldercare:order_place", args=[care.elder.pk]),
-        {"items": ["SC01", "SC02"], "day": tomorrow.isoformat(), "start": "09:00", "caller": "13800570001"},
+        {
+            "items": ["SC01", "SC02"],
+            "day": tomorrow.isoformat(),
+            "start": "09:00",
+            "flex": "120",
+            "caller": "13800570001",
+        },
     )
     order = Order.objects.get()
     assert answer.status_code == 302 and (order.channel, order.minutes, order.price_fen) == ("hotline", 90, 6000)
+    assert order.window_end - order.window_start == dt.timedelta(minutes=120 + 90)  # may start until 11:00
     detail = c.get(answer.url).content.decode()
     assert "居室清洁（60 分钟，40.00 元）" in detail and "就近派单" in detail
     c.post(reverse("eldercare:order_action", args=[order.pk, "dispatch"]))
