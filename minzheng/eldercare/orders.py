@@ -294,6 +294,8 @@ def order_check_in(
 ) -> Order:
     """签到 with GPS. An offline check-in arrives later: `client_at` is the phone's time, kept beside ours."""
     client_at = _client_time(client_at)
+    if order.status == S.CHECKED_IN and client_at is not None and order.checkin_client_at == client_at:
+        return order  # the same queued check-in sent twice over a flaky connection: already recorded
     check(order.pk, order.status, S.CHECKED_IN)
     order.checkin_distance_m = _distance(order, lat, lng, reason, "签到")
     order.checkin_at, order.checkin_client_at = timezone.now(), client_at or timezone.now()

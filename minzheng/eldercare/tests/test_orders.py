@@ -148,6 +148,11 @@ def test_offline_check_in_keeps_the_phones_time_beside_the_servers(cast: Any, ca
     assert step.client_at == phone_time
     event = AuditEvent.objects.filter(object_type="eldercare_order", summary__contains="签到").get()
     assert event.data["client_at"] == phone_time.isoformat()
+    # The queue sends the same check-in again (the first answer was lost): recorded once.
+    orders.order_check_in(actor=cast.caregiver, order=order, lat=HOME[0], lng=HOME[1], client_at=phone_time)
+    assert OrderTransition.objects.filter(order=order, to_status=S.CHECKED_IN).count() == 1
+    with pytest.raises(TransitionError, match="当前为“已签到”，不能变为“已签到”"):
+        orders.order_check_in(actor=cast.caregiver, order=order, lat=HOME[0], lng=HOME[1], client_at=timezone.now())
 
 
 def test_a_phone_clock_in_the_future_is_refused(cast: Any, care: CareWorld) -> None:
