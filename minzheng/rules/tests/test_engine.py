@@ -207,3 +207,19 @@ def test_enrolled_but_not_eligible_is_kept(catalogue: Catalogue, default_params:
             "enrolled": True,
         }
     ]
+
+
+def test_aggregates_by_relation(catalogue: Catalogue, default_params: YamlParamSource) -> None:
+    from minzheng.rules.engine.evaluate import household_frames
+
+    persons, households = _household(
+        [
+            {"birth_date": dt.date(1975, 3, 1), "relation": "02"},
+            {"birth_date": dt.date(1977, 6, 1), "relation": "10"},
+            {"birth_date": dt.date(2012, 9, 1), "relation": "30"},
+            {"birth_date": dt.date(1998, 9, 1), "relation": "20", "prison": True},
+        ]
+    )
+    _, h, _ = household_frames(catalogue, persons, households, AS_OF, default_params)
+    row = h.row(0, named=True)
+    assert (row["子女人数"], row["未成年子女人数"], row["有配偶"], row["保障人口"]) == (1, 1, True, 3)
