@@ -269,3 +269,28 @@ def test_diff_kinds_threshold_and_fingerprints() -> None:
     dead = _record(0, died_on="2026-09-24", death_sources=["death"], flags=["deceased", "prison"])
     kinds = sorted(c.kind for c in household_changes(None, dead, as_of=day))
     assert kinds == [NEW_DEATH, "prison"]
+
+
+def test_the_cli_resumes_an_interrupted_run(registry: County) -> None:
+    from minzheng import cli_extra  # noqa: F401 - registers the domain commands
+    from minzheng.cli import app
+    from minzheng.jobs.models import Job
+    from minzheng.jobs.services import JobContext, job_claim
+
+    run = batch_run_start(actor=None, as_of=AS_OF)
+    ctx = JobContext(job_claim(run.job_id))  # type: ignore[arg-type]
+
+    def save(done: int, total: int, cp: dict) -> None:
+        if done == 2:
+            raise Killed
+        ctx.progress(done, total, checkpoint=cp)
+
+    with pytest.raises(Killed):
+        batchrun.batch_execute(run, checkpoint={}, save=save)
+    Job.objects.filter(pk=run.job_id).update(status=Job.Status.FAILED, error="已中断")
+    output = CliRunner().invoke(app, ["verify", "batch", "--as-of", "2026-11-01", "--json"]).output
+    summary = json.loads(output.strip().splitlines()[-1])
+    assert summary["run"] == run.pk and BatchRun.objects.count() == 1
+    run.refresh_from_db()
+    assert run.status == BatchRun.Status.DONE and run.partitions_done == run.partitions_total
+    assert sum(summary["worklist"].values()) == WorklistItem.objects.count() > 0
