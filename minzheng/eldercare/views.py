@@ -21,6 +21,7 @@ from minzheng.core.decorators import role_required
 from minzheng.divisions.models import Division
 from minzheng.eldercare import access, orders, planning, selectors, services
 from minzheng.eldercare.assessment import AssessmentInputError
+from minzheng.eldercare.entitlements import entitlement
 from minzheng.eldercare.exports import statement_export
 from minzheng.eldercare.forms import (
     AssessmentForm,
@@ -71,6 +72,17 @@ def hotline_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "eldercare/_profile.html", _profile_context(request, elder, "hotline", caller=phone))
 
 
+def _warn_beyond_entitlement(request: HttpRequest, order: Order) -> None:
+    """Tell the operator now that part of the order is self-paid (the fraud check flags it later)."""
+    ent = entitlement(order.elder, timezone.localtime(order.window_start).date())
+    left = ent.entitled_minutes - ent.used_minutes - (ent.booked_minutes - order.minutes)
+    if not ent.problem and order.minutes > max(0, left):
+        messages.warning(
+            request,
+            f"本单 {order.minutes} 分钟超出本月剩余应享时长 {max(0, left)} 分钟，超出部分不予补贴、由个人自付",
+        )
+
+
 @require_POST
 @role_required(access.can_place_orders)
 def order_place(request: HttpRequest, elder_id: int) -> HttpResponse:
@@ -95,6 +107,7 @@ def order_place(request: HttpRequest, elder_id: int) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"已下单：订单 {order.pk}")
+            _warn_beyond_entitlement(request, order)
             return redirect("eldercare:order", order_id=order.pk)
     context = _profile_context(request, elder, "order_form")
     context["order_form"] = form

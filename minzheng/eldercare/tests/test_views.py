@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -249,3 +250,18 @@ def test_providers_page_and_reassessment_worklist(cast: Any, care: CareWorld) ->
     assert "周阿婆" not in c.get(reverse("eldercare:elders"), {"due": "1"}).content.decode()  # due in 2027
     services.elder_condition_changed(actor=cast.village_worker, elder=care.elder, note="跌倒后卧床")
     assert "周阿婆" in c.get(reverse("eldercare:elders"), {"due": "1"}).content.decode()
+
+
+def test_operator_is_warned_when_an_order_exceeds_the_remaining_hours(cast: Any, care: CareWorld) -> None:
+    from pathlib import Path
+
+    from minzheng.eldercare.tests.test_money import regional
+
+    day = timezone.localdate() + dt.timedelta(days=1)
+    regional(Path(settings.DATA_DIR), "eldercare.hours.dibao.2", 1, start=day.replace(day=1).isoformat())
+    c = client_for(cast.hotline_operator)
+    url = reverse("eldercare:order_place", args=[care.elder.pk])
+    first = c.post(url, {"items": ["SC02"], "day": day.isoformat(), "start": "09:00"}, follow=True).content.decode()
+    assert "超出本月剩余应享时长" not in first  # 30 of 60 minutes
+    second = c.post(url, {"items": ["SC01"], "day": day.isoformat(), "start": "14:00"}, follow=True).content.decode()
+    assert "本单 60 分钟超出本月剩余应享时长 30 分钟，超出部分不予补贴、由个人自付" in second
