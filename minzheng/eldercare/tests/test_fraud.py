@@ -125,3 +125,21 @@ def test_nightly_job_runs_the_checks_over_days_and_resumes(cast: Any, care: Care
     assert done.checkpoint["done_until"] == "2026-11-04"
     again = job_run_now(job_enqueue(kind=FRAUD_CHECKS, params={"from": "2026-11-03"}, actor=None))
     assert again.result == {"days": 1, "new_flags": 0}
+
+
+def test_cli_runs_the_checks_for_a_day(cast: Any, care: CareWorld) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from minzheng.cli import app
+    from minzheng.eldercare import cli as _cli  # noqa: F401 - registers the commands
+
+    neighbour = make_elder("邻阿婆", household_no="YL-0002", serial="424", phone="13800570002", location=HOME)
+    first = visit(cast, care.elder, at(3, 9), 60, care.caregiver)
+    visit(cast, neighbour, at(3, 9, 30), 60, care.caregiver)
+    out = CliRunner().invoke(app, ["eldercare", "checks", "--date", "2026-11-03", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output) == {"date": "2026-11-03", "new_flags": [{"kind": "overlap", "order": first.pk}]}
+    bad = CliRunner().invoke(app, ["eldercare", "checks", "--date", "11/03"])
+    assert bad.exit_code == 1 and "格式应为 YYYY-MM-DD" in bad.output
