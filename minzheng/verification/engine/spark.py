@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +36,9 @@ def spark_session(master: str | None = None) -> Any:
             os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
             from pyspark.sql import SparkSession
 
+            # pyspark 4.3 warns on pandas ≥ 3 at every Arrow UDF; applyInArrow does not use pandas.
+            warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
+
             master = master or os.environ.get("MINZHENG_SPARK_MASTER", "local[2]")
             if master.startswith("local"):
                 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # one machine: no hostname lookups
@@ -42,6 +46,7 @@ def spark_session(master: str | None = None) -> Any:
                 SparkSession.builder.master(master)
                 .appName("minzheng-verify-batch")
                 .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")  # the CLI draws its own progress bar
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                 .config("spark.driver.memory", os.environ.get("MINZHENG_SPARK_DRIVER_MEMORY", "2g"))
