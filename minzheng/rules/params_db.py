@@ -57,6 +57,7 @@ class DbParamSource:
 
     def __init__(self) -> None:
         self._rows: dict[str, list[Parameter]] = {}
+        self._depth: int | None = None
 
     def _key_rows(self, key: str) -> list[Parameter]:
         if key not in self._rows:
@@ -73,6 +74,13 @@ class DbParamSource:
         if found is None:
             raise ParamMissing(key, region_code, as_of)
         return found
+
+    def region_depth(self) -> int:
+        """The longest stored region code: the engine then resolves once per prefix of that length."""
+        if self._depth is None:
+            codes = Parameter.objects.values_list("region_code", flat=True).distinct()
+            self._depth = max((len(c) for c in codes), default=0)
+        return self._depth
 
     def unit(self, key: str) -> str:
         rows = self._key_rows(key)
@@ -113,3 +121,7 @@ class OverlayParamSource:
 
     def unit(self, key: str) -> str:
         return self.base.unit(key)  # type: ignore[attr-defined]
+
+    def region_depth(self) -> int:
+        base = self.base.region_depth() if hasattr(self.base, "region_depth") else 12  # type: ignore[attr-defined]
+        return max(base, len(self.region_code))
