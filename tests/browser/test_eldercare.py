@@ -82,7 +82,8 @@ def test_call_order_door_and_statement(browser: Any, live_server: Any, world: An
     log_in(phone, url, "huli")
     phone.click("nav >> text=我的上门服务")
     phone.click("text=周阿婆 · 订单")
-    expect(phone.locator("#remaining-hours")).to_have_text("28 小时 30 分钟（每月 30 小时）")
+    left = "28 小时 30 分钟" if tomorrow.month == timezone.localdate().month else "30 小时"
+    expect(phone.locator("#remaining-hours")).to_have_text(f"{left}（每月 30 小时）")
     phone.click("#accept")
     expect(phone.locator("#order-status")).to_have_text("已接单")
     expect(phone.locator("#gps-distance")).to_have_text("当前位置距登记住址 0 米")
@@ -169,4 +170,24 @@ def test_assessment_form_on_a_phone_yields_level_and_reasons(browser: Any, live_
     expect(page.locator("#total")).to_have_text("56")
     expect(page.locator("#final-level")).to_have_text("3（重度失能）")
     expect(page.locator("#reasons")).to_contain_text("确诊为痴呆（F03，F00–F03），在原有能力级别上提高一个级别")
+    context.close()
+
+
+def test_family_link_on_a_phone(browser: Any, live_server: Any, world: Any) -> None:
+    """No account: the family sees the month's remaining hours and the bill, and books a visit."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/eldercare/f/{world.elder.family_token}/")
+    expect(page.locator("#remaining-hours")).to_have_text("30 小时")
+    expect(page.locator("#bill-copay")).to_have_text("0.00")
+    page.check("text=代购物品")
+    page.click("button:has-text('预约')")
+    expect(page.locator(".msg-success")).to_contain_text("已预约")
+    # Booked for tomorrow: it counts against this month unless tomorrow is next month.
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    same_month = tomorrow.month == timezone.localdate().month
+    expect(page.locator("#remaining-hours")).to_have_text("29 小时 30 分钟" if same_month else "30 小时")
     context.close()
