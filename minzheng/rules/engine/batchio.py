@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from minzheng.rules.engine.catalogue import Catalogue
-from minzheng.rules.engine.evaluate import evaluate_partition_frames
+from minzheng.rules.engine.evaluate import county_chunks, evaluate_partition_frames
 from minzheng.rules.engine.inputs import normalise_households, normalise_persons
 
 
@@ -54,7 +54,7 @@ def evaluate_parquet(
     )
     persons_lazy = pl.scan_parquet(persons_path)
     stats.read_s += time.perf_counter() - started
-    for chunk in _chunks(sizes, chunk_persons):
+    for chunk in county_chunks(sizes, chunk_persons):
         t0 = time.perf_counter()
         households = households_all.filter(pl.col("county").is_in(chunk))
         # Persons are stored in county order: a range on the region code prunes row groups.
@@ -85,18 +85,3 @@ def evaluate_parquet(
 
 def _county(column: str) -> pl.Expr:
     return pl.col(column).str.slice(0, 6).alias("county")
-
-
-def _chunks(sizes: pl.DataFrame, limit: int) -> list[list[str]]:
-    chunks: list[list[str]] = []
-    current: list[str] = []
-    total = 0
-    for county, n in sizes.iter_rows():
-        if current and total + n > limit:
-            chunks.append(current)
-            current, total = [], 0
-        current.append(county)
-        total += n
-    if current:
-        chunks.append(current)
-    return chunks

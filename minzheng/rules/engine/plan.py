@@ -89,8 +89,11 @@ def build_plan(catalogue: Catalogue) -> Plan:
         depth[name] = max((depth[d] + 1 for d in same), default=0)
         for d in node.deps:
             dn = nodes[d]
-            if dn.kind == "param":
-                (person_params if node.level == PERSON else household_params).add(d)
+            if dn.kind == "param":  # ANY nodes are computed on both frames, so need the column on both
+                if node.level in (PERSON, ANY):
+                    person_params.add(d)
+                if node.level in (HOUSEHOLD, ANY):
+                    household_params.add(d)
             if node.level == PERSON and dn.level == HOUSEHOLD and not any(d in st.broadcast for st in stages):
                 stages[stage[d] + 1].broadcast.append(d)
         if node.kind == "agg":
