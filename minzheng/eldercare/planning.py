@@ -92,14 +92,32 @@ def day_plan(provider: Provider, day: dt.date, *, time_limit_s: float = TIME_LIM
     )
 
 
+def _clashes(caregiver: Caregiver, day: dt.date, stop: dispatch.Stop) -> bool:
+    """plan_day plans the whole day from scratch: a stop over an order already given to this caregiver is skipped."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, stop.start, tzinfo=tz)
+    end = dt.datetime.combine(day, stop.end, tzinfo=tz)
+    for other in Order.objects.filter(caregiver=caregiver, status__in=BUSY, window_start__date=day):
+        other_start = other.window_start
+        if other_start < end and start < other_start + dt.timedelta(minutes=other.minutes):
+            return True
+    return False
+
+
 @transaction.atomic
-def plan_apply(*, actor: Any, day_plan_: DayPlan, client_ip: str = "") -> int:
-    """Dispatch every planned visit to its caregiver (each an audited transition); returns how many."""
-    done = 0
+def plan_apply(*, actor: Any, day_plan_: DayPlan, client_ip: str = "") -> tuple[int, list[int]]:
+    """Dispatch every planned visit to its caregiver (each an audited transition).
+
+    Returns (dispatched, order ids skipped because the caregiver already has an order at that time).
+    """
+    done, skipped = 0, []
     for route in day_plan_.plan.routes:
         caregiver = day_plan_.caregivers[int(route.caregiver_id)]
         for stop in route.stops:
             order = day_plan_.orders[int(stop.visit_id)]
+            if _clashes(caregiver, day_plan_.day, stop):
+                skipped.append(order.pk)
+                continue
             order_dispatch(actor=actor, order=order, caregiver=caregiver, client_ip=client_ip)
             done += 1
-    return done
+    return done, skipped

@@ -436,8 +436,11 @@ def plan(request: HttpRequest) -> HttpResponse:
     day = _plan_day(request)
     result = planning.day_plan(provider, day) if provider else None
     if request.method == "POST" and result is not None:
-        count = planning.plan_apply(actor=request.user, day_plan_=result, client_ip=client_ip(request))
+        count, skipped = planning.plan_apply(actor=request.user, day_plan_=result, client_ip=client_ip(request))
         messages.success(request, f"已按计划派单 {count} 单")
+        if skipped:
+            ids = "、".join(str(pk) for pk in skipped)
+            messages.warning(request, f"订单 {ids} 与护理员已有订单时间冲突，未派，请重新计算或手动派单")
         return redirect(f"{reverse('eldercare:plan')}?day={day.isoformat()}&provider={provider.pk}")
     context = {"provider": provider, "day": day, "result": result, "providers": _statement_providers(request)}
     return render(request, "eldercare/plan.html", context)

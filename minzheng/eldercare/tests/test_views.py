@@ -223,6 +223,20 @@ def test_daily_plan_page_lists_routes_and_applies_them(cast: Any, care: CareWorl
     assert client_for(cast.hotline_operator).get(reverse("eldercare:plan")).status_code == 404
 
 
+def test_plan_apply_skips_a_stop_over_an_existing_booking(cast: Any, care: CareWorld) -> None:
+    from minzheng.eldercare import planning
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    nine = dt.datetime.combine(tomorrow, dt.time(9), tzinfo=timezone.get_current_timezone())
+    pending = place(cast, care.elder, ["HM02"], nine)  # only the nurse may do it, at 09:00 sharp
+    result = planning.day_plan(care.provider, tomorrow)
+    booked = place(cast, care.elder, ["SC01"], nine)  # meanwhile the nurse is given another 09:00 visit
+    orders.order_dispatch(actor=cast.hotline_operator, order=booked, caregiver=care.nurse)
+    assert planning.plan_apply(actor=cast.provider, day_plan_=result) == (0, [pending.pk])
+    pending.refresh_from_db()
+    assert pending.status == OrderStatus.PLACED
+
+
 def test_village_worker_enrols_a_resident_of_the_village_only(cast: Any, care: CareWorld) -> None:
     from minzheng.testing import make_household
 
