@@ -222,8 +222,8 @@ class _Context:
         formula = self._render(amount.parts["expr"])
         per = {"月": "/月", "年": "/年", "次": ""}[self.policy.period]
         if amount.quantity_node:
-            money = f"{d.amount_fen / 100:.2f} 元{per}"
-            return f"{self.policy.name}：{formula} = {d.quantity} {amount.quantity_unit}，折合 {money}"
+            head = f"{self.policy.name}：{formula} = {d.quantity} {amount.quantity_unit}"
+            return head + (f"，折合 {d.amount_fen / 100:.2f} 元{per}" if d.amount_fen else "")
         notes = [f"上限 {self._render(amount.parts['cap'])}" for _ in [0] if "cap" in amount.parts]
         tail = f"（{'；'.join(notes)}）" if notes else ""
         return f"{self.policy.name}金额：{formula} = {d.amount_fen / 100:.2f} 元{per}{tail}"
@@ -236,11 +236,16 @@ class _Context:
         if ir.kind == "bin":
             text = f"{self._render(ir.args[0], ir.op)} {_OPS[ir.op]} {self._render(ir.args[1], ir.op)}"
             return f"（{text}）" if parent in {"*", "/"} and ir.op in {"+", "-"} else text
+        if ir.kind == "if":  # show the branch that applied, not the whole conditional
+            taken = ir.args[1] if self._value(ir.args[0]) else ir.args[2]
+            return self._render(taken, parent)
         if ir.kind == "func" and ir.op == "monthly":
             return f"{self._render(ir.args[0], '/')} ÷ 12"
         if ir.kind == "func" and ir.op in {"min", "max"}:
             word = "较小者" if ir.op == "min" else "较大者"
-            return f"{'、'.join(self._render(a) for a in ir.args)}中的{word}"
+            parts = [self._render(a) for a in ir.args]
+            shown = [p for p in parts if p != "0"] or parts  # a branch that does not apply renders as 0
+            return shown[0] if len(shown) == 1 else f"{'、'.join(shown)}中的{word}"
         return f"{ir.source} {self._fmt(self._value(ir), ir.unit, ir)}"
 
     def _sources(self, ir: IR) -> str:
