@@ -93,6 +93,9 @@ class Policy:
     amount: Amount | None = None
     tests: list[Any] = field(default_factory=list)
     description: str = ""
+    inputs: list[str] = field(default_factory=list)  # the input fields the policy reads (Chinese names)
+    declared_inputs: list[str] | None = None
+    inputs_line: int = 0
 
     @property
     def eligible_node(self) -> str:
@@ -173,6 +176,8 @@ class _Loader:
         for name in list(self.common.derived):
             self._derived(self.common, name)
         order = self._order()
+        for policy in self.policies.values():
+            self._inputs(policy)
         return Catalogue(self.policies, self.nodes, order, self.root, digest.hexdigest())
 
     def _builtins(self) -> None:
@@ -246,6 +251,8 @@ class _Loader:
             period,
             file,
             tests=list(doc.get("tests") or []),
+            declared_inputs=[str(i) for i in doc["inputs"]] if isinstance(doc.get("inputs"), list) else None,
+            inputs_line=doc.line_of("inputs"),
             description=str(doc.get("description", "")),
         )
 
@@ -508,6 +515,39 @@ class _Loader:
             amount.quantity_node, amount.quantity_unit = f"{policy.id}.quantity", quantity_unit
         amount.parts = parts
         return amount
+
+    def _inputs(self, policy: Policy) -> None:
+        """The inputs a policy reads (through shared values, not through other policies); checked if declared."""
+        own = {n for n, node in self.nodes.items() if node.policy == policy.id}
+        seen: set[str] = set()
+        stack = list(own)
+        used: set[str] = set()
+        while stack:
+            name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            node = self.nodes[name]
+            if node.kind == "input":
+                used.add(node.label)
+            elif name == "年龄":
+                used.add("出生日期")
+            if name in own or node.kind in {"derived", "agg", "aggarg", "builtin"}:
+                stack.extend(node.deps)
+        order = [f.label for f in FIELDS_BY_LABEL.values() if f.label in used]
+        policy.inputs = order
+        declared = policy.declared_inputs
+        if declared is None:
+            return
+        unknown = [i for i in declared if i not in FIELDS_BY_LABEL]
+        if unknown:
+            raise self._err(policy.file, policy.inputs_line, f"inputs 中的未知输入“{unknown[0]}”")
+        missing = [i for i in order if i not in declared]
+        if missing:
+            raise self._err(policy.file, policy.inputs_line, f"inputs 缺少本政策用到的输入：{'、'.join(missing)}")
+        extra = [i for i in declared if i not in used]
+        if extra:
+            raise self._err(policy.file, policy.inputs_line, f"inputs 中的“{extra[0]}”未被本政策使用")
 
     # ---- order ---------------------------------------------------------------------------------
     def _order(self) -> list[str]:

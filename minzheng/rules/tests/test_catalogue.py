@@ -134,3 +134,16 @@ def test_parameter_unit_conflict_between_files(tmp_path: Path) -> None:
     _write(tmp_path, "params:\n  标准: {key: x.amount, unit: 元/人/月}\neligibility: {expr: 标准 > 0}\n", "a")
     _write(tmp_path, "params:\n  标准: {key: x.amount, unit: 元/人/年}\neligibility: {expr: 标准 > 0}\n", "b")
     assert _error(tmp_path) == "b.yaml 第 7 行：参数“x.amount”的单位为 元/年，但 a.yaml 第 7 行为 元/月"
+
+
+def test_declared_inputs_must_match_what_the_rules_read(tmp_path: Path) -> None:
+    path = _write(tmp_path, "inputs: [孤儿]\neligibility:\n  expr: 孤儿 and 年龄 < 18\n")
+    assert _error(path) == "t.yaml 第 6 行：inputs 缺少本政策用到的输入：出生日期"
+    path = _write(tmp_path, "inputs: [孤儿, 存款]\neligibility:\n  expr: 孤儿\n")
+    assert _error(path) == "t.yaml 第 6 行：inputs 中的“存款”未被本政策使用"
+
+
+def test_shipped_policies_declare_their_inputs(catalogue: Catalogue) -> None:
+    for policy in catalogue.policies.values():
+        assert policy.declared_inputs is not None, policy.id
+    assert catalogue.policies["gaoling"].inputs == ["出生日期", "死亡日期"]
