@@ -60,6 +60,10 @@ RESULT_SCHEMA = pa.schema(
 CHUNK_HOUSEHOLDS = 200_000  # about 600k persons: a partition's feed rows stay well under a GB
 # The worklist explains a change with the source rows of these feeds (kept per person in persons_json).
 EVIDENCE_FEEDS = ("death", "cremation", "hukou", "vehicle", "real_estate", "enterprise", "public_payroll", "prison")
+# Monthly feeds the evaluation reads only inside the 6-month income window (facts.income: every use
+# goes through `_in_window`); rows outside it are left in the files. housing_fund is not one of
+# them: its balance is the newest month's, wherever that falls.
+WINDOWED_FEEDS = ("social_insurance", "pension", "unemployment", "tax")
 # Feeds with identity in a second column: a row is the member's when either column names them.
 SECOND_ID = {"marriage": "spouse_id_number"}
 
@@ -162,25 +166,33 @@ def with_member_digests(members: pa.Table, key: bytes | None) -> pa.Table:
     return members.append_column("id_digest", pa.array(digests(members["id_number"].to_pylist(), key), pa.string()))
 
 
-def _selects(feed: str, path: str, feed_as_of: str, columns: set[str], *, links: bool, part: bool) -> list[str]:
+def _selects(
+    feed: str, path: str, feed_as_of: str, columns: set[str], *, links: bool, part: bool, as_of: dt.date
+) -> list[str]:
     """One SELECT per way a row can belong to a registered member `m` (as on the one-household path:
     by number; by digest or confirmed link only when the row has no number; marriage by either
     spouse). Feed ids, dates and paths come from the run's spec, never from a user."""
     source = f"read_parquet('{_quote(path)}') f"
     day = f"DATE '{feed_as_of}'"
+    keep = []
+    if feed in WINDOWED_FEEDS and "period" in columns:
+        start, end = ev.window(as_of)
+        keep.append(f"f.period >= DATE '{start}' AND f.period < DATE '{end}'")
 
-    def select(alias: str, join: str, where: str = "") -> str:
+    def select(alias: str, join: str, *where: str) -> str:
         extra = f", {alias}._part" if part else ""
-        return f"SELECT f.*, {day} AS feed_as_of{extra} FROM {source} JOIN {join} {where}"  # noqa: S608
+        conditions = " AND ".join((*where, *keep))
+        sql = f"SELECT f.*, {day} AS feed_as_of{extra} FROM {source} JOIN {join}"  # noqa: S608
+        return f"{sql} WHERE {conditions}" if conditions else sql
 
     out = [select("m", "m ON f.id_number = m.id_number")]
     if "id_digest" in columns and has_digests(path):
-        out.append(select("m", "m ON f.id_digest = m.id_digest", "WHERE f.id_number IS NULL"))
+        out.append(select("m", "m ON f.id_digest = m.id_digest", "f.id_number IS NULL"))
     if feed in SECOND_ID and SECOND_ID[feed] in columns:
         out.append(select("m", f"m ON f.{SECOND_ID[feed]} = m.id_number"))
     if links:
         on = f"lkm ON f._row = lkm._row AND lkm.feed = '{feed}' AND lkm.feed_as_of = {day}"
-        out.append(select("lkm", on, "WHERE f.id_number IS NULL"))
+        out.append(select("lkm", on, "f.id_number IS NULL"))
     return out
 
 
@@ -197,14 +209,15 @@ def has_digests(path: str) -> bool:
     return False
 
 
-def _feed_query(feed: str, snaps: list[tuple[str, str]], *, links: bool, part: bool) -> str:
+def _feed_query(feed: str, snaps: list[tuple[str, str]], *, links: bool, part: bool, as_of: dt.date) -> str:
     selects = []
     for feed_as_of, path in snaps:
-        selects += _selects(feed, path, feed_as_of, set(pq.read_schema(path).names), links=links, part=part)
+        columns = set(pq.read_schema(path).names)
+        selects += _selects(feed, path, feed_as_of, columns, links=links, part=part, as_of=as_of)
     union = " UNION ALL BY NAME ".join(selects)
     # One select per snapshot, or number rows beside digest-only rows (disjoint: the latter have no
     # number): no row can come twice. Otherwise (marriage's two spouses, links) keep the first.
-    numbered = [s for s in selects if "WHERE f.id_number IS NULL" not in s]
+    numbered = [s for s in selects if "f.id_number IS NULL" not in s]
     if len(numbered) == len(snaps) and (len(selects) - len(numbered)) <= len(snaps):
         return union
     # A row reached twice (both spouses are members, a number and a link) is still one source row.
@@ -242,7 +255,9 @@ def read_partition_feeds(members: pa.Table, spec: BatchSpec, links: pa.Table | N
     con, has_links = _connect(members.select(["id_number", "id_digest"]), links, spec.threads)
     try:
         return {
-            feed: _in_order(con.sql(_feed_query(feed, snaps, links=has_links, part=False)).to_arrow_table())
+            feed: _in_order(
+                con.sql(_feed_query(feed, snaps, links=has_links, part=False, as_of=spec.as_of)).to_arrow_table()
+            )
             for feed, snaps in spec.snapshots.items()
         }
     finally:
@@ -263,7 +278,7 @@ def shuffle_feeds(members: pa.Table, spec: BatchSpec, work: Path, links: pa.Tabl
     try:
         for feed, snaps in spec.snapshots.items():
             target = _quote(str(work / feed))
-            query = _feed_query(feed, snaps, links=has_links, part=True)
+            query = _feed_query(feed, snaps, links=has_links, part=True, as_of=spec.as_of)
             # Uncompressed: these files live for one run, and compressing them costs more CPU than it saves.
             options = "FORMAT parquet, COMPRESSION uncompressed, PARTITION_BY (_part), OVERWRITE_OR_IGNORE"
             con.execute(f"COPY ({query}) TO '{target}' ({options})")
