@@ -105,6 +105,11 @@ def can_read_providers(user: Any) -> bool:
     return _has(user, {Role.PROVIDER, Role.TOWN_OFFICER, Role.COUNTY_APPROVER, Role.SYSADMIN})
 
 
+def can_manage_caregivers(user: Any) -> bool:
+    """A provider's staff register their own organisation's caregivers."""
+    return _has(user, {Role.PROVIDER})
+
+
 def can_read_catalogue(user: Any) -> bool:
     return _has(user, CATALOGUE_READ)
 

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from minzheng.eldercare.assessment import standard
-from minzheng.eldercare.models import Assessment, ElderStatus, OrderPhoto, Provider, ServiceItem
+from minzheng.eldercare.models import Assessment, ElderStatus, OrderPhoto, Provider, Qualification, ServiceItem
 
 
 class AssessmentForm(forms.Form):
@@ -175,3 +175,32 @@ class ElderEnrolForm(forms.Form):
         if not d.get("contact_name") and not d.get("contact_phone"):
             return []
         return [{"name": d["contact_name"], "relation": d["contact_relation"], "phone": d["contact_phone"]}]
+
+
+class CaregiverForm(forms.Form):
+    """A provider registers a caregiver: qualifications, home base (where the day starts) and hours."""
+
+    name = forms.CharField(label="姓名", max_length=64)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    qualifications = forms.MultipleChoiceField(
+        label="资质", choices=Qualification.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    home_lat = forms.FloatField(label="出发点纬度", min_value=-90, max_value=90)
+    home_lng = forms.FloatField(label="出发点经度", min_value=-180, max_value=180)
+    work_start = forms.TimeField(
+        label="上班时间", initial=dt.time(8, 0), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+    )
+    work_end = forms.TimeField(
+        label="下班时间", initial=dt.time(17, 30), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+    )
+    work_days = forms.TypedMultipleChoiceField(
+        label="工作日", coerce=int, initial=[0, 1, 2, 3, 4],
+        choices=[(0, "周一"), (1, "周二"), (2, "周三"), (3, "周四"), (4, "周五"), (5, "周六"), (6, "周日")],
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("work_start") and data.get("work_end") and data["work_end"] <= data["work_start"]:
+            raise forms.ValidationError("下班时间应晚于上班时间")
+        return data

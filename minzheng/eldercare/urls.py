@@ -17,6 +17,7 @@ urlpatterns = [
     path("elders/<int:elder_id>/bill/", views.elder_bill, name="bill"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("providers/", views.providers, name="providers"),
+    path("providers/<int:provider_id>/caregivers/new/", views.caregiver_new, name="caregiver_new"),
     path("orders/", views.orders_list, name="orders"),
     path("orders/<int:order_id>/", views.order_detail, name="order"),
     path("orders/<int:order_id>/<str:act>/", views.order_action, name="order_action"),

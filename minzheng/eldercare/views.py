@@ -25,6 +25,7 @@ from minzheng.eldercare.entitlements import entitlement
 from minzheng.eldercare.exports import statement_export
 from minzheng.eldercare.forms import (
     AssessmentForm,
+    CaregiverForm,
     ElderEnrolForm,
     FollowUpForm,
     OrderForm,
@@ -249,7 +250,28 @@ def providers(request: HttpRequest) -> HttpResponse:
         )
     )
     areas = {r.pk: "、".join(names.get(p.ljust(12, "0"), p) for p in r.service_area) for r in rows}
-    return render(request, "eldercare/providers.html", {"rows": rows, "areas": areas, "Q": dict(Qualification.choices)})
+    context = {
+        "rows": rows,
+        "areas": areas,
+        "Q": dict(Qualification.choices),
+        "mine": set(access.providers_of(request.user)),
+    }
+    return render(request, "eldercare/providers.html", context)
+
+
+@role_required(access.can_manage_caregivers)
+def caregiver_new(request: HttpRequest, provider_id: int) -> HttpResponse:
+    provider = access.providers_of(request.user).filter(pk=provider_id).first()
+    access.require(provider is not None)
+    form = CaregiverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        caregiver = services.caregiver_create(
+            actor=request.user, provider=provider, division_code=provider.division_code, **form.cleaned_data
+        )
+        messages.success(request, f"已登记护理员 {caregiver.name}")
+        return redirect("eldercare:providers")
+    context = {"form": form, "provider": provider}
+    return render(request, "eldercare/caregiver_new.html", context, status=400 if form.errors else 200)
 
 
 @role_required(access.can_read_catalogue)

@@ -279,3 +279,23 @@ def test_operator_is_warned_when_an_order_exceeds_the_remaining_hours(cast: Any,
     assert "超出本月剩余应享时长" not in first  # 30 of 60 minutes
     second = c.post(url, {"items": ["SC01"], "day": day.isoformat(), "start": "14:00"}, follow=True).content.decode()
     assert "本单 60 分钟超出本月剩余应享时长 30 分钟，超出部分不予补贴、由个人自付" in second
+
+
+def test_provider_registers_its_own_caregiver(cast: Any, care: CareWorld) -> None:
+    from minzheng.eldercare.models import Caregiver
+
+    c = client_for(cast.provider)
+    url = reverse("eldercare:caregiver_new", args=[care.provider.pk])
+    form = {"name": "孙护理", "qualifications": ["care_worker", "rehab"], "home_lat": "29.77", "home_lng": "121.80",
+            "work_start": "08:00", "work_end": "16:00", "work_days": ["0", "2", "4"]}  # fmt: skip
+    assert "下班时间应晚于上班时间" in c.post(url, dict(form, work_end="07:00")).content.decode()
+    assert c.post(url, form).status_code == 302
+    added = Caregiver.objects.get(name="孙护理")
+    assert (added.provider, added.qualifications, added.work_days) == (
+        care.provider,
+        ["care_worker", "rehab"],
+        [0, 2, 4],
+    )
+    other = services.provider_create(actor=None, name="别家", division_code=TOWN_B, service_area=[TOWN_B])
+    assert c.get(reverse("eldercare:caregiver_new", args=[other.pk])).status_code == 404
+    assert client_for(cast.town_officer).get(url).status_code == 404
