@@ -26,7 +26,14 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 
 
 @pytest.fixture
-def page(live_server: Any) -> Iterator[Any]:
+def ready(with_car: dict[str, Household]) -> dict[str, Household]:
+    """Data and the batch before Chromium starts: no ORM call runs under Playwright's event loop."""
+    run_batch()
+    return with_car
+
+
+@pytest.fixture
+def page(ready: dict[str, Household], live_server: Any) -> Iterator[Any]:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop and the ORM share this thread
     from playwright.sync_api import sync_playwright
 
@@ -42,15 +49,14 @@ def page(live_server: Any) -> Iterator[Any]:
         browser.close()
 
 
-def test_panel_and_worklist(page: Any, live_server: Any, with_car: dict[str, Household], tmp_path: Path) -> None:
+def test_panel_and_worklist(ready: dict[str, Household], page: Any, live_server: Any, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
-    run_batch()
     page.goto(live_server.url + "/")
     page.fill("#id_username", "lizhen")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.goto(f"{live_server.url}/registry/households/{with_car['poor'].pk}/")
+    page.goto(f"{live_server.url}/registry/households/{ready['poor'].pk}/")
     panel = page.locator("#eligibility")
     expect(panel).to_contain_text("最低生活保障")
     expect(panel).to_contain_text("3,543.00 元")
@@ -67,4 +73,5 @@ def test_panel_and_worklist(page: Any, live_server: Any, with_car: dict[str, Hou
     saved = tmp_path / "worklist.xlsx"
     info.value.save_as(saved)
     rows = list(openpyxl.load_workbook(saved).active.iter_rows(values_only=True))
+    expect(page.locator("#worklist")).to_contain_text("HQ-001")  # the page is idle again
     assert {r[2] for r in rows[1:]} >= {"HQ-001", "HQ-002"} and "HQ-003" not in {r[2] for r in rows[1:]}
