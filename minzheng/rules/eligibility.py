@@ -148,7 +148,8 @@ def household_result(household: Any, as_of: dt.date, *, source: Any = None) -> d
     inputs = engine_inputs(Person.objects.filter(household=household).order_by("relation", "birth_date"), as_of)
     names = dict(zip(inputs.persons["person_id"].to_list(), inputs.persons["name"].to_list(), strict=True))
     policies = []
-    for d in explain_household(inputs, as_of, source=source):
+    decisions = explain_household(inputs, as_of, source=source) if inputs.persons.height else []
+    for d in decisions:
         policies.append(
             {
                 "policy_id": d.policy_id,

@@ -141,3 +141,10 @@ def test_summary_covers_every_policy_with_its_population(with_car: dict[str, Hou
     rows = {s.policy_id: s for s in EligibilitySummary.objects.filter(run=run)}
     assert set(rows) == set(eligibility_catalogue().policies)
     assert rows["dibao"].decided == 3 and rows["tekun"].decided == 6  # 3 households; 6 persons
+
+
+def test_household_without_members_has_no_decisions(world: dict[str, Household]) -> None:
+    from minzheng.registry.services import household_create
+
+    empty = household_create(actor=None, household_no="HQ-EMPTY", division_code="330212100201")
+    assert household_result(empty, AS_OF)["policies"] == []
