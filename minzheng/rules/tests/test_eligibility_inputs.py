@@ -89,3 +89,27 @@ def test_point_lookups_and_county_scan_agree(
     scanned = engine_inputs(Person.objects.order_by("pk"), AS_OF).persons
     assert scanned.equals(lookups)
     assert lookups["income_pension_fen"].to_list()[0] == 30000 and lookups["vehicle_value_fen"].to_list()[1] == 500000
+
+
+def test_stored_verification_batch_gives_the_same_inputs(family: list[Person], tmp_path: Path) -> None:
+    from minzheng.jobs.services import job_run_now
+    from minzheng.verification.models import BatchRun
+    from minzheng.verification.services import batch_run_start
+
+    ingest(
+        "pension",
+        tmp_path,
+        "公民身份号码,姓名,险种,月发放金额,发放年月",
+        ["330212197803154412,张建国,城乡居民养老保险,300,2026-06"],
+    )
+    live = engine_inputs(Person.objects.order_by("pk"), AS_OF).persons
+    run = batch_run_start(actor=None, as_of=AS_OF, scope=BatchRun.Scope.ALL, jurisdiction="330212")
+    job_run_now(run.job)
+    run.refresh_from_db()
+    assert run.status == BatchRun.Status.DONE
+    from minzheng.rules.inputs_db import _stored_batch_persons, members_table, registry_persons
+
+    members = members_table(registry_persons(Person.objects.order_by("pk")))
+    assert _stored_batch_persons(members, AS_OF) is not None  # the stored path is the one taken now
+    stored = engine_inputs(Person.objects.order_by("pk"), AS_OF).persons
+    assert stored.select(live.columns).equals(live)
