@@ -148,3 +148,15 @@ def test_household_without_members_has_no_decisions(world: dict[str, Household])
 
     empty = household_create(actor=None, household_no="HQ-EMPTY", division_code="330212100201")
     assert household_result(empty, AS_OF)["policies"] == []
+
+
+def test_cli_batch_resumes_an_interrupted_run(with_car: dict[str, Household]) -> None:
+    from minzheng import cli_extra  # noqa: F401
+    from minzheng.jobs.models import Job
+
+    run, job = eligibility_batch_start(actor=None, as_of=AS_OF, region_code="330212", engine="polars")
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error="已中断")  # Ctrl-C in an earlier CLI
+    out = CliRunner().invoke(app, ["eligibility", "batch", "--as-of", "2026-07-01", "--region", "330212", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["run"] == run.pk
+    assert EligibilityRun.objects.count() == 1 and Job.objects.get(pk=job.pk).status == Job.Status.DONE
