@@ -15,6 +15,7 @@ urlpatterns = [
     path("worklist/<int:item_id>/handle/", views_batch.worklist_handle, name="worklist_handle"),
     path("batch/", views_batch.batch_runs, name="batch_runs"),
     path("batch/new/", views_batch.batch_run_new, name="batch_run_new"),
+    path("batch/<int:run_id>/continue/", views_batch.batch_run_continue, name="batch_run_continue"),
     # 一键核对 and the 核对报告 (v2_household)
     path("households/<int:household_id>/verify/", views_report.household_verify, name="household_verify"),
     path("reports/<int:report_id>/", views_report.report_detail, name="report"),

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,7 +17,7 @@ from minzheng.core.decorators import role_required
 from minzheng.jobs.services import job_start_in_background
 from minzheng.verification import access
 from minzheng.verification.models import BatchRun, WorklistItem
-from minzheng.verification.services import batch_run_start, worklist_mark_handled
+from minzheng.verification.services import batch_run_resume, batch_run_start, worklist_mark_handled
 from minzheng.verification.worklist_export import ExportRefused, worklist_export
 
 PAGE = 50
@@ -127,4 +127,19 @@ def batch_run_new(request: HttpRequest) -> HttpResponse:
         return redirect("verification:batch_runs")
     job_start_in_background(run.job)
     messages.success(request, f"已启动批量复核 {run.pk}（数据时点 {as_of}）")
+    return redirect("verification:batch_runs")
+
+
+@require_POST
+@role_required(access.can_run_batch)
+def batch_run_continue(request: HttpRequest, run_id: int) -> HttpResponse:
+    """An interrupted (failed) run goes on from its last stored partition."""
+    run = access.batch_runs_visible_to(request.user).filter(pk=run_id, status=BatchRun.Status.FAILED).first()
+    if run is None:
+        raise Http404("批量复核不存在或不需要继续")
+    run = batch_run_resume(actor=request.user, run=run)
+    job_start_in_background(run.job)
+    messages.success(
+        request, f"批量复核 {run.pk} 从断点继续（已完成 {run.partitions_done}/{run.partitions_total} 个分区）"
+    )
     return redirect("verification:batch_runs")

@@ -143,3 +143,19 @@ def test_batch_page_roles(cast: Cast, county: None) -> None:
     assert not BatchRun.objects.exists()
     home = login(cast.town_officer).get("/").content.decode()
     assert "核对工作清单" in home and "批量复核" not in home
+
+
+def test_a_failed_run_continues_from_the_page(cast: Cast, registry: County) -> None:
+    from minzheng.jobs.models import Job
+
+    run = batch_run_start(actor=cast.verification_center, as_of=AS_OF)
+    Job.objects.filter(pk=run.job_id).update(status=Job.Status.FAILED, error="已中断")
+    BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.FAILED, error="已中断")
+    client = login(cast.verification_center)
+    assert "从断点继续" in client.get("/verification/batch/").content.decode()
+    assert login(cast.town_officer).post(f"/verification/batch/{run.pk}/continue/").status_code == 404
+    page = client.post(f"/verification/batch/{run.pk}/continue/", follow=True).content.decode()
+    assert f"批量复核 {run.pk} 从断点继续" in page
+    run.refresh_from_db()
+    assert run.status == BatchRun.Status.DONE and run.job.status == Job.Status.DONE
+    assert client.post(f"/verification/batch/{run.pk}/continue/").status_code == 404  # nothing to continue
