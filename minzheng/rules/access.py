@@ -27,6 +27,11 @@ def can_admin_params(user: Any) -> bool:
     return _has(user, PARAMS_ADMIN)
 
 
+def may_set_region(user: Any, region_code: str) -> bool:
+    """A parameter may be set for the user's jurisdiction or a region inside it (national: '' only)."""
+    return can_admin_params(user) and covers(user.jurisdiction, region_code or "")
+
+
 def can_read_params(user: Any) -> bool:
     """Parameters are public law: every caseworker who reads decisions may read them too."""
     return _has(user, PARAMS_ADMIN | DECISIONS_READ)

@@ -125,6 +125,7 @@ def _clean_change(data: dict[str, Any]) -> dict[str, Any]:
 def param_change_propose(*, actor: Any, data: dict[str, Any], client_ip: str = "") -> ParameterChange:
     """Maker: record a proposed value. Nothing takes effect until another person approves it."""
     fields = _clean_change(data)
+    _within(actor, fields["region_code"])
     current = Parameter.objects.filter(
         key=fields["key"], region_code=fields["region_code"], effective_from=fields["effective_from"]
     ).first()
@@ -152,8 +153,18 @@ def param_change_propose(*, actor: Any, data: dict[str, Any], client_ip: str = "
     return change
 
 
+def _within(actor: Any, region_code: str) -> None:
+    """Staff change parameters of their own jurisdiction only (the CLI, actor None, is the installation)."""
+    from minzheng.rules.access import may_set_region
+
+    if getattr(actor, "is_authenticated", False) and not may_set_region(actor, region_code):
+        where = region_code or "全国"
+        raise RulesError(f"区划代码：{where} 超出您的管辖范围（{actor.jurisdiction}），不能调整该地参数")
+
+
 def _pending(change: ParameterChange, actor: Any) -> ParameterChange:
     locked = ParameterChange.objects.select_for_update().get(pk=change.pk)
+    _within(actor, locked.region_code)
     if locked.status != ParameterChange.Status.PENDING:
         raise RulesError(f"调整申请 {locked.pk} 的状态是“{locked.get_status_display()}”，不能再审核")
     if locked.proposed_by_id == getattr(actor, "pk", None):

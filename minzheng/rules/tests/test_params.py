@@ -256,3 +256,14 @@ def test_shipped_parameter_files_round_trip_through_openfisca(db: None, tmp_path
     records = param_records()
     exported = write(tmp_path, dump_openfisca(records), "openfisca.yaml")
     assert sorted(parse_file(exported), key=repr) == sorted(records, key=repr)
+
+
+def test_changes_stay_inside_the_jurisdiction(imported: None, cast: object) -> None:
+    maker = cast.county_approver  # type: ignore[attr-defined]  # 鄞州区 330212
+    with pytest.raises(RulesError, match="超出您的管辖范围"):
+        param_change_propose(actor=maker, data=change_data(region_code="33"))
+    with pytest.raises(RulesError, match="全国 超出您的管辖范围"):
+        param_change_propose(actor=maker, data=change_data(region_code=""))
+    town = param_change_propose(actor=maker, data=change_data(region_code="330212100"))
+    assert town.region_code == "330212100"
+    assert ParameterChange.objects.count() == 1
