@@ -16,8 +16,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_alarm_escalates_on_the_console_and_closes(browser: Any, live_server: Any, settings: Any) -> None:
-    from playwright.sync_api import expect
-
     from minzheng.emergency import services
     from minzheng.emergency.models import EscalationStep, Incident
 
@@ -29,9 +27,21 @@ def test_alarm_escalates_on_the_console_and_closes(browser: Any, live_server: An
     )
     services.alarm_receive(actor=None, kind="button", device=device, now=timezone.now())
 
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        _console(context.new_page(), live_server.url, cast)
+    finally:
+        context.close()  # the console polls every 5 s: stop it before the live server goes away
+    incident = Incident.objects.get()
+    assert incident.status == "closed" and incident.closed_by == cast.hotline_operator
+    assert EscalationStep.objects.filter(incident=incident).count() == 2
+
+
+def _console(page: Any, url: str, cast: Any) -> None:
+    from playwright.sync_api import expect
+
     page.set_default_timeout(15_000)
-    page.goto(live_server.url + "/")
+    page.goto(url + "/")
     page.fill("#id_username", cast.hotline_operator.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
@@ -49,6 +59,3 @@ def test_alarm_escalates_on_the_console_and_closes(browser: Any, live_server: An
     page.fill("#id_note", "老人误按")
     page.click("button:has-text('结束事件')")
     expect(page.locator("h1")).to_contain_text("已结束：误报")
-    incident = Incident.objects.get()
-    assert incident.status == "closed" and incident.closed_by == cast.hotline_operator
-    assert EscalationStep.objects.filter(incident=incident).count() == 2
