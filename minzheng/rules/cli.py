@@ -23,14 +23,14 @@ def _date(text: str, option: str) -> dt.date:
 
 @params_app.command("import")
 def params_import_cmd(
-    file: Path = typer.Argument(..., help="参数文件（minzheng 格式或 OpenFisca 参数 YAML）"),
+    file: Path = typer.Argument(..., help="参数文件（minzheng 格式或 OpenFisca 参数 YAML），或 OpenFisca 参数目录"),
     json_out: bool = typer.Option(False, "--json", help="输出 JSON 结果"),
 ) -> None:
     """导入参数文件；任何一处错误则整个文件不导入。重复导入同一文件不改变任何数据。"""
     setup_django()
     from minzheng.rules.services import ParamFileError, params_import
 
-    if not file.is_file():
+    if not file.exists():
         fail(f"文件不存在：{file}")
     try:
         result = params_import(actor=None, path=file)

@@ -147,21 +147,53 @@ def _reference(raw: Any) -> str:
 
 
 def parse_file(path: Path) -> list[ParamRecord]:
-    """Read either format (detected per parameter: `values` a list = minzheng, a mapping = OpenFisca)."""
-    data = load_yaml(path)
-    if not isinstance(data, dict) or not data:
-        raise ParamFileError([f"{path.name}：文件应以参数键开头（如 dibao.standard:）"])
+    """Read either format (detected per parameter: `values` a list = minzheng, a mapping = OpenFisca).
+
+    Also OpenFisca's own layouts: a parameter file without a key at the top (`description`,
+    `metadata`, `values` — the key is the file name, `dibao.standard.yaml`), and a parameters
+    directory whose paths are the keys (`dibao/standard.yaml`, `dibao/index.yaml` for metadata).
+    """
+    path = Path(path)
     records: list[ParamRecord] = []
     errors: list[str] = []
+    if path.is_dir():
+        _parse_tree(path, records, errors)
+    else:
+        _parse_document(path, "", records, errors)
+    _check_duplicates(records, errors)
+    if errors:
+        raise ParamFileError(errors)
+    return records
+
+
+def _parse_document(path: Path, prefix: str, records: list[ParamRecord], errors: list[str]) -> None:
+    data = load_yaml(path)
+    if not isinstance(data, dict) or not data:
+        errors.append(f"{path.name}：文件应以参数键开头（如 dibao.standard:）")
+        return
+    if prefix or set(map(str, data)) & {"values", "metadata", "description"}:
+        # One OpenFisca node per file: its key is the file's place in the tree.
+        key = prefix or path.stem
+        if path.stem == "index" and prefix:
+            return  # a directory's metadata; its children carry their own
+        _parse_openfisca(key, data, {}, records, errors)
+        return
     for key, node in data.items():
         if isinstance(node, dict) and isinstance(node.get("values"), list):
             _parse_minzheng(str(key), node, records, errors)
         else:
             _parse_openfisca(str(key), node, {}, records, errors)
-    _check_duplicates(records, errors)
-    if errors:
-        raise ParamFileError(errors)
-    return records
+
+
+def _parse_tree(root: Path, records: list[ParamRecord], errors: list[str]) -> None:
+    files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    if not files:
+        errors.append(f"{root.name}：目录中没有参数文件（*.yaml）")
+    for file in files:
+        parts = file.relative_to(root).with_suffix("").parts
+        if parts[-1] == "index":
+            continue  # OpenFisca directory metadata (description, reference) only
+        _parse_document(file, ".".join(parts), records, errors)
 
 
 def _check_key(key: str, errors: list[str]) -> bool:

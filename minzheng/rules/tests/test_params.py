@@ -267,3 +267,24 @@ def test_changes_stay_inside_the_jurisdiction(imported: None, cast: object) -> N
     town = param_change_propose(actor=maker, data=change_data(region_code="330212100"))
     assert town.region_code == "330212100"
     assert ParameterChange.objects.count() == 1
+
+
+def test_openfisca_parameter_file_and_directory(db: None, tmp_path: Path) -> None:
+    """OpenFisca's own layout: one node per file, keyed by its path (country-template style)."""
+    tree = tmp_path / "parameters"
+    (tree / "dibao").mkdir(parents=True)
+    (tree / "dibao" / "index.yaml").write_text("description: 最低生活保障\n", encoding="utf-8")
+    (tree / "dibao" / "standard.yaml").write_text(
+        "description: 最低生活保障标准\nmetadata:\n  unit: 元/人/月\n  reference:\n    - title: 鄞州区 2022\n"
+        "      href: https://example.org/yz2022\n'330212':\n  values:\n    2022-07-01:\n      value: 1181\n",
+        encoding="utf-8",
+    )
+    (tree / "gaoling").mkdir()
+    (tree / "gaoling" / "min_age.yaml").write_text("values:\n  2019-01-01:\n    value: 80\n", encoding="utf-8")
+    result = params_import(actor=None, path=tree)
+    assert (result.rows, result.keys) == (2, ["dibao.standard", "gaoling.min_age"])
+    assert value("dibao.standard", "330212100201", D(2023, 1, 1)) == ("1181", "330212", D(2022, 7, 1))
+    row = Parameter.objects.get(key="dibao.standard")
+    assert row.reference == "鄞州区 2022 https://example.org/yz2022" and row.unit == "元/人/月"
+    single = write(tmp_path, "description: 高龄津贴\nvalues:\n  2020-01-01: {value: 100}\n", "gaoling.amount.yaml")
+    assert params_import(actor=None, path=single).keys == ["gaoling.amount"]
