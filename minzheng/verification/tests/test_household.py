@@ -287,3 +287,39 @@ def test_cli_refuses_unknown_household_and_blank_authorisation(family_in_app: An
     assert out.exit_code == 1 and "核对授权书编号" in out.output
     out = CliRunner().invoke(app, ["verify", "household", "HQ-0001", "--as-of", "2026-13-01"])
     assert out.exit_code == 1 and "不是 YYYY-MM-DD" in out.output
+
+
+def test_confirmed_matches_from_the_review_queue_reach_the_household(family_in_app: Any, tmp_path: Path) -> None:
+    """A payroll row without an identity number, confirmed by a 核对中心 user, counts for 李秀英."""
+    from django.conf import settings
+
+    from minzheng.registry.models import Person
+    from minzheng.verification import services
+    from minzheng.verification.models import MatchCandidate
+
+    path = tmp_path / "public_payroll_2026-12-01.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows([HEADERS["public_payroll"], ["", "李秀英", "鄞州区教育局", "事业编制人员"]])
+    ingest_file("public_payroll", path, AS_OF, FeedStore(Path(settings.FEEDS_DIR) / "store"))
+    wife = Person.objects.get(id_number=WIFE)
+    candidate = MatchCandidate.objects.create(
+        feed_id="public_payroll",
+        as_of=AS_OF,
+        row=2,
+        row_name="李秀英",
+        person=wife,
+        division_code=wife.division_code,
+        match_weight=12.34,
+        match_probability=0.999,
+    )
+    before = services.household_check(actor=None, household=family_in_app, as_of=AS_OF)
+    assert "public_payroll" not in before["members"][1]["flags"]  # pending: not acted on
+    MatchCandidate.objects.filter(pk=candidate.pk).update(status=MatchCandidate.Status.CONFIRMED)
+    after = services.household_check(actor=None, household=family_in_app, as_of=AS_OF)
+    wife_result = after["members"][1]
+    assert "public_payroll" in wife_result["flags"]
+    payroll = next(f for f in wife_result["findings"] if f["feed"] == "public_payroll")
+    assert payroll["text"] == (
+        "财政供养人员：鄞州区教育局 事业编制人员（数据时点 2026-12-01，第 2 行；经人工确认匹配（权重 12.3））"
+    )
+    assert payroll["evidence"]["match"] == "confirmed"
