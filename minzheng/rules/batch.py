@@ -120,6 +120,23 @@ def household_heads(household_ids: list[str]) -> dict[str, int]:
     return heads
 
 
+def _carry_over(run: EligibilityRun, county: str, items: list[WorklistItem]) -> None:
+    """An item a caseworker already handled in an earlier run stays handled (same kind, policy, subject)."""
+    handled = (
+        WorklistItem.objects.filter(status=WorklistItem.Status.HANDLED)
+        .filter(prefix_q("division_code", county))
+        .exclude(run=run)
+        .order_by("handled_at", "pk")
+        .values_list("kind", "policy_id", "household_id", "person_id", "handled_by_id", "handled_at", "handled_note")
+    )
+    latest = {row[:4]: row[4:] for row in handled}
+    for item in items:
+        found = latest.get((item.kind, item.policy_id, item.household_id, item.person_id))
+        if found is not None:
+            item.status = WorklistItem.Status.HANDLED
+            item.handled_by_id, item.handled_at, item.handled_note = found
+
+
 @transaction.atomic
 def store_county(run: EligibilityRun, county: str, decisions: pl.DataFrame) -> dict[str, int]:
     """Replace the county's summary and worklist of this run (idempotent)."""
@@ -138,24 +155,23 @@ def store_county(run: EligibilityRun, county: str, decisions: pl.DataFrame) -> d
     )
     work = worklist_rows(decisions)
     heads = household_heads(work["household_id"].unique().to_list() if work.height else [])
-    WorklistItem.objects.bulk_create(
-        (
-            WorklistItem(
-                run=run,
-                kind=r["kind"],
-                policy_id=r["policy_id"],
-                policy_name=r["policy_name"],
-                household_id=int(r["household_id"]),
-                person_id=int(r["person_id"]) if r["person_id"] else heads.get(r["household_id"]),
-                entity="person" if r["person_id"] else "household",
-                division_code=r["region_code"],
-                amount_fen=r["amount_fen"] or 0,
-                reason=(r["reason"] or "")[:500],
-            )
-            for r in work.iter_rows(named=True)
-        ),
-        batch_size=2000,
-    )
+    items = [
+        WorklistItem(
+            run=run,
+            kind=r["kind"],
+            policy_id=r["policy_id"],
+            policy_name=r["policy_name"],
+            household_id=int(r["household_id"]),
+            person_id=int(r["person_id"]) if r["person_id"] else heads.get(r["household_id"]),
+            entity="person" if r["person_id"] else "household",
+            division_code=r["region_code"],
+            amount_fen=r["amount_fen"] or 0,
+            reason=(r["reason"] or "")[:500],
+        )
+        for r in work.iter_rows(named=True)
+    ]
+    _carry_over(run, county, items)
+    WorklistItem.objects.bulk_create(items, batch_size=2000)
     return {
         "decisions": decisions.height,
         "missing": int((work["kind"] == WorklistItem.Kind.MISSING).sum()) if work.height else 0,

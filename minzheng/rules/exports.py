@@ -14,14 +14,28 @@ from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
 from minzheng.rules.selectors import WorklistRow, worklist_items
 
-COLUMNS = ["类型", "政策", "户编号", "区划代码", "姓名", "公民身份号码（脱敏）", "判定金额（元）", "判定理由"]
+COLUMNS = [
+    "类型",
+    "政策",
+    "户编号",
+    "区划代码",
+    "姓名",
+    "公民身份号码（脱敏）",
+    "判定金额（元）",
+    "判定理由",
+    "处理状态",
+    "处理说明",
+]
 EXPORT_LIMIT = 20000
 
 
-def worklist_export(*, actor: Any, run: Any, kind: str = "", policy_id: str = "", client_ip: str = "") -> Path:
+def worklist_export(
+    *, actor: Any, run: Any, kind: str = "", policy_id: str = "", status: str = "", client_ip: str = ""
+) -> Path:
     """Write the user's worklist of this run to an .xlsx under EXPORTS_DIR and record the export."""
     rows = [
-        WorklistRow.of(i) for i in worklist_items(user=actor, run=run, kind=kind, policy_id=policy_id)[:EXPORT_LIMIT]
+        WorklistRow.of(i)
+        for i in worklist_items(user=actor, run=run, kind=kind, policy_id=policy_id, status=status)[:EXPORT_LIMIT]
     ]
     settings.EXPORTS_DIR.mkdir(parents=True, exist_ok=True)
     path = settings.EXPORTS_DIR / f"应享未享清单-{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex[:8]}.xlsx"
@@ -36,8 +50,10 @@ def worklist_export(*, actor: Any, run: Any, kind: str = "", policy_id: str = ""
             # Integer fen → yuan for the sheet only; the value written is exact to the fen.
             sheet.write_number(i, 6, r.amount_fen / 100, money)
             sheet.write_string(i, 7, r.reason)
-        sheet.set_column(0, len(COLUMNS) - 2, 16)
-        sheet.set_column(len(COLUMNS) - 1, len(COLUMNS) - 1, 60)
+            sheet.write_row(i, 8, [r.status_label, r.handled])
+        sheet.set_column(0, 6, 16)
+        sheet.set_column(7, 7, 60)
+        sheet.set_column(8, 9, 20)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.EXPORT,
@@ -45,6 +61,6 @@ def worklist_export(*, actor: Any, run: Any, kind: str = "", policy_id: str = ""
         object_id=path.name,
         summary=f"导出资格判定工作清单 {len(rows)} 条（判定 {run.as_of}）",
         client_ip=client_ip,
-        data={"run": run.pk, "kind": kind, "policy": policy_id, "rows": len(rows)},
+        data={"run": run.pk, "kind": kind, "policy": policy_id, "status": status, "rows": len(rows)},
     )
     return path

@@ -97,7 +97,7 @@ def latest_run(*, user: Any) -> Any:
     return covering or done.first()
 
 
-def worklist_items(*, user: Any, run: Any, kind: str = "", policy_id: str = "") -> Any:
+def worklist_items(*, user: Any, run: Any, kind: str = "", policy_id: str = "", status: str = "") -> Any:
     """The run's worklist inside the user's jurisdiction (one indexed range on the copied village code)."""
     from minzheng.core.jurisdiction import prefix_q
     from minzheng.rules.models import WorklistItem
@@ -109,7 +109,11 @@ def worklist_items(*, user: Any, run: Any, kind: str = "", policy_id: str = "") 
         items = items.filter(kind=kind)
     if policy_id:
         items = items.filter(policy_id=policy_id)
-    return items.select_related("household", "person").order_by("kind", "division_code", "policy_id", "id")
+    if status:
+        items = items.filter(status=status)
+    return items.select_related("household", "person", "handled_by").order_by(
+        "kind", "division_code", "policy_id", "id"
+    )
 
 
 @dataclass
@@ -128,6 +132,9 @@ class WorklistRow:
     id_number_masked: str
     amount_fen: int
     reason: str
+    status: str = ""
+    status_label: str = ""
+    handled: str = ""
 
     @classmethod
     def of(cls, item: Any) -> WorklistRow:
@@ -147,6 +154,9 @@ class WorklistRow:
             id_number_masked=mask_id_number(person.id_number) if person else "",
             amount_fen=item.amount_fen,
             reason=item.reason,
+            status=item.status,
+            status_label=item.get_status_display(),
+            handled=f"{item.handled_by or ''} {item.handled_note}".strip() if item.status == "handled" else "",
         )
 
     @property

@@ -9,10 +9,12 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_POST
 
 from minzheng.audit.services import client_ip
 from minzheng.core.decorators import login_required, role_required
+from minzheng.core.jurisdiction import prefix_q
 from minzheng.jobs.services import job_start_in_background
 from minzheng.registry.access import access_household
 from minzheng.rules import access, selectors, services
@@ -75,9 +77,14 @@ def worklist(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     kind = kind if kind in WorklistItem.Kind.values else ""
     policy = request.GET.get("policy", "").strip()
-    items = selectors.worklist_items(user=request.user, run=run, kind=kind, policy_id=policy)
+    status = request.GET.get("status", WorklistItem.Status.PENDING)
+    status = status if status in WorklistItem.Status.values else ""
+    items = selectors.worklist_items(user=request.user, run=run, kind=kind, policy_id=policy, status=status)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
-    counts = {k: selectors.worklist_items(user=request.user, run=run, kind=k).count() for k in WorklistItem.Kind.values}
+    counts = {
+        k: selectors.worklist_items(user=request.user, run=run, kind=k, status=WorklistItem.Status.PENDING).count()
+        for k in WorklistItem.Kind.values
+    }
     return render(
         request,
         "rules/worklist.html",
@@ -88,12 +95,34 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "policy": policy,
             "kinds": WorklistItem.Kind.choices,
+            "status": status,
+            "statuses": WorklistItem.Status.choices,
             "counts": counts,
             "summary": selectors.run_summary(user=request.user, run=run),
-            "query": urlencode({"kind": kind, "policy": policy}),
+            "query": urlencode({"kind": kind, "policy": policy, "status": status}),
             "can_run": access.can_run_batch(request.user),
         },
     )
+
+
+@require_POST
+@role_required(access.can_read_decisions)
+def worklist_handle(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Mark one item handled (inside the user's jurisdiction, else 404), with a note; audited."""
+    item = get_object_or_404(
+        WorklistItem.objects.filter(prefix_q("division_code", request.user.jurisdiction)), pk=item_id
+    )
+    try:
+        services.worklist_mark_handled(
+            actor=request.user, item=item, note=request.POST.get("note", ""), client_ip=client_ip(request)
+        )
+    except services.RulesError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已记录处理：户 {item.household.household_no} {item.policy_name}")
+    back = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return redirect(back if back and safe else "rules:worklist")
 
 
 @role_required(access.can_read_decisions)
@@ -103,10 +132,12 @@ def worklist_download(request: HttpRequest) -> HttpResponse:
         messages.error(request, "还没有批量资格判定结果，无法导出")
         return redirect("rules:worklist")
     kind = request.GET.get("kind", "")
+    status = request.GET.get("status", "")
     path = worklist_export(
         actor=request.user,
         run=run,
         kind=kind if kind in WorklistItem.Kind.values else "",
+        status=status if status in WorklistItem.Status.values else "",
         policy_id=request.GET.get("policy", "").strip(),
         client_ip=client_ip(request),
     )

@@ -81,3 +81,26 @@ def test_whatif_page(with_car: dict[str, Household], cast: Cast) -> None:
     assert "+236.20 元" in html
     assert AuditEvent.objects.filter(object_type="eligibility_whatif").count() == 1
     assert client_for(cast.town_officer).get("/rules/whatif/").status_code == 404
+
+
+def test_mark_handled_is_kept_by_the_next_run(with_car: dict[str, Household], cast: Cast) -> None:
+    from minzheng.rules.models import WorklistItem
+
+    first = run_batch()
+    item = WorklistItem.objects.get(run=first, policy_id="dibao", household__household_no="HQ-002")
+    town = client_for(cast.town_officer)
+    assert (
+        client_for(cast.other_town_officer).post(f"/rules/worklist/{item.pk}/handle/", {"note": "x"}).status_code == 404
+    )
+    refused = town.post(f"/rules/worklist/{item.pk}/handle/", {"note": " "}, follow=True)
+    assert "请写明如何处理" in refused.content.decode()
+    town.post(f"/rules/worklist/{item.pk}/handle/", {"note": "已入户核实，停发低保", "next": "https://evil.example/"})
+    item.refresh_from_db()
+    assert (item.status, item.handled_by, item.handled_note) == ("handled", cast.town_officer, "已入户核实，停发低保")
+    assert AuditEvent.objects.filter(object_type="eligibility_worklist", action="update").count() == 1
+    second = run_batch()
+    again = WorklistItem.objects.get(run=second, policy_id="dibao", household__household_no="HQ-002")
+    assert (again.status, again.handled_note) == ("handled", "已入户核实，停发低保")
+    pending = town.get("/rules/worklist/").content.decode()  # the default view: what is still to do
+    assert "HQ-001" in pending and "停发低保" not in pending
+    assert "停发低保" in town.get("/rules/worklist/?status=handled").content.decode()
