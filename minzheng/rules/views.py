@@ -15,6 +15,17 @@ from minzheng.rules.keys import CANONICAL_KEYS
 from minzheng.rules.models import ParameterChange
 
 
+def _may_decide(user: object, change: ParameterChange) -> str:
+    """'' when this user may approve the change, else why not (shown instead of the buttons)."""
+    if not access.can_admin_params(user):
+        return "待管理员审核"
+    if change.proposed_by_id == getattr(user, "pk", None):
+        return "须由他人审核"
+    if not access.may_set_region(user, change.region_code):
+        return "超出本人管辖范围"
+    return ""
+
+
 def _params_context(request: HttpRequest, **extra: object) -> dict[str, object]:
     key = request.GET.get("key", "").strip()
     region = request.GET.get("region", "").strip()
@@ -23,7 +34,9 @@ def _params_context(request: HttpRequest, **extra: object) -> dict[str, object]:
         "rows": selectors.param_rows(key=key, region_code=region),
         "key": key,
         "region": region,
-        "pending": selectors.param_changes(status=ParameterChange.Status.PENDING),
+        "pending": [
+            (c, _may_decide(request.user, c)) for c in selectors.param_changes(status=ParameterChange.Status.PENDING)
+        ],
         "decided": selectors.param_changes()[:30],
         "canonical": CANONICAL_KEYS,
         "other_keys": [k for k in selectors.param_keys() if k[0] not in known],
