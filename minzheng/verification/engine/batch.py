@@ -20,7 +20,9 @@ import datetime as dt
 import hashlib
 import hmac
 import tempfile
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,7 @@ RESULT_SCHEMA = pa.schema(
         ("content_hash", pa.string()),
     ]
 )
+WORKERS = 2  # partitions evaluated at once: one per core of the reference machine
 CHUNK_HOUSEHOLDS = 200_000  # about 600k persons: a partition's feed rows stay well under a GB
 # The worklist explains a change with the source rows of these feeds (kept per person in persons_json).
 EVIDENCE_FEEDS = ("death", "cremation", "hukou", "vehicle", "real_estate", "enterprise", "public_payroll", "prison")
@@ -432,12 +435,14 @@ def run_local(
     skip: Iterable[str] = (),
     links: pa.Table | None = None,
     work_dir: Path | None = None,
+    workers: int = WORKERS,
 ) -> Iterator[tuple[str, pa.Table]]:
     """Yield (partition key, results) for every partition not in `skip`, in `partition_keys` order.
 
     `members` must already carry county and chunk (`assign_chunks`); `links`: confirmed matches.
     The feeds are first shuffled by partition (one pass per feed, into a temporary directory under
-    `work_dir`), then each partition is evaluated from its own rows.
+    `work_dir`); then `workers` partitions are evaluated at a time in threads (Polars and DuckDB
+    release the GIL), while the caller stores the one before — at most `workers` results wait.
     """
     done = set(skip)
     todo = [k for k in partition_keys(members) if k not in done]
@@ -446,10 +451,21 @@ def run_local(
     members = with_member_digests(members, spec.digest_key)
     with tempfile.TemporaryDirectory(prefix="batch-", dir=work_dir) as tmp:
         shuffle_feeds(members, spec, Path(tmp), links)
-        for key in todo:
+
+        def one(key: str) -> pa.Table:
             part = partition_of(members, key)
-            plinks = _partition_links(links, part)
-            yield key, evaluate_partition(part, read_shuffled(Path(tmp), spec, key), spec, plinks)
+            return evaluate_partition(part, read_shuffled(Path(tmp), spec, key), spec, _partition_links(links, part))
+
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            pending: deque[tuple[str, Future[pa.Table]]] = deque()
+            for key in todo:
+                pending.append((key, pool.submit(one, key)))
+                if len(pending) >= max(1, workers):
+                    first, future = pending.popleft()
+                    yield first, future.result()
+            while pending:
+                first, future = pending.popleft()
+                yield first, future.result()
 
 
 def run_all(
