@@ -48,6 +48,8 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 REASON = "错误原因"
 ROW_HEADER = "行号"
 _AS_OF_IN_NAME = re.compile(r"(20[0-9]{2})-?([01][0-9])-?([0-3][0-9])")
+# Polars engine for the one big collect; "streaming" runs the expressions on row morsels in parallel.
+COLLECT_ENGINE = "in-memory"
 _ARROW = {"string": pa.string(), "int64": pa.int64(), "date32": pa.date32(), "float64": pa.float64()}
 
 
@@ -190,14 +192,14 @@ def _ingest_into(
     tick(STEPS[1], 1, len(STEPS))
     plan, messages = _normalised(feed, frame, mapping, today)
     try:
-        table = plan.collect()
+        table = plan.collect(engine=COLLECT_ENGINE)
     except pl.exceptions.ComputeError as exc:
         # The sample looked like UTF-8 but a later line is not: a GB file after an ASCII start.
         if encoding != "utf-8" or "utf-8" not in str(exc):
             raise
         frame, headers, encoding = _read(path, staged, encoding="gb18030")
         plan, messages = _normalised(feed, frame, _map_headers(feed, headers), today)
-        table = plan.collect()
+        table = plan.collect(engine=COLLECT_ENGINE)
     tick(STEPS[2], 2, len(STEPS))
     names = [name for name, _ in feed.output_columns()]
     errors = {f"{c.prefix}id_error" for c in feed.id_columns}
@@ -212,7 +214,8 @@ def _ingest_into(
     rejected = dirty.filter(bad)
     accepted = pl.concat([clean, dirty.filter(~bad).select(*names, "_sort")], how="vertical")
     schema = pa.schema([(name, _ARROW[kind]) for name, kind in feed.output_columns()])
-    ordered = accepted.sort("_sort", nulls_last=True, maintain_order=True).select(names)
+    # (_sort, _row) is unique: the file is the same bytes whatever order the engine produced rows in.
+    ordered = accepted.sort(["_sort", "_row"], nulls_last=True).select(names)
     # Oldest compat level: large_string, which casts to string without copying the text (string_view would).
     write_parquet(ordered.to_arrow(compat_level=pl.CompatLevel.oldest()).cast(schema), staged / DATA)
     if rejected.height:
