@@ -60,6 +60,7 @@ RESULT_SCHEMA = pa.schema(
         ("content_hash", pa.string()),
     ]
 )
+SHUFFLE_MEMORY = "3GB"  # DuckDB's memory for the one-pass shuffle; it spills beyond this
 WORKERS = 2  # partitions evaluated at once: one per core of the reference machine
 CHUNK_HOUSEHOLDS = 200_000  # about 600k persons: a partition's feed rows stay well under a GB
 # The worklist explains a change with the source rows of these feeds (kept per person in persons_json).
@@ -236,8 +237,15 @@ def _quote(path: str) -> str:
     return path.replace("'", "''")
 
 
-def _connect(members: pa.Table, links: pa.Table | None, threads: int) -> tuple[duckdb.DuckDBPyConnection, bool]:
-    con = duckdb.connect(config={"threads": threads})
+def _connect(
+    members: pa.Table, links: pa.Table | None, threads: int, spill: Path | None = None
+) -> tuple[duckdb.DuckDBPyConnection, bool]:
+    config: dict[str, Any] = {"threads": threads}
+    if spill is not None:
+        # The shuffle: bounded memory (DuckDB spills to disk beyond it), and no insertion order to
+        # keep — the rows are put back in source order when a partition reads them.
+        config.update(memory_limit=SHUFFLE_MEMORY, preserve_insertion_order=False, temp_directory=str(spill))
+    con = duckdb.connect(config=config)
     con.register("m", members)
     has_links = links is not None and links.num_rows > 0
     if has_links:
@@ -278,7 +286,7 @@ def shuffle_feeds(members: pa.Table, spec: BatchSpec, work: Path, links: pa.Tabl
             pc.cast(members["county"], pa.string()), pc.cast(members["chunk"], pa.string()), "-"
         ),
     )
-    con, has_links = _connect(keys, links, spec.threads)
+    con, has_links = _connect(keys, links, spec.threads, spill=work / ".spill")
     try:
         for feed, snaps in spec.snapshots.items():
             target = _quote(str(work / feed))
