@@ -190,32 +190,38 @@ def _ingest_into(
     frame, headers, encoding = _read(path, staged)
     mapping = _map_headers(feed, headers)
     tick(STEPS[1], 1, len(STEPS))
-    plan, messages = _normalised(feed, frame, mapping, today)
     try:
-        table = plan.collect(engine=COLLECT_ENGINE)
+        table = _fast(feed, frame, mapping, today).collect(engine=COLLECT_ENGINE)
     except pl.exceptions.ComputeError as exc:
         # The sample looked like UTF-8 but a later line is not: a GB file after an ASCII start.
         if encoding != "utf-8" or "utf-8" not in str(exc):
             raise
         frame, headers, encoding = _read(path, staged, encoding="gb18030")
-        plan, messages = _normalised(feed, frame, _map_headers(feed, headers), today)
-        table = plan.collect(engine=COLLECT_ENGINE)
+        mapping = _map_headers(feed, headers)
+        table = _fast(feed, frame, mapping, today).collect(engine=COLLECT_ENGINE)
     tick(STEPS[2], 2, len(STEPS))
     names = [name for name, _ in feed.output_columns()]
+    # Canonical rows are done; the others (a few percent) go through the full normalisers.
+    slow_mask = table["_slow"]
+    clean = table.select(*names, "_sort").filter(~slow_mask)
+    slow = table.filter(slow_mask).select("_row", *_raw_columns(frame))
+    del table
+    plan, messages = _normalised(feed, slow.lazy(), mapping, today)
+    full = plan.collect()
+    # Of those, rows without a bad cell skip the reasons (their id_error is null).
     errors = {f"{c.prefix}id_error" for c in feed.id_columns}
-    # Most rows have no bad cell: they skip the reasons entirely (their id_error is null).
-    dirty_mask = table["_dirty"]
-    clean = table.select(
+    dirty_mask = full["_dirty"]
+    fixed = full.select(
         *[pl.lit(None, pl.String).alias(n) if n in errors else pl.col(n) for n in names], "_sort"
     ).filter(~dirty_mask)
-    dirty = _explain(table.filter(dirty_mask), feed, messages)
-    del table
+    dirty = _explain(full.filter(dirty_mask), feed, messages)
+    del full
     bad = dirty["_errors"].is_not_null()
     rejected = dirty.filter(bad)
-    accepted = pl.concat([clean, dirty.filter(~bad).select(*names, "_sort")], how="vertical")
+    accepted = pl.concat([clean, fixed, dirty.filter(~bad).select(*names, "_sort")], how="vertical")
     schema = pa.schema([(name, _ARROW[kind]) for name, kind in feed.output_columns()])
-    # (_sort, _row) is unique: the file is the same bytes whatever order the engine produced rows in.
-    ordered = accepted.sort(["_sort", "_row"], nulls_last=True).select(names)
+    # Stable: rows of one person keep the file's order (a two-key sort on _row costs three times more).
+    ordered = accepted.sort("_sort", nulls_last=True, maintain_order=True).select(names)
     # Oldest compat level: large_string, which casts to string without copying the text (string_view would).
     write_parquet(ordered.to_arrow(compat_level=pl.CompatLevel.oldest()).cast(schema), staged / DATA)
     if rejected.height:
@@ -378,12 +384,42 @@ def _map_headers(feed: Feed, headers: list[str]) -> dict[str, str]:
 Messages = dict[str, list[tuple[str, pl.Expr]]]  # output column → [(bad flag column, reason)]
 
 
+def _raw_columns(frame: pl.LazyFrame | pl.DataFrame) -> list[str]:
+    schema = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
+    return [c for c in schema.names() if re.fullmatch(r"c[0-9]+", c)]
+
+
+def _fast(feed: Feed, frame: pl.LazyFrame, mapping: dict[str, str], today: dt.date) -> pl.LazyFrame:
+    """Every row, the cheap way: canonical cells read directly, `_slow` marks rows needing the full path."""
+    raw_columns = _raw_columns(frame)
+    # Blank lines are not rows (empty cells read as null). A row of spaces is a row: rejected, not lost.
+    frame = frame.filter(~pl.all_horizontal([pl.col(c).is_null() for c in raw_columns]))
+    stages: list[list[normalise.Stage]] = []
+    flags: list[str] = []
+    for col in feed.columns:
+        raw = _source(mapping, col.name)
+        if col.kind == Kind.ID:
+            p = col.prefix
+            digest_raw = _source(mapping, f"{p}id_digest")
+            stages.append(normalise.fast(raw, col, f"{p}id_number", today))
+            stages.append(normalise.fast_digest(digest_raw, f"{p}id_digest"))
+            stages.append([{f"{p}id_raw": pl.coalesce(raw, digest_raw), f"{p}id_error": pl.lit(None, pl.String)}])
+            flags += [f"{p}id_number{normalise.SLOW}", f"{p}id_digest{normalise.SLOW}"]
+        else:
+            stages.append(normalise.fast(raw, col, col.name, today))
+            flags.append(col.name + normalise.SLOW)
+    frame = normalise.apply_stages(frame, stages)
+    if not feed.has_name:
+        frame = frame.with_columns(name=pl.lit(None, pl.String))
+    frame = frame.with_columns(pl.col("_row").cast(pl.Int64), _sort=pl.col("id_number__key"))
+    return frame.with_columns(_slow=pl.any_horizontal(*[pl.col(f) for f in flags], _unusable(feed)))
+
+
 def _normalised(
     feed: Feed, frame: pl.LazyFrame, mapping: dict[str, str], today: dt.date
 ) -> tuple[pl.LazyFrame, Messages]:
-    """Pass 1, every row: normalised values and cheap bad flags; `_dirty` marks rows that need pass 2."""
-    raw_columns = [c for c in frame.collect_schema().names() if c.startswith("c")]
-    # Blank lines are not rows (empty cells read as null). A row of spaces is a row: rejected, not lost.
+    """The full path (rows `_fast` flagged): every normaliser, cheap bad flags; `_dirty` marks rows needing reasons."""
+    raw_columns = _raw_columns(frame)
     frame = frame.filter(~pl.all_horizontal([pl.col(c).is_null() for c in raw_columns]))
     stages: list[list[normalise.Stage]] = []
     messages: Messages = {"_cells": []}

@@ -277,3 +277,34 @@ def test_blank_lines_are_not_rows_and_row_numbers_match_the_file(tmp_path: Path)
         "5": "死亡日期：为空；公民身份号码和姓名均为空",
         "6": "死亡日期：“2024-13-01”不是有效日期（如 2024-01-05）",
     }
+
+
+def test_fast_path_gives_what_the_full_path_gives(demo_feeds: tuple[Path, dict[str, int]], tmp_path: Path) -> None:  # noqa: F811
+    """Canonical rows skip the full normalisers: for every demo feed, the same rows as the full path alone."""
+    from minzheng.verification.engine import ingest as engine
+
+    folder, _ = demo_feeds
+    store = FeedStore(tmp_path)
+    for feed_id, feed in FEEDS.items():
+        path = feed_path(folder, feed_id, AS_OF)
+        ingest(feed_id, path, store)
+        got = pl.from_arrow(store.snapshot(feed_id, AS_OF).read()).sort("_row")  # type: ignore[union-attr, union-attr]
+        frame, headers, _ = engine._read(path, tmp_path)
+        plan, messages = engine._normalised(feed, frame, engine._map_headers(feed, headers), TODAY)
+        full = engine._explain(plan.collect(), feed, messages).filter(pl.col("_errors").is_null())
+        names = [n for n, _ in feed.output_columns()]
+        assert got.equals(full.select(names).sort("_row").cast(dict(got.schema))), feed_id  # type: ignore[arg-type]
+
+
+def test_header_only_and_all_clean_files(tmp_path: Path) -> None:
+    store = FeedStore(tmp_path)
+    empty = ingest("death", write_csv(tmp_path / "e.csv", HEADERS["death"], []), store)
+    assert (empty.rows, empty.accepted, empty.rejected, empty.rejects_file) == (0, 0, 0, None)
+    rows = [[ID_A, "张三", "2024-01-05"], [ID_B, "李四", "2024-02-05"]]
+    clean = ingest_file("death", write_csv(tmp_path / "c.csv", HEADERS["death"], rows), dt.date(2026, 1, 1), store)
+    assert (clean.rows, clean.accepted) == (2, 2)
+    got = store.snapshot("death", dt.date(2026, 1, 1)).read().to_pylist()  # type: ignore[union-attr]
+    assert [(r["id_number"], r["died_on"], r["id_error"]) for r in got] == [
+        (ID_A, dt.date(2024, 1, 5), None),
+        (ID_B, dt.date(2024, 2, 5), None),
+    ]
