@@ -308,3 +308,21 @@ def test_header_only_and_all_clean_files(tmp_path: Path) -> None:
         (ID_A, dt.date(2024, 1, 5), None),
         (ID_B, dt.date(2024, 2, 5), None),
     ]
+
+
+@pytest.mark.parametrize("with_iconv", [True, False])
+def test_gb_files_with_and_without_iconv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_iconv: bool) -> None:
+    from minzheng.verification.engine import ingest as engine
+
+    if not with_iconv:  # a machine without glibc's iconv: Python's codec does the same job
+        monkeypatch.setattr(engine.shutil, "which", lambda name: None)
+    store = FeedStore(tmp_path)
+    rows = [[ID_A, "𠀀张", "2024-01-05"], [ID_B, "李四", "2024-01-06"]]
+    result = ingest("death", write_csv(tmp_path / "d.csv", HEADERS["death"], rows, "gb18030"), store)
+    assert result.encoding == "gb18030" and result.accepted == 2
+    assert {r["name"] for r in rows_of(store, "death")} == {"𠀀张", "李四"}
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(",".join(HEADERS["death"]).encode("gb18030") + b"\r\n" + b"\xff\xfe\xfd,x,y\r\n")
+    with pytest.raises(FeedError, match="无法识别文件编码"):
+        ingest_file("death", broken, dt.date(2026, 1, 1), store, today=TODAY)
+    assert store.snapshot("death", dt.date(2026, 1, 1)) is None
