@@ -39,7 +39,12 @@ class FeedUploadForm(forms.Form):
         error_messages={"invalid": "数据时点应为日期，如 2026-12-01"},
     )
     file = forms.FileField(label="文件（CSV 或 XLSX）", error_messages={"required": "请选择要上传的文件"})
-    replace = forms.BooleanField(label="替换同一数据时点的已有数据（原数据保留，可恢复）", required=False)
+    replace = forms.BooleanField(
+        label="替换同一数据时点的已有数据（原数据保留，可恢复）",
+        required=False,
+        # The site's inputs are full-width touch targets; a checkbox sits beside its label instead.
+        widget=forms.CheckboxInput(attrs={"style": "width: auto; min-height: 0; margin-right: .4rem"}),
+    )
 
     def clean_file(self):  # type: ignore[no-untyped-def]
         upload = self.cleaned_data["file"]
