@@ -209,26 +209,52 @@ def evaluate_frames(
         households = _join_params(households, params, plan.household_params)
     compiler = compiler_for(catalogue, as_of, params.literals)
     h_index = persons.get_column(H_INDEX)
-    for stage in plan.stages:
-        if stage.broadcast:
-            persons = persons.with_columns(households.get_column(c).gather(h_index).alias(c) for c in stage.broadcast)
+    last = len(plan.stages) - 1
+    for i, stage in enumerate(plan.stages):
+        if stage.broadcast:  # a direct gather by the dense household index: no query plan
+            persons = persons.hstack([households.get_column(c).gather(h_index) for c in stage.broadcast])
         if stage.aggregates:
             households = _aggregate(catalogue, persons, households, stage.aggregates)
-        households = _layers(households, compiler, stage.household_layers)
-        persons = _layers(persons, compiler, stage.person_layers)
-    persons = _quantities(catalogue, compiler, persons, PERSON)
-    households = _quantities(catalogue, compiler, households, HOUSEHOLD)
+        households = _layers(
+            households, compiler, stage.household_layers, _quantities(catalogue, compiler, HOUSEHOLD, i == last)
+        )
+        persons = _layers(persons, compiler, stage.person_layers, _quantities(catalogue, compiler, PERSON, i == last))
     return persons, households
 
 
-def _layers(frame: pl.DataFrame, compiler: Compiler, layers: list[list[str]]) -> pl.DataFrame:
-    """A stage's layers as one lazy chain: one collect per stage and frame, not one per layer."""
-    if not layers:
+def _layers(frame: pl.DataFrame, compiler: Compiler, layers: list[list[str]], tail: list[pl.Expr]) -> pl.DataFrame:
+    """A stage's layers as one lazy chain over just the columns they read, then the new columns added.
+
+    Planning cost grows with the frame's width (hundreds of node columns by the last stage), so
+    the chain runs on a narrow copy (column references, no data copied) and `hstack` adds results.
+    """
+    if not layers and not tail:
         return frame
-    lazy = frame.lazy()
+    made = {n for layer in layers for n in layer}
+    needed = _reads(compiler, made, tail) & set(frame.columns)
+    narrow = pl.DataFrame([frame.get_column(c) for c in sorted(needed)]) if needed else frame.select(pl.len())
+    lazy = narrow.lazy()
     for layer in layers:
         lazy = lazy.with_columns(compiler.node(n) for n in layer)
-    return lazy.collect()
+    if tail:
+        lazy = lazy.with_columns(tail)
+    result = lazy.collect(optimizations=_flags(narrow.height))
+    return frame.hstack([result.get_column(c) for c in result.columns if c not in needed and c != "len"])
+
+
+def _flags(rows: int) -> pl.QueryOptFlags:
+    """A handful of rows: optimising the plan costs more than running it (15% of one household)."""
+    return pl.QueryOptFlags.none() if rows < 10_000 else pl.QueryOptFlags()
+
+
+def _reads(compiler: Compiler, made: set[str], tail: list[pl.Expr]) -> set[str]:
+    nodes = compiler.catalogue.nodes
+    reads: set[str] = set()
+    for name in made:
+        reads |= nodes[name].deps
+    if tail:  # quantities read their policy's amount inputs; rare enough to take every column
+        return reads | {"*"} | set(nodes)
+    return reads - made
 
 
 def compiler_for(catalogue: Catalogue, as_of: dt.date, literals: dict[str, Any]) -> Compiler:
@@ -237,7 +263,7 @@ def compiler_for(catalogue: Catalogue, as_of: dt.date, literals: dict[str, Any])
     compilers: dict[Any, Compiler] = catalogue.cache.setdefault("compilers", {})
     compiler = compilers.get(key)
     if compiler is None:
-        if len(compilers) >= 64:
+        if len(compilers) >= 1024:  # one per (date, parameter values): a province has ~100 counties
             compilers.pop(next(iter(compilers)))
         compiler = compilers[key] = Compiler(catalogue, as_of, literals)
     return compiler
@@ -253,20 +279,23 @@ def _join_params(frame: pl.DataFrame, params: PartitionParams, needed: set[str])
 
 
 def _aggregate(catalogue: Catalogue, persons: pl.DataFrame, households: pl.DataFrame, names: list[str]) -> pl.DataFrame:
-    grouped = persons.group_by(H_INDEX).agg(aggregate(catalogue, names)).sort(H_INDEX)
+    grouped = persons.lazy().group_by(H_INDEX).agg(aggregate(catalogue, names)).sort(H_INDEX)
+    grouped = grouped.collect(optimizations=_flags(persons.height))
     if grouped.height == households.height:
         return households.hstack(grouped.drop(H_INDEX).get_columns())
     joined = households.join(grouped, on=H_INDEX, how="left", maintain_order="left")
     return joined.with_columns(aggregate_fill(catalogue, names))
 
 
-def _quantities(catalogue: Catalogue, compiler: Compiler, frame: pl.DataFrame, level: str) -> pl.DataFrame:
-    exprs = [
+def _quantities(catalogue: Catalogue, compiler: Compiler, level: str, wanted: bool) -> list[pl.Expr]:
+    """Service quantities (hours) after everything else, in the last stage's chain."""
+    if not wanted:
+        return []
+    return [
         compiler.quantity(p).alias(p.amount.quantity_node)
         for p in catalogue.policies.values()
         if p.entity == level and p.amount is not None and p.amount.quantity_node
     ]
-    return frame.with_columns(exprs) if exprs else frame
 
 
 # ---- decisions --------------------------------------------------------------------------------
