@@ -18,6 +18,8 @@ OBJECT_TYPES = {
     "batch_run": "批量复核",  # verification: batch re-checks started and finished
     "worklist": "核对工作清单导出",  # verification: worklist Excel exports
     "worklist_item": "核对工作清单",  # verification: items marked handled
+    "feed_snapshot": "部门数据快照",  # verification: snapshots read or replaced
+    "match_candidate": "匹配复核",  # verification: non-number matches confirmed or rejected
     # 政策目录与资格判定 (rules)
     "parameter": "政策参数",
     "parameter_change": "参数调整申请",
@@ -34,6 +36,13 @@ OBJECT_TYPES = {
     "eldercare_provider": "养老服务商",
     "eldercare_caregiver": "护理员",
     "eldercare_catalogue": "养老服务项目",
+    # 一键通 (emergency) and 老年助餐 (meals)
+    "emergency_incident": "紧急呼叫事件",
+    "emergency_device": "一键通终端",
+    "meals_canteen": "助餐点",
+    "meals_menu": "助餐菜单",
+    "meals_order": "助餐订单",
+    "meals_settlement": "助餐结算",
 }
 
 

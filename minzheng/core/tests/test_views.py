@@ -27,16 +27,33 @@ def nav_entries(html: str) -> list[str]:
     return re.findall(r">([^<>]+)</a>", nav.group(1)) if nav else []
 
 
+REGISTRY = ["居民查询", "数据导入"]
+CARE_COUNTY = ["居家养老", "服务订单", "服务商", "服务监管", "养老结算", "紧急呼叫", "老年助餐"]
+CARE_ADMIN = ["居家养老", "服务订单", "服务商", "紧急呼叫", "老年助餐"]
+CARE_TOWN = ["居家养老", "服务订单", "派单计划", "服务商", "服务监管", "紧急呼叫", "老年助餐"]
+
+
 @pytest.mark.parametrize(
     ("who", "entries"),
     [
-        ("village_worker", ["居民查询", "数据导入"]),
-        ("town_officer", ["居民查询", "数据导入"]),
-        ("county_approver", ["居民查询"]),
-        ("hotline_operator", ["居民查询"]),
-        ("caregiver", []),
+        (
+            "village_worker",
+            [*REGISTRY, "核对工作清单", "应享未享", "政策参数", "居家养老", "服务订单", "紧急呼叫", "老年助餐"],
+        ),
+        ("town_officer", [*REGISTRY, "核对工作清单", "应享未享", "政策参数", *CARE_TOWN]),
+        (
+            "county_approver",
+            ["居民查询", "核对工作清单", "批量复核", "应享未享", "政策参数", "政策测算", *CARE_COUNTY],
+        ),
+        ("verification_center", ["居民查询", "匹配复核", "核对工作清单", "批量复核", "部门数据"]),
+        ("provider", ["服务订单", "派单计划", "服务商", "养老结算", "老年助餐"]),
+        ("hotline_operator", ["居民查询", "12349 热线", "居家养老", "服务订单", "紧急呼叫", "老年助餐"]),
+        ("caregiver", ["我的上门服务"]),
         ("auditor", ["审计日志"]),
-        ("sysadmin", ["居民查询", "数据导入", "审计日志", "账号管理"]),
+        (
+            "sysadmin",
+            [*REGISTRY, "部门数据", "应享未享", "政策参数", "政策测算", *CARE_ADMIN, "审计日志", "账号管理"],
+        ),
     ],
 )
 def test_nav_shows_only_what_the_role_may_use(cast: Cast, who: str, entries: list[str]) -> None:
@@ -82,3 +99,9 @@ def test_vendored_htmx_is_the_recorded_version() -> None:
     assert b'version:"2.0.10"' in vendored
     assert vendored == (Path(django_htmx.__file__).parent / "static" / "django_htmx" / "htmx-2.min.js").read_bytes()
     assert "htmx 2.0.10" in (VENDOR / "README.txt").read_text(encoding="utf-8")
+
+
+def test_nav_groups_each_apps_entries(cast: Cast) -> None:
+    html = client_for(cast.county_approver).get("/").content.decode()
+    groups = re.findall(r'<span class="navgroup" role="group" aria-label="([^"]+)"', html)
+    assert groups == ["一键核对", "救助政策", "养老服务"]

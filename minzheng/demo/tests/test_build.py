@@ -37,7 +37,22 @@ ROLES = {
 def test_demo_build_end_to_end(db: None) -> None:
     steps: list[str] = []
     built = demo_build(persons=2000, seed=3, county="330212", step=steps.append, as_of=AS_OF)
-    assert steps == ["建表并载入行政区划", "生成 2000 名居民", "导入居民信息", "生成部门核对数据", "创建演示账号"]
+    assert steps == [
+        "建表并载入行政区划",
+        "生成 2000 名居民",
+        "导入居民信息",
+        "生成部门核对数据",
+        "创建演示账号",
+        # then each app's demo hook, in DEMO_EXTENSIONS order
+        "导入部门核对数据",
+        "身份匹配（部门数据 → 居民库）",
+        "批量复核保障对象家庭",
+        "导入政策参数",
+        "批量资格判定（应享未享、不应享而享清单）",
+        "居家养老：服务商、护理员、能力评估与一周订单",
+        "一键通：终端与一起处置中的紧急呼叫",
+        "老年助餐：助餐点、一周菜单与订餐",
+    ]
     r = built.import_result
     assert (r.rows, r.accepted, r.rejected, r.created, r.rejects_file) == (2000, 2000, 0, 2000, None)
     assert Person.objects.count() == 2000
