@@ -13,7 +13,15 @@ from minzheng.audit.services import audit_record, client_ip
 from minzheng.core.decorators import login_required
 from minzheng.jobs.selectors import job_get_for_user
 
-KIND_LABELS = {"registry.import_residents": "居民信息导入", "verification.batch": "批量复核"}
+KIND_LABELS = {
+    "registry.import_residents": "居民信息导入",
+    "verification.feed_ingest": "部门数据导入",
+    "verification.match": "身份匹配",
+    "verification.batch": "批量复核",
+    "rules.eligibility_batch": "批量资格判定",
+    "eldercare.fraud_checks": "服务监管检查",
+    "emergency.tick": "紧急呼叫计时",
+}
 
 
 @login_required

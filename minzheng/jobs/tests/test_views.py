@@ -109,3 +109,12 @@ def test_rejects_file_outside_rejects_dir_is_never_served(cast: Cast, tmp_path) 
         Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, result={"rejects_file": path})
         assert client.get(f"/jobs/{job.pk}/rejects/").status_code == 404
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+def test_every_job_kind_has_a_chinese_label() -> None:
+    """The job page names the job in Chinese; a kind without a label would show its code."""
+    from minzheng.jobs.services import HANDLERS
+    from minzheng.jobs.views import KIND_LABELS
+
+    assert len(HANDLERS) > 5, "the apps' tasks modules did not register their handlers"
+    assert sorted(set(HANDLERS) - KIND_LABELS.keys() - {"test.count_to"}) == []
