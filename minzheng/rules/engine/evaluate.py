@@ -213,27 +213,46 @@ def evaluate_frames(
     for i, stage in enumerate(plan.stages):
         if stage.broadcast:  # a direct gather by the dense household index: no query plan
             persons = persons.hstack([households.get_column(c).gather(h_index) for c in stage.broadcast])
-        if stage.aggregates:
-            households = _aggregate(catalogue, persons, households, stage.aggregates)
-        households = _layers(
-            households, compiler, stage.household_layers, _quantities(catalogue, compiler, HOUSEHOLD, i == last)
-        )
+        h_tail = _quantities(catalogue, compiler, HOUSEHOLD, i == last)
+        if stage.aggregates and households.height < 10_000:
+            # A few households: the member aggregates join the household chain (one plan, not two).
+            grouped = _grouped(catalogue, persons, stage.aggregates)
+            households = _layers(households, compiler, stage.household_layers, h_tail, (grouped, stage.aggregates))
+        else:
+            if stage.aggregates:
+                households = _aggregate(catalogue, persons, households, stage.aggregates)
+            households = _layers(households, compiler, stage.household_layers, h_tail)
         persons = _layers(persons, compiler, stage.person_layers, _quantities(catalogue, compiler, PERSON, i == last))
     return persons, households
 
 
-def _layers(frame: pl.DataFrame, compiler: Compiler, layers: list[list[str]], tail: list[pl.Expr]) -> pl.DataFrame:
+def _grouped(catalogue: Catalogue, persons: pl.DataFrame, names: list[str]) -> pl.LazyFrame:
+    args = {catalogue.nodes[n].agg_arg for n in names} - {None}
+    narrow = pl.DataFrame([persons.get_column(c) for c in sorted({H_INDEX, *args})])  # type: ignore[arg-type]
+    return narrow.lazy().group_by(H_INDEX).agg(aggregate(catalogue, names))
+
+
+def _layers(
+    frame: pl.DataFrame,
+    compiler: Compiler,
+    layers: list[list[str]],
+    tail: list[pl.Expr],
+    grouped: tuple[pl.LazyFrame, list[str]] | None = None,
+) -> pl.DataFrame:
     """A stage's layers as one lazy chain over just the columns they read, then the new columns added.
 
     Planning cost grows with the frame's width (hundreds of node columns by the last stage), so
     the chain runs on a narrow copy (column references, no data copied) and `hstack` adds results.
     """
-    if not layers and not tail:
+    if not layers and not tail and not grouped:
         return frame
-    made = {n for layer in layers for n in layer}
-    needed = _reads(compiler, made, tail) & set(frame.columns)
+    made = {n for layer in layers for n in layer} | set(grouped[1] if grouped else [])
+    needed = _reads(compiler, made, tail) & set(frame.columns) | ({H_INDEX} if grouped else set())
     narrow = pl.DataFrame([frame.get_column(c) for c in sorted(needed)]) if needed else frame.select(pl.len())
     lazy = narrow.lazy()
+    if grouped:
+        lazy = lazy.join(grouped[0], on=H_INDEX, how="left", maintain_order="left")
+        lazy = lazy.with_columns(aggregate_fill(compiler.catalogue, grouped[1]))
     for layer in layers:
         lazy = lazy.with_columns(compiler.node(n) for n in layer)
     if tail:
