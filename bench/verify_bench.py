@@ -11,7 +11,7 @@ Usage: .venv/bin/python bench/verify_bench.py [--households 1000000] [--dir DIR]
 3. Runs the batch over every household (`engine.batch.run_all`, the DuckDB engine) in a child
    process: end-to-end seconds (members Parquet + feed store in → result rows out) and peak RSS.
 4. Verifies 1,000 random households one at a time through the one-household path
-   (`engine.household.verify`): p50/p99.
+   (`engine.household.verify`): p50/p99, with DuckDB point lookups and through the lookup indexes.
 5. The naive way, in the same run: every feed CSV loaded into an indexed PostgreSQL table (schema
    `bench_verify`, dropped afterwards), then one query per member per feed for the same 1,000
    households: p50/p99 and the ratio.
@@ -396,9 +396,13 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
 
 
-def households_engine(root: Path, groups: list[pl.DataFrame]) -> tuple[list[float], list[float], int]:
-    """Per household: (whole 一键核对 = lookups + evaluate, the lookups alone) in ms, and how many of
-    the households' results differ from the batch's rows (content hash): the two paths must agree."""
+def households_engine(
+    root: Path, groups: list[pl.DataFrame], *, fast: bool = False
+) -> tuple[list[float], list[float], int, float]:
+    """Per household: (whole 一键核对 = lookups + evaluate, the lookups alone) in ms, how many of the
+    households' results differ from the batch's rows (content hash): the two paths must agree, and the
+    warm-up's seconds. `fast`: through the snapshots' lookup indexes (engine.lookup; the warm-up builds
+    them), else DuckDB `read_parquet` point lookups."""
     import pyarrow.parquet as pq
 
     from minzheng.verification.engine import batch
@@ -407,12 +411,15 @@ def households_engine(root: Path, groups: list[pl.DataFrame]) -> tuple[list[floa
     from minzheng.verification.engine.store import FeedStore
 
     store = FeedStore(root / "store")
-    verify(store, groups[0].to_arrow(), AS_OF, digest_key=DIGEST_KEY)  # warm: footers, DuckDB
+    t = time.perf_counter()
+    verify(store, groups[0].to_arrow(), AS_OF, digest_key=DIGEST_KEY, fast=fast)  # warm: footers, DuckDB, indexes
+    warm_s = time.perf_counter() - t
     total, fetch, hashes = [], [], {}
     for g in groups:
         t = time.perf_counter()
         members = ev.with_digests(g.to_arrow(), DIGEST_KEY)
-        feeds = fetch_rows(store, members["id_number"].to_pylist(), AS_OF, digests=members["id_digest"].to_pylist())
+        ids, digests = members["id_number"].to_pylist(), members["id_digest"].to_pylist()
+        feeds = fetch_rows(store, ids, AS_OF, digests=digests, fast=fast)
         t_fetch = time.perf_counter()
         result = ev.evaluate(members, feeds, AS_OF)
         done = time.perf_counter()
@@ -422,7 +429,7 @@ def households_engine(root: Path, groups: list[pl.DataFrame]) -> tuple[list[floa
         hashes[g["household_no"][0]] = batch.summarise(place.to_arrow(), result)["content_hash"][0].as_py()
     rows = pl.from_arrow(pq.read_table(root / "batch-result.parquet", columns=["household_no", "content_hash"]))
     in_batch = dict(rows.filter(pl.col("household_no").is_in(list(hashes))).iter_rows())
-    return total, fetch, sum(in_batch.get(h) != v for h, v in hashes.items())
+    return total, fetch, sum(in_batch.get(h) != v for h, v in hashes.items()), warm_s
 
 
 # --- 5. the naive way: PostgreSQL tables, one query per member per feed ---------------------------------
@@ -527,12 +534,20 @@ def run(args: argparse.Namespace, root: Path) -> None:
         flush=True,
     )
     groups = sample_households(root, args.sample, args.seed)
-    engine_ms, fetch_ms, differ = households_engine(root, groups)
+    engine_ms, fetch_ms, differ, _ = households_engine(root, groups)
     e50, e99 = pct(engine_ms, 50), pct(engine_ms, 99)
     f50, f99 = pct(fetch_ms, 50), pct(fetch_ms, 99)
     print(
         f"一户核对（{len(groups)} 户）：DuckDB 点查 + evaluate p50 {e50:.1f} ms，p99 {e99:.1f} ms；"
         f"其中点查 p50 {f50:.1f} ms，p99 {f99:.1f} ms；与批量结果不一致的户：{differ}",
+        flush=True,
+    )
+    fast_ms, fast_fetch_ms, fast_differ, build_s = households_engine(root, groups, fast=True)
+    x50, x99 = pct(fast_ms, 50), pct(fast_ms, 99)
+    y50, y99 = pct(fast_fetch_ms, 50), pct(fast_fetch_ms, 99)
+    print(
+        f"一户核对（{len(groups)} 户，查找索引；首次建索引 {build_s:.1f} 秒）：取行 + evaluate p50 {x50:.1f} ms，"
+        f"p99 {x99:.1f} ms；其中取行 p50 {y50:.1f} ms，p99 {y99:.1f} ms；与批量结果不一致的户：{fast_differ}",
         flush=True,
     )
     summary = {
@@ -550,6 +565,12 @@ def run(args: argparse.Namespace, root: Path) -> None:
         "lookup_p50_ms": round(f50, 1),
         "lookup_p99_ms": round(f99, 1),
         "household_vs_batch_differ": differ,
+        "indexed_build_s": round(build_s, 1),
+        "indexed_household_p50_ms": round(x50, 1),
+        "indexed_household_p99_ms": round(x99, 1),
+        "indexed_lookup_p50_ms": round(y50, 1),
+        "indexed_lookup_p99_ms": round(y99, 1),
+        "indexed_vs_batch_differ": fast_differ,
         "load_average": [round(x, 1) for x in os.getloadavg()],
     }
     if not args.no_postgres:
