@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import re
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ SECOND_ID = {"marriage": "spouse_id_number"}
 _lock = threading.Lock()
 _db: duckdb.DuckDBPyConnection | None = None
 _layouts: dict[tuple[str, int], _Layout] = {}
+_listings: dict[tuple[str, int], list[Snapshot]] = {}
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,35 @@ def snapshots_for(store: FeedStore, feed_id: str, as_of: dt.date) -> list[Snapsh
         return [latest]
     start, _ = ev.window(as_of)
     return [s for s in store.snapshots(feed_id) if start < s.as_of <= as_of] or [latest]
+
+
+def _snapshots_cached(store: FeedStore, feed_id: str, as_of: dt.date) -> list[Snapshot]:
+    """`snapshots_for`, without re-reading the feed's manifests on every household.
+
+    A snapshot appears, is replaced or restored only by renames inside the feed's folder, which change
+    the folder's mtime. The listing is reused only while that mtime is unchanged *and* more than a
+    second old: a change within the same timestamp tick as the listing cannot be missed.
+    """
+    folder = store.root / feed_id
+    try:
+        mtime = folder.stat().st_mtime_ns
+    except OSError:
+        return []
+    key = (str(folder), mtime)
+    snaps = _listings.get(key)
+    if snaps is None:
+        snaps = store.snapshots(feed_id)
+        if time.time_ns() - mtime > 1_000_000_000:
+            for stale in [k for k in _listings if k[0] == str(folder)]:
+                _listings.pop(stale, None)
+            _listings[key] = snaps
+    days = [s for s in snaps if s.as_of <= as_of]
+    if not days:
+        return []
+    if feed_id not in MONTHLY_FEEDS:
+        return [days[-1]]
+    start, _ = ev.window(as_of)
+    return [s for s in days if start < s.as_of] or [days[-1]]
 
 
 def _quoted(values: Iterable[str], pattern: re.Pattern[str]) -> str:
@@ -138,7 +169,7 @@ def fetch_rows(
     for feed_id in store.feed_ids():
         if not _FEED.match(feed_id):
             continue  # not a feed directory (the id goes into the SQL text)
-        snaps = snapshots_for(store, feed_id, as_of)
+        snaps = _snapshots_cached(store, feed_id, as_of) if fast else snapshots_for(store, feed_id, as_of)
         if fast and snaps:
             indexed = _indexed_rows(snaps, id_numbers, digests, linked)
             if indexed is not None:

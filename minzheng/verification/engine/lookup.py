@@ -2,10 +2,10 @@
 
 A `read_parquet` costs DuckDB ~10 ms per snapshot even when it reads one page (footer, page index,
 plan), so a household over ~25 snapshots cost ~280 ms. The index turns a lookup into a binary search
-and the decompression of one or two 4,096-row batches:
+over memory-mapped keys and the decompression of the few 1,024-row batches holding the rows:
 
     <snapshot>/.lookup/rows.arrow       the snapshot's rows as Arrow IPC, zstd, batches of 4,096 rows
-                       first_ids.npy    the first id_number of every batch (the rows are sorted by it)
+                       id_number.keys.npy   the numbers as 18-byte keys (sorted: key i is row i)
                        <column>.keys.npy / <column>.pos.npy   sorted keys → row positions, for the
                                         columns that are not the sort order (digest, 女方 number, _row)
                        meta.json        source sha256, data.parquet size and mtime, format version
@@ -35,8 +35,8 @@ import pyarrow.parquet as pq
 
 from minzheng.verification.engine.store import Snapshot
 
-VERSION = 1
-BATCH = 4096  # rows per IPC batch: one batch decompresses in well under a millisecond
+VERSION = 2
+BATCH = 1024  # rows per IPC batch: what a found row costs to decompress
 FOLDER = ".lookup"
 ID_WIDTH = 18
 _lock = threading.Lock()
@@ -48,8 +48,7 @@ class Index:
     """One snapshot's index: the rows (memory-mapped IPC) and the key arrays (memory-mapped npy)."""
 
     reader: pa.ipc.RecordBatchFileReader
-    first_ids: np.ndarray
-    keys: dict[str, tuple[np.ndarray, np.ndarray]]
+    keys: dict[str, tuple[np.ndarray, np.ndarray | None]]  # column → sorted keys, their row positions
     batch: int  # rows per IPC batch, as written (meta.json)
 
     @property
@@ -58,29 +57,12 @@ class Index:
 
     def positions(self, ids: list[str], digests: list[str], rows: list[int], second: str | None) -> list[int]:
         """Row positions meeting the same conditions as household._conditions' SQL."""
-        found: set[int] = set()
-        for batch in self._id_batches(ids):
-            column = self.reader.get_batch(batch).column("id_number")
-            hits = pc.indices_nonzero(pc.fill_null(pc.is_in(column, pa.array(ids, pa.string())), False))
-            found.update(batch * self.batch + int(i) for i in hits.to_pylist())
+        found: set[int] = set(self._dense("id_number", ids))
         found.update(self._dense("id_digest", digests))
         found.update(self._dense("_row", rows))
         if second:
             found.update(self._dense(second, ids))
         return sorted(found)
-
-    def _id_batches(self, ids: list[str]) -> set[int]:
-        out: set[int] = set()
-        if not ids or not len(self.first_ids):
-            return out
-        wanted = np.array(ids, dtype=f"S{ID_WIDTH}")
-        # A number's rows start in the last batch whose first number is below it (or equal: the
-        # batch before may end with it too) and end in the last batch starting with it or below.
-        starts = np.maximum(np.searchsorted(self.first_ids, wanted, "left") - 1, 0)
-        ends = np.maximum(np.searchsorted(self.first_ids, wanted, "right") - 1, 0)
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            out.update(range(s, e + 1))
-        return out
 
     def _dense(self, column: str, values: list[str] | list[int]) -> list[int]:
         if column not in self.keys or not values:
@@ -91,7 +73,7 @@ class Index:
         hi = np.searchsorted(keys, wanted, "right")
         out: list[int] = []
         for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
-            out.extend(pos[a:b].tolist())
+            out.extend(range(a, b) if pos is None else pos[a:b].tolist())
         return out
 
     def take(self, positions: list[int]) -> pa.Table:
@@ -104,6 +86,11 @@ class Index:
             local = wanted[(wanted // self.batch) == b] - b * self.batch
             batches.append(self.reader.get_batch(b).take(pa.array(local)))
         return pa.Table.from_batches(batches, schema=self.schema)
+
+
+def _positions(folder: Path, column: str) -> np.ndarray | None:
+    path = folder / f"{column}.pos.npy"
+    return np.load(path, mmap_mode="r") if path.exists() else None  # None: the key's own position
 
 
 def _stamp(snap: Snapshot) -> tuple[object, ...]:
@@ -134,11 +121,8 @@ def _open(folder: Path, stamp: tuple[object, ...]) -> Index | None:
         if tuple(meta["stamp"]) != stamp:
             return None  # stale: the snapshot was replaced or rewritten
         reader = pa.ipc.open_file(pa.memory_map(str(folder / "rows.arrow")))
-        keys = {
-            c: (np.load(folder / f"{c}.keys.npy", mmap_mode="r"), np.load(folder / f"{c}.pos.npy", mmap_mode="r"))
-            for c in meta["dense"]
-        }
-        return Index(reader, np.load(folder / "first_ids.npy"), keys, int(meta["batch"]))
+        keys = {c: (np.load(folder / f"{c}.keys.npy", mmap_mode="r"), _positions(folder, c)) for c in meta["dense"]}
+        return Index(reader, keys, int(meta["batch"]))
     except (OSError, ValueError, KeyError, pa.ArrowException):
         return None
 
@@ -167,15 +151,12 @@ def _write(snap: Snapshot, stamp: tuple[object, ...]) -> Index | None:
     table = pq.read_table(snap.data_path).combine_chunks()
     ids = table.column("id_number")
     valid = len(ids) - ids.null_count
-    # The sort order is what the sparse index relies on: nulls last, numbers of 18 characters, ascending.
+    # The index relies on the store's sort order: nulls last, numbers of 18 characters, ascending.
     if ids.slice(0, valid).null_count or not _fixed_width(ids.slice(0, valid), ID_WIDTH):
         return None
     try:
         dense = _dense_keys(table, snap.feed_id, valid)
     except ValueError:
-        return None
-    first = np.array(ids.slice(0, valid).to_numpy(zero_copy_only=False)[::size], dtype=f"S{ID_WIDTH}")
-    if len(first) > 1 and not bool(np.all(first[1:] >= first[:-1])):
         return None
     tmp = snap.path / f"{FOLDER}.tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
@@ -188,10 +169,10 @@ def _write(snap: Snapshot, stamp: tuple[object, ...]) -> Index | None:
             for start in range(0, table.num_rows, size):
                 for batch in table.slice(start, size).to_batches():
                     w.write_batch(batch)
-        np.save(tmp / "first_ids.npy", first)
         for column, (keys, pos) in dense.items():
             np.save(tmp / f"{column}.keys.npy", keys)
-            np.save(tmp / f"{column}.pos.npy", pos)
+            if pos is not None:
+                np.save(tmp / f"{column}.pos.npy", pos)
         meta = {"stamp": list(stamp), "dense": sorted(dense), "batch": size}
         (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
         final = snap.path / FOLDER
@@ -211,12 +192,16 @@ def _fixed_width(values: pa.Array, width: int) -> bool:
     return pc.min(lengths).as_py() == width and pc.max(lengths).as_py() == width
 
 
-def _dense_keys(table: pa.Table, feed_id: str, valid: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _dense_keys(table: pa.Table, feed_id: str, valid: int) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
     """Sorted (key, position) arrays for the lookups that do not follow the sort order."""
     from minzheng.verification.engine.household import SECOND_ID  # one definition of the second column
 
-    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     n = table.num_rows
+    # The numbers are sorted already: their positions are 0..valid-1, the keys the column itself.
+    numbers = np.array(table.column("id_number").slice(0, valid).to_numpy(zero_copy_only=False), dtype=f"S{ID_WIDTH}")
+    if len(numbers) > 1 and not bool(np.all(numbers[1:] >= numbers[:-1])):
+        raise ValueError("id_number")  # not in the store's sort order: leave this snapshot to DuckDB
+    out: dict[str, tuple[np.ndarray, np.ndarray | None]] = {"id_number": (numbers, None)}
     nulls = np.arange(valid, n, dtype=np.int64)  # rows without a number: the digest and _row lookups
     if "id_digest" in table.column_names:
         digests = table.column("id_digest").slice(valid)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -177,7 +178,11 @@ def test_a_replaced_snapshot_rebuilds_its_index(county: Any, tmp_path: Path) -> 
     number, rows = next(iter(households.items()))
     members = _members(rows, number)
     head = rows[0]["公民身份号码"]
+    # Date the feed folder back, so its listing is cached (household._snapshots_cached) before the replace.
+    folder = store.root / "public_payroll"
+    os.utime(folder, ns=(folder.stat().st_atime_ns, folder.stat().st_mtime_ns - 10**10))
     before = _assert_same_fetch(store, members, None)
+    assert any(k[0] == str(folder) for k in engine._listings)
     assert "public_payroll" not in before or head not in before["public_payroll"]["id_number"].to_pylist()
     original = feed_path(feeds, "public_payroll", AS_OF)
     path = tmp_path / original.name
