@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -31,6 +32,15 @@ def setup_django() -> None:
 def fail(message: str, code: int = 1) -> None:
     typer.echo(f"错误：{message}", err=True)
     raise typer.Exit(code)
+
+
+def parse_date(text: str, what: str = "数据时点") -> dt.date:
+    """A YYYY-MM-DD option, or exit with a Chinese message naming it."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"{what}“{text}”不是 YYYY-MM-DD 格式的日期")
+        raise  # unreachable: fail() exits
 
 
 def print_json(data: Any) -> None:

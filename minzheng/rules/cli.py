@@ -7,18 +7,14 @@ from pathlib import Path
 
 import typer
 
-from minzheng.cli import app, fail, print_json, setup_django
+from minzheng.cli import app, fail, parse_date, print_json, setup_django
 
 params_app = typer.Typer(help="政策参数（按区划、按日期生效）", no_args_is_help=True)
 app.add_typer(params_app, name="params")
 
 
 def _date(text: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"{option} 应为 YYYY-MM-DD：{text}")
-        raise  # unreachable: fail() exits
+    return parse_date(text, option)
 
 
 @params_app.command("import")

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from minzheng.cli import app
+from minzheng.cli import app, parse_date
 
 # The `minzheng verify …` group: every verification command (household, batch, …) hangs here.
 verify_app = typer.Typer(help="一键核对（家庭经济状况核对）", no_args_is_help=True)
@@ -33,7 +33,6 @@ def verify_batch(
 
     中断后再次执行同一命令，从断点继续；同一数据时点再次执行，不会重复存储结果或清单条目。
     """
-    import datetime as dt
 
     from minzheng.cli import fail, print_json, setup_django
 
@@ -43,10 +42,7 @@ def verify_batch(
     from minzheng.verification.batchrun import batch_job_for, summary
     from minzheng.verification.models import BatchRun
 
-    try:
-        day = dt.date.fromisoformat(as_of)
-    except ValueError:
-        fail(f"数据时点“{as_of}”不是 YYYY-MM-DD 格式的日期")
+    day = parse_date(as_of)
     if engine not in BatchRun.Engine.values:
         fail(f"未知的计算引擎“{engine}”：可选 duckdb、spark")
     scope = BatchRun.Scope.ALL if all_households else BatchRun.Scope.BENEFICIARIES
@@ -91,17 +87,13 @@ def feeds_match(
     json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
     """身份匹配：按身份号码、身份号码摘要精确匹配；其余行用 Splink 匹配，候选进入匹配复核。"""
-    import datetime as dt
 
     from minzheng.cli import fail, print_json, setup_django
 
     setup_django()
     from minzheng.verification.services import MatchingError, matching_run
 
-    try:
-        day = dt.date.fromisoformat(as_of)
-    except ValueError:
-        fail(f"数据时点“{as_of}”不是 YYYY-MM-DD 格式的日期")
+    day = parse_date(as_of)
     try:
         result = matching_run(actor=None, feed_id=feed_id, as_of=day)
     except MatchingError as exc:
@@ -235,7 +227,6 @@ def feeds_restore(
     replaced: str = typer.Option(None, "--from", help="要恢复的 replaced-… 目录名；省略时恢复最近被替换的一份"),
 ) -> None:
     """恢复被 --replace 替换掉的数据（当前数据同样保留，可再次恢复）。"""
-    import datetime as dt
 
     from minzheng.cli import fail, setup_django
 
@@ -243,10 +234,7 @@ def feeds_restore(
     from minzheng.verification.engine.ingest import FeedError
     from minzheng.verification.services import feed_restore
 
-    try:
-        day = dt.date.fromisoformat(as_of)
-    except ValueError:
-        fail(f"数据时点“{as_of}”不是 YYYY-MM-DD 格式的日期")
+    day = parse_date(as_of)
     try:
         delivery = feed_restore(actor=None, feed_id=feed_id, as_of=day, replaced_name=replaced)
     except FeedError as exc:
@@ -311,7 +299,6 @@ def verify_household(
     json_out: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
     """一键核对一户：各成员的收入、财产和状况，每项发现都注明部门数据、数据时点和源文件行号。"""
-    import datetime as dt
 
     from minzheng.cli import fail, print_json, setup_django
 
@@ -319,10 +306,7 @@ def verify_household(
     from minzheng.registry.models import Household
     from minzheng.verification import services
 
-    try:
-        day = dt.date.fromisoformat(as_of)
-    except ValueError:
-        fail(f"数据时点“{as_of}”不是 YYYY-MM-DD 格式的日期")
+    day = parse_date(as_of)
     household = Household.objects.filter(household_no=household_no.strip()).first()
     if household is None:
         fail(f"户编号“{household_no}”不存在")
