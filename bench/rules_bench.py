@@ -125,7 +125,7 @@ def generate(n_persons: int, seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]
 
 def bench_params() -> YamlParamSource:
     """The shipped defaults plus a standard per county and every locally-set amount switched on."""
-    base = YamlParamSource.from_file(DEFAULT_PARAMS)
+    base = YamlParamSource.from_files(DEFAULT_PARAMS)
     rows = [
         {"region": code, "from": "2024-01-01", "value": 800 + (i * 7) % 500, "reference": "基准测试"}
         for i, code in enumerate(county_codes())
@@ -138,7 +138,7 @@ def bench_params() -> YamlParamSource:
         "disability.living_subsidy": [{"region": "", "from": "2024-01-01", "value": 150, "reference": "基准测试"}],
         "disability.care_subsidy": [{"region": "", "from": "2024-01-01", "value": 200, "reference": "基准测试"}],
         "virtual_job.amount": [{"region": "", "from": "2024-01-01", "value": 500, "reference": "基准测试"}],
-        "meal.daily_subsidy": [{"region": "", "from": "2024-01-01", "value": 5, "reference": "基准测试"}],
+        "meals.subsidy.per_day": [{"region": "", "from": "2024-01-01", "value": 5, "reference": "基准测试"}],
         "homecare.hourly_rate": [{"region": "", "from": "2024-01-01", "value": 30, "reference": "基准测试"}],
         "guardian_missing_child.amount": [{"region": "", "from": "2024-01-01", "value": 500, "reference": "基准测试"}],
         "tekun_care.full": [{"region": "", "from": "2024-01-01", "value": 800, "reference": "基准测试"}],

@@ -3,6 +3,8 @@
 Keys (data/params.yaml, imported with `minzheng params import`):
 `eldercare.hours.<status>.<level>` (小时/月) and `eldercare.subsidy_share.<status>.<level>` (%),
 resolved for the elder's village with the rules catalogue's fallback (village → … → national).
+An elder of status "other" aged `homecare.elderly_age` or more gets at least `homecare.hours_elderly`
+hours (宁波, seed 002): the same keys and floor as the rules catalogue's homecare policy.
 """
 
 from __future__ import annotations
@@ -113,10 +115,23 @@ def _hours_text(minutes: int) -> str:
 def entitlement_rates(elder: Elder, as_of: dt.date) -> tuple[Param, Param]:
     """(hours per month, government share in %) for the elder's status and level on `as_of`."""
     suffix = f"{elder.status}.{elder.ability_level}"
-    return (
-        param_int(f"eldercare.hours.{suffix}", elder.division_code, as_of),
-        param_int(f"eldercare.subsidy_share.{suffix}", elder.division_code, as_of),
-    )
+    hours = param_int(f"eldercare.hours.{suffix}", elder.division_code, as_of)
+    if elder.status == ElderStatus.OTHER:
+        hours = _elderly_floor(elder, as_of, hours)
+    return hours, param_int(f"eldercare.subsidy_share.{suffix}", elder.division_code, as_of)
+
+
+def _elderly_floor(elder: Elder, as_of: dt.date, hours: Param) -> Param:
+    """宁波 (seed 002): every elder from `homecare.elderly_age` gets `homecare.hours_elderly` at least."""
+    min_age = param_int("homecare.elderly_age", elder.division_code, as_of)
+    born = elder.person.birth_date
+    age = as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
+    if age < min_age.value:
+        return hours
+    floor = param_int("homecare.hours_elderly", elder.division_code, as_of)
+    if floor.value <= hours.value:
+        return hours
+    return Param(floor.value, f"{floor.text}；{age} 周岁，达到高龄服务年龄 {min_age.text}")
 
 
 def minutes_in_month(elder: Elder, month: dt.date, statuses: tuple[str, ...], *, exclude: int | None = None) -> int:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-DEFAULT_PARAMS = Path(__file__).resolve().parent / "data" / "params_default.yaml"
 # Above this many residents the demo skips the batch (a benchmark-sized county runs it on demand).
 BATCH_LIMIT = 200_000
 
@@ -13,10 +11,12 @@ BATCH_LIMIT = 200_000
 def demo_extend(built: Any, step: Any) -> None:
     """Add this app's demo data. `built` is the DemoBuild so far; `step(text)` shows progress."""
     from minzheng.registry.models import Household
+    from minzheng.rules.engine import DEFAULT_PARAMS
     from minzheng.rules.services import params_import
 
     step("导入政策参数")
-    params_import(actor=None, path=DEFAULT_PARAMS)
+    for path in DEFAULT_PARAMS:  # the apps' files too: homecare and meal policies read their keys
+        params_import(actor=None, path=path)
     residents = getattr(built.import_result, "accepted", 0)
     first = Household.objects.order_by("division_id").values_list("division_id", flat=True).first()
     if first is None or residents > BATCH_LIMIT:

@@ -1,7 +1,8 @@
 """The canonical parameter keys every installation understands (issue 4), shown on the admin page.
 
-Other keys come with the policy files and `data/params_default.yaml`; the admin page lists every key
-that has a value, with its description and unit, next to these.
+Other keys come with the policy files and the shipped parameter files (`data/params_default.yaml`,
+`eldercare/data/params.yaml` for home-care hours, `meals/data/params.yaml` for meal subsidies); the
+admin page lists every key that has a value, with its description and unit, next to these.
 """
 
 from __future__ import annotations

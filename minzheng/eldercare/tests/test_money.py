@@ -42,6 +42,20 @@ def test_entitlement_by_status_and_level_from_parameters(care: CareWorld) -> Non
     ) == (100, 45)
 
 
+def test_other_elders_from_the_elderly_age_get_the_elderly_floor(tmp_path: Path, care: CareWorld) -> None:
+    """宁波 (seed 002): homecare.hours_elderly from homecare.elderly_age, the rules homecare policy's keys."""
+    care.elder.status, care.elder.ability_level = ElderStatus.OTHER, 1  # born 1944: 82 in 2026
+    ent = entitlement(care.elder, dt.date(2026, 11, 15))
+    assert ent.hours == 10 and "82 周岁，达到高龄服务年龄 80 岁" in ent.sources[0]
+    care.elder.ability_level = 3  # the level's 20 hours are above the floor
+    assert entitlement(care.elder, dt.date(2026, 11, 15)).hours == 20
+    care.elder.ability_level = 1
+    regional(tmp_path, "homecare.elderly_age", 85)
+    assert entitlement(care.elder, dt.date(2026, 11, 15)).hours == 0
+    care.elder.status = ElderStatus.DIBAO  # the floor is for "other" elders only: 低保 轻度 is 20
+    assert entitlement(care.elder, dt.date(2026, 11, 15)).hours == 20
+
+
 def test_a_county_row_from_a_date_overrides_the_national_default(tmp_path: Path, care: CareWorld) -> None:
     regional(tmp_path, "eldercare.hours.dibao.2", 32)
     assert entitlement(care.elder, dt.date(2026, 10, 31)).hours == 30

@@ -3,7 +3,8 @@
 Public surface (used by minzheng.rules services, CLI, tasks and the benchmark):
 - `load_catalogue(path=None) -> Catalogue`; `CatalogueError` (Chinese, names file and line)
 - parameters: `ParamValue`, `ParamSource`, `ParamMissing`, `YamlParamSource`, `params_table`,
-  `DEFAULT_PARAMS` (the shipped `data/params_default.yaml`)
+  `DEFAULT_PARAMS` (the shipped parameter files: rules, eldercare and meals; load them with
+  `YamlParamSource.from_files(DEFAULT_PARAMS)`), `shipped_param_files()`
 - inputs: see `inputs.py` for the exact `persons` / `households` schema
 - `evaluate_household(...) -> list[Decision]`, `evaluate_batch(...) -> polars.DataFrame`
   (`DECISION_SCHEMA`), `explain(...)`, `evaluate_partition` / `PartitionEvaluator` (Spark)
@@ -35,7 +36,20 @@ from minzheng.rules.engine.params import (
 )
 from minzheng.rules.engine.partition import PartitionEvaluator, evaluate_partition, partition_input
 
-DEFAULT_PARAMS = Path(__file__).resolve().parent.parent / "data" / "params_default.yaml"
+_PACKAGE = Path(__file__).resolve().parents[2]  # minzheng/
+# Every shipped parameter file: the catalogue's own defaults and the apps' files, whose keys some
+# policies read (homecare: eldercare.hours.*; meal: meals.*). Each key lives in exactly one file.
+DEFAULT_PARAMS: tuple[Path, ...] = (
+    _PACKAGE / "rules" / "data" / "params_default.yaml",
+    _PACKAGE / "eldercare" / "data" / "params.yaml",
+    _PACKAGE / "meals" / "data" / "params.yaml",
+)
+
+
+def shipped_param_files() -> tuple[Path, ...]:
+    """The shipped parameter files, in import order (rules defaults first)."""
+    return DEFAULT_PARAMS
+
 
 __all__ = [
     "DECISION_SCHEMA",
@@ -61,4 +75,5 @@ __all__ = [
     "load_catalogue",
     "params_table",
     "partition_input",
+    "shipped_param_files",
 ]

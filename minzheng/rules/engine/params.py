@@ -101,6 +101,20 @@ class YamlParamSource:
         return cls.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, origin=path.name)
 
     @classmethod
+    def from_files(cls, paths: Iterable[Path]) -> YamlParamSource:
+        """Several files as one source; a key defined in two files is refused (one key, one home)."""
+        entries: dict[str, _Entry] = {}
+        homes: dict[str, str] = {}
+        for path in map(Path, paths):
+            name = "/".join(path.parts[-3:])  # meals/data/params.yaml: the apps' files share a name
+            for key, body in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+                if str(key) in homes:
+                    raise ValueError(f"{name}：参数“{key}”已在 {homes[str(key)]} 中定义")
+                homes[str(key)] = name
+                entries[str(key)] = _entry(name, str(key), body)
+        return cls(entries)
+
+    @classmethod
     def from_mapping(cls, data: Mapping[str, Any], origin: str = "参数") -> YamlParamSource:
         entries = {str(key): _entry(origin, str(key), body) for key, body in data.items()}
         return cls(entries)

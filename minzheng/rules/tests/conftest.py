@@ -17,7 +17,7 @@ def catalogue() -> Catalogue:
 
 @pytest.fixture(scope="session")
 def default_params() -> YamlParamSource:
-    return YamlParamSource.from_file(DEFAULT_PARAMS)
+    return YamlParamSource.from_files(DEFAULT_PARAMS)
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,12 @@ import pytest
 from minzheng.core.idnumber import check_digit
 from minzheng.registry.models import Household
 from minzheng.registry.services import household_create, person_create
+from minzheng.rules.engine import DEFAULT_PARAMS
 from minzheng.rules.models import EligibilityRun
 from minzheng.rules.services import eligibility_batch_start, params_import
 from minzheng.testing import TOWN_B, VILLAGE_A, Cast
 
 AS_OF = dt.date(2026, 7, 1)
-DEFAULTS = Path(__file__).resolve().parents[1] / "data" / "params_default.yaml"
 
 
 def number(birth: str, serial: int) -> str:
@@ -37,7 +37,8 @@ def family(no: str, division: str, members: list[tuple[str, str, str, str]]) -> 
 @pytest.fixture(name="world")
 def world_fixture(cast: Cast) -> dict[str, Household]:
     """Town A: a poor family and a 低保 family (with a car once `with_car` delivers it); town B: one elder."""
-    params_import(actor=None, path=DEFAULTS)
+    for path in DEFAULT_PARAMS:
+        params_import(actor=None, path=path)
     poor = family(
         "HQ-001",
         VILLAGE_A,

@@ -1,6 +1,6 @@
 """Every policy's YAML scenarios through the app's three paths with the parameters in the database.
 
-The engine's own scenario tests use in-memory parameters; here `params_default.yaml` is imported
+The engine's own scenario tests use in-memory parameters; here the shipped parameter files are imported
 into the Parameter table (and each scenario's overrides as rows of its own village), and the
 decisions of the one-household path, the Polars batch and the Spark batch must all meet every
 expectation and be identical.
@@ -18,8 +18,7 @@ import pytest
 import yaml
 
 from minzheng.rules import eligibility
-from minzheng.rules.demo import DEFAULT_PARAMS
-from minzheng.rules.engine import load_catalogue
+from minzheng.rules.engine import DEFAULT_PARAMS, load_catalogue
 from minzheng.rules.engine.scenarios import Scenario, check, scenario_frames, scenarios
 from minzheng.rules.inputs_db import EngineInputs
 from minzheng.rules.params_db import DbParamSource
@@ -86,7 +85,8 @@ def _sorted(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 
 @pytest.mark.django_db
 def test_scenarios_on_household_batch_and_spark_with_db_parameters(tmp_path: Path) -> None:
-    params_import(actor=None, path=DEFAULT_PARAMS)
+    for path in DEFAULT_PARAMS:
+        params_import(actor=None, path=path)
     params_import(actor=None, path=_override_file(tmp_path))
     by_date: dict[dt.date, list[tuple[int, Scenario]]] = defaultdict(list)
     for i, sc in enumerate(SCENARIOS):

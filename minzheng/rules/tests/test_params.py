@@ -288,3 +288,21 @@ def test_openfisca_parameter_file_and_directory(db: None, tmp_path: Path) -> Non
     assert row.reference == "鄞州区 2022 https://example.org/yz2022" and row.unit == "元/人/月"
     single = write(tmp_path, "description: 高龄津贴\nvalues:\n  2020-01-01: {value: 100}\n", "gaoling.amount.yaml")
     assert params_import(actor=None, path=single).keys == ["gaoling.amount"]
+
+
+def test_shipped_files_load_together_with_one_home_per_key(tmp_path: Path) -> None:
+    """The policies read the apps' keys (eldercare.hours.*, meals.*): the in-memory defaults hold all three files."""
+    from minzheng.rules.engine import DEFAULT_PARAMS, YamlParamSource, shipped_param_files
+
+    assert shipped_param_files() == DEFAULT_PARAMS and len(DEFAULT_PARAMS) == 3
+    source = YamlParamSource.from_files(DEFAULT_PARAMS)
+    on = dt.date(2025, 1, 1)
+    assert source("eldercare.hours.tekun.3", "330212001001", on).value == 60
+    assert source("homecare.elderly_age", "330212001001", on).value == 80
+    assert source("meals.subsidy.per_day", "371103001001", on).value == 5
+    twice = tmp_path / "twice.yaml"
+    twice.write_text(
+        'meals.min_age:\n  unit: 岁\n  values:\n    - {region: "", from: 2020-01-01, value: 65}\n', "utf-8"
+    )
+    with pytest.raises(ValueError, match=r"参数“meals\.min_age”已在 meals/data/params\.yaml 中定义"):
+        YamlParamSource.from_files((*DEFAULT_PARAMS, twice))
