@@ -71,7 +71,11 @@ def test_propose_then_other_person_approves(imported: Cast) -> None:
     import datetime as dt
 
     assert str(param_resolve("dibao.standard", "330212100201", dt.date(2023, 8, 1)).value) == "1240"  # type: ignore[union-attr]
-    summaries = list(AuditEvent.objects.filter(object_type="parameter_change").values_list("actor_username", flat=True))
+    summaries = list(
+        AuditEvent.objects.filter(object_type="parameter_change")
+        .order_by("pk")
+        .values_list("actor_username", flat=True)
+    )
     assert summaries == [imported.county_approver.username, imported.sysadmin.username]
 
 
