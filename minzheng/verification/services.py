@@ -344,7 +344,23 @@ def feed_ingest(
     result = ingest_file(
         feed_id, source, as_of, feed_store(), replace, source_name=original_name or source.name, progress=progress
     )
-    return _feed_delivery_record(actor=actor, result=result, as_of=as_of, client_ip=client_ip)
+    delivery = _feed_delivery_record(actor=actor, result=result, as_of=as_of, client_ip=client_ip)
+    if not result.unchanged:
+        _lookup_index_build(result.feed, as_of)
+    return delivery
+
+
+def _lookup_index_build(feed_id: str, as_of: dt.date) -> None:
+    """Build the one-household index now, so the first 一键核对 after a delivery does not pay for it.
+
+    Outside the store's lock (the index takes it itself); derived data, so a failure here only
+    means the first lookup builds it or falls back to DuckDB (ADR 0005).
+    """
+    from minzheng.verification.engine import lookup
+
+    snap = feed_store().snapshot(feed_id, as_of)
+    if snap is not None:
+        lookup.index_for(snap)
 
 
 @transaction.atomic

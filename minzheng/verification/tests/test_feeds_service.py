@@ -45,6 +45,7 @@ def test_feed_ingest_records_a_delivery_once_and_replaces_on_request(cast: Cast,
     d1 = feed_ingest(actor=cast.verification_center, feed_id="vehicle", path=first, as_of=AS_OF)
     assert (d1.rows, d1.accepted, d1.rejected, d1.status) == (1, 1, 0, FeedDelivery.Status.CURRENT)
     assert d1.ingested_by == cast.verification_center and Path(d1.snapshot_path).exists()
+    assert (Path(d1.snapshot_path).parent / ".lookup" / "meta.json").exists()  # built with the delivery
     event = AuditEvent.objects.get(object_type="feed_delivery", object_id=str(d1.pk))
     assert event.action == AuditEvent.Action.IMPORT and "vehicle" in event.summary
     again = feed_ingest(actor=cast.verification_center, feed_id="vehicle", path=first, as_of=AS_OF)
@@ -60,6 +61,8 @@ def test_feed_ingest_records_a_delivery_once_and_replaces_on_request(cast: Cast,
     assert d1.kept_at and Path(d1.kept_at, "data.parquet").exists()  # the old snapshot, recoverable
     assert (d2.rejected, bool(d2.rejects_path)) == (1, True)
     assert feed_store().snapshot("vehicle", AS_OF).manifest["source_sha256"] == d2.sha256  # type: ignore[union-attr]
+    meta = json.loads((Path(d2.snapshot_path).parent / ".lookup" / "meta.json").read_text(encoding="utf-8"))
+    assert d2.sha256 in meta["stamp"]  # the replacement's own index, built with its delivery
 
 
 @pytest.mark.django_db
