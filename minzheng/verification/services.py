@@ -19,6 +19,7 @@ from minzheng.jobs.models import Job
 from minzheng.jobs.services import job_enqueue
 from minzheng.registry.models import Person
 from minzheng.verification import access
+from minzheng.verification.batchrun import digest_key
 from minzheng.verification.engine.matching import DEFAULT_THRESHOLD_WEIGHT, match_snapshot
 from minzheng.verification.engine.store import FeedStore
 from minzheng.verification.models import BatchRun, MatchCandidate, WorklistItem
@@ -28,11 +29,6 @@ from minzheng.verification.models import BatchRun, MatchCandidate, WorklistItem
 
 class MatchingError(ValueError):
     """A Chinese reason fit to show to the 核对中心 user."""
-
-
-def _digest_key() -> bytes | None:
-    key = getattr(settings, "FEED_DIGEST_KEY", None)
-    return key.encode() if isinstance(key, str) else key
 
 
 def registry_persons(prefix: str = "") -> pa.Table:
@@ -86,7 +82,7 @@ def matching_run(
         registry,
         feed=feed_id,
         as_of=as_of,
-        digest_key=_digest_key(),
+        digest_key=digest_key(),
         threshold_weight=threshold_weight,
     )
     counts = result.counts()
@@ -529,7 +525,7 @@ def household_result(household: Any, as_of: dt.date) -> dict[str, Any]:
     links = confirmed_links(as_of=as_of)
     if links.num_rows:
         links = links.filter(pc.is_in(links["id_number"], members["id_number"]))
-    result = engine.verify(store, members, as_of, digest_key=_digest_key(), links=links)
+    result = engine.verify(store, members, as_of, digest_key=digest_key(), links=links)
     (shaped,) = engine.to_json(result, as_of)
     relations = dict(Person.objects.filter(household=household).values_list("id_number", "relation"))
     labels = dict(Person._meta.get_field("relation").choices)
