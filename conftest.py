@@ -32,3 +32,11 @@ def _data_dir(settings: object, tmp_path_factory: pytest.TempPathFactory) -> Non
     settings.DATA_DIR = root  # type: ignore[attr-defined]
     for name in ("UPLOADS_DIR", "REJECTS_DIR", "EXPORTS_DIR", "FEEDS_DIR"):
         setattr(settings, name, root / name.removesuffix("_DIR").lower())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_holiday_calendar() -> None:
+    """The working-day calendar is cached per process; a test's rolled-back import must not leak."""
+    from minzheng.workdays.selectors import invalidate
+
+    invalidate()

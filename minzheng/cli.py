@@ -35,11 +35,13 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def parse_date(text: str, what: str = "数据时点") -> dt.date:
-    """A YYYY-MM-DD option, or exit with a Chinese message naming it."""
+    """A YYYY-MM-DD option within 1900–2099, or exit with a Chinese message naming it."""
+    from minzheng.core.dates import DateInputError, parse_day
+
     try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        fail(f"{what}“{text}”不是 YYYY-MM-DD 格式的日期")
+        return parse_day(text, what)
+    except DateInputError as exc:
+        fail(str(exc))
         raise  # unreachable: fail() exits
 
 
@@ -74,11 +76,19 @@ def serve(
 
 
 @app.command("worker")
-def worker_cmd(once: bool = typer.Option(False, help="处理完排队任务后退出")) -> None:
-    """运行后台任务（导入、批量核对等）；中断后重启会从断点继续。"""
+def worker_cmd(
+    once: bool = typer.Option(False, help="处理完排队任务后退出"),
+    scheduler: bool = typer.Option(True, help="同时运行定时任务（一键通超时升级等）"),
+) -> None:
+    """运行后台任务（导入、批量核对等）和定时任务；中断后重启会从断点继续。"""
     setup_django()
     from minzheng.jobs.services import worker_loop
+    from minzheng.scheduler.services import scheduler_loop, start_scheduler_thread
 
+    if scheduler and once:
+        scheduler_loop(once=True)  # one tick: whatever is due now runs before the command exits
+    elif scheduler:
+        start_scheduler_thread()
     ran = worker_loop(once=once)
     typer.echo(f"已处理 {ran} 个任务")
 

@@ -9,4 +9,6 @@ from minzheng.jobs import cli as _jobs_cli  # noqa: F401
 from minzheng.meals import cli as _meals_cli  # noqa: F401
 from minzheng.registry import cli as _registry_cli  # noqa: F401
 from minzheng.rules import cli as _rules_cli  # noqa: F401
+from minzheng.scheduler import cli as _scheduler_cli  # noqa: F401
 from minzheng.verification import cli as _verification_cli  # noqa: F401
+from minzheng.workdays import cli as _workdays_cli  # noqa: F401

@@ -71,11 +71,13 @@ INSTALLED_APPS = [
     "minzheng.divisions",
     "minzheng.registry",
     "minzheng.jobs",
+    "minzheng.scheduler",
     "minzheng.verification",
     "minzheng.rules",
     "minzheng.eldercare",
     "minzheng.emergency",
     "minzheng.meals",
+    "minzheng.workdays",
 ]
 
 MIDDLEWARE = [
