@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.apps import AppConfig
 
 
@@ -9,4 +11,8 @@ class Config(AppConfig):
     verbose_name = "一键通紧急呼叫"
 
     def ready(self) -> None:
-        from minzheng.emergency import tasks  # noqa: F401 - registers job handlers
+        from minzheng.emergency import tasks  # registers job handlers
+        from minzheng.scheduler.registry import register
+
+        # The ladder climbs in the worker, not in an open browser: every 10 s, each rung dated at its deadline.
+        register("emergency.ladder", tasks.ladder_tick, every=dt.timedelta(seconds=10), label="一键通超时自动升级")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils import timezone
@@ -17,3 +18,10 @@ def tick_job(ctx: JobContext) -> dict[str, Any]:
     taken = incident_tick(now=timezone.now())
     ctx.progress(1, 1)
     return {"escalated": taken}
+
+
+def ladder_tick(*, now: dt.datetime) -> dict[str, Any]:
+    """The scheduled ladder (every 10 s, registered in apps.py): climbs whatever timed out by `now`."""
+    from minzheng.emergency.services import incident_tick
+
+    return {"escalated": incident_tick(now=now)}

@@ -33,8 +33,7 @@ def console(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(access.can_use_console)
 def console_poll(request: HttpRequest) -> HttpResponse:
-    """The console's poll: advance the timers (idempotent), then show the open incidents."""
-    services.incident_tick(now=timezone.now())
+    """The console's poll: display only. The timers are advanced by the scheduler (emergency.ladder)."""
     return render(request, "emergency/console.html#incidents", _lists(request))
 
 

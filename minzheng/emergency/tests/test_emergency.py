@@ -18,6 +18,7 @@ from minzheng.eldercare.testing import make_elder
 from minzheng.emergency import cli as _emergency_cli  # noqa: F401 - registers `emergency`
 from minzheng.emergency import services
 from minzheng.emergency.models import Device, EscalationStep, Incident, Rung
+from minzheng.scheduler.services import scheduler_tick
 from minzheng.testing import Cast
 
 T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -172,14 +173,19 @@ def test_pages_by_role_and_jurisdiction(device: Device, cast: Cast) -> None:
     assert (step.outcome, step.note, step.actor) == ("已响应", "已到老人家中", cast.village_worker)
 
 
-def test_console_poll_advances_timers_and_red_call_form(elder: Elder, cast: Cast) -> None:
+def test_console_poll_only_displays_and_red_call_form(elder: Elder, cast: Cast) -> None:
     operator = client_for(cast.hotline_operator)
     page = operator.post("/emergency/red-call/", {"phone": "+86 139-0574-0002", "kind": "red_call"})  # the son calls
     incident = Incident.objects.get(elder=elder)
     assert page.status_code == 302 and page["Location"] == f"/emergency/incidents/{incident.pk}/"
     Incident.objects.filter(pk=incident.pk).update(rung_started_at=timezone.now() - dt.timedelta(seconds=61))
+    # The page only shows: the ladder climbs in the scheduler (emergency.ladder), not in a poll.
     poll = operator.post("/emergency/poll/", HTTP_HX_REQUEST="true").content.decode()
-    assert "通知家属" in poll and 'hx-trigger="every 5s"' in poll and "<html" not in poll
+    assert "坐席接警" in poll and "通知家属" not in poll and 'hx-trigger="every 5s"' in poll and "<html" not in poll
+    assert Incident.objects.get(pk=incident.pk).rung == "operator"
+    scheduler_tick(timezone.now())
+    poll = operator.post("/emergency/poll/", HTTP_HX_REQUEST="true").content.decode()
+    assert "通知家属" in poll
     bad = operator.post("/emergency/red-call/", {"phone": "13000000000", "kind": "red_call"})
     assert bad.status_code == 400 and "该号码不是本辖区登记的老人或其紧急联系人" in bad.content.decode()
     closing = operator.post(f"/emergency/incidents/{incident.pk}/close/", {"outcome": "false_alarm", "note": "误按"})
