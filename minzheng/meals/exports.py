@@ -6,12 +6,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from django.conf import settings
 
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
 from minzheng.core.masking import mask_id_number
+from minzheng.core.sheets import Cell, Sheet, write_xlsx
 from minzheng.meals.models import MealOrder, Settlement
 from minzheng.meals.services import HANDED, month_range
 
@@ -29,35 +29,29 @@ def settlement_export(*, actor: Any, settlement: Settlement, client_ip: str = ""
     )
     settings.EXPORTS_DIR.mkdir(parents=True, exist_ok=True)
     path = settings.EXPORTS_DIR / f"助餐结算-{settlement.canteen.pk}-{start:%Y%m}-{uuid.uuid4().hex[:8]}.xlsx"
-    with xlsxwriter.Workbook(path) as book:
-        bold, money = book.add_format({"bold": True}), book.add_format({"num_format": "0.00"})
-        summary = book.add_worksheet("结算汇总")
-        rows = [
-            ("助餐点", settlement.canteen.name),
-            ("结算月份", f"{start:%Y年%m月}"),
-            ("状态", settlement.get_status_display()),
-            ("餐数", settlement.meals),
-            ("人数", settlement.persons),
-            ("餐费合计（元）", settlement.price_fen / 100),
-            ("应付补贴（元）", settlement.subsidy_fen / 100),
-            ("个人支付合计（元）", settlement.pay_fen / 100),
-            ("补贴（分）", settlement.subsidy_fen),
-        ]
-        for i, (label, value) in enumerate(rows):
-            summary.write(i, 0, label, bold)
-            summary.write(i, 1, value, money if isinstance(value, float) else None)
-        summary.set_column(0, 1, 22)
-        sheet = book.add_worksheet("明细")
-        sheet.write_row(0, 0, COLUMNS, bold)
-        count = 0
-        for count, o in enumerate(orders, start=1):
-            sheet.write_row(count, 0, [f"{o.menu.date:%Y-%m-%d}", o.menu.get_meal_display(), o.person.name,
-                                       mask_id_number(o.person.id_number), o.get_mode_display()])  # fmt: skip
-            for col, value in enumerate((o.price_fen, o.subsidy_fen, o.pay_fen), start=5):
-                sheet.write_number(count, col, value / 100, money)
-            sheet.write(count, 8, (o.basis[0]["text"] if o.basis else ""))
-        sheet.set_column(0, 7, 14)
-        sheet.set_column(8, 8, 60)
+    summary = [
+        ("助餐点", settlement.canteen.name),
+        ("结算月份", f"{start:%Y年%m月}"),
+        ("状态", settlement.get_status_display()),
+        ("餐数", settlement.meals),
+        ("人数", settlement.persons),
+        ("餐费合计（元）", settlement.price_fen / 100),
+        ("应付补贴（元）", settlement.subsidy_fen / 100),
+        ("个人支付合计（元）", settlement.pay_fen / 100),
+        ("补贴（分）", settlement.subsidy_fen),
+    ]
+    details = [
+        [f"{o.menu.date:%Y-%m-%d}", o.menu.get_meal_display(), o.person.name, mask_id_number(o.person.id_number),
+         o.get_mode_display(), o.price_fen / 100, o.subsidy_fen / 100, o.pay_fen / 100,
+         (o.basis[0]["text"] if o.basis else "")]
+        for o in orders
+    ]  # fmt: skip
+    count = len(details)
+    write_xlsx(path, [
+        Sheet("结算汇总", rows=[[Cell(label, bold=True), Cell(value, num_format="0.00" if isinstance(value, float)
+              else None)] for label, value in summary], widths=[(0, 1, 22)]),
+        Sheet("明细", COLUMNS, details, formats={5: "0.00", 6: "0.00", 7: "0.00"}, widths=[(0, 7, 14), (8, 8, 60)]),
+    ])  # fmt: skip
     audit_record(
         actor=actor,
         action=AuditEvent.Action.EXPORT,

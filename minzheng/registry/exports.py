@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-import xlsxwriter
 from django.conf import settings
 from django.utils import timezone
 
 from minzheng.accounts.models import User
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
+from minzheng.core.sheets import Sheet, write_xlsx
 from minzheng.registry.selectors import PersonRow, person_search
 
 COLUMNS = ["姓名", "性别", "年龄", "公民身份号码（脱敏）", "联系电话（脱敏）", "户编号", "与户主关系", "人员标签"]
@@ -24,17 +24,11 @@ def persons_export(*, actor: User, q: str, client_ip: str = "") -> Path:
     today = timezone.localdate()
     settings.EXPORTS_DIR.mkdir(parents=True, exist_ok=True)
     path = settings.EXPORTS_DIR / f"居民查询-{today:%Y%m%d}-{uuid.uuid4().hex[:8]}.xlsx"
-    with xlsxwriter.Workbook(path) as workbook:
-        sheet = workbook.add_worksheet("居民")
-        sheet.write_row(0, 0, COLUMNS, workbook.add_format({"bold": True}))
-        for i, person in enumerate(persons, start=1):
-            r = PersonRow.of(person, today=today)
-            sheet.write_row(
-                i,
-                0,
-                [r.name, r.sex, r.age, r.id_number_masked, r.phone_masked, r.household_no, r.relation, r.tags_text],
-            )
-        sheet.set_column(0, len(COLUMNS) - 1, 16)
+    rows = (
+        [r.name, r.sex, r.age, r.id_number_masked, r.phone_masked, r.household_no, r.relation, r.tags_text]
+        for r in (PersonRow.of(person, today=today) for person in persons)
+    )
+    write_xlsx(path, [Sheet("居民", COLUMNS, rows, widths=[(0, len(COLUMNS) - 1, 16)])])
     audit_record(
         actor=actor,
         action=AuditEvent.Action.EXPORT,

@@ -6,12 +6,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from django.conf import settings
 from django.utils import timezone
 
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
+from minzheng.core.sheets import Sheet, write_xlsx
 from minzheng.rules.selectors import WorklistRow, worklist_items
 
 COLUMNS = [
@@ -39,21 +39,14 @@ def worklist_export(
     ]
     settings.EXPORTS_DIR.mkdir(parents=True, exist_ok=True)
     path = settings.EXPORTS_DIR / f"应享未享清单-{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex[:8]}.xlsx"
-    with xlsxwriter.Workbook(path) as workbook:
-        sheet = workbook.add_worksheet("清单")
-        sheet.write_row(0, 0, COLUMNS, workbook.add_format({"bold": True}))
-        money = workbook.add_format({"num_format": "0.00"})
-        for i, r in enumerate(rows, start=1):
-            sheet.write_row(
-                i, 0, [r.kind_label, r.policy_name, r.household_no, r.division_code, r.person_name, r.id_number_masked]
-            )
-            # Integer fen → yuan for the sheet only; the value written is exact to the fen.
-            sheet.write_number(i, 6, r.amount_fen / 100, money)
-            sheet.write_string(i, 7, r.reason)
-            sheet.write_row(i, 8, [r.status_label, r.handled])
-        sheet.set_column(0, 6, 16)
-        sheet.set_column(7, 7, 60)
-        sheet.set_column(8, 9, 20)
+    # Integer fen → yuan for the sheet only; the value written is exact to the fen.
+    cells = (
+        [r.kind_label, r.policy_name, r.household_no, r.division_code, r.person_name, r.id_number_masked,
+         r.amount_fen / 100, r.reason, r.status_label, r.handled]
+        for r in rows
+    )  # fmt: skip
+    widths = [(0, 6, 16), (7, 7, 60), (8, 9, 20)]
+    write_xlsx(path, [Sheet("清单", COLUMNS, cells, formats={6: "0.00"}, widths=widths)])
     audit_record(
         actor=actor,
         action=AuditEvent.Action.EXPORT,

@@ -196,18 +196,13 @@ def _escape(text: str) -> str:
 # --- XLSX -----------------------------------------------------------------------------------------
 
 
+FINDING_COLUMNS = ["姓名", "公民身份号码", "数据项", "数据时点", "源文件行号", "是否计入", "核对发现"]
+
+
 def report_xlsx(report: Any) -> bytes:
-    import xlsxwriter
+    from minzheng.core.sheets import Cell, Sheet, xlsx_bytes
 
     v = report_view(report)
-    buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    bold = wb.add_format({"bold": True})
-    text = wb.add_format({"num_format": "@"})
-    ws = wb.add_worksheet("核对报告")
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, 1, 70)
-    ws.write_string(0, 0, TITLE, bold)
     head = [
         ("报告编号", v.report_no),
         ("户编号", v.household_no),
@@ -217,34 +212,25 @@ def report_xlsx(report: Any) -> bytes:
         ("核对授权书编号", v.authorisation_ref),
         ("家庭标记", "、".join(v.flags) or "无"),
     ]
-    for i, (a, b) in enumerate([*head, ("", ""), *v.totals], start=2):
-        ws.write_string(i, 0, a, bold)
-        ws.write_string(i, 1, b, text)
-    members = wb.add_worksheet("家庭成员")
+    # Every cell is text (the view formats the amounts); identity numbers as "@" cells, never 3.30212E+17.
+    summary = [[Cell(str(a), bold=True), Cell(str(b), num_format="@")] for a, b in [*head, ("", ""), *v.totals]]
     cols = ["姓名", "与户主关系", "公民身份号码", "标记", *[a for a, _ in v.members[0].income]] if v.members else []
-    members.write_row(0, 0, cols, bold)
-    members.set_column(2, 2, 22)
-    for r, m in enumerate(v.members, start=1):
-        members.write_string(r, 0, m.name)
-        members.write_string(r, 1, m.relation)
-        members.write_string(r, 2, m.id_number, text)  # text cell: 18 digits must not become a number
-        members.write_string(r, 3, "、".join(m.flags))
-        for c, (_, value) in enumerate(m.income, start=4):
-            members.write_string(r, c, value)
-    found = wb.add_worksheet("核对发现")
-    found.write_row(0, 0, ["姓名", "公民身份号码", "数据项", "数据时点", "源文件行号", "是否计入", "核对发现"], bold)
-    found.set_column(1, 1, 22)
-    found.set_column(6, 6, 90)
-    r = 1
-    for m in v.members:
-        for f in m.findings:
-            found.write_string(r, 0, m.name)
-            found.write_string(r, 1, m.id_number, text)
-            found.write_string(r, 2, f["feed_name"])
-            found.write_string(r, 3, f["feed_as_of"])
-            found.write_string(r, 4, f["rows"])
-            found.write_string(r, 5, "是" if f["counted"] else "否")
-            found.write_string(r, 6, f["text"])
-            r += 1
-    wb.close()
-    return buffer.getvalue()
+    members = [[m.name, m.relation, m.id_number, "、".join(m.flags), *[str(x) for _, x in m.income]] for m in v.members]
+    findings = [
+        [
+            m.name,
+            m.id_number,
+            f["feed_name"],
+            f["feed_as_of"],
+            str(f["rows"]),
+            "是" if f["counted"] else "否",
+            f["text"],
+        ]
+        for m in v.members
+        for f in m.findings
+    ]
+    return xlsx_bytes([
+        Sheet("核对报告", rows=summary, above=[[TITLE], []], widths=[(0, 0, 22), (1, 1, 70)]),
+        Sheet("家庭成员", cols, members, formats={2: "@"}, widths=[(2, 2, 22)]),
+        Sheet("核对发现", FINDING_COLUMNS, findings, formats={1: "@"}, widths=[(1, 1, 22), (6, 6, 90)]),
+    ])  # fmt: skip

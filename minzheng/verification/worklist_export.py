@@ -6,7 +6,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +14,7 @@ from minzheng.accounts.access import can_unmask
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
 from minzheng.core.masking import mask_id_number
+from minzheng.core.sheets import Sheet, write_xlsx
 
 COLUMNS = [
     "类型",
@@ -73,16 +73,10 @@ def worklist_export(
     rows = list(items[:EXPORT_LIMIT])
     settings.EXPORTS_DIR.mkdir(parents=True, exist_ok=True)
     path = settings.EXPORTS_DIR / f"核对工作清单-{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex[:8]}.xlsx"
-    with xlsxwriter.Workbook(path) as workbook:
-        sheet = workbook.add_worksheet("核对工作清单")
-        sheet.write_row(0, 0, COLUMNS, workbook.add_format({"bold": True}))
-        text = workbook.add_format({"num_format": "@"})  # identity numbers stay text, never 3.30212E+17
-        for i, item in enumerate(rows, start=1):
-            for j, value in enumerate(_row(item, full_numbers)):
-                sheet.write_string(i, j, str(value), text)
-        sheet.set_column(0, 4, 18)
-        sheet.set_column(5, 5, 80)
-        sheet.set_column(6, len(COLUMNS) - 1, 14)
+    text = dict.fromkeys(range(len(COLUMNS)), "@")  # identity numbers stay text, never 3.30212E+17
+    cells = ([str(value) for value in _row(item, full_numbers)] for item in rows)
+    widths = [(0, 4, 18), (5, 5, 80), (6, len(COLUMNS) - 1, 14)]
+    write_xlsx(path, [Sheet("核对工作清单", COLUMNS, cells, formats=text, widths=widths)])
     audit_record(
         actor=actor,
         action=AuditEvent.Action.EXPORT,

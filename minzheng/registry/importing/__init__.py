@@ -47,7 +47,6 @@ committed chunk with exact counts; re-applying a row is idempotent anyway.
 
 from __future__ import annotations
 
-import csv
 import gc
 import hashlib
 import itertools
@@ -63,6 +62,7 @@ from django.db import connection, transaction
 
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
+from minzheng.core.sheets import write_csv
 from minzheng.core.tabular import TabularError, missing_headers, open_table
 from minzheng.divisions import codes
 from minzheng.divisions.models import Division
@@ -154,11 +154,8 @@ def _write_rejects(conn: Any, path: Path, sha: str) -> str | None:
     settings.REJECTS_DIR.mkdir(parents=True, exist_ok=True)
     # Unique per run: the same file imported by two users (two jurisdictions) has different rejects.
     target = settings.REJECTS_DIR / f"{path.stem}-{sha[:8]}-{uuid.uuid4().hex[:6]}-错误行.csv"
-    with target.open("w", encoding="utf-8-sig", newline="") as fh:  # BOM: Excel opens it as UTF-8
-        writer = csv.writer(fh)
-        writer.writerow(["行号", *stage.stage_headers(conn), "错误原因"])
-        for row_no, cells, reason in itertools.chain([first], rejected):
-            writer.writerow([row_no, *cells, reason])
+    rows = ([row_no, *cells, reason] for row_no, cells, reason in itertools.chain([first], rejected))
+    write_csv(target, ["行号", *stage.stage_headers(conn), "错误原因"], rows)  # BOM: Excel opens it as UTF-8
     return str(target)
 
 

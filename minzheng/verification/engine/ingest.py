@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import pyarrow as pa
 
+from minzheng.core.sheets import write_frame_csv
 from minzheng.verification.engine import normalise
 from minzheng.verification.engine.catalogue import SCHEMA_VERSION, Feed, Kind, feed_get
 from minzheng.verification.engine.store import (
@@ -513,7 +514,10 @@ def _unusable_reason(feed: Feed) -> pl.Expr:
 
 
 def _write_rejects(rejected: pl.DataFrame, headers: list[str], target: Path) -> None:
-    """Original cells under their original headers (row number first) plus 错误原因; UTF-8 with BOM."""
+    """Original cells under their original headers (row number first) plus 错误原因; UTF-8 with BOM.
+
+    A cell or header that would start a formula in Excel keeps its text behind a leading apostrophe.
+    """
     seen: dict[str, int] = {}
     names = []
     for h in headers:  # a file may repeat a header; the rejects file keeps every column
@@ -522,4 +526,4 @@ def _write_rejects(rejected: pl.DataFrame, headers: list[str], target: Path) -> 
     present = set(rejected.columns)
     cells = [(pl.col(f"c{i}") if f"c{i}" in present else pl.lit(None, pl.String)).alias(n) for i, n in enumerate(names)]
     out = rejected.select(pl.col("_row").alias(ROW_HEADER), *cells, pl.col("_errors").alias(REASON))
-    out.write_csv(target, include_bom=True)
+    write_frame_csv(out, target)  # cells and headers that would start a formula get a leading apostrophe
