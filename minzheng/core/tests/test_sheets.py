@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import polars as pl
@@ -14,7 +15,22 @@ from openpyxl.utils.escape import unescape
 from minzheng.core.sheets import Cell, Sheet, safe_cell, safe_frame, write_csv, write_frame_csv, write_xlsx
 
 # What a resident's name, an address or a department's feed cell may carry (OWASP CSV injection).
-PAYLOADS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tX", "\rX", "-5"]
+# The apps' export tests plant FORMULAS through their real services and check with the helpers below.
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tX", "\rX"]
+PAYLOADS = [*FORMULAS, "-5"]
+
+
+def assert_inert_xlsx(cell: Any, payload: str) -> None:
+    """A string cell (never a formula) holding the payload behind an apostrophe."""
+    # XlsxWriter stores a CR as _x000D_, which Excel (not openpyxl) turns back into the character.
+    assert cell.data_type == "s", (cell.coordinate, cell.value)
+    assert unescape(cell.value) == "'" + payload, (cell.coordinate, cell.value)
+
+
+def assert_number(cell: Any, value: float) -> None:
+    assert cell.data_type == "n" and cell.value == value, (cell.coordinate, cell.value)
+
+
 HARMLESS = ["张三", "http://example.org", "3302**********4412", "'已有撇号", " =1", "a=b"]
 
 
@@ -35,8 +51,7 @@ def test_xlsx_writes_payloads_as_prefixed_string_cells(tmp_path: Path, payload: 
     assert write_xlsx(path, [Sheet("表", ["甲", "乙", "丙", "丁"], rows, formats={2: "0.00"})]) == 2
     ws = openpyxl.load_workbook(path)["表"]
     for cell in (ws["A2"], ws["D2"]):
-        # XlsxWriter stores a CR as _x000D_, which Excel (not openpyxl) turns back into the character.
-        assert cell.data_type == "s" and unescape(cell.value) == "'" + payload
+        assert_inert_xlsx(cell, payload)
     assert (ws["B2"].data_type, ws["B2"].value, ws["C2"].value, ws["C2"].number_format) == ("n", -5, -1.25, "0.00")
     assert ws["A3"].hyperlink is None and ws["A3"].value == "http://example.org"
 
