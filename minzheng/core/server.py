@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from django.conf import settings
+from django.db import connection
 from waitress import serve
 
 from minzheng.config.wsgi import application
@@ -24,9 +25,13 @@ def start_background(*, with_worker: bool, stop: threading.Event | None = None) 
         from minzheng.jobs.services import worker_loop
 
         # Picks up jobs queued while no one was running them, and resumes stale ones.
-        worker = threading.Thread(
-            target=worker_loop, kwargs={"idle_sleep": 2.0, "stop": stop}, name="worker", daemon=True
-        )
+        def work() -> None:
+            try:
+                worker_loop(idle_sleep=2.0, stop=stop)
+            finally:
+                connection.close()  # this thread's own connection
+
+        worker = threading.Thread(target=work, name="worker", daemon=True)
         worker.start()
         threads.append(worker)
     if getattr(settings, "SCHEDULER_ENABLED", True):

@@ -161,30 +161,39 @@ def scheduler_loop(
     idle_sleep: float = 1.0,
     clock: Callable[[], dt.datetime] = timezone.now,
     once: bool = False,
+    own_connection: bool = False,
 ) -> int:
-    """Tick until stopped (about once a second); returns the runs made. Survives database errors."""
+    """Tick until stopped (about once a second); returns the runs made. Survives database errors.
+
+    `own_connection`: this loop runs in its own thread and may drop and reopen the thread's database
+    connection (never in a caller's thread, whose connection may be inside a transaction).
+    """
     stop = stop or threading.Event()
     runs = 0
-    try:
-        while not stop.is_set():
+    while not stop.is_set():
+        if own_connection:
             close_old_connections()
-            try:
-                runs += len(scheduler_tick(clock()))
-            except Exception:  # the database may be briefly unavailable; keep the loop (and the ladder) alive
-                log.exception("scheduler tick failed")
+        try:
+            runs += len(scheduler_tick(clock()))
+        except Exception:  # the database may be briefly unavailable; keep the loop (and the ladder) alive
+            log.exception("scheduler tick failed")
+            if own_connection:
                 connection.close()
-            if once:
-                break
-            stop.wait(idle_sleep)
+        if once:
+            break
+        stop.wait(idle_sleep)
+    return runs
+
+
+def _thread_main(stop: threading.Event | None, idle_sleep: float) -> None:
+    try:
+        scheduler_loop(stop=stop, idle_sleep=idle_sleep, own_connection=True)
     finally:
         connection.close()
-    return runs
 
 
 def start_scheduler_thread(*, stop: threading.Event | None = None, idle_sleep: float = 1.0) -> threading.Thread:
     """The scheduler as a daemon thread (`minzheng serve`, `minzheng worker`)."""
-    thread = threading.Thread(
-        target=scheduler_loop, kwargs={"stop": stop, "idle_sleep": idle_sleep}, name="scheduler", daemon=True
-    )
+    thread = threading.Thread(target=_thread_main, args=(stop, idle_sleep), name="scheduler", daemon=True)
     thread.start()
     return thread
