@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AppendOnlyError(RuntimeError):
@@ -19,7 +20,12 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    """Append-only: who did what, when, why, from where. Never edited or deleted."""
+    """Append-only: who did what, when, why, from where. Never edited or deleted.
+
+    Tamper-evident: `seq` numbers the rows without gaps and `hash` chains each row to the one
+    before (minzheng.audit.chain); `minzheng audit verify` finds a deleted, altered or forged row.
+    Rows are written only through minzheng.audit.services.audit_record, which holds the chain head.
+    """
 
     class Action(models.TextChoices):
         VIEW = "view", "查看详情"
@@ -36,7 +42,8 @@ class AuditEvent(models.Model):
         USER_CREATE = "user_create", "创建账号"
         TOKEN_CREATE = "token_create", "签发令牌"
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True, db_comment="时间")
+    # Set by audit_record while it holds the chain head (not auto_now_add: the hash covers it).
+    at = models.DateTimeField(default=timezone.now, db_index=True, db_comment="时间")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -53,6 +60,9 @@ class AuditEvent(models.Model):
     reason = models.CharField(max_length=500, blank=True, db_comment="事由")
     client_ip = models.CharField(max_length=45, blank=True, db_comment="客户端地址")
     data = models.JSONField(default=dict, blank=True, db_comment="明细")
+    seq = models.BigIntegerField(unique=True, db_comment="链序号（从 1 起连续）")
+    prev_hash = models.CharField(max_length=64, db_comment="前一行的哈希")
+    hash = models.CharField(max_length=64, db_comment="本行哈希 SHA-256(前一行哈希+本行内容)")
 
     objects = AuditEventQuerySet.as_manager()
 
