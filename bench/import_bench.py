@@ -113,7 +113,7 @@ def main() -> None:
 
 def search_bench(source: Path, seed: int, searches: int, rows: int) -> None:
     from minzheng.accounts.services import user_create
-    from minzheng.registry.selectors import person_search
+    from minzheng.registry.search import person_search
 
     user = user_create(actor=None, username="bench", role="county_approver", jurisdiction="330212")
     rng = random.Random(seed)

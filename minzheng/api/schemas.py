@@ -26,7 +26,7 @@ class PersonItem(Schema):
 
 
 class PersonDetail(PersonItem):
-    birth_date: str
+    birth_date: str | None = None  # withheld: with the masked number it would give most of the hidden digits
     address: str
     division_code: str
 
@@ -56,6 +56,7 @@ class UnmaskIn(Schema):
 class Unmasked(Schema):
     id_number: str
     phone: str
+    birth_date: str
 
 
 class Error(Schema):

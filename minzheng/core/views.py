@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from minzheng.accounts.access import can_read_registry
+from minzheng.accounts.access import can_read_registry, can_unmask
 from minzheng.core.decorators import login_required
 from minzheng.divisions.selectors import division_full_name
 from minzheng.registry.models import PersonTag
@@ -31,5 +31,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if can_read_registry(user):
         counts = jurisdiction_counts(user=user)
         context["counts"] = counts
-        context["tag_counts"] = [(PersonTag.Kind(k).label, counts[k]) for k in HOME_TAGS]
+        context["tag_counts"] = [(k, PersonTag.Kind(k).label, counts[k]) for k in HOME_TAGS]
+        context["can_unmask"] = can_unmask(user)
     return render(request, "core/home.html", context)

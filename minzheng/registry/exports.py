@@ -12,7 +12,8 @@ from minzheng.accounts.models import User
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
 from minzheng.core.sheets import Sheet, write_xlsx
-from minzheng.registry.selectors import PersonRow, person_search
+from minzheng.registry import search, services
+from minzheng.registry.selectors import PersonRow
 
 COLUMNS = ["姓名", "性别", "年龄", "公民身份号码（脱敏）", "联系电话（脱敏）", "户编号", "与户主关系", "人员标签"]
 EXPORT_LIMIT = 5000
@@ -20,7 +21,10 @@ EXPORT_LIMIT = 5000
 
 def persons_export(*, actor: User, q: str, client_ip: str = "") -> Path:
     """Write the search results to an .xlsx under EXPORTS_DIR and record the export."""
-    persons = person_search(user=actor, q=q, limit=EXPORT_LIMIT)
+    if not services.search_allowed(actor):  # an export is a search too: same limit, same refusal of full numbers
+        raise services.SearchRateLimited(services.SearchRateLimited.message)
+    found = search.person_search(user=actor, q=q, limit=EXPORT_LIMIT)
+    persons = found.persons
     today = timezone.localdate()
     settings.EXPORTS_DIR.mkdir(parents=True, exist_ok=True)
     path = settings.EXPORTS_DIR / f"居民查询-{today:%Y%m%d}-{uuid.uuid4().hex[:8]}.xlsx"
@@ -36,6 +40,6 @@ def persons_export(*, actor: User, q: str, client_ip: str = "") -> Path:
         object_id=path.name,
         summary=f"导出居民查询结果 {len(persons)} 人",
         client_ip=client_ip,
-        data={"q": q, "rows": len(persons)},
+        data={"q": search.query_for_audit(found.kind, q), "kind": str(found.kind), "rows": len(persons)},
     )
     return path

@@ -2,45 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from minzheng.accounts.access import can_read_registry
 from minzheng.accounts.models import User
-from minzheng.core import idnumber
-from minzheng.core.jurisdiction import prefix_q, text_prefix_q
+from minzheng.core.jurisdiction import prefix_q
 from minzheng.core.masking import mask_id_number, mask_phone
 from minzheng.registry.access import households_visible_to, persons_visible_to
 from minzheng.registry.models import Household, Person, PersonTag
-
-_PHONE = re.compile(r"^\d{7,12}$|^0\d{2,3}-?\d{7,8}$")
-SEARCH_LIMIT = 50
-
-
-def _search_conditions(q: str) -> list[Q]:
-    """One indexed condition per reading of the query; an OR across tables would scan the table."""
-    if len(q) in (15, 18) and idnumber.is_valid(q):
-        return [Q(id_number=idnumber.parse(q).number)]
-    if _PHONE.match(q):
-        return [Q(phone=q), Q(household__household_no=q)]
-    if q.isascii():
-        return [Q(household__household_no=q)]
-    return [text_prefix_q("name", q)]
-
-
-def person_search(*, user: User, q: str, limit: int = SEARCH_LIMIT) -> list[Person]:
-    """Search by name (prefix), full identity number, phone or 户编号. Index-only lookups."""
-    q = idnumber.clean(q) if any(ch.isdigit() for ch in q) else q.strip()
-    if not q:
-        return []
-    base = persons_visible_to(user).select_related("household").order_by("name", "id")
-    found: dict[int, Person] = {}
-    for condition in _search_conditions(q):
-        found.update((p.pk, p) for p in base.filter(condition)[:limit])
-    return sorted(found.values(), key=lambda p: (p.name, p.pk))[:limit]
 
 
 @dataclass

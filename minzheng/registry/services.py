@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from minzheng.accounts.access import can_unmask, require
 from minzheng.accounts.models import User
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
-from minzheng.registry import vocab
+from minzheng.registry import search, vocab
 from minzheng.registry.models import ChangeRecord, Household, Person, PersonTag
 
 
@@ -33,6 +37,63 @@ def household_view(*, actor: User, household: Household, client_ip: str = "", vi
     _detail_viewed(actor, "household", household.pk, f"查看户 {household.household_no} 详情", client_ip, via)
 
 
+class SearchRateLimited(Exception):
+    """Too many searches by one user: each search could probe masked numbers."""
+
+    message = "查询过于频繁，请稍后再试（每位用户每分钟查询次数有限）"
+
+
+_PERIODS = {"second": 1, "minute": 60, "hour": 3600}
+
+
+def search_rate() -> tuple[int, int]:
+    """settings.REGISTRY_SEARCH_RATE, e.g. "30/minute" → (30, 60)."""
+    count, _, period = str(getattr(settings, "REGISTRY_SEARCH_RATE", "30/minute")).partition("/")
+    return int(count), _PERIODS[period or "minute"]
+
+
+def search_allowed(actor: User) -> bool:
+    """Counted from the audit log, so the limit holds across threads and processes alike."""
+    limit, seconds = search_rate()
+    since = timezone.now() - dt.timedelta(seconds=seconds)
+    recent = AuditEvent.objects.filter(
+        actor_username=actor.username, action__in=(AuditEvent.Action.SEARCH, AuditEvent.Action.EXPORT), at__gte=since
+    )
+    return recent.count() < limit
+
+
+def _search_audit(actor: User, found: search.Found, data: dict[str, object], client_ip: str) -> None:
+    where = "接口" if data.get("via") == "api" else "页面"
+    rows = "查询被拒绝（过于频繁）" if data.get("refused") else f"{len(found.persons)} 条结果"
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.SEARCH,
+        object_type="person",
+        summary=f"{where}查询居民，{rows}",
+        client_ip=client_ip,
+        data={**data, "kind": str(found.kind), "rows": len(found.persons)},
+    )
+
+
+def person_search_run(
+    *, actor: User, q: str = "", list_name: str = "", page: int = 1, client_ip: str = "", via: str = "page"
+) -> search.Found:
+    """A search (or a home tile's list), rate-limited per user and audited: kind and count, never a full number."""
+    kind = search.Kind.LIST if list_name else search.query_kind(search.normalise(q))
+    data: dict[str, object] = {"q": search.query_for_audit(kind, q), "via": via}
+    if list_name:
+        data.update(list=list_name, page=page)
+    if not search_allowed(actor):
+        _search_audit(actor, search.Found(kind), {**data, "refused": "rate"}, client_ip)
+        raise SearchRateLimited(SearchRateLimited.message)
+    if list_name:
+        found = search.person_list(user=actor, name=list_name, page=page)
+    else:
+        found = search.person_search(user=actor, q=q)
+    _search_audit(actor, found, data, client_ip)
+    return found
+
+
 class ReasonRequired(ValueError):
     pass
 
@@ -52,7 +113,7 @@ def person_unmask(*, actor: User, person: Person, reason: str, client_ip: str = 
         reason=reason,
         client_ip=client_ip,
     )
-    return {"id_number": person.id_number, "phone": person.phone}
+    return {"id_number": person.id_number, "phone": person.phone, "birth_date": person.birth_date.isoformat()}
 
 
 EDITABLE = {"phone": "联系电话", "tags_text": "人员标签"}

@@ -17,23 +17,65 @@ from django.views.decorators.http import require_POST
 from minzheng.accounts.access import can_read_registry, can_unmask, can_write_registry
 from minzheng.audit.services import client_ip
 from minzheng.core.decorators import role_required
+from minzheng.core.uploads import upload_too_large
 from minzheng.divisions.selectors import division_full_name
 from minzheng.jobs.services import job_enqueue, job_start_in_background
+from minzheng.registry import search as search_reads
 from minzheng.registry import selectors, services
 from minzheng.registry.access import access_household, access_person
 from minzheng.registry.exports import persons_export
 from minzheng.registry.forms import HouseholdCreateForm, ImportForm, PersonAddForm, PersonEditForm, UnmaskForm
 from minzheng.registry.models import Household, Person
+from minzheng.registry.search import SEARCH_LIMIT
 from minzheng.registry.selectors import PersonRow
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
 
 @role_required(can_read_registry)
 def search(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
-    today = timezone.localdate()
-    rows = [PersonRow.of(p, today=today) for p in selectors.person_search(user=request.user, q=q)] if q else []
+    """The search box and the home tiles' lists (`?list=dibao`): masked, rate-limited, audited."""
+    q, list_name = request.GET.get("q", "").strip(), request.GET.get("list", "").strip()
+    context: dict[str, object] = {
+        "q": q,
+        "list_name": list_name,
+        "limit": SEARCH_LIMIT,
+        "rows": [],
+        "can_unmask": can_unmask(request.user),
+    }
+    status = 200
+    if q or list_name:
+        try:
+            found = services.person_search_run(
+                actor=request.user, q=q, list_name=list_name, page=_page_number(request), client_ip=client_ip(request)
+            )
+        except services.SearchRateLimited as exc:
+            context["refused"], status = str(exc), 429
+        else:
+            context.update(_found_context(found, list_name, _page_number(request)))
     template = "registry/search.html#results" if request.htmx else "registry/search.html"
-    return render(request, template, {"q": q, "rows": rows, "limit": selectors.SEARCH_LIMIT})
+    return render(request, template, context, status=status)
+
+
+def _found_context(found: search_reads.Found, list_name: str, page: int) -> dict[str, object]:
+    today = timezone.localdate()
+    context: dict[str, object] = {
+        "rows": [PersonRow.of(p, today=today) for p in found.persons],
+        "refused": found.refused,
+    }
+    if list_name:
+        total = found.total or 0
+        context.update(
+            list_label=search_reads.LISTS.get(list_name, ""),
+            total=total,
+            page=page,
+            next_page=page + 1 if page * SEARCH_LIMIT < total else None,
+            prev_page=page - 1 if page > 1 else None,
+        )
+    return context
 
 
 def _person_context(request: HttpRequest, person: Person, **extra: object) -> dict[str, object]:
@@ -112,7 +154,11 @@ def export(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if not q:  # nothing searched, nothing to export (and no empty file or audit row)
         return redirect("registry:search")
-    path = persons_export(actor=request.user, q=q, client_ip=client_ip(request))
+    try:
+        path = persons_export(actor=request.user, q=q, client_ip=client_ip(request))
+    except services.SearchRateLimited as exc:
+        messages.error(request, str(exc))
+        return redirect("registry:search")
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 
@@ -131,7 +177,7 @@ def _upload_save(upload: UploadedFile) -> Path:
 def import_page(request: HttpRequest) -> HttpResponse:
     """Upload → job → redirect to the job page, which polls the progress."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _upload_fits(form):
         upload = form.cleaned_data["file"]
         saved = _upload_save(upload)
         params = {"path": str(saved), "original_name": upload.name}
@@ -139,6 +185,14 @@ def import_page(request: HttpRequest) -> HttpResponse:
         job_start_in_background(job)
         return redirect("jobs:detail", job_id=job.pk)
     return render(request, "registry/import.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _upload_fits(form: forms.Form) -> bool:
+    """The size cap (MINZHENG_MAX_UPLOAD_MB), for a body that came without a length."""
+    reason = upload_too_large(form.cleaned_data["file"])
+    if reason:
+        form.add_error("file", reason)
+    return reason is None
 
 
 def _form_error(form: forms.Form, exc: Exception) -> None:
