@@ -3,6 +3,11 @@
 Every cell comes back as text, because identity numbers and codes typed as
 numbers lose digits or leading zeros otherwise. Rows are streamed so memory
 stays flat in file size.
+
+Hostile or broken files are refused with a Chinese reason before a parser
+allocates for them (`core.fileguard`: a spreadsheet's declared and used extent,
+zip bombs), and a parser's English error becomes a Chinese one naming the row:
+an oversized CSV field, an unclosed quote, a broken zip, calamine's errors.
 """
 
 from __future__ import annotations
@@ -13,8 +18,11 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from python_calamine import CalamineWorkbook
+
+from minzheng.core import fileguard
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
@@ -72,46 +80,89 @@ def _pad(row: list[str], width: int) -> list[str]:
 
 def _csv_rows(path: Path, encoding: str) -> tuple[list[str], Iterator[list[str]], Callable[[], None]]:
     fh = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by gen() or Table.close
-    reader = csv.reader(fh)
+    # strict: a quote left open would otherwise swallow every later row into one cell, silently.
+    reader = csv.reader(fh, strict=True)
+    _set_field_limit()
     try:
-        headers = [h.strip() for h in next(reader)]
+        headers = [h.strip() for h in _next_record(reader)]
     except StopIteration:
         fh.close()
         raise TabularError("文件为空") from None
-    except UnicodeDecodeError as exc:
+    except (UnicodeDecodeError, TabularError):
         fh.close()
-        raise TabularError("无法识别文件编码（支持 UTF-8、GBK、GB18030）") from exc
+        raise
 
     def gen() -> Iterator[list[str]]:
         with fh:
-            for row in reader:
+            while True:
+                try:
+                    row = _next_record(reader)
+                except StopIteration:
+                    return
                 if any(cell.strip() for cell in row):
                     yield _pad([c.strip() for c in row], len(headers))
 
     return headers, gen(), fh.close
 
 
+def _set_field_limit() -> None:
+    """Python's csv refuses fields of 131,072+ characters in English; ours is Excel's cell limit."""
+    csv.field_size_limit(fileguard.active_limits().max_cell_chars + 1)
+
+
+def _next_record(reader: Any) -> list[str]:
+    """The next record, or a Chinese TabularError naming the line where the broken record starts."""
+    start = reader.line_num + 1
+    try:
+        return next(reader)
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise TabularError(fileguard.csv_field_error(start)) from exc
+        raise TabularError(fileguard.csv_quote_error(start)) from exc
+    except UnicodeDecodeError as exc:
+        raise TabularError(f"第 {start} 行附近：无法识别文件编码（支持 UTF-8、GBK、GB18030）") from exc
+
+
 def _excel_rows(path: Path) -> tuple[list[str], Iterator[list[str]], Callable[[], None]]:
+    try:
+        fileguard.check_file(path)  # before calamine: it allocates the sheet's whole extent at once
+    except fileguard.FileRefused as exc:
+        raise TabularError(str(exc)) from exc
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
-    except Exception as exc:
-        raise TabularError(f"无法读取 Excel 文件：{exc}") from exc
+    except Exception as exc:  # calamine's errors are English and name no row
+        raise TabularError("无法读取 Excel 文件（文件已损坏或不是 Excel 格式）；请用 Excel 另存后重新上传") from exc
     rows = iter(sheet.iter_rows())
     try:
-        headers = [_cell_text(h) for h in next(rows)]
+        headers = [_cell_text(h) for h in _next_excel_row(rows, 1)]
     except StopIteration:
         raise TabularError("文件为空") from None
     while headers and headers[-1] == "":
         headers.pop()
 
     def gen() -> Iterator[list[str]]:
-        for raw in rows:
+        row_no = 1
+        while True:
+            row_no += 1
+            try:
+                raw = _next_excel_row(rows, row_no)
+            except StopIteration:
+                return
             row = [_cell_text(c) for c in raw]
             if any(row):
                 yield _pad(row, len(headers))
 
     return headers, gen(), workbook.close
+
+
+def _next_excel_row(rows: Iterator[list[Any]], row_no: int) -> list[Any]:
+    try:
+        return next(rows)
+    except StopIteration:
+        raise
+    except Exception as exc:
+        raise TabularError(f"第 {row_no} 行：Excel 文件内容损坏，无法读取；请用 Excel 另存后重新上传") from exc
 
 
 def open_table(path: Path | str) -> Table:

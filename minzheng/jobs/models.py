@@ -33,6 +33,14 @@ class Job(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, db_comment="运行中的心跳；过期则可被重新认领")
     attempts = models.PositiveSmallIntegerField(default=0)
+    crashes = models.PositiveSmallIntegerField(default=0, db_comment="后台进程异常退出的次数；达到上限即停止重试")
+    worker = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        db_comment="运行它的进程：主机 进程号 启动时刻；同主机上该进程已不在即可接手",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True, db_comment="被取消的时间（状态为失败）")
 
     class Meta:
         db_table_comment = "后台任务"
@@ -40,6 +48,11 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}#{self.pk}"
+
+    @property
+    def status_label(self) -> str:
+        """A cancelled job is stored as failed (nothing resumes it by itself) but says 已取消."""
+        return "已取消" if self.cancelled_at else self.get_status_display()
 
     @property
     def percent(self) -> int:

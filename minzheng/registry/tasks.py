@@ -5,16 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.utils import timezone
-
 from minzheng.jobs.models import Job
-from minzheng.jobs.services import STALE, JobContext, job_enqueue, job_handler
+from minzheng.jobs.services import JobContext, job_enqueue, job_handler, job_is_claimable
 from minzheng.registry.importing import file_sha256, residents_import
 
 KIND = "registry.import_residents"
 
 
-@job_handler(KIND)
+@job_handler(KIND, heavy=True)
 def import_residents(ctx: JobContext) -> dict[str, Any]:
     """Runs the import; each chunk's checkpoint commits with the chunk, so a re-claimed job resumes.
 
@@ -52,13 +50,11 @@ def import_job_for_file(path: Path) -> tuple[Job | None, bool]:
     if unfinished is None:
         return job_enqueue(kind=KIND, params={"path": str(path), "original_name": path.name, "sha256": sha}), False
     if unfinished.status == Job.Status.FAILED:
-        Job.objects.filter(pk=unfinished.pk, status=Job.Status.FAILED).update(status=Job.Status.QUEUED, error="")
+        # Run again on the user's word: a cancel or two crashes stopped it, the user starts it afresh.
+        Job.objects.filter(pk=unfinished.pk, status=Job.Status.FAILED).update(
+            status=Job.Status.QUEUED, error="", crashes=0, cancelled_at=None
+        )
         unfinished.refresh_from_db()
         return unfinished, True
-    return (unfinished, True) if job_claim_possible(unfinished) else (None, False)
-
-
-def job_claim_possible(job: Job) -> bool:
-    return job.status == Job.Status.QUEUED or (
-        job.heartbeat_at is not None and job.heartbeat_at < timezone.now() - STALE
-    )
+    # A run whose process is gone (killed, crashed) resumes at once, not after the heartbeat lease.
+    return (unfinished, True) if job_is_claimable(unfinished) else (None, False)

@@ -10,7 +10,7 @@ from minzheng.rules.models import EligibilityRun
 BATCH_KIND = "rules.eligibility_batch"
 
 
-@job_handler(BATCH_KIND)
+@job_handler(BATCH_KIND, heavy=True)
 def eligibility_batch(ctx: JobContext) -> dict[str, Any]:
     """County by county; the checkpoint lists finished counties, so a re-claimed job resumes after them."""
     from minzheng.rules import batch

@@ -28,7 +28,7 @@ def match_feed(ctx: JobContext) -> dict[str, Any]:
 BATCH_KIND = "verification.batch"
 
 
-@job_handler(BATCH_KIND)
+@job_handler(BATCH_KIND, heavy=True)
 def batch_run(ctx: JobContext) -> dict[str, Any]:
     """Run or resume a BatchRun (params: run_id). One transaction per partition, with the checkpoint,
     so a re-claimed job goes on after the last stored partition; see batchrun.batch_execute."""
@@ -57,7 +57,7 @@ def batch_run(ctx: JobContext) -> dict[str, Any]:
 FEED_INGEST_KIND = "verification.feed_ingest"
 
 
-@job_handler(FEED_INGEST_KIND)
+@job_handler(FEED_INGEST_KIND, heavy=True)
 def feed_ingest_job(ctx: JobContext) -> dict[str, Any]:
     """Ingest one uploaded feed file (params: feed_id, path, as_of, replace, original_name).
 

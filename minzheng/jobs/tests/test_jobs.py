@@ -1,13 +1,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
+from minzheng.audit.models import AuditEvent
 from minzheng.jobs.models import Job
-from minzheng.jobs.services import JobContext, job_claim, job_enqueue, job_handler, job_run, job_run_now, worker_loop
+from minzheng.jobs.services import (
+    JobContext,
+    JobError,
+    job_cancel,
+    job_claim,
+    job_enqueue,
+    job_handler,
+    job_is_claimable,
+    job_run,
+    job_run_now,
+    this_worker,
+    worker_loop,
+)
+from minzheng.testing import Cast
 
 CALLS: list[int] = []
 
@@ -22,6 +38,8 @@ def _count_to(ctx: JobContext) -> dict[str, Any]:
             ctx.progress(done - 10, total, checkpoint={**ctx.checkpoint, "failed_once": True})
             raise RuntimeError("模拟中断")
         CALLS.append(done)
+        if done == ctx.params.get("cancel_at"):
+            job_cancel(job=ctx.job, actor=None)  # someone presses 取消 while this chunk runs
         ctx.progress(done, total, checkpoint={**ctx.checkpoint, "done": done})
     return {"counted": total}
 
@@ -66,15 +84,99 @@ def test_failure_is_recorded_and_resume_continues_from_checkpoint(db: None) -> N
     assert CALLS == [10, 20, 30, 40, 50]
 
 
-def test_stale_running_job_is_reclaimed(db: None) -> None:
+def test_stale_running_job_of_another_host_is_reclaimed(db: None) -> None:
+    """Another host's process cannot be asked: there the heartbeat lease decides."""
     job = job_enqueue(kind="test.count_to", params={"n": 20})
     claimed = job_claim(job.pk)
     assert claimed is not None
-    assert job_claim(job.pk) is None
+    Job.objects.filter(pk=job.pk).update(worker="elsewhere 4242 1")
+    assert job_claim(job.pk) is None  # a fresh heartbeat: still someone's
     Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=5))
     reclaimed = job_claim(job.pk)
-    assert reclaimed is not None and reclaimed.attempts == 2
+    assert reclaimed is not None and reclaimed.attempts == 2 and reclaimed.worker == this_worker()
     assert job_run(reclaimed).status == Job.Status.DONE
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited and been reaped."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_killed_worker_on_this_host_is_resumed_at_once(db: None) -> None:
+    """Issue 9 item 10: a killed import resumed only after the 2-minute lease; now its gone pid says so."""
+    job = job_enqueue(kind="test.count_to", params={"n": 20})
+    assert job_claim(job.pk) is not None
+    host = this_worker().split()[0]
+    # Heartbeat just now, but the process that claimed it is gone: no waiting for STALE.
+    Job.objects.filter(pk=job.pk).update(worker=f"{host} {_dead_pid()} 1", heartbeat_at=timezone.now())
+    assert job_is_claimable(Job.objects.get(pk=job.pk))
+    reclaimed = job_claim(job.pk)
+    assert reclaimed is not None and reclaimed.attempts == 2 and reclaimed.crashes == 1
+
+
+def test_live_worker_on_this_host_keeps_its_job_past_the_lease(db: None) -> None:
+    """A long step without progress() is no reason to run the job twice while its process lives."""
+    job = job_enqueue(kind="test.count_to", params={"n": 20})
+    assert job_claim(job.pk) is not None  # claimed by this (live) process
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=30))
+    assert job_claim(job.pk) is None
+
+
+def test_job_that_killed_its_worker_twice_is_failed_not_retried(db: None) -> None:
+    """Before: a stale running job was claimed again for ever, and aborted the server each time."""
+    job = job_enqueue(kind="test.count_to", params={"n": 20})
+    host = this_worker().split()[0]
+    for _ in range(2):
+        claimed = job_claim(job.pk)
+        assert claimed is not None
+        Job.objects.filter(pk=job.pk).update(worker=f"{host} {_dead_pid()} 1")  # its process died
+    assert job_claim(job.pk) is None and worker_loop(once=True) == 0
+    job.refresh_from_db()
+    assert (job.status, job.crashes, job.attempts) == (Job.Status.FAILED, 2, 2)
+    assert job.error.startswith("任务两次导致后台进程异常退出，已停止重试：")
+
+
+def test_cancel_queued_job_is_never_claimed_and_is_audited(cast: Cast) -> None:
+    job = job_enqueue(kind="test.count_to", params={"n": 20}, actor=cast.village_worker)
+    cancelled = job_cancel(job=job, actor=cast.sysadmin, client_ip="10.1.2.3")
+    assert (cancelled.status, cancelled.status_label) == (Job.Status.FAILED, "已取消")
+    assert cancelled.error.startswith("已由 guanli 于 ")
+    assert job_claim(job.pk) is None and worker_loop(once=True) == 0
+    event = AuditEvent.objects.get(object_type="job")
+    assert (event.action, event.actor_username, event.object_id, event.client_ip) == (
+        AuditEvent.Action.UPDATE,
+        "guanli",
+        str(job.pk),
+        "10.1.2.3",
+    )
+    with pytest.raises(JobError, match="已结束（已取消），无需取消"):
+        job_cancel(job=cancelled, actor=cast.sysadmin)
+
+
+def test_cancelled_running_job_stops_at_its_next_progress(db: None) -> None:
+    """The handler sees the cancel: progress() raises, the chunk's checkpoint is not advanced."""
+    job = job_enqueue(kind="test.count_to", params={"n": 50, "cancel_at": 30})
+    finished = job_run_now(job)
+    assert finished is not None
+    assert (finished.status, finished.status_label, finished.checkpoint["done"]) == (Job.Status.FAILED, "已取消", 20)
+    assert CALLS == [10, 20, 30] and not finished.result
+
+
+def test_jobs_cancel_cli(db: None) -> None:
+    from typer.testing import CliRunner
+
+    from minzheng import cli_extra  # noqa: F401 - registers `jobs cancel`
+    from minzheng.cli import app
+
+    job = job_enqueue(kind="test.count_to", params={"n": 20})
+    first = CliRunner().invoke(app, ["jobs", "cancel", str(job.pk)])
+    assert first.exit_code == 0 and f"已取消任务 {job.pk}" in first.output
+    again = CliRunner().invoke(app, ["jobs", "cancel", str(job.pk)])
+    assert again.exit_code == 1 and "无需取消" in again.output
+    assert AuditEvent.objects.filter(object_type="job", actor_username="系统").count() == 1
+    assert CliRunner().invoke(app, ["jobs", "cancel", "999999"]).exit_code == 1
 
 
 @pytest.mark.django_db(transaction=True)

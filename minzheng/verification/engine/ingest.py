@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import pyarrow as pa
 
+from minzheng.core import fileguard
 from minzheng.core.sheets import write_frame_csv
 from minzheng.verification.engine import normalise
 from minzheng.verification.engine.catalogue import SCHEMA_VERSION, Feed, Kind, feed_get
@@ -262,7 +263,13 @@ def _manifest(result: IngestResult, source_name: str, columns: list[str]) -> dic
 
 # --- reading -----------------------------------------------------------------------------------
 def _read(path: Path, staged: Path, encoding: str | None = None) -> tuple[pl.LazyFrame, list[str], str]:
-    """(every cell as text in columns c0..cN with `_row`, the headers as written, the encoding)."""
+    """(every cell as text in columns c0..cN with `_row`, the headers as written, the encoding).
+
+    Hostile or broken files are refused first (core.fileguard): an XLSX's extent and zip bombs before
+    calamine allocates, and a CSV's oversized fields and unclosed quotes, which Polars would read
+    as one swallowed cell or an English error.
+    """
+    _guard(path)
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return _read_excel(path)
     encoding = encoding or _sniff(path)
@@ -282,6 +289,16 @@ def _read(path: Path, staged: Path, encoding: str | None = None) -> tuple[pl.Laz
         row_index_offset=2,  # the header is row 1, as a spreadsheet shows it
     )
     return frame, headers, encoding
+
+
+def _guard(path: Path) -> None:
+    try:
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            fileguard.check_file(path)
+        else:
+            fileguard.check_csv_lines(path)
+    except fileguard.FileRefused as exc:
+        raise FeedError(str(exc)) from exc
 
 
 def _sniff(path: Path, sample: int = 1 << 22) -> str:
@@ -335,8 +352,8 @@ def _read_excel(path: Path) -> tuple[pl.LazyFrame, list[str], str]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:
-        raise FeedError(f"无法读取 Excel 文件：{exc}") from exc
+    except Exception as exc:  # calamine's errors are English
+        raise FeedError("无法读取 Excel 文件（文件已损坏或不是 Excel 格式）；请用 Excel 另存后重新上传") from exc
     if not rows:
         raise FeedError("文件为空")
     headers = [_excel_text(h) for h in rows[0]]
