@@ -182,3 +182,21 @@ FEEDS_DIR = DATA_DIR / "feeds"
 # 身份号码摘要 (DATA_CONTRACTS §2): the HMAC-SM3 key agreed with the departments that deliver digests.
 # Default: the demo county's key (minzheng.demo.feedrows.DIGEST_KEY); set the real one in production.
 FEED_DIGEST_KEY = os.environ.get("MINZHENG_FEED_DIGEST_KEY") or "minzheng-demo-hmac-key"
+
+# --- Files and jobs (issue 9: hostile files, heavy jobs in a child process, retention) ---------
+# Uploads above this are refused before the body is parsed (every page and the API). 200 MB holds a
+# county's resident file as CSV (a million rows ≈ 150 MB) and any department feed.
+MINZHENG_MAX_UPLOAD_MB = env_int("MINZHENG_MAX_UPLOAD_MB", 200)
+# Spreadsheet limits checked before python-calamine allocates (core.fileguard.Limits says why).
+MINZHENG_SHEET_MAX_ROWS = env_int("MINZHENG_SHEET_MAX_ROWS", 2_000_000)
+MINZHENG_SHEET_MAX_COLUMNS = env_int("MINZHENG_SHEET_MAX_COLUMNS", 200)
+MINZHENG_SHEET_MAX_CELLS = env_int("MINZHENG_SHEET_MAX_CELLS", 50_000_000)
+MINZHENG_FILE_MAX_UNCOMPRESSED_MB = env_int("MINZHENG_FILE_MAX_UNCOMPRESSED_MB", 2048)
+MINZHENG_FILE_MAX_RATIO = env_int("MINZHENG_FILE_MAX_RATIO", 100)
+MINZHENG_CELL_MAX_CHARS = env_int("MINZHENG_CELL_MAX_CHARS", 32_767)
+# Heavy jobs (imports, feed ingest, batch runs) run in a child process with this address-space limit.
+JOBS_ISOLATE = env_bool("JOBS_ISOLATE", True)
+MINZHENG_JOB_MEMORY_MB = env_int("MINZHENG_JOB_MEMORY_MB", 8192)
+# Uploads, exports and rejects files (full identity numbers) are deleted after this many days.
+MINZHENG_FILE_RETENTION_DAYS = env_int("MINZHENG_FILE_RETENTION_DAYS", 30)
+MIDDLEWARE = [*MIDDLEWARE, "minzheng.core.uploads.UploadLimitMiddleware"]

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from minzheng.accounts.access import require
 from minzheng.audit.services import client_ip
 from minzheng.core.decorators import role_required
+from minzheng.core.uploads import upload_too_large
 from minzheng.jobs.selectors import job_get_for_user
 from minzheng.jobs.services import job_enqueue, job_start_in_background
 from minzheng.verification import selectors, services
@@ -30,7 +31,7 @@ from minzheng.verification.tasks import FEED_INGEST_KIND
 def feeds(request: HttpRequest) -> HttpResponse:
     """The deliveries of every feed, and the upload form that queues an ingestion job."""
     form = FeedUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _upload_fits(form):
         data = form.cleaned_data
         upload = data["file"]
         params = {
@@ -69,6 +70,14 @@ def feed_rejects(request: HttpRequest, delivery_id: int) -> HttpResponse:
     services.feed_rejects_download(actor=request.user, delivery=delivery, client_ip=client_ip(request))
     name = f"{delivery.feed_id}_{delivery.as_of.isoformat()}_错误行.csv"
     return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+
+
+def _upload_fits(form: FeedUploadForm) -> bool:
+    """The size cap (MINZHENG_MAX_UPLOAD_MB), for a body that came without a length."""
+    reason = upload_too_large(form.cleaned_data["file"])
+    if reason:
+        form.add_error("file", reason)
+    return reason is None
 
 
 def _upload_save(upload: UploadedFile) -> Path:
