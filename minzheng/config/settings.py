@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "minzheng.emergency",
     "minzheng.meals",
     "minzheng.workdays",
+    "minzheng.workflow",
+    "minzheng.cases",
 ]
 
 MIDDLEWARE = [

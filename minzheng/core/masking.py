@@ -19,3 +19,9 @@ def mask_phone(phone: str) -> str:
     if len(phone) <= 4:
         return "*" * len(phone)
     return phone[:4] + "*" * (len(phone) - 6) + phone[-2:]
+
+
+def mask_name(name: str) -> str:
+    """公示 shows the surname only: 张三丰 → 张**."""
+    name = (name or "").strip()
+    return name[:1] + "*" * (len(name) - 1) if name else ""

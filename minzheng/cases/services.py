@@ -1,0 +1,325 @@
+"""Every write to a case: open at the window, move through stages, 公示 and objections, letters.
+
+Each function is one transaction with a keyword-only actor and audit rows (the workflow
+kernel writes the transition's own). Deadlines are working days from the holiday table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from minzheng.audit.services import audit_record
+from minzheng.cases.casetypes import CaseType, case_type, case_types
+from minzheng.cases.models import Case, CaseSequence, FieldVisit, Letter, Material, Objection, Publicity
+from minzheng.core.dates import DateInputError, parse_day
+from minzheng.core.masking import mask_name
+from minzheng.registry.models import Household, Person, PersonTag
+from minzheng.workdays.selectors import add_working_days
+from minzheng.workflow import services as workflow
+from minzheng.workflow.services import Binding, TransitionRefused
+
+OPENERS = {"town_officer", "village_worker"}
+RESERVED = {"screening", "target"}  # 受理: the town's window, or a village worker for the town
+
+
+def _machine(case: Case) -> Any:
+    return case_type(case.case_type).machine
+
+
+workflow.bind(Case, Binding(object_type="case", machine=_machine, state_field="status", due_field="stage_due_on"))
+
+
+class CaseError(ValueError):
+    """A case request refused with a Chinese reason (bad date, duplicate, wrong subject)."""
+
+
+@dataclass(frozen=True)
+class Opening:
+    case_type: str
+    household: Household
+    received_on: dt.date
+    authorisation_no: str = ""
+    applicant: Person | None = None
+    urgent: bool = False
+    drafted_from: str = ""
+
+
+def _received_on(raw: Any) -> dt.date:
+    try:
+        day = parse_day(raw, "受理日期")
+    except DateInputError as exc:
+        raise CaseError(str(exc)) from None
+    if day > timezone.localdate():
+        raise CaseError(f"受理日期 {day} 晚于今天")
+    return day
+
+
+def _next_no(ctype: CaseType, division_code: str, year: int) -> str:
+    prefix = f"{ctype.prefix}-{division_code[:6]}-{year}"
+    seq, _ = CaseSequence.objects.select_for_update().get_or_create(prefix=prefix)
+    CaseSequence.objects.filter(pk=seq.pk).update(last=seq.last + 1)
+    return f"{prefix}-{seq.last + 1:06d}"
+
+
+def _open_duplicate(ctype: CaseType, household: Household, applicant: Person | None) -> Case | None:
+    finals = [s.id for s in ctype.machine.states.values() if s.final]
+    open_cases = Case.objects.filter(case_type=ctype.id, household=household).exclude(status__in=finals)
+    if ctype.subject == "person":
+        open_cases = open_cases.filter(applicant=applicant)
+    return open_cases.first()
+
+
+def _check_opening(o: Opening, ctype: CaseType) -> None:
+    if ctype.subject == "person" and o.applicant is None:
+        raise CaseError(f"{ctype.name}以个人为对象，请选择申请人")
+    if o.applicant is not None and o.applicant.household_id != o.household.pk:
+        raise CaseError("申请人不是该户成员")
+    duplicate = _open_duplicate(ctype, o.household, o.applicant)
+    if duplicate is not None:
+        raise CaseError(
+            f"已有在办的{ctype.name}申请 {duplicate.case_no}（{_machine(duplicate).state_label(duplicate.status)}）"
+        )
+
+
+def case_open(o: Opening, *, actor: Any, client_ip: str = "") -> Case:
+    """受理: number the case, set its deadlines from the received date, tick what data already proves."""
+    ctype = case_type(o.case_type)
+    received_on = _received_on(o.received_on)
+    if getattr(actor, "role", None) not in OPENERS:
+        raise TransitionRefused(f"「{getattr(actor, 'role_label', '') or '系统'}」不能受理申请", "role")
+    _check_opening(o, ctype)
+    with transaction.atomic():
+        total = ctype.total_working_days(o.household.division_id, received_on)
+        case = Case.objects.create(
+            case_no=_next_no(ctype, o.household.division_id, received_on.year),
+            case_type=ctype.id,
+            household=o.household,
+            applicant=o.applicant or _head(o.household),
+            division_code=o.household.division_id,
+            status=ctype.machine.initial.id,
+            received_on=received_on,
+            due_on=add_working_days(received_on, total),
+            authorisation_no=o.authorisation_no.strip(),
+            urgent=o.urgent,
+            drafted_from=o.drafted_from,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        workflow.start(case, actor=actor, on=received_on, client_ip=client_ip)
+        materials_refresh(case)
+        letter_issue(case, Letter.Kind.ACCEPTED, on=received_on)
+    return case
+
+
+def _head(household: Household) -> Person | None:
+    return household.members.order_by("relation", "birth_date").first()
+
+
+def materials_refresh(case: Case) -> None:
+    """Tick each checklist item that data already proves (零证明) or that the case already holds."""
+    ctype = case_type(case.case_type)
+    existing = {m.key: m for m in case.materials.all()}
+    for spec in ctype.materials:
+        status, note = _material_status(case, spec)
+        current = existing.get(spec.key)
+        if current is None:
+            Material.objects.create(case=case, key=spec.key, label=spec.label, status=status, note=note)
+        elif current.status in (Material.Status.MISSING, Material.Status.FETCHED) and current.status != status:
+            Material.objects.filter(pk=current.pk).update(status=status, note=note)
+
+
+def _material_status(case: Case, spec: Any) -> tuple[str, str]:
+    if spec.field:
+        filled = bool(str(getattr(case, spec.field, "") or "").strip())
+        return (
+            (Material.Status.RECEIVED, f"编号 {getattr(case, spec.field)}") if filled else (Material.Status.MISSING, "")
+        )
+    if spec.fetched_by == "registry":
+        return Material.Status.FETCHED, "本平台居民台账（户籍信息）"
+    if spec.fetched_by == "verification":
+        report = case.household.verification_reports.order_by("-as_of", "-pk").first()
+        if report is not None:
+            return Material.Status.FETCHED, f"一键核对报告 {report.report_no}（数据时点 {report.as_of}）"
+        return Material.Status.MISSING, "调查时出具一键核对报告即可代替"
+    if spec.fetched_by == "tag_disability":
+        disabled = PersonTag.objects.filter(person__household=case.household, kind=PersonTag.Kind.DISABILITY)
+        if disabled.exists():
+            return Material.Status.FETCHED, "残疾人信息（居民台账标签）"
+        return Material.Status.WAIVED, "家庭成员无残疾登记"
+    return Material.Status.MISSING, ""
+
+
+def case_transition(
+    case: Case,
+    to: str,
+    *,
+    actor: Any,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    client_ip: str = "",
+) -> Case:
+    """Take one step; the stage's own records (survey, 公示, decision, letters) are written with it."""
+    # The screening and the target are the platform's to fill, never the caller's.
+    data = {k: v for k, v in (data or {}).items() if k not in RESERVED}
+    data["target"] = to
+    on = _step_date(data.pop("on", None))
+    with transaction.atomic():
+        changes = _decision_changes(case, to, data, on)
+        workflow.transition(
+            case, to, actor=actor, reason=reason, data=data, on=on, changes=changes, client_ip=client_ip
+        )
+        _after(case, to, actor=actor, reason=reason, data=data, on=on or timezone.localdate())
+    return case
+
+
+def _step_date(raw: Any) -> dt.date | None:
+    if raw in (None, ""):
+        return None
+    try:
+        return parse_day(raw, "办理日期")
+    except DateInputError as exc:
+        raise TransitionRefused(str(exc), "date") from None
+
+
+def _decision_changes(case: Case, to: str, data: dict[str, Any], on: dt.date | None) -> dict[str, Any]:
+    """The engine's screening (computed by the guard) and, on a decision, the decision itself."""
+    changes: dict[str, Any] = {}
+    if to not in ("reviewed", "confirmed", "rejected"):
+        return changes
+    # Guards run inside workflow.transition; compute the screening first so the same answer is stored.
+    from minzheng.cases.decision import screen
+
+    screening = data.setdefault("screening", screen(case))
+    changes.update(
+        engine_eligible=screening.get("eligible"),
+        engine_amount_fen=screening.get("amount_fen"),
+        engine_explanation=screening.get("explanation") or [],
+        engine_missing=screening.get("missing") or [],
+    )
+    if to in ("confirmed", "rejected"):
+        approve = to == "confirmed"
+        amount = data.get("amount_fen", screening.get("amount_fen")) if approve else None
+        changes.update(
+            decision_eligible=approve,
+            decision_amount_fen=int(amount) if amount is not None else None,
+            override_reason=str(data.get("override_reason") or "").strip(),
+            decided_on=on or timezone.localdate(),
+        )
+    return changes
+
+
+def _after(case: Case, to: str, *, actor: Any, reason: str, data: dict[str, Any], on: dt.date) -> None:
+    if to == "investigated":
+        survey = data.get("survey") or {}
+        FieldVisit.objects.create(
+            case=case,
+            visited_on=parse_day(survey["visited_on"], "入户调查日期"),
+            visitors=[str(v).strip() for v in survey.get("visitors") or [] if str(v).strip()],
+            findings=str(survey.get("findings") or ""),
+            latitude=survey.get("latitude"),
+            longitude=survey.get("longitude"),
+            photos=list(survey.get("photos") or []),
+            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        materials_refresh(case)
+    elif to == "publicised":
+        publicity_open(case, starts_on=on)
+    elif to == "rejected":
+        letter_issue(case, Letter.Kind.REJECTED, on=on, reasons=reason)
+    elif to == "confirmed":
+        letter_issue(case, Letter.Kind.APPROVED, on=on, reasons=reason)
+
+
+def publicity_text(case: Case) -> str:
+    ctype = case_type(case.case_type)
+    who = mask_name(case.applicant.name) if case.applicant else "申请人"
+    size = case.household.members.count()
+    amount = f"，拟保障金额 {case.engine_amount_fen / 100:,.2f} 元" if case.engine_amount_fen else ""
+    return f"{who}家（{size} 人）申请{ctype.name}，经入户调查和信息核对，乡镇（街道）审核意见为拟同意{amount}。"
+
+
+def publicity_open(case: Case, *, starts_on: dt.date) -> Publicity:
+    """公示 for the type's days (calendar days, the first day counted)."""
+    days = case_type(case.case_type).publicity_days
+    publicity, _ = Publicity.objects.update_or_create(
+        case=case,
+        defaults={
+            "starts_on": starts_on,
+            "ends_on": starts_on + dt.timedelta(days=days - 1),
+            "text": publicity_text(case),
+        },
+    )
+    return publicity
+
+
+def objection_record(
+    publicity: Publicity, *, actor: Any, content: str, received_on: dt.date, contact: str = "", client_ip: str = ""
+) -> Objection:
+    if not content.strip():
+        raise CaseError("请填写异议内容")
+    with transaction.atomic():
+        objection = Objection.objects.create(
+            publicity=publicity, content=content.strip(), contact=contact.strip()[:64], received_on=received_on
+        )
+        audit_record(
+            actor=actor,
+            action="create",
+            object_type="case",
+            object_id=publicity.case_id,
+            summary=f"登记公示异议（{publicity.case.case_no}）",
+            client_ip=client_ip,
+        )
+    return objection
+
+
+def objection_answer(objection: Objection, *, actor: Any, answer: str, client_ip: str = "") -> Objection:
+    if not answer.strip():
+        raise CaseError("请填写对异议的核实与答复情况")
+    with transaction.atomic():
+        Objection.objects.filter(pk=objection.pk).update(
+            answer=answer.strip(), answered_by=actor, answered_on=timezone.localdate()
+        )
+        audit_record(
+            actor=actor,
+            action="update",
+            object_type="case",
+            object_id=objection.publicity.case_id,
+            summary=f"答复公示异议（{objection.publicity.case.case_no}）",
+            reason=answer.strip()[:500],
+            client_ip=client_ip,
+        )
+    objection.refresh_from_db()
+    return objection
+
+
+def letter_issue(case: Case, kind: str, *, on: dt.date, reasons: str = "") -> Letter:
+    """Record a notice; the PDF is drawn from this record whenever it is printed."""
+    ctype = case_type(case.case_type)
+    due = add_working_days(on, ctype.rejection_letter_days) if kind == Letter.Kind.REJECTED else None
+    body = {
+        "case_type": ctype.name,
+        "reasons": reasons,
+        "legal_basis": [f"{b.get('名称', '')}（{b.get('文号', '')}）" for b in ctype.legal_basis],
+        "amount_fen": case.decision_amount_fen,
+    }
+    number = f"{case.case_no}-{Letter.Kind(kind).name[:3]}"
+    letter, _ = Letter.objects.get_or_create(
+        number=number,
+        defaults={
+            "case": case,
+            "kind": kind,
+            "issued_on": on,
+            "due_on": due,
+            "addressee": case.applicant.name if case.applicant else case.household.household_no,
+            "body": body,
+        },
+    )
+    return letter
+
+
+def known_case_types() -> list[tuple[str, str]]:
+    return [(t.id, t.name) for t in case_types().values()]
