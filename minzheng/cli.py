@@ -82,6 +82,10 @@ def worker_cmd(
 ) -> None:
     """运行后台任务（导入、批量核对等）和定时任务；中断后重启会从断点继续。"""
     setup_django()
+    from minzheng.accounts.checks import FEED_KEY_MISSING, feed_digest_key_configured
+
+    if not feed_digest_key_configured():  # matching jobs would match digests wrongly
+        fail(FEED_KEY_MISSING)
     from minzheng.jobs.services import worker_loop
     from minzheng.scheduler.services import scheduler_loop, start_scheduler_thread
 
@@ -111,43 +115,136 @@ def divisions_import_cmd(file: Path) -> None:
     typer.echo(f"共 {result.rows} 行：新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}")
 
 
+def _user_or_fail(username: str) -> Any:
+    from minzheng.accounts.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        fail(f"账号“{username}”不存在")
+    return user
+
+
 @users_app.command("create")
 def users_create(
     username: str = typer.Option(..., "--username"),
-    role: str = typer.Option(..., "--role"),
-    jurisdiction: str = typer.Option(..., "--jurisdiction"),
+    role: str = typer.Option(..., "--role", help="角色：代码或中文名，如 town_officer 或 乡镇(街道)民政办"),
+    jurisdiction: str = typer.Option(..., "--jurisdiction", help="区划代码，如 330212100"),
     password: str = typer.Option(None, "--password", help="网页登录密码（可选）"),
-    token: bool = typer.Option(False, "--token", help="同时签发 API 令牌"),
+    display_name: str = typer.Option("", "--name", help="姓名"),
+    token: bool = typer.Option(False, "--token", help="同时签发 API 令牌并打印（只显示一次）"),
 ) -> None:
-    """创建账号；加 --token 时打印 API 令牌（只显示一次）。"""
+    """创建账号；只有加 --token 时才签发并打印 API 令牌（只显示一次）。"""
     setup_django()
     from django.core.exceptions import ValidationError
 
     from minzheng.accounts.services import AccountError, token_issue, user_create
 
     try:
-        user = user_create(actor=None, username=username, role=role, jurisdiction=jurisdiction, password=password)
+        user = user_create(
+            actor=None,
+            username=username,
+            role=role,
+            jurisdiction=jurisdiction,
+            password=password,
+            display_name=display_name,
+        )
     except AccountError as exc:
         fail(str(exc))
     except ValidationError as exc:
         fail("密码不符合要求：" + "；".join(exc.messages))
     typer.echo(f"已创建账号 {user.username}（{user.role_label}，管辖 {user.jurisdiction}）")
-    # Always print a token: API clients need one, and the issue asks for it.
-    typer.echo(token_issue(actor=None, user=user, label="cli"))
+    if token:
+        typer.echo(token_issue(actor=None, user=user, label="cli"))
+
+
+@users_app.command("update")
+def users_update(
+    username: str,
+    role: str = typer.Option(None, "--role", help="新角色：代码或中文名"),
+    jurisdiction: str = typer.Option(None, "--jurisdiction", help="新管辖范围（区划代码）"),
+    display_name: str = typer.Option(None, "--name", help="新姓名"),
+) -> None:
+    """修改账号的角色、管辖范围或姓名（管辖范围须为已有区划，层级与角色相符）。"""
+    setup_django()
+    from minzheng.accounts.services import AccountError, user_update
+
+    user = _user_or_fail(username)
+    try:
+        user_update(actor=None, user=user, role=role, jurisdiction=jurisdiction, display_name=display_name)
+    except AccountError as exc:
+        fail(str(exc))
+    typer.echo(f"已修改账号 {user.username}（{user.role_label}，管辖 {user.jurisdiction}）")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    username: str,
+    password: str = typer.Option(..., "--password", prompt="新密码", hide_input=True, confirmation_prompt=True),
+) -> None:
+    """重设账号的网页登录密码（至少 10 位，含大写、小写、数字、符号中的至少 3 类）。"""
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from minzheng.accounts.services import user_update
+
+    user = _user_or_fail(username)
+    try:
+        user_update(actor=None, user=user, password=password)
+    except ValidationError as exc:
+        fail("密码不符合要求：" + "；".join(exc.messages))
+    typer.echo(f"已重设账号 {username} 的密码")
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: str) -> None:
+    """停用账号：不能再登录，已登录的会话失效，API 令牌全部吊销。"""
+    setup_django()
+    from minzheng.accounts.services import user_deactivate
+
+    revoked = user_deactivate(actor=None, user=_user_or_fail(username))
+    typer.echo(f"已停用账号 {username}，吊销 API 令牌 {revoked} 个")
+
+
+@users_app.command("activate")
+def users_activate(username: str) -> None:
+    """重新启用停用的账号（API 令牌需重新签发）。"""
+    setup_django()
+    from minzheng.accounts.services import user_activate
+
+    user_activate(actor=None, user=_user_or_fail(username))
+    typer.echo(f"已启用账号 {username}")
+
+
+@users_app.command("issue-token")
+def users_issue_token(username: str, label: str = typer.Option("cli", "--label", help="令牌用途")) -> None:
+    """签发新的 API 令牌并打印（只显示一次；有效期见 MINZHENG_API_TOKEN_DAYS，默认 90 天）。"""
+    setup_django()
+    from minzheng.accounts.services import token_issue
+
+    user = _user_or_fail(username)
+    if not user.is_active:
+        fail(f"账号“{username}”已停用，不能签发令牌")
+    typer.echo(token_issue(actor=None, user=user, label=label))
+
+
+@users_app.command("revoke-token")
+def users_revoke_token(username: str) -> None:
+    """吊销账号的全部 API 令牌。"""
+    setup_django()
+    from minzheng.accounts.services import token_revoke
+
+    revoked = token_revoke(actor=None, user=_user_or_fail(username))
+    typer.echo(f"已吊销账号 {username} 的 API 令牌 {revoked} 个")
 
 
 @users_app.command("unlock")
 def users_unlock(username: str) -> None:
-    """解锁因连续登录失败被锁定的账号。"""
+    """解除账号因连续登录失败而受到的登录限制。"""
     setup_django()
-    from minzheng.accounts.models import User
     from minzheng.accounts.services import user_unlock
 
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        fail(f"账号“{username}”不存在")
-    user_unlock(actor=None, user=user)
-    typer.echo(f"已解锁账号 {username}")
+    user_unlock(actor=None, user=_user_or_fail(username))
+    typer.echo(f"已解除账号 {username} 的登录限制")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -22,8 +23,13 @@ class User(AbstractUser):
     role = models.CharField(max_length=32, choices=Role.choices, db_comment="角色")
     jurisdiction = models.CharField(max_length=12, db_comment="管辖范围：区划代码前缀，如 330212 表示整个鄞州区")
     display_name = models.CharField(max_length=64, blank=True, db_comment="姓名")
-    failed_logins = models.PositiveSmallIntegerField(default=0, db_comment="连续登录失败次数")
-    locked_at = models.DateTimeField(null=True, blank=True, db_comment="因登录失败被锁定的时间")
+    # Maker-checker across accounts: who set this account up, and who last changed it.
+    created_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_comment="创建人"
+    )
+    changed_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_comment="最后修改人"
+    )
 
     class Meta:
         db_table_comment = "工作人员账号"
@@ -36,6 +42,22 @@ class User(AbstractUser):
         return Role(self.role).label if self.role else ""
 
 
+class UserChange(models.Model):
+    """Every change one person made to another's account: who may control whom (maker-checker)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="changes", db_comment="被修改的账号")
+    actor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_comment="修改人")
+    at = models.DateTimeField(default=timezone.now, db_comment="时间")
+    what = models.CharField(max_length=64, db_comment="修改内容")
+
+    class Meta:
+        db_table_comment = "账号修改记录（用于双人复核的独立性检查）"
+        indexes = [models.Index(fields=["user", "actor"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor} 修改 {self.user}：{self.what}"
+
+
 class ApiToken(models.Model):
     """Bearer token for the API. Only the SHA-256 of the token is stored."""
 
@@ -44,9 +66,33 @@ class ApiToken(models.Model):
     label = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_comment="过期时间")
+    revoked_at = models.DateTimeField(null=True, blank=True, db_comment="吊销时间")
 
     class Meta:
         db_table_comment = "API 令牌"
 
     def __str__(self) -> str:
         return f"{self.user} 的令牌"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins per account name AND client address, with a growing delay.
+
+    Keyed by the pair so a stranger's failures from one address never keep the
+    account's owner (or an integration) out from another address; the name is
+    kept as typed so unknown accounts are throttled exactly like real ones.
+    """
+
+    username = models.CharField(max_length=150, db_comment="登录时输入的账号")
+    client_ip = models.CharField(max_length=45, db_comment="客户端地址")
+    failures = models.PositiveIntegerField(default=0, db_comment="连续失败次数")
+    last_failure_at = models.DateTimeField(db_comment="最近一次失败时间")
+    blocked_until = models.DateTimeField(null=True, blank=True, db_comment="在此之前拒绝登录")
+
+    class Meta:
+        db_table_comment = "登录失败计数（账号 + 地址）"
+        constraints = [models.UniqueConstraint(fields=["username", "client_ip"], name="login_throttle_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.client_ip}：{self.failures} 次失败"

@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1/ (OpenAPI at /api/v1/openapi.json, browsable at /api/v1/docs).
+"""The JSON API under /api/v1/ (OpenAPI at /api/v1/openapi.json, browsable at /api/v1/docs; both need a login).
 
 Every error answers JSON with a Chinese `detail`, like the pages do.
 """
@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
-from minzheng.api.auth import TokenAuth
+from minzheng.api.auth import TokenAuth, TokenRefused, docs_login_required
 from minzheng.api.registry import router as registry_router
 from minzheng.emergency.api import router as emergency_router
 
@@ -27,6 +27,7 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api-v1",
     auth=TokenAuth(),
+    docs_decorator=docs_login_required,
     renderer=ChineseJSONRenderer(),
     description="所有接口需在请求头携带 `Authorization: Bearer 令牌`；数据按账号管辖范围过滤并记入审计日志。",
 )
@@ -42,7 +43,8 @@ HTTP_ERRORS = {
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
-    response = api.create_response(request, {"detail": "未提供有效的令牌"}, status=401)
+    detail = exc.detail if isinstance(exc, TokenRefused) else "未提供有效的令牌"
+    response = api.create_response(request, {"detail": detail}, status=401)
     response["WWW-Authenticate"] = "Bearer"  # RFC 6750 §3: tells clients which scheme is expected
     return response
 

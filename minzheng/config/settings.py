@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -86,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "minzheng.accounts.middleware.session_idle",
+    "minzheng.accounts.middleware.content_security_policy",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -139,18 +142,38 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    # 等保 2.0 三级: at least 10 characters from at least 3 of upper, lower, digit, symbol.
+    {"NAME": "minzheng.accounts.validators.ComplexityValidator", "OPTIONS": {"min_length": 10, "min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 
-# Sessions expire after 30 idle minutes: every request pushes the expiry on.
+# Sessions expire after 30 idle minutes: every request a person makes pushes the expiry on
+# (accounts.middleware.session_idle); a page polling by itself (X-Minzheng-Poll) does not.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Login throttling per account name and client address: after 5 failures, wait 1 min, 2, 4 … at most 1 h.
 LOGIN_MAX_FAILURES = 5
+LOGIN_BACKOFF_SECONDS = 60
+LOGIN_BACKOFF_MAX_SECONDS = 3600
+# API tokens expire; a new one comes from `minzheng users issue-token`.
+API_TOKEN_DAYS = env_int("MINZHENG_API_TOKEN_DAYS", 90)
+# Addresses (or networks) of reverse proxies whose X-Forwarded-For is believed; none by default.
+MINZHENG_TRUSTED_PROXIES = [a.strip() for a in os.environ.get("MINZHENG_TRUSTED_PROXIES", "").split(",") if a.strip()]
+# Served over HTTPS (directly or behind a trusted proxy): cookies only over TLS, and HSTS.
+MINZHENG_HTTPS = env_bool("MINZHENG_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = MINZHENG_HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if MINZHENG_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # other services of the bureau may share the domain without TLS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if MINZHENG_HTTPS and MINZHENG_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Run queued jobs in the request's own thread (tests); otherwise a background thread runs them.
 JOBS_INLINE = env_bool("JOBS_INLINE", False)
 
@@ -182,8 +205,15 @@ REJECTS_DIR = DATA_DIR / "rejects"
 EXPORTS_DIR = DATA_DIR / "exports"
 FEEDS_DIR = DATA_DIR / "feeds"
 # 身份号码摘要 (DATA_CONTRACTS §2): the HMAC-SM3 key agreed with the departments that deliver digests.
-# Default: the demo county's key (minzheng.demo.feedrows.DIGEST_KEY); set the real one in production.
-FEED_DIGEST_KEY = os.environ.get("MINZHENG_FEED_DIGEST_KEY") or "minzheng-demo-hmac-key"
+# Required outside the demo: a WSGI server (`minzheng serve`) and `minzheng worker` refuse to start
+# without it (accounts.checks), since a wrong key matches digests silently wrong or not at all.
+# `minzheng demo` sets MINZHENG_DEMO=1; the test suite (pytest) uses the demo county's key.
+DEMO_FEED_DIGEST_KEY = "minzheng-demo-hmac-key"  # = minzheng.demo.feedrows.DIGEST_KEY
+MINZHENG_DEMO = env_bool("MINZHENG_DEMO", False)
+if "pytest" in sys.modules and not os.environ.get("MINZHENG_FEED_DIGEST_KEY"):
+    # Through the environment so worker subprocesses a test starts get the same key.
+    os.environ["MINZHENG_FEED_DIGEST_KEY"] = DEMO_FEED_DIGEST_KEY
+FEED_DIGEST_KEY = os.environ.get("MINZHENG_FEED_DIGEST_KEY") or (DEMO_FEED_DIGEST_KEY if MINZHENG_DEMO else None)
 
 # --- Files and jobs (issue 9: hostile files, heavy jobs in a child process, retention) ---------
 # Uploads above this are refused before the body is parsed (every page and the API). 200 MB holds a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import typer
@@ -24,6 +25,8 @@ def demo(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="生成后是否启动 Web 服务"),
 ) -> None:
     """重建内置数据库，生成演示县（居民、部门核对数据、各角色账号），并启动 Web 服务。"""
+    # The demo county's feeds carry digests made with the demo key (settings.DEMO_FEED_DIGEST_KEY).
+    os.environ.setdefault("MINZHENG_DEMO", "1")
     setup_django()
     from minzheng.demo.build import DemoError, fresh_sqlite_database
 

@@ -233,6 +233,11 @@ def settlement_approve(*, actor: Any, settlement: Settlement, now: dt.datetime, 
         raise MealsError("该结算单已审核")
     if settlement.built_by_id and settlement.built_by_id == getattr(actor, "pk", None):
         raise MealsError("审核人不能是生成结算单的人")
+    if settlement.built_by and getattr(actor, "is_authenticated", False):
+        from minzheng.accounts.access import independent_of
+
+        if not independent_of(actor, settlement.built_by):
+            raise MealsError(f"审核人账号由结算单生成人 {settlement.built_by.username} 创建或修改过，不能审核该结算单")
     settlement.status, settlement.approved_by, settlement.approved_at = Settlement.Status.APPROVED, _user(actor), now
     settlement.save(update_fields=["status", "approved_by", "approved_at"])
     _audit(actor, AuditEvent.Action.UPDATE, "meals_settlement", settlement.pk, f"审核 {settlement}", client_ip)

@@ -172,10 +172,21 @@ def _pending(change: ParameterChange, actor: Any) -> ParameterChange:
     return locked
 
 
+def _independent_checker(actor: Any, maker: Any) -> None:
+    """Maker-checker across accounts: not an account the proposer created or changed (accounts.access)."""
+    from minzheng.accounts.access import independent_of
+
+    if getattr(actor, "is_authenticated", False) and not independent_of(actor, maker):
+        raise RulesError(
+            f"审核人账号由提出人 {maker.username} 创建或修改过，不能审核其提出的参数调整：请由另一名独立的工作人员审核"
+        )
+
+
 @transaction.atomic
 def param_change_approve(*, actor: Any, change: ParameterChange, note: str = "", client_ip: str = "") -> Parameter:
     """Checker: a different user approves; the value becomes a Parameter row and takes effect."""
     locked = _pending(change, actor)
+    _independent_checker(actor, locked.proposed_by)
     record = ParamRecord(
         key=locked.key,
         region_code=locked.region_code,

@@ -41,11 +41,12 @@ def test_create_user_checks_password_and_jurisdiction(cast: Cast) -> None:
 def test_unlock(cast: Cast) -> None:
     for _ in range(5):
         Client().post("/accounts/login/", {"username": "lizhen", "password": "错"})
-    cast.town_officer.refresh_from_db()
-    assert cast.town_officer.locked_at is not None
-    as_user(cast.sysadmin).post(f"/accounts/users/{cast.town_officer.pk}/unlock/")
-    cast.town_officer.refresh_from_db()
-    assert cast.town_officer.locked_at is None
+    blocked = Client().post("/accounts/login/", {"username": "lizhen", "password": PASSWORD})
+    assert "登录失败次数过多，请 1 分钟后再试" in blocked.content.decode()
+    admin = as_user(cast.sysadmin)
+    assert "登录受限" in admin.get("/accounts/users/").content.decode()
+    admin.post(f"/accounts/users/{cast.town_officer.pk}/unlock/")
+    assert Client().post("/accounts/login/", {"username": "lizhen", "password": PASSWORD}).status_code == 302
 
 
 def test_login_goes_to_next_only_on_this_site(cast: Cast) -> None:
@@ -69,5 +70,5 @@ def test_logout_is_a_post(cast: Cast) -> None:
 def test_login_page_in_chinese_on_a_phone(db: None) -> None:
     html = Client().get("/accounts/login/").content.decode()
     assert '<html lang="zh-Hans">' in html and 'name="viewport"' in html
-    assert "连续 5 次密码错误将锁定账号；闲置 30 分钟需重新登录。" in html
+    assert "连续 5 次密码错误须等待后再试，等待时间逐次加倍；闲置 30 分钟需重新登录。" in html
     assert '<nav class="nav">' not in html  # nothing to navigate to before logging in
