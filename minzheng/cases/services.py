@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from minzheng.audit.services import audit_record
 from minzheng.cases.casetypes import CaseType, case_type, case_types
+from minzheng.cases.items import stage_item_sync
 from minzheng.cases.models import Case, CaseSequence, FieldVisit, Letter, Material, Objection, Publicity
 from minzheng.core.dates import DateInputError, parse_day
 from minzheng.core.masking import mask_name
@@ -112,6 +113,7 @@ def case_open(o: Opening, *, actor: Any, client_ip: str = "") -> Case:
         workflow.start(case, actor=actor, on=received_on, client_ip=client_ip)
         materials_refresh(case)
         letter_issue(case, Letter.Kind.ACCEPTED, on=received_on)
+        stage_item_sync(case)
     return case
 
 
@@ -173,6 +175,7 @@ def case_transition(
             case, to, actor=actor, reason=reason, data=data, on=on, changes=changes, client_ip=client_ip
         )
         _after(case, to, actor=actor, reason=reason, data=data, on=on or timezone.localdate())
+        stage_item_sync(case)
     return case
 
 

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "minzheng.workdays",
     "minzheng.workflow",
     "minzheng.cases",
+    "minzheng.workitems",
 ]
 
 MIDDLEWARE = [

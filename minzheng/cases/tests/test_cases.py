@@ -209,3 +209,20 @@ def test_overdue_lists_late_cases_within_jurisdiction(cast: Cast) -> None:
     services.case_open(services.Opening("dibao", fresh, TODAY, "SQ-2"), actor=cast.town_officer)
     assert list(overdue(cast.town_officer)) == [late]
     assert list(overdue(cast.other_town_officer)) == []
+
+
+@pytest.mark.django_db
+def test_each_stage_is_one_open_item_for_the_role_that_acts_next(cast: Cast) -> None:
+    from minzheng.workitems.models import WorkItem
+    from minzheng.workitems.selectors import mine
+
+    case = _open(cast, _days_ago(20))
+    assert [i.role for i in mine(cast.town_officer)] == ["town_officer"]
+    _to_publicity(cast, case)
+    open_items = WorkItem.objects.filter(subject_id=str(case.pk), status=WorkItem.Status.OPEN)
+    assert [(i.role, i.data["stage"]) for i in open_items] == [("county_approver", "publicised")]
+    assert list(mine(cast.town_officer)) == []
+    assert [i.data["case_no"] for i in mine(cast.county_approver)] == [case.case_no]
+    assert WorkItem.objects.filter(subject_id=str(case.pk)).count() == 4
+    services.case_transition(case, "withdrawn", actor=cast.town_officer, reason="申请人撤回")
+    assert not WorkItem.objects.filter(subject_id=str(case.pk), status=WorkItem.Status.OPEN).exists()
