@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +86,9 @@ def test_polars_frame_prefixes_string_columns_only(tmp_path: Path, payload: str)
     write_frame_csv(frame, path)
     rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
     assert rows[1] == ["2", "'" + payload, "-5", "张三"] and rows[2] == ["3", "", "7", "'" + payload]
+
+
+def test_sheets_imports_no_django() -> None:
+    """The Django-free engines write their rejects through it (see ARCHITECTURE.md)."""
+    code = "import sys, minzheng.core.sheets; sys.exit('django' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
