@@ -7,11 +7,13 @@ Out of role or out of jurisdiction answers 404.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from minzheng.accounts.models import Role
 from minzheng.core.jurisdiction import prefix_q
@@ -83,6 +85,10 @@ def can_cancel(user: Any) -> bool:
 
 def can_read_orders(user: Any) -> bool:
     return _has(user, ELDER_READ | {Role.PROVIDER, Role.CAREGIVER})
+
+
+def is_provider(user: Any) -> bool:
+    return _has(user, {Role.PROVIDER})
 
 
 def is_caregiver(user: Any) -> bool:
@@ -213,11 +219,22 @@ def access_statement(user: Any, statement_id: int) -> Statement:
     return statement
 
 
+class FamilyLinkExpired(Exception):
+    """The family link was right but has expired: the page says so (and whom to ask), without data."""
+
+
+def family_link_expired(elder: Elder, now: dt.datetime | None = None) -> bool:
+    expires = elder.family_token_expires_at
+    return expires is None or expires <= (now or timezone.now())
+
+
 def access_family(token: str) -> Elder:
-    """The family page: the link's token is the only key (no account); unknown token = 404."""
+    """The family page: the link's token is the only key (no account); unknown token = 404, expired = refused."""
     elder = Elder.objects.select_related("person").filter(family_token=token, active=True).first() if token else None
     if elder is None:
         raise Http404("链接无效")
+    if family_link_expired(elder):
+        raise FamilyLinkExpired
     return elder
 
 

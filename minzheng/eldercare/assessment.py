@@ -33,6 +33,7 @@ class Standard:
     changes: dict[str, Any]
     risk_events: list[str]
     reassess_months: int
+    descriptors: dict[str, dict[int, str]]  # item → score → what the score means (Appendix B)
 
     @property
     def maxima(self) -> dict[str, int]:
@@ -56,6 +57,10 @@ def standard() -> Standard:
         changes=raw["changes"],
         risk_events=list(raw["risk_events"]),
         reassess_months=int(raw["reassess_months"]),
+        descriptors={
+            item: {len(texts) - 1 - k: text for k, text in enumerate(texts)}
+            for item, texts in (raw.get("descriptors") or {}).items()
+        },
     )
 
 

@@ -30,7 +30,11 @@ class AssessmentForm(forms.Form):
             names = []
             for i, (item, top) in enumerate(items.items()):
                 key = f"item_{d}_{i}"
-                choices = [("", "请选择")] + [(str(s), str(s)) for s in range(top, -1, -1)]
+                # Each score with its Appendix B descriptor: the assessor picks a description, not a bare number.
+                meaning = standard().descriptors.get(item, {})
+                choices = [("", "请选择")] + [
+                    (str(s), f"{s} 分：{meaning[s]}" if s in meaning else str(s)) for s in range(top, -1, -1)
+                ]
                 self.fields[key] = forms.TypedChoiceField(label=item, choices=choices, coerce=int)
                 names.append((key, item))
             self.item_fields.append((domain, names))
@@ -175,6 +179,17 @@ class ElderEnrolForm(forms.Form):
         if not d.get("contact_name") and not d.get("contact_phone"):
             return []
         return [{"name": d["contact_name"], "relation": d["contact_relation"], "phone": d["contact_phone"]}]
+
+
+class ElderLocationForm(forms.Form):
+    """Home coordinates typed by a worker (WGS-84 degrees, e.g. from a phone map at the door)."""
+
+    lat = forms.FloatField(
+        label="纬度", min_value=-90, max_value=90, error_messages={"required": "请填写纬度", "invalid": "应为数字"}
+    )
+    lng = forms.FloatField(
+        label="经度", min_value=-180, max_value=180, error_messages={"required": "请填写经度", "invalid": "应为数字"}
+    )
 
 
 class CaregiverForm(forms.Form):

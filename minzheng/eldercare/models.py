@@ -71,6 +71,8 @@ class Elder(models.Model):
     # [{"name": "张小明", "relation": "子", "phone": "138..."}]
     emergency_contacts = models.JSONField(default=list, blank=True, db_comment="紧急联系人")
     family_token = models.CharField(max_length=43, unique=True, db_comment="家属页面链接令牌")
+    # A link forwarded once works for ELDERCARE_FAMILY_LINK_DAYS; staff rotate it (old link dies at once).
+    family_token_expires_at = models.DateTimeField(null=True, blank=True, db_comment="家属链接到期时间")
     active = models.BooleanField(default=True, db_comment="在服务")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -28,6 +28,7 @@ from minzheng.eldercare.models import (
     OrderPhoto,
     OrderStatus,
     OrderTransition,
+    Qualification,
     ServiceItem,
 )
 from minzheng.eldercare.money import split
@@ -87,7 +88,8 @@ def _transition(
 def _required_qualification(items: list[ServiceItem]) -> str:
     needed = sorted({i.qualification for i in items if i.qualification})
     if len(needed) > 1:
-        raise TransitionError("所选项目需要不同资质的护理员（" + "、".join(needed) + "），请分开下单")
+        names = "、".join(Qualification(q).label if q in Qualification.values else q for q in needed)
+        raise TransitionError(f"所选项目需要不同资质的护理员（{names}），请分开下单")
     return needed[0] if needed else ""
 
 

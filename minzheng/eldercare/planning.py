@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from minzheng.eldercare import dispatch
 from minzheng.eldercare.entitlements import param_int
-from minzheng.eldercare.models import Caregiver, Order, OrderStatus, Provider
+from minzheng.eldercare.models import Caregiver, Order, OrderStatus, Provider, Qualification
 from minzheng.eldercare.orders import BUSY, engine_caregiver, order_dispatch, order_required_qualification
 
 TIME_LIMIT_S = 5.0
@@ -81,6 +81,7 @@ def day_plan(provider: Provider, day: dt.date, *, time_limit_s: float = TIME_LIM
         day=day,
         speed_kmh=min(speed, 15),  # plan at e-bike speed; the configured maximum is for fraud checks
         solution_limit=SOLUTION_LIMIT,
+        labels=dict(Qualification.choices),
     )
     return DayPlan(
         provider,

@@ -150,3 +150,20 @@ def elder_bill(elder: Elder, month: dt.date) -> Bill:
         sums["s"] or 0,
         sums["c"] or 0,
     )
+
+
+def dispatch_choices(user: Any, order: Order) -> list[Any]:
+    """Caregivers an operator may pick by hand: active, of an active provider serving the elder's
+    village and visible to the user, holding the order's qualification. Busy ones are still listed
+    (the operator may know better); the lifecycle and the fraud checks still apply."""
+    from minzheng.eldercare.models import Caregiver
+    from minzheng.eldercare.orders import order_required_qualification
+
+    needed = order_required_qualification(order)
+    providers = access.providers_for(user) if access.is_provider(user) else None
+    pool = Caregiver.objects.filter(active=True, provider__active=True).select_related("provider")
+    if providers is not None:
+        pool = pool.filter(provider__in=providers)
+    return [
+        c for c in pool.order_by("provider__name", "name") if c.provider.serves(order.division_code) and c.has(needed)
+    ]

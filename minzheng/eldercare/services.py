@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -82,6 +83,7 @@ def elder_enrol(
         lng=lng,
         emergency_contacts=emergency_contacts or [],
         family_token=secrets.token_urlsafe(32),
+        family_token_expires_at=family_link_expiry(),
     )
     _audit(
         actor,
@@ -114,6 +116,89 @@ def elder_update(*, actor: Any, elder: Elder, client_ip: str = "", **fields: Any
         client_ip=client_ip,
     )
     return elder
+
+
+def family_link_expiry(now: dt.datetime | None = None) -> dt.datetime:
+    """When a family link issued now stops working (setting ELDERCARE_FAMILY_LINK_DAYS, default 30)."""
+    days = int(getattr(settings, "ELDERCARE_FAMILY_LINK_DAYS", 30))
+    return (now or timezone.now()) + dt.timedelta(days=days)
+
+
+@transaction.atomic
+def family_link_rotate(*, actor: Any, elder: Elder, client_ip: str = "") -> Elder:
+    """A new family link (the old one stops working at once), valid for the configured days."""
+    elder.family_token = secrets.token_urlsafe(32)
+    elder.family_token_expires_at = family_link_expiry()
+    elder.save(update_fields=["family_token", "family_token_expires_at", "updated_at"])
+    _audit(
+        actor,
+        AuditEvent.Action.UPDATE,
+        "eldercare_elder",
+        elder.pk,
+        f"更换 {elder.person.name} 的家属链接（原链接作废），有效期至 "
+        f"{timezone.localtime(elder.family_token_expires_at):%Y-%m-%d %H:%M}",
+        client_ip=client_ip,
+    )
+    return elder
+
+
+@transaction.atomic
+def elder_locate(*, actor: Any, elder: Elder, lat: float, lng: float, basis: str, client_ip: str = "") -> Elder:
+    """Set the home coordinates (typed, taken by a phone at the door, or estimated): what dispatch needs."""
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise EldercareError(f"坐标：纬度 {lat}、经度 {lng} 超出范围（纬度 −90～90，经度 −180～180）")
+    before = (elder.lat, elder.lng)
+    elder.lat, elder.lng = round(lat, 6), round(lng, 6)
+    elder.save(update_fields=["lat", "lng", "updated_at"])
+    _audit(
+        actor,
+        AuditEvent.Action.UPDATE,
+        "eldercare_elder",
+        elder.pk,
+        f"登记 {elder.person.name} 住址坐标 {elder.lat}, {elder.lng}（{basis}）",
+        client_ip=client_ip,
+        data={"before": list(before), "after": [elder.lat, elder.lng], "basis": basis},
+    )
+    return elder
+
+
+def elders_list_view(*, actor: Any, q: str, count: int, due_only: bool, client_ip: str = "") -> None:
+    """The elder list shows names, ages and villages of people in care: a read of personal data."""
+    what = "应复评名单" if due_only else (f"按姓名“{q}”查找" if q else "服务对象名单")
+    _audit(
+        actor,
+        AuditEvent.Action.VIEW,
+        "eldercare_elder",
+        "",
+        f"查看居家养老{what}（{count} 人）",
+        client_ip=client_ip,
+        data={"q": q, "count": count, "due": due_only},
+    )
+
+
+def order_view(*, actor: Any, order: Order, via: str, client_ip: str = "") -> None:
+    """An order's page (elder, address, times, photos) or one of its photos: a detail read."""
+    _audit(
+        actor,
+        AuditEvent.Action.VIEW,
+        "eldercare_order",
+        order.pk,
+        f"查看订单 {order.pk}（{order.elder.person.name}）" + ("的照片" if via == "photo" else ""),
+        client_ip=client_ip,
+        data={"via": via},
+    )
+
+
+def statement_view(*, actor: Any, statement: Statement, client_ip: str = "") -> None:
+    """A statement lists every settled visit with the elder's name: a read of personal data."""
+    _audit(
+        actor,
+        AuditEvent.Action.VIEW,
+        "eldercare_statement",
+        statement.pk,
+        f"查看 {statement.provider.name} {statement.month:%Y年%m月} 结算单（{statement.order_count} 单）",
+        client_ip=client_ip,
+    )
 
 
 def elder_view(*, actor: Any, elder: Elder, via: str, client_ip: str = "") -> None:

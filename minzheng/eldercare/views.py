@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from minzheng.audit.services import client_ip
+from minzheng.core.dates import DateInputError, next_working_day, parse_day
 from minzheng.core.decorators import role_required
 from minzheng.divisions.models import Division
 from minzheng.eldercare import access, orders, planning, selectors, services
@@ -27,25 +28,33 @@ from minzheng.eldercare.forms import (
     AssessmentForm,
     CaregiverForm,
     ElderEnrolForm,
+    ElderLocationForm,
     FollowUpForm,
     OrderForm,
     ReasonForm,
     ResolveForm,
     StatementBuildForm,
 )
+from minzheng.eldercare.geocode import estimate_location
 from minzheng.eldercare.lifecycle import TransitionError, allowed_from
-from minzheng.eldercare.models import Elder, Order, OrderChannel, OrderStatus, Provider, Qualification
+from minzheng.eldercare.models import Caregiver, Elder, Order, OrderChannel, OrderStatus, Provider, Qualification
 from minzheng.eldercare.services import EldercareError
 
 Refused = (TransitionError, EldercareError, AssessmentInputError, LookupError)
 
 
 def _month(request: HttpRequest) -> dt.date:
-    raw = request.GET.get("month", "")
+    raw = request.GET.get("month", "").strip()
     try:
-        return dt.datetime.strptime(raw, "%Y-%m").date()  # noqa: DTZ007 - a calendar month, not a moment
-    except ValueError:
+        return parse_day(f"{raw}-01", "月份") if raw else timezone.localdate().replace(day=1)
+    except DateInputError as exc:
+        messages.error(request, str(exc))
         return timezone.localdate().replace(day=1)
+
+
+def default_service_day() -> dt.date:
+    """The order forms' proposed date: the next working day after today (not a Saturday or a holiday)."""
+    return next_working_day(timezone.localdate() + dt.timedelta(days=1))
 
 
 # ------------------------------------------------------------------ hotline console
@@ -58,8 +67,7 @@ def hotline(request: HttpRequest) -> HttpResponse:
 
 def _profile_context(request: HttpRequest, elder: Elder, via: str, **extra: object) -> dict[str, object]:
     services.elder_view(actor=request.user, elder=elder, via=via, client_ip=client_ip(request))
-    today = timezone.localdate()
-    initial = {"day": today + dt.timedelta(days=1), "start": dt.time(9, 0)}
+    initial = {"day": default_service_day(), "start": dt.time(9, 0)}
     return {"p": selectors.elder_profile(elder), "order_form": OrderForm(initial=initial), **extra}
 
 
@@ -123,7 +131,12 @@ def elders(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     today = timezone.localdate()
     due_only = request.GET.get("due") == "1"
-    rows = selectors.reassessments_due(request.user, today)[: selectors.LIST_LIMIT] if due_only else None
+    rows = list(
+        selectors.reassessments_due(request.user, today)[: selectors.LIST_LIMIT]
+        if due_only
+        else selectors.elder_search(request.user, q)
+    )
+    services.elders_list_view(actor=request.user, q=q, count=len(rows), due_only=due_only, client_ip=client_ip(request))
     return render(
         request,
         "eldercare/elders.html",
@@ -131,7 +144,7 @@ def elders(request: HttpRequest) -> HttpResponse:
             "q": q,
             "due_only": due_only,
             "can_write": access.can_write_elders(request.user),
-            "rows": rows if due_only else selectors.elder_search(request.user, q),
+            "rows": rows,
             "due": selectors.reassessments_due(request.user, today).count(),
             "today": today,
         },
@@ -141,7 +154,7 @@ def elders(request: HttpRequest) -> HttpResponse:
 def _profile_order_form(request: HttpRequest) -> OrderForm | None:
     if not access.can_place_orders(request.user):
         return None
-    return OrderForm(initial={"day": timezone.localdate() + dt.timedelta(days=1), "start": dt.time(9, 0)})
+    return OrderForm(initial={"day": default_service_day(), "start": dt.time(9, 0)})
 
 
 @role_required(access.can_write_elders)
@@ -185,8 +198,52 @@ def elder_detail(request: HttpRequest, elder_id: int) -> HttpResponse:
         order_form=_profile_order_form(request),
         can_write=access.can_write_elders(request.user),
         reason_form=ReasonForm(),
+        family_expires_at=elder.family_token_expires_at,
+        family_expired=access.family_link_expired(elder),
+        location_form=ElderLocationForm(initial={"lat": elder.lat, "lng": elder.lng}),
     )
     return render(request, "eldercare/elder.html", context)
+
+
+@require_POST
+@role_required(access.can_write_elders)
+def elder_location(request: HttpRequest, elder_id: int) -> HttpResponse:
+    """Coordinates typed (or taken by the phone) or, with `estimate`, proposed from the village's located elders."""
+    elder = access.access_elder(request.user, elder_id)
+    if request.POST.get("estimate"):
+        found = estimate_location(elder)
+        if found is None:
+            messages.error(
+                request,
+                "无法估算坐标：本村（社区）和本乡镇（街道）尚无已定位的服务对象或护理员。"
+                "请上门时用手机定位后填写经纬度；在此之前可在订单页“指定护理员”派单。",
+            )
+            return redirect("eldercare:elder", elder_id=elder.pk)
+        lat, lng, basis = found.lat, found.lng, found.basis
+    else:
+        form = ElderLocationForm(request.POST)
+        if not form.is_valid():
+            problems = [f"{form.fields[k].label}：{'、'.join(v)}" for k, v in form.errors.items()]
+            messages.error(request, "；".join(problems))
+            return redirect("eldercare:elder", elder_id=elder.pk)
+        lat, lng, basis = form.cleaned_data["lat"], form.cleaned_data["lng"], "手工填写"
+    try:
+        ip = client_ip(request)
+        services.elder_locate(actor=request.user, elder=elder, lat=lat, lng=lng, basis=basis, client_ip=ip)
+    except EldercareError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已登记住址坐标 {elder.lat}, {elder.lng}（{basis}）")
+    return redirect("eldercare:elder", elder_id=elder.pk)
+
+
+@require_POST
+@role_required(access.can_write_elders)
+def family_link_rotate(request: HttpRequest, elder_id: int) -> HttpResponse:
+    elder = access.access_elder(request.user, elder_id)
+    services.family_link_rotate(actor=request.user, elder=elder, client_ip=client_ip(request))
+    messages.success(request, "已更换家属链接，原链接已作废；请把新链接发给家属")
+    return redirect("eldercare:elder", elder_id=elder.pk)
 
 
 @require_POST
@@ -292,13 +349,18 @@ def orders_list(request: HttpRequest) -> HttpResponse:
 def _order_context(request: HttpRequest, order: Order, **extra: object) -> dict[str, object]:
     user = request.user
     nexts = set(allowed_from(order.status))
+    can_dispatch = access.can_dispatch(user) and OrderStatus.DISPATCHED in nexts
     return {
         "order": order,
         "lines": list(order.lines.select_related("item")),
         "photos": list(order.photos.all()),
         "transitions": list(order.transitions.select_related("actor")),
         "flags": list(order.flags.all()),
-        "can_dispatch": access.can_dispatch(user) and OrderStatus.DISPATCHED in nexts,
+        "can_dispatch": can_dispatch,
+        "located": order.elder.lat is not None and order.elder.lng is not None,
+        "choices": selectors.dispatch_choices(user, order) if can_dispatch else [],
+        "can_locate": access.can_write_elders(user),
+        "Q": dict(Qualification.choices),
         "can_follow_up": access.can_follow_up(user) and OrderStatus.VISITED_BACK in nexts,
         "can_cancel": access.can_cancel(user) and OrderStatus.CANCELLED in nexts,
         "can_miss": access.can_cancel(user) and OrderStatus.MISSED in nexts,
@@ -313,6 +375,7 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     order = access.access_order(request.user, order_id)
     if access.is_caregiver(request.user):
         return redirect("eldercare:my_order", order_id=order.pk)
+    services.order_view(actor=request.user, order=order, via="order_page", client_ip=client_ip(request))
     return render(request, "eldercare/order.html", _order_context(request, order))
 
 
@@ -322,7 +385,9 @@ def _order_action(request: HttpRequest, order_id: int, act: str) -> HttpResponse
     try:
         if act == "dispatch":
             access.require(access.can_dispatch(request.user))
-            order = orders.order_dispatch(actor=request.user, order=order, client_ip=ip)
+            order = orders.order_dispatch(
+                actor=request.user, order=order, caregiver=_picked_caregiver(request, order), client_ip=ip
+            )
             messages.success(request, f"已派单给 {order.caregiver.name}")
         elif act == "follow_up":
             access.require(access.can_follow_up(request.user))
@@ -342,6 +407,17 @@ def _order_action(request: HttpRequest, order_id: int, act: str) -> HttpResponse
         order.refresh_from_db()
         return render(request, "eldercare/order.html#detail", _order_context(request, order))
     return redirect("eldercare:order", order_id=order.pk)
+
+
+def _picked_caregiver(request: HttpRequest, order: Order) -> Caregiver | None:
+    """The caregiver chosen by hand (指定护理员), or None for the nearest; only from the offered list."""
+    raw = request.POST.get("caregiver", "").strip()
+    if not raw:
+        return None
+    chosen = next((c for c in selectors.dispatch_choices(request.user, order) if str(c.pk) == raw), None)
+    if chosen is None:
+        raise EldercareError("所选护理员不在可派范围内（须为服务本村的服务商在岗护理员，且具备所需资质）")
+    return chosen
 
 
 @require_POST
@@ -405,6 +481,7 @@ def statements(request: HttpRequest) -> HttpResponse:
 @role_required(access.can_read_statements)
 def statement_detail(request: HttpRequest, statement_id: int) -> HttpResponse:
     statement = access.access_statement(request.user, statement_id)
+    services.statement_view(actor=request.user, statement=statement, client_ip=client_ip(request))
     rows = statement.orders.select_related("elder__person", "caregiver").order_by("window_start")
     context = {
         "s": statement,
@@ -446,9 +523,10 @@ def _plan_provider(request: HttpRequest) -> Provider | None:
 def _plan_day(request: HttpRequest) -> dt.date:
     raw = request.GET.get("day") or request.POST.get("day") or ""
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        return timezone.localdate() + dt.timedelta(days=1)
+        return parse_day(raw, "日期") if raw else default_service_day()
+    except DateInputError as exc:
+        messages.error(request, str(exc))
+        return default_service_day()
 
 
 @role_required(access.can_plan)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from minzheng.audit.services import client_ip
+from minzheng.core.dates import next_working_day
 from minzheng.core.decorators import role_required
 from minzheng.eldercare import access, orders, selectors, services
 from minzheng.eldercare.entitlements import param_int
@@ -166,6 +167,8 @@ def order_photo(request: HttpRequest, order_id: int, photo_id: int) -> HttpRespo
     path = (Path(settings.UPLOADS_DIR) / photo.path).resolve()
     if not path.is_relative_to(Path(settings.UPLOADS_DIR).resolve()) or not path.exists():
         raise Http404("照片不存在")
+    # A photo of an elder's home and person: every opening is a read of personal data.
+    services.order_view(actor=request.user, order=order, via="photo", client_ip=client_ip(request))
     return FileResponse(path.open("rb"))
 
 
@@ -173,10 +176,14 @@ def order_photo(request: HttpRequest, order_id: int, photo_id: int) -> HttpRespo
 
 
 def family(request: HttpRequest, token: str) -> HttpResponse:
-    elder = access.access_family(token)
+    try:
+        elder = access.access_family(token)
+    except access.FamilyLinkExpired:
+        return render(request, "eldercare/family_expired.html", status=410)
     services.elder_view(actor=None, elder=elder, via="family", client_ip=client_ip(request))
     today = timezone.localdate()
-    form = OrderForm(request.POST or None, initial={"day": today + dt.timedelta(days=1), "start": dt.time(9, 0)})
+    initial = {"day": next_working_day(today + dt.timedelta(days=1)), "start": dt.time(9, 0)}
+    form = OrderForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             order = orders.order_place(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -80,9 +80,33 @@ def _legs(cg: Caregiver, v: Visit, per_minute: float) -> tuple[int, int]:
     return t, t
 
 
-def _screen(visits: Sequence[Visit], caregivers: Sequence[Caregiver], speed_kmh: float) -> tuple[_Model, list[Dropped]]:
+WEEKDAYS = "一二三四五六日"
+
+
+def _unqualified_reason(
+    qualification: str, day: dt.date | None, off_duty: Sequence[Caregiver], labels: Mapping[str, str]
+) -> str:
+    """Why nobody on duty can take a visit: nobody works that day, or the qualified ones are off, or nobody holds it."""
+    name = labels.get(qualification, qualification)
+    if any(c.qualified(qualification) for c in off_duty):
+        weekday = f"（周{WEEKDAYS[day.weekday()]}）" if day else ""
+        need = f"具备「{name}」资质的" if qualification else ""
+        return f"该日无排班：{day.isoformat() if day else '当日'}{weekday}没有{need}护理员上班"
+    return f"没有护理员具备「{name}」资质" if qualification else "没有可派的护理员"
+
+
+def _screen(
+    visits: Sequence[Visit],
+    caregivers: Sequence[Caregiver],
+    speed_kmh: float,
+    *,
+    day: dt.date | None = None,
+    off_duty: Sequence[Caregiver] = (),
+    labels: Mapping[str, str] | None = None,
+) -> tuple[_Model, list[Dropped]]:
     """Drop, with a reason, the visits nobody could do; keep the rest with their allowed caregivers."""
     per_minute = speed_kmh * 1000 / 60
+    labels = labels or {}
     kept: list[tuple[Visit, list[int]]] = []
     dropped: list[Dropped] = []
     for v in visits:
@@ -92,12 +116,12 @@ def _screen(visits: Sequence[Visit], caregivers: Sequence[Caregiver], speed_kmh:
             continue
         qualified = [k for k, c in enumerate(caregivers) if c.qualified(v.qualification)]
         if not qualified:
-            dropped.append(Dropped(v.id, f"没有护理员具备「{v.qualification}」资质"))
+            dropped.append(Dropped(v.id, _unqualified_reason(v.qualification, day, off_duty, labels)))
             continue
         # The time dimension decides who can fit the visit in; restricting the allowed vehicles
         # to the "reachable" ones as well made local search miss easy insertions (measured).
         if not any(_reachable(caregivers[k], v, *_legs(caregivers[k], v, per_minute)) for k in qualified):
-            need = f"具备「{v.qualification}」资质的" if v.qualification else ""
+            need = f"具备「{labels.get(v.qualification, v.qualification)}」资质的" if v.qualification else ""
             dropped.append(
                 Dropped(
                     v.id,
@@ -215,8 +239,12 @@ def plan_day(
     day: dt.date | None = None,
     speed_kmh: float = DEFAULT_SPEED_KMH,
     solution_limit: int | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Plan:
     """Plan one day. With `day`, caregivers not working that weekday are left out.
+
+    `labels` names qualifications in the reasons (养老护理员, not care_worker); a visit nobody can
+    take because nobody (qualified) works that day says 该日无排班, not that the qualification is missing.
 
     The search stops at `time_limit_s`, or after `solution_limit` improving solutions; a solution
     limit makes the plan exactly reproducible on any machine (a time limit depends on its speed).
@@ -225,7 +253,8 @@ def plan_day(
     working = [c for c in caregivers if day is None or day.weekday() in c.weekdays]
     visits = sorted(visits, key=lambda v: str(v.id))  # the answer must not depend on input order
     working.sort(key=lambda c: str(c.id))
-    model, dropped = _screen(visits, working, speed_kmh)
+    off_duty = [c for c in caregivers if c not in working]
+    model, dropped = _screen(visits, working, speed_kmh, day=day, off_duty=off_duty, labels=labels)
     if not model.visits:
         return Plan((), tuple(dropped), 0, 0, 0, "empty", time.perf_counter() - t0, 0.0, 0.0)
     manager, routing, time_dim = _routing(model)
