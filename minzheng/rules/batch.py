@@ -6,7 +6,8 @@ summary rows and worklist items replace, in one transaction, whatever an interru
 for that county. The job's checkpoint lists the finished counties, so a killed run resumes after the
 last one, and re-running a county changes nothing.
 
-应享未享 = eligible and not enrolled; 不应享而享 = enrolled and not eligible. Only policies whose
+应享未享 = screened 可能符合 (nothing missing) and not enrolled; 不应享而享 = enrolled and screened
+不符合; undecided (待核对) decisions are counted, never listed. Only policies whose
 enrolment the registry records (`inputs_db.TAG_POLICIES`) can be compared; the others still have
 decisions and a summary.
 """
@@ -84,22 +85,26 @@ def summarise(decisions: pl.DataFrame, population: dict[str, int] | None = None)
         },
         schema={"policy_id": pl.String(), "policy_name": pl.String(), "decided": pl.Int64()},
     )
+    eligible, refused = pl.col("eligible").eq_missing(True), pl.col("eligible").eq_missing(False)
     counted = decisions.group_by("policy_id").agg(
-        eligible=pl.col("eligible").sum(),
+        eligible=eligible.sum(),
         enrolled=pl.col("enrolled").sum(),
-        missing=(pl.col("eligible") & ~pl.col("enrolled") & comparable).sum(),
-        undue=(~pl.col("eligible") & pl.col("enrolled") & comparable).sum(),
-        amount_fen=pl.when(pl.col("eligible")).then(pl.col("amount_fen")).otherwise(0).sum(),
+        missing=(eligible & ~pl.col("enrolled") & comparable).sum(),
+        undue=(refused & pl.col("enrolled") & comparable).sum(),
+        undecided=pl.col("eligible").is_null().sum(),
+        amount_fen=pl.when(eligible).then(pl.col("amount_fen")).otherwise(0).sum(),
     )
-    zero = ["eligible", "enrolled", "missing", "undue", "amount_fen"]
+    zero = ["eligible", "enrolled", "missing", "undue", "undecided", "amount_fen"]
     joined = base.join(counted, on="policy_id", how="left").with_columns(pl.col(zero).fill_null(0))
     return joined.sort("policy_id")
 
 
 def worklist_rows(decisions: pl.DataFrame) -> pl.DataFrame:
     comparable = pl.col("policy_id").is_in(sorted(ENROLMENT_POLICIES))
-    missing = comparable & pl.col("eligible") & ~pl.col("enrolled")
-    undue = comparable & ~pl.col("eligible") & pl.col("enrolled")
+    # 应享未享 takes only screenings decided 可能符合 (an undecided one waits for 待核对, never listed as
+    # eligible); 不应享而享 only those decided 不符合.
+    missing = comparable & pl.col("eligible").eq_missing(True) & ~pl.col("enrolled")
+    undue = comparable & pl.col("eligible").eq_missing(False) & pl.col("enrolled")
     return decisions.filter(missing | undue).with_columns(
         kind=pl.when(missing)
         .then(pl.lit(WorklistItem.Kind.MISSING.value))

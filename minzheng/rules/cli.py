@@ -125,25 +125,58 @@ def eligibility_household_cmd(
     """一户的可享政策：每项政策是否符合、金额（分）及中文理由。"""
     setup_django()
     from minzheng.registry.models import Household
-    from minzheng.rules.services import household_eligibility
 
     on = _date(as_of, "--as-of")
     household = Household.objects.filter(household_no=household_no).first()
     if household is None:
         fail(f"户编号 {household_no} 不存在")
-    result = household_eligibility(actor=None, household=household, as_of=on)
+    result = _household_result(household, on)
     if json_out:
         print_json(result)
         return
     typer.echo(f"户 {result['household']}（{result['as_of']}）{'' if result['verified'] else '：尚无核对数据'}")
+    typer.echo("以下为依据户籍和部门数据的预判，不是审批结论。")
     for p in result["policies"]:
-        who = f"（{p['person']}）" if p["person"] else ""
-        verdict = f"符合，{_money(p['amount_fen'])}/{p['period']}" if p["eligible"] else "不符合"
-        if p["excluded_by"]:
-            verdict = f"不重复享受（已由 {p['excluded_by']} 保障）"
-        typer.echo(f"- {p['name']}{who}：{verdict}")
+        typer.echo(f"- {p['name']}{_who(p)}：{_verdict(p)}")
         for line in p["explanation"]:
-            typer.echo(f"    {'✓' if line['passed'] else '✗'} {line['text']}")
+            mark = "？" if line["passed"] is None else ("✓" if line["passed"] else "✗")
+            typer.echo(f"    {mark} {line['text']}")
+    if result.get("hidden"):
+        typer.echo(f"另有 {result['hidden']} 项政策因年龄、身份或本地未开展而不适用，未列出。")
+
+
+def _household_result(household: object, on: dt.date) -> dict[str, object]:
+    """The household's screening; any failure is one Chinese line on stderr, never a traceback."""
+    import logging
+
+    from minzheng.rules.engine.catalogue import CatalogueError
+    from minzheng.rules.engine.evaluate import EvaluationError
+    from minzheng.rules.engine.inputs import InputError
+    from minzheng.rules.services import household_eligibility
+
+    try:
+        return household_eligibility(actor=None, household=household, as_of=on)
+    except (EvaluationError, InputError, CatalogueError) as exc:
+        fail(f"无法判定：{exc}")
+    except Exception as exc:  # the CLI never shows a traceback; the log keeps it for the administrator
+        logging.getLogger("minzheng.rules").exception("eligibility household failed")
+        fail(f"判定出错（{type(exc).__name__}），详情已写入日志")
+    raise AssertionError  # unreachable: fail() exits
+
+
+def _who(p: dict[str, object]) -> str:
+    return f"（{p['person']}）" if p["person"] else ""
+
+
+def _verdict(p: dict[str, object]) -> str:
+    if p["excluded_by"] and p["eligible"] is False:
+        return f"不重复享受（已由 {p['excluded_by']} 保障）"
+    if p["eligible"] is None:
+        return f"待核对，缺少{'、'.join(p['missing'])}"  # type: ignore[arg-type]
+    if p["eligible"]:
+        amount = f"，测算 {_money(p['amount_fen'])}/{p['period']}" if p["amount_fen"] else ""  # type: ignore[arg-type]
+        return f"{p['status']}{amount}；尚需{'、'.join(str(c).split('（')[0] for c in p['to_confirm'])}"  # type: ignore[attr-defined]
+    return str(p["status"])
 
 
 def _batch_job(on: dt.date, region: str, engine: str) -> tuple[object, bool]:

@@ -19,6 +19,7 @@ from minzheng.rules.engine.catalogue import Catalogue, Condition, Policy, load_c
 from minzheng.rules.engine.evaluate import DECISION_SCHEMA, evaluate_batch, evaluate_household
 from minzheng.rules.engine.explain import explain
 from minzheng.rules.engine.params import params_table
+from minzheng.rules.engine.unknown import condition_sources
 from minzheng.rules.inputs_db import EngineInputs, engine_inputs
 from minzheng.rules.params_db import DbParamSource
 
@@ -60,14 +61,52 @@ def _conditions(policy: Policy) -> dict[str, Condition]:
     return out
 
 
-def reason_text(policy: Policy, eligible: bool, amount_fen: int, failed: list[str], excluded_by: str | None) -> str:
-    """One line for a worklist: the unmet conditions, or what the household would receive."""
+# Everything the engine says is a screening of department and registry data (预判); a decision
+# (符合 / 不符合) is made in a case by a caseworker. The words below keep the two apart.
+SCREENING = "screening"
+STATUS_TEXT = {True: "可能符合（预判）", False: "预判不符合", None: "待核对"}
+# What a caseworker must still confirm before a screening becomes a decision.
+CONFIRM_VISIT = "入户调查（核实家庭人口、居住和生活状况）"
+CONFIRM_CHECK = "授权核对（申请人书面授权后的家庭经济状况核对）"
+_MEANS_COLUMNS = {
+    "income_wage_fen",
+    "income_pension_fen",
+    "income_unemployment_fen",
+    "income_other_fen",
+    "deposits_fen",
+    "securities_fen",
+    "vehicle_count",
+    "vehicle_value_fen",
+    "real_estate_count",
+    "real_estate_area_m2",
+    "enterprise_capital_fen",
+}
+
+
+def to_confirm(policy: Policy) -> list[str]:
+    """入户调查 always; 授权核对 when the policy tests income or assets."""
+    reads = {c for s in condition_sources(catalogue(), policy) for c in s.all_inputs}
+    return [CONFIRM_VISIT, *([CONFIRM_CHECK] if reads & _MEANS_COLUMNS else [])]
+
+
+def reason_text(
+    policy: Policy,
+    eligible: bool | None,
+    amount_fen: int,
+    failed: list[str],
+    excluded_by: str | None,
+    missing: list[str] | None = None,
+) -> str:
+    """One line for a worklist: the unmet conditions, what is missing, or what the screening found."""
     cat = catalogue()
-    if excluded_by:
+    if excluded_by and eligible is False:
         other = cat.policies.get(excluded_by)
         return f"已享受或符合{other.name if other else excluded_by}，不重复享受{policy.name}"
+    if eligible is None:
+        return "待核对：缺少" + "、".join(missing or ["判定所需数据"])
     if eligible:
-        return f"符合{policy.name}全部条件" + (f"，金额 {fen_text(amount_fen)}/{policy.period}" if amount_fen else "")
+        amount = f"，测算金额 {fen_text(amount_fen)}/{policy.period}" if amount_fen else ""
+        return f"预判可能符合{policy.name}{amount}；尚需{'、'.join(c.split('（')[0] for c in to_confirm(policy))}"
     conds = _conditions(policy)
     labels = [conds[c].label or c if c in conds else c for c in failed]
     return "不满足：" + "；".join(labels) if labels else f"不符合{policy.name}条件"
@@ -102,9 +141,10 @@ def enrich(frame: pl.DataFrame, inputs: EngineInputs) -> pl.DataFrame:
     frame = frame.join(places, on="household_id", how="left")
     names = {p.id: p.name for p in cat.policies.values()}
     periods = {p.id: p.period for p in cat.policies.values()}
+    columns = ("policy_id", "eligible", "amount_fen", "failed_conditions", "excluded_by", "missing")
     reasons = [
-        reason_text(cat.policies[r[0]], bool(r[1]), int(r[2] or 0), list(r[3] or []), r[4])
-        for r in frame.select("policy_id", "eligible", "amount_fen", "failed_conditions", "excluded_by").iter_rows()
+        reason_text(cat.policies[r[0]], r[1], int(r[2] or 0), list(r[3] or []), r[4], list(r[5] or []))
+        for r in frame.select(columns).iter_rows()
     ]
     frame = frame.with_columns(
         county=pl.col("region_code").str.slice(0, 6),
@@ -148,8 +188,15 @@ def household_result(household: Any, as_of: dt.date, *, source: Any = None) -> d
     inputs = engine_inputs(Person.objects.filter(household=household).order_by("relation", "birth_date"), as_of)
     names = dict(zip(inputs.persons["person_id"].to_list(), inputs.persons["name"].to_list(), strict=True))
     policies = []
+    hidden = 0
     decisions = explain_household(inputs, as_of, source=source) if inputs.persons.height else []
+    cat = catalogue()
     for d in decisions:
+        policy = cat.policies[d.policy_id]
+        outside = not_applicable(policy, d.eligible, d.failed_conditions)
+        if outside:
+            hidden += 1
+            continue
         policies.append(
             {
                 "policy_id": d.policy_id,
@@ -157,7 +204,11 @@ def household_result(household: Any, as_of: dt.date, *, source: Any = None) -> d
                 "entity": d.entity,
                 "person_id": d.person_id,
                 "person": names.get(d.person_id) if d.person_id else None,
-                "eligible": d.eligible,
+                "eligible": d.eligible,  # null: undecided (待核对), `missing` says what it waits for
+                "basis": SCREENING,
+                "status": STATUS_TEXT[d.eligible],
+                "missing": [gap_text(m, inputs.gaps) for m in d.missing],
+                "to_confirm": to_confirm(policy) if d.eligible else [],
                 "amount_fen": d.amount_fen,
                 "period": d.period,
                 "quantity": d.quantity,
@@ -170,6 +221,44 @@ def household_result(household: Any, as_of: dt.date, *, source: Any = None) -> d
     return {
         "household": household.household_no,
         "as_of": as_of.isoformat(),
+        "basis": SCREENING,
         "verified": bool(inputs.verified),
         "policies": policies,
+        "hidden": hidden,
     }
+
+
+# Registry facts that say who a policy is for (age, tags, grades, death): a policy failing a
+# condition over these alone, or one the region has not set up (a condition over parameters only),
+# is one this person or household could not apply for, and is not listed.
+IDENTITY_COLUMNS = {
+    "birth_date",
+    "sex",
+    "relation",
+    "disability_category",
+    "disability_grade",
+    "incapacity_level",
+    "is_orphan",
+    "is_unsupported_child",
+    "is_distressed_child",
+    "is_left_behind_child",
+    "is_living_alone_elder",
+    "is_empty_nest_elder",
+    "died_on",
+}
+
+
+def not_applicable(policy: Policy, eligible: bool | None, failed: list[str]) -> bool:
+    if eligible is not False or not failed:
+        return False
+    by_id = {s.cid: s for s in condition_sources(catalogue(), policy)}
+    return any(c in by_id and set(by_id[c].all_inputs) <= IDENTITY_COLUMNS for c in failed)
+
+
+def gap_text(label: str, gaps: dict[str, str]) -> str:
+    """A missing input's label, with the feed that has no data for the date when that is why."""
+    from minzheng.rules.engine.inputs import FIELDS_BY_LABEL
+
+    field = FIELDS_BY_LABEL.get(label)
+    reason = gaps.get(field.column) if field else None
+    return f"{label}（{reason}）" if reason else label

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import pyarrow as pa
 from django.conf import settings
 
 from minzheng.registry.models import Person, PersonTag
+from minzheng.rules.engine.inputs import FIELDS_BY_COLUMN
 
 # Registry tag kind → the policy it records as received (应享未享 / 不应享而享 compare with these).
 TAG_POLICIES: dict[str, str] = {
@@ -80,6 +81,7 @@ class EngineInputs:
     persons: pl.DataFrame  # engine persons columns + id_number, name, household_no (for display)
     households: pl.DataFrame
     verified: set[str]  # household ids whose verification data were available
+    gaps: dict[str, str] = field(default_factory=dict)  # engine column → the feed with no data for the date
 
 
 def registry_persons(person_rows: Iterable[Person] | Any) -> pl.DataFrame:
@@ -135,8 +137,9 @@ def _person_record(row: tuple[Any, ...], tags: list[tuple[str, str, str]]) -> tu
     kinds = {kind: (category, grade) for kind, category, grade in tags}
     disability = kinds.get(PersonTag.Kind.DISABILITY, ("", ""))
     incapacity = kinds.get(PersonTag.Kind.INCAPACITY, ("", ""))
-    # 无法定义务人 is recorded in the registry only as part of a 特困/孤儿 determination.
-    no_supporter = PersonTag.Kind.TEKUN in kinds or PersonTag.Kind.ORPHAN in kinds
+    # 无法定义务人 is recorded in the registry only as part of a 特困/孤儿 determination; for anyone
+    # else it is unknown until a caseworker establishes it (never assumed either way).
+    no_supporter = True if PersonTag.Kind.TEKUN in kinds or PersonTag.Kind.ORPHAN in kinds else None
     enrolled = sorted(TAG_POLICIES[k] for k in kinds if k in TAG_POLICIES)
     return (
         str(pk),
@@ -202,7 +205,18 @@ def verification_persons(members: pa.Table, as_of: dt.date) -> pl.DataFrame | No
         return None
     persons = pl.from_arrow(result.persons)
     assert isinstance(persons, pl.DataFrame)
-    return persons.select("id_number", *[c for c in VERIFICATION_COLUMNS if c in persons.columns])
+    persons = persons.select("id_number", *[c for c in VERIFICATION_COLUMNS if c in persons.columns])
+    return persons.with_columns(pl.col("id_number").is_in(_income_ids(result.findings)).alias(INCOME_SEEN))
+
+
+def _income_ids(findings: pa.Table) -> list[str]:
+    """Identity numbers some income feed has a row for (a finding cites every row it used)."""
+    frame = pl.from_arrow(findings)
+    assert isinstance(frame, pl.DataFrame)
+    if not frame.height or "feed" not in frame.columns:
+        return []
+    income = FEED_GROUPS["income"][0]
+    return frame.filter(pl.col("feed").is_in(income)).get_column("id_number").drop_nulls().unique().to_list()
 
 
 def _verify(root: Path, members: pa.Table, as_of: dt.date) -> Any:
@@ -280,12 +294,97 @@ def _stored_batch_persons(members: pa.Table, as_of: dt.date) -> pl.DataFrame | N
 
 
 def engine_inputs(person_rows: Any, as_of: dt.date, *, verify: bool = True) -> EngineInputs:
-    """Registry persons (queryset) → the engine's persons and households tables on `as_of`."""
+    """Registry persons (queryset) → the engine's persons and households tables on `as_of`.
+
+    Unknown is not zero: a value no source gives is null (the engine leaves what reads it
+    undecided). See `FEED_GROUPS` for which feed fills which column and when its absence counts.
+    """
     persons = registry_persons(person_rows)
     verified: set[str] = set()
+    gaps: dict[str, str] = {}
     if verify and persons.height:
         found = verification_persons(members_table(persons), as_of)
         if found is not None:
             persons = persons.join(found, on="id_number", how="left")
             verified = set(persons.filter(pl.col("id_number").is_in(found["id_number"].implode()))["household_id"])
-    return EngineInputs(persons=persons, households=households_frame(persons), verified=verified)
+        persons, gaps = apply_feed_coverage(persons, as_of, feed_coverage(as_of))
+    persons = persons.with_columns(pl.lit(None, dtype=FIELDS_BY_COLUMN[c].dtype).alias(c) for c in UNFILLED_PERSON)
+    households = households_frame(persons).with_columns(
+        pl.lit(None, dtype=FIELDS_BY_COLUMN[c].dtype).alias(c) for c in UNFILLED_HOUSEHOLD
+    )
+    return EngineInputs(persons=persons, households=households, verified=verified, gaps=gaps)
+
+
+# ------------------------------------------------------------------ what is known, what is not
+
+# Engine inputs no source of this installation fills: a caseworker establishes them in a case.
+UNFILLED_PERSON = ("guardian_missing", "medical_self_pay_fen", "rigid_expense_fen", "burial_type", "meal_days")
+UNFILLED_HOUSEHOLD = ("emergency_event", "emergency_loss_fen")
+
+# Department feeds by the engine columns they fill. A group whose feeds this installation has
+# never received does not block (its columns take the known default: none found). A received feed
+# with no snapshot on or before the as-of date makes its columns unknown for everybody. Income is
+# positive evidence: a person that no income feed mentions has an unknown income, not zero.
+FEED_GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "income": (
+        ("social_insurance", "pension", "unemployment", "tax", "housing_fund"),
+        ("income_wage_fen", "income_pension_fen", "income_unemployment_fen", "income_other_fen"),
+    ),
+    "deposit": (("deposit",), ("deposits_fen",)),
+    "securities": (("securities",), ("securities_fen",)),
+    "vehicle": (("vehicle",), ("vehicle_count", "vehicle_value_fen")),
+    "real_estate": (("real_estate",), ("real_estate_count", "real_estate_area_m2")),
+    "enterprise": (("enterprise",), ("enterprise_capital_fen",)),
+    "public_payroll": (("public_payroll",), ("public_payroll",)),
+    "prison": (("prison",), ("prison",)),
+    "student": (("student",), ("student",)),
+}
+INCOME_SEEN = "__income_seen"  # the person appears in at least one income feed
+
+
+@dataclass(frozen=True)
+class Coverage:
+    received: frozenset[str]  # feed ids this installation has ever received
+    stale: dict[str, str]  # received feed id → its title, when it has no snapshot ≤ as-of
+
+
+def feed_coverage(as_of: dt.date) -> Coverage:
+    from minzheng.verification.engine.catalogue import FEEDS
+    from minzheng.verification.engine.store import FeedStore
+
+    store = FeedStore(feed_store_root())
+    received = frozenset(store.feed_ids())
+    stale = {f: FEEDS[f].title if f in FEEDS else f for f in received if store.latest(f, as_of) is None}
+    return Coverage(received, stale)
+
+
+def apply_feed_coverage(
+    persons: pl.DataFrame, as_of: dt.date, coverage: Coverage
+) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Per feed group: known default, unknown for all (stale feed), or — income — unknown per person."""
+    exprs: list[pl.Expr] = []
+    gaps: dict[str, str] = {}
+    for group, (feeds, columns) in FEED_GROUPS.items():
+        received = [f for f in feeds if f in coverage.received]
+        stale = [coverage.stale[f] for f in received if f in coverage.stale]
+        for column in columns:
+            field = FIELDS_BY_COLUMN[column]
+            current = pl.col(column) if column in persons.columns else pl.lit(None, dtype=field.dtype)
+            if stale:
+                gaps[column] = f"{'、'.join(stale)}（{as_of.isoformat()} 及以前无数据）"
+                exprs.append(pl.lit(None, dtype=field.dtype).alias(column))
+            elif group == "income" and received:
+                seen = pl.col(INCOME_SEEN) if INCOME_SEEN in persons.columns else _income_positive(persons)
+                exprs.append(pl.when(seen.fill_null(False)).then(current.fill_null(field.default)).alias(column))
+            else:
+                exprs.append(current.fill_null(field.default).cast(field.dtype).alias(column))
+    out = persons.with_columns(exprs)
+    return (out.drop(INCOME_SEEN) if INCOME_SEEN in out.columns else out), gaps
+
+
+def _income_positive(persons: pl.DataFrame) -> pl.Expr:
+    """Without the findings (stored batch results): an income above zero shows the person was found."""
+    columns = [c for c in FEED_GROUPS["income"][1] if c in persons.columns]
+    if not columns:
+        return pl.lit(False)
+    return pl.any_horizontal([pl.col(c).fill_null(0) > 0 for c in columns])

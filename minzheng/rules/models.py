@@ -127,10 +127,11 @@ class EligibilitySummary(models.Model):
     policy_id = models.CharField(max_length=64, db_comment="政策")
     policy_name = models.CharField(max_length=100, blank=True, db_comment="政策名称")
     decided = models.PositiveIntegerField(default=0, db_comment="判定对象数")
-    eligible = models.PositiveIntegerField(default=0, db_comment="符合条件数")
+    eligible = models.PositiveIntegerField(default=0, db_comment="预判可能符合数")
     enrolled = models.PositiveIntegerField(default=0, db_comment="已享受数")
     missing = models.PositiveIntegerField(default=0, db_comment="应享未享数")
     undue = models.PositiveIntegerField(default=0, db_comment="不应享而享数")
+    undecided = models.PositiveIntegerField(default=0, db_comment="待核对数（缺少数据或参数，未作判定）")
     amount_fen = models.BigIntegerField(default=0, db_comment="符合条件者月金额合计（分）")
 
     class Meta:

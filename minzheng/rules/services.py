@@ -247,14 +247,18 @@ def household_eligibility(*, actor: Any, household: Any, as_of: dt.date, client_
 
     result = household_result(household, as_of)
     eligible = [p["name"] for p in result["policies"] if p["eligible"]]
+    undecided = [p["name"] for p in result["policies"] if p["eligible"] is None]
     audit_record(
         actor=actor,
         action=AuditEvent.Action.VIEW,
         object_type="eligibility",
         object_id=household.household_no,
-        summary=f"查看户 {household.household_no} 的可享政策（{as_of}）：符合 {len(eligible)} 项",
+        summary=(
+            f"查看户 {household.household_no} 的可享政策预判（{as_of}）："
+            f"可能符合 {len(eligible)} 项，待核对 {len(undecided)} 项"
+        ),
         client_ip=client_ip,
-        data={"as_of": as_of.isoformat(), "eligible": sorted(set(eligible))},
+        data={"as_of": as_of.isoformat(), "eligible": sorted(set(eligible)), "undecided": sorted(set(undecided))},
     )
     return result
 

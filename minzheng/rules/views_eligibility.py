@@ -40,7 +40,8 @@ def _panel_rows(result: dict[str, object]) -> list[dict[str, object]]:
         p = dict(p)
         p["amount_text"] = fen_text(p["amount_fen"])
         rows.append(p)
-    return sorted(rows, key=lambda p: (not p["eligible"], not p["enrolled"], p["name"], p["person"] or ""))
+    order = {True: 0, None: 1, False: 2}
+    return sorted(rows, key=lambda p: (order[p["eligible"]], not p["enrolled"], p["name"], p["person"] or ""))
 
 
 @login_required
@@ -63,10 +64,12 @@ def household_panel(request: HttpRequest, household_id: int) -> HttpResponse:
         {
             "result": result,
             "as_of": as_of,
-            "eligible": [r for r in rows if r["eligible"]],
-            "others": [r for r in rows if not r["eligible"]],
-            "missing": [r for r in rows if r["eligible"] and not r["enrolled"]],
-            "undue": [r for r in rows if r["enrolled"] and not r["eligible"]],
+            "eligible": [r for r in rows if r["eligible"] is True],
+            "undecided": [r for r in rows if r["eligible"] is None],
+            "others": [r for r in rows if r["eligible"] is False],
+            "missing": [r for r in rows if r["eligible"] is True and not r["enrolled"]],
+            "undue": [r for r in rows if r["enrolled"] and r["eligible"] is False],
+            "hidden": result["hidden"],
         },
     )
 

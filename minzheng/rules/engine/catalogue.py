@@ -464,7 +464,7 @@ class _Loader:
         final = Node(
             policy.eligible_node, policy.entity, u.FLAG, f"符合{policy.name}条件", "eligible", policy=policy.id
         )
-        final.deps = {f"{policy.id}.raw", excl.name}
+        final.deps = {f"{policy.id}.raw", excl.name, *excl.deps}  # reads the excluding columns (undecided ones)
         self.nodes[final.name] = final
 
     def _amount(self, scope: _Scope, policy: Policy, decl: Any, line: int) -> Amount:

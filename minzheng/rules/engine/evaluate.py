@@ -18,10 +18,20 @@ import polars as pl
 from minzheng.rules.engine import units as u
 from minzheng.rules.engine.catalogue import Catalogue, Policy
 from minzheng.rules.engine.expr import HOUSEHOLD, PERSON
-from minzheng.rules.engine.inputs import ENROLLED, normalise_households, normalise_persons
+from minzheng.rules.engine.inputs import ENROLLED, FIELDS_BY_COLUMN, normalise_households, normalise_persons
 from minzheng.rules.engine.params import ParamSource, match_regions, params_table, parse_value
-from minzheng.rules.engine.plan import H_INDEX, Compiler, aggregate, aggregate_fill, plan_for
+from minzheng.rules.engine.plan import (
+    H_INDEX,
+    MEMBERS,
+    Compiler,
+    aggregate,
+    aggregate_fill,
+    exclusion_column,
+    plan_for,
+    unit_dtype,
+)
 from minzheng.rules.engine.units import Unit, UnitError, parse_unit
+from minzheng.rules.engine.unknown import missing_expr, missing_row
 
 DECISION_SCHEMA: dict[str, pl.DataType] = {
     "household_id": pl.String(),
@@ -33,10 +43,13 @@ DECISION_SCHEMA: dict[str, pl.DataType] = {
     "excluded_by": pl.String(),  # the policy that took precedence, else null
     "failed_conditions": pl.List(pl.String()),  # ids of the top-level conditions not met
     "enrolled": pl.Boolean(),  # the person/household receives this policy now
+    # Undecided (eligible null): the unknown inputs and parameters with no value it depends on.
+    "missing": pl.List(pl.String()),
 }
 SPARK_DECISION_SCHEMA = (
     "household_id string, person_id string, policy_id string, eligible boolean, amount_fen long, "
-    "quantity long, excluded_by string, failed_conditions array<string>, enrolled boolean"
+    "quantity long, excluded_by string, failed_conditions array<string>, enrolled boolean, "
+    "missing array<string>"
 )
 
 
@@ -51,7 +64,7 @@ class Decision:
     entity: str
     household_id: str
     person_id: str | None
-    eligible: bool
+    eligible: bool | None  # None: undecided, `missing` says on what
     amount_fen: int
     quantity: int | None
     quantity_unit: str
@@ -60,6 +73,7 @@ class Decision:
     failed_conditions: list[str]
     enrolled: bool
     explanation: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
 
 
 # ---- parameters in a partition -------------------------------------------------------------
@@ -114,20 +128,25 @@ def partition_params(catalogue: Catalogue, table: pl.DataFrame, regions: Iterabl
         return _partition_params_small(units, table, regions)
     table = table.filter(pl.col("key").is_in(list(units)))
     links = region_links(pl.Series("region_code", sorted(regions), dtype=pl.String()), table.get_column("region_code"))
-    if links.get_column(PREGION).null_count():
-        region = links.filter(pl.col(PREGION).is_null()).get_column("region_code")[0]
-        raise EvaluationError(f"参数“{min(units)}”在地区 {region} 没有取值")
-    rows = table.filter(pl.col("region_code").is_in(links.get_column(PREGION).unique().implode()))
-    _check_complete(rows, units, set(links.get_column(PREGION)))
+    # A region no table row serves (None) and a key without a row for a region both give null:
+    # the policies reading that parameter are undecided there, the others are still decided.
+    wanted = sorted(set(links.get_column(PREGION)), key=lambda r: (r is None, r or ""))
+    rows = table.filter(pl.col("region_code").is_in(links.get_column(PREGION).drop_nulls().unique().implode()))
+    by_key: dict[str, dict[str, Any]] = {k: {} for k in units}
+    for k, region, v, un in rows.select("key", "region_code", "value", "unit").iter_rows():
+        by_key[k][region] = _typed_cached(k, v, un, units[k])
     literals: dict[str, Any] = {}
     frame: pl.DataFrame | None = None
-    for key, group in rows.group_by("key", maintain_order=True):
-        k = str(key[0])
-        values = [_typed_cached(k, v, un, units[k]) for v, un in group.select("value", "unit").iter_rows()]
+    known = [r for r in wanted if r is not None]
+    for k in sorted(units):
+        values = [by_key[k].get(r) if r is not None else None for r in wanted]
         if len(set(values)) == 1:
             literals[f"param:{k}"] = values[0]
             continue
-        column = pl.DataFrame({PREGION: group.get_column("region_code"), f"param:{k}": values})
+        column = pl.DataFrame(
+            {PREGION: known, f"param:{k}": [by_key[k].get(r) for r in known]},
+            schema={PREGION: pl.String(), f"param:{k}": unit_dtype(units[k])},
+        )
         frame = column if frame is None else frame.join(column, on=PREGION, how="full", coalesce=True)
     return PartitionParams(literals, frame, links if frame is not None else None)
 
@@ -144,14 +163,6 @@ def region_links(regions: pl.Series, available: pl.Series) -> pl.DataFrame:
     return regions.to_frame().with_columns(pick.alias(PREGION))
 
 
-def _check_complete(rows: pl.DataFrame, units: dict[str, Unit], wanted: set[str]) -> None:
-    counts = dict(rows.group_by("key").agg(pl.col("region_code").n_unique()).iter_rows())
-    for key in sorted(units):
-        if counts.get(key, 0) < len(wanted):
-            have = set(rows.filter(pl.col("key") == key).get_column("region_code"))
-            raise EvaluationError(f"参数“{key}”在地区 {min(wanted - have)} 没有取值")
-
-
 def _partition_params_small(units: dict[str, Unit], table: pl.DataFrame, regions: Iterable[str]) -> PartitionParams:
     by_key: dict[str, dict[str, tuple[str, str]]] = {}
     for region, key, value, unit in table.select("region_code", "key", "value", "unit").iter_rows():
@@ -164,27 +175,17 @@ def _partition_params_small(units: dict[str, Unit], table: pl.DataFrame, regions
         rows = by_key.get(key, {})
         values = []
         for region in wanted:
-            found = rows.get(alias.get(region, ""))
-            if found is None:
-                raise EvaluationError(f"参数“{key}”在地区 {region} 没有取值")
-            values.append(_typed_cached(key, found[0], found[1], declared))
+            found = rows.get(alias.get(region, ""))  # None: no value here, the value is unknown (null)
+            values.append(None if found is None else _typed_cached(key, found[0], found[1], declared))
         if len(set(values)) == 1:
             literals[f"param:{key}"] = values[0]
         else:
             varying[f"param:{key}"] = values
     if not varying:
         return PartitionParams(literals, None, None)
-    frame = pl.DataFrame({PREGION: wanted, **varying})
+    schema = {PREGION: pl.String(), **{k: unit_dtype(units[k.removeprefix("param:")]) for k in varying}}
+    frame = pl.DataFrame({PREGION: wanted, **varying}, schema=schema)
     return PartitionParams(literals, frame, pl.DataFrame({"region_code": wanted, PREGION: wanted}))
-
-
-def _check_complete(rows: pl.DataFrame, units: dict[str, Unit], alias: dict[str, str | None]) -> None:
-    wanted = set(alias)
-    counts = dict(rows.group_by("key").agg(pl.col("region_code").n_unique()).iter_rows())
-    for key in sorted(units):
-        if counts.get(key, 0) < len(wanted):
-            have = set(rows.filter(pl.col("key") == key).get_column("region_code"))
-            raise EvaluationError(f"参数“{key}”在地区 {min(wanted - have)} 没有取值")
 
 
 # ---- the frames -------------------------------------------------------------------------------
@@ -258,7 +259,7 @@ def _layers(
     if tail:
         lazy = lazy.with_columns(tail)
     result = lazy.collect(optimizations=_flags(narrow.height))
-    return frame.hstack([result.get_column(c) for c in result.columns if c not in needed and c != "len"])
+    return frame.hstack([result.get_column(c) for c in result.columns if c not in needed and c not in {"len", MEMBERS}])
 
 
 def _flags(rows: int) -> pl.QueryOptFlags:
@@ -301,9 +302,9 @@ def _aggregate(catalogue: Catalogue, persons: pl.DataFrame, households: pl.DataF
     grouped = persons.lazy().group_by(H_INDEX).agg(aggregate(catalogue, names)).sort(H_INDEX)
     grouped = grouped.collect(optimizations=_flags(persons.height))
     if grouped.height == households.height:
-        return households.hstack(grouped.drop(H_INDEX).get_columns())
+        return households.hstack(grouped.drop(H_INDEX, MEMBERS).get_columns())
     joined = households.join(grouped, on=H_INDEX, how="left", maintain_order="left")
-    return joined.with_columns(aggregate_fill(catalogue, names))
+    return joined.with_columns(aggregate_fill(catalogue, names)).drop(MEMBERS)
 
 
 def _quantities(catalogue: Catalogue, compiler: Compiler, level: str, wanted: bool) -> list[pl.Expr]:
@@ -327,9 +328,11 @@ def _top_conditions(policy: Policy) -> list[tuple[str, str]]:
     return [(c.id, c.node) for c in items]
 
 
-def policy_decisions(policy: Policy, frame: pl.DataFrame, everything: bool) -> pl.LazyFrame:
+def policy_decisions(catalogue: Catalogue, policy: Policy, frame: pl.DataFrame, everything: bool) -> pl.LazyFrame:
     enrolled = pl.col(ENROLLED).list.contains(pl.lit(policy.id))
-    failed = pl.concat_list([pl.when(~pl.col(node)).then(pl.lit(cid)) for cid, node in _top_conditions(policy)])
+    failed = pl.concat_list(
+        [pl.when(~pl.col(node).fill_null(True)).then(pl.lit(cid)) for cid, node in _top_conditions(policy)]
+    )
     excl = pl.col(f"{policy.id}.excl")
     amount = pl.col(f"{policy.id}.amount") if policy.amount else pl.lit(0, dtype=pl.Int64)
     quantity = (
@@ -338,7 +341,10 @@ def policy_decisions(policy: Policy, frame: pl.DataFrame, everything: bool) -> p
         else pl.lit(None, dtype=pl.Int64)
     )
     lazy = frame.lazy()
-    source = lazy if everything else lazy.filter(pl.col(policy.eligible_node) | excl.is_not_null() | enrolled)
+    eligible = pl.col(policy.eligible_node)
+    # Undecided rows are kept: 待核对 is counted, and never listed as eligible.
+    keep = eligible.fill_null(True) | excl.is_not_null() | enrolled
+    source = lazy if everything else lazy.filter(keep)
     person = pl.col("person_id") if policy.entity == PERSON else pl.lit(None, dtype=pl.String())
     return source.select(
         pl.col("household_id"),
@@ -347,18 +353,19 @@ def policy_decisions(policy: Policy, frame: pl.DataFrame, everything: bool) -> p
         pl.col(policy.eligible_node).alias("eligible"),
         amount.alias("amount_fen"),
         quantity.alias("quantity"),
-        pl.when(pl.col(f"{policy.id}.raw")).then(excl).alias("excluded_by"),
+        pl.when(pl.col(f"{policy.id}.raw").fill_null(True)).then(excl).alias("excluded_by"),
         pl.when(pl.col(f"{policy.id}.raw"))
         .then(pl.lit([], dtype=pl.List(pl.String())))
         .otherwise(failed.list.drop_nulls())
         .alias("failed_conditions"),
         enrolled.alias("enrolled"),
+        missing_expr(catalogue, policy, exclusions(catalogue, policy)).alias("missing"),
     ).cast(DECISION_SCHEMA)  # type: ignore[arg-type]
 
 
 def decisions(catalogue: Catalogue, persons: pl.DataFrame, households: pl.DataFrame, everything: bool) -> pl.DataFrame:
     parts = [
-        policy_decisions(p, persons if p.entity == PERSON else households, everything)
+        policy_decisions(catalogue, p, persons if p.entity == PERSON else households, everything)
         for p in catalogue.policies.values()
     ]
     if not parts:
@@ -385,12 +392,30 @@ def household_frames(
     regions = set(persons_n.get_column("region_code")) | set(households_n.get_column("region_code"))
     table = params_table(params, catalogue.param_keys(), regions, as_of)
     p, h = evaluate_frames(catalogue, persons_n, households_n, as_of, table)
-    rows = decision_rows(catalogue, p.to_dicts(), h.to_dicts())
+    literals = partition_params(catalogue, table, regions).literals
+    rows = decision_rows(catalogue, p.to_dicts(), h.to_dicts(), literals)
     return p, h, pl.DataFrame(rows, schema=DECISION_SCHEMA)
 
 
+def exclusions(catalogue: Catalogue, policy: Policy) -> list[tuple[str, str]]:
+    """(excluding policy, the boolean column saying it applies) for each excluding policy."""
+    return [(o, exclusion_column(catalogue, policy, o)) for o in policy.excluded_by]
+
+
+def unknown_members(persons: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """household id → the unknowable person columns that are null for at least one member."""
+    columns = [c for c, f in FIELDS_BY_COLUMN.items() if f.unknowable and f.entity == PERSON]
+    out: dict[str, set[str]] = {}
+    for row in persons:
+        out.setdefault(row["household_id"], set()).update(c for c in columns if row.get(c, 0) is None)
+    return out
+
+
 def decision_rows(
-    catalogue: Catalogue, persons: list[dict[str, Any]], households: list[dict[str, Any]]
+    catalogue: Catalogue,
+    persons: list[dict[str, Any]],
+    households: list[dict[str, Any]],
+    literals: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """`decisions(..., everything=True)` for a handful of rows, in plain Python (same columns, same order).
 
@@ -398,22 +423,30 @@ def decision_rows(
     here, because twenty tiny Polars plans cost more than the household's whole evaluation.
     """
     out = []
+    by_household = {h["household_id"]: h for h in households}
+    unknown = unknown_members(persons)
     for policy in catalogue.policies.values():
         conditions = _top_conditions(policy)
         quantity = policy.amount.quantity_node if policy.amount else ""
+        excl_cols = exclusions(catalogue, policy)
         for row in persons if policy.entity == PERSON else households:
-            raw = bool(row[f"{policy.id}.raw"])
+            raw = row[f"{policy.id}.raw"] is not False  # True or undecided: an exclusion still shows
+            hid = row["household_id"]
+            missing = missing_row(
+                catalogue, policy, row, by_household.get(hid, {}), unknown.get(hid, set()), literals or {}, excl_cols
+            )
             out.append(
                 {
                     "household_id": row["household_id"],
                     "person_id": row["person_id"] if policy.entity == PERSON else None,
                     "policy_id": policy.id,
-                    "eligible": bool(row[policy.eligible_node]),
+                    "eligible": row[policy.eligible_node],
                     "amount_fen": int(row[f"{policy.id}.amount"]) if policy.amount else 0,
                     "quantity": row[quantity] if quantity else None,
                     "excluded_by": row[f"{policy.id}.excl"] if raw else None,
-                    "failed_conditions": [] if raw else [cid for cid, node in conditions if not row[node]],
+                    "failed_conditions": [] if raw else [cid for cid, node in conditions if row[node] is False],
                     "enrolled": policy.id in (row["enrolled"] or []),
+                    "missing": missing,
                 }
             )
     return out
@@ -431,7 +464,7 @@ def decisions_from_frame(catalogue: Catalogue, frame: pl.DataFrame) -> list[Deci
                 policy.entity,
                 row["household_id"],
                 row["person_id"],
-                bool(row["eligible"]),
+                row["eligible"],
                 int(row["amount_fen"]),
                 row["quantity"],
                 qty_unit,
@@ -439,6 +472,7 @@ def decisions_from_frame(catalogue: Catalogue, frame: pl.DataFrame) -> list[Deci
                 row["excluded_by"],
                 list(row["failed_conditions"]),
                 bool(row["enrolled"]),
+                missing=list(row["missing"] or []),
             )
         )
     return out

@@ -23,13 +23,16 @@ from minzheng.rules.engine.evaluate import (
     decisions_from_frame,
     evaluate_frames,
     partition_params,
+    unknown_members,
 )
 from minzheng.rules.engine.expr import HOUSEHOLD, IR, PERSON, Columns, to_polars
 from minzheng.rules.engine.inputs import FIELDS_BY_COLUMN, normalise_households, normalise_persons
 from minzheng.rules.engine.params import ParamSource, match_regions, params_table
-from minzheng.rules.engine.plan import _in_force
+from minzheng.rules.engine.plan import _in_force, unit_dtype
+from minzheng.rules.engine.unknown import input_label, param_label, sources_of
 
 RegionName = Callable[[str], str] | Mapping[str, str]
+_GRADED = {"disability_grade", "incapacity_level"}
 _OPS = {"+": "＋", "-": "－", "*": "×", "/": "÷"}
 
 
@@ -47,12 +50,14 @@ def explain(
     table = params_table(params, catalogue.param_keys(), regions, as_of)
     p, h = evaluate_frames(catalogue, persons_n, households_n, as_of, table)
     literals = partition_params(catalogue, table, regions).literals
-    cols = Columns(as_of, {**literals, "评估日期": as_of})
+    nulls = {n: unit_dtype(catalogue.nodes[n].unit) for n, v in literals.items() if v is None}
+    cols = Columns(as_of, {**literals, "评估日期": as_of}, nulls)
     sides = _side_values(catalogue, p, h, cols)
-    rows = decision_rows(catalogue, sides[PERSON], sides[HOUSEHOLD])
+    rows = decision_rows(catalogue, sides[PERSON], sides[HOUSEHOLD], literals)
     out = decisions_from_frame(catalogue, pl.DataFrame(rows, schema=DECISION_SCHEMA))
     shared = _Shared(catalogue, as_of, {(r["region_code"], r["key"]): r for r in table.iter_rows(named=True)}, cols)
     shared.region_name = _namer(region_name)
+    shared.unknown_members = unknown_members(sides[PERSON])
     rows_p = dict(zip(p.get_column("person_id"), sides[PERSON], strict=True))
     rows_h = dict(zip(h.get_column("household_id"), sides[HOUSEHOLD], strict=True))
     for d in out:
@@ -113,6 +118,7 @@ class _Shared:
         self.catalogue, self.as_of, self.provenance, self.cols = catalogue, as_of, provenance, cols
         self.available = {region for region, _ in provenance}
         self.region_name: Callable[[str], str] = str
+        self.unknown_members: dict[str, set[str]] = {}  # household id → person inputs unknown for a member
         self._regions: dict[str, str] = {}
 
     def table_region(self, region: str) -> str:
@@ -140,6 +146,7 @@ class _Context:
         self.as_of, self.provenance, self.region_name = shared.as_of, shared.provenance, shared.region_name
         self.table_region = shared.table_region(row["region_code"])
         self.cols = shared.cols
+        self.unknown_members = shared.unknown_members
 
     # ---- entries -------------------------------------------------------------------------------
     def explain(self, d: Decision) -> list[dict[str, Any]]:
@@ -156,7 +163,7 @@ class _Context:
             entries.append(self._entry("amount", True, self._amount_text(d)))
         return entries
 
-    def _entry(self, condition: str, passed: bool, text: str) -> dict[str, Any]:
+    def _entry(self, condition: str, passed: bool | None, text: str) -> dict[str, Any]:
         return {"condition": condition, "passed": passed, "text": text}
 
     def _force_text(self) -> str:
@@ -174,9 +181,20 @@ class _Context:
             for child in cond.children:
                 self._walk(child, negated, entries)
             return
-        value = bool(self.row[cond.node])
+        value = self.row[cond.node]
         assert cond.ir is not None
-        entries.append(self._entry(cond.id, value != negated, self._leaf_text(cond)))
+        if value is None:  # unknown: neither met nor unmet; say what is missing
+            entries.append(self._entry(cond.id, None, self._unknown_text(cond)))
+            return
+        entries.append(self._entry(cond.id, bool(value) != negated, self._leaf_text(cond)))
+
+    def _unknown_text(self, cond: Condition) -> str:
+        found = sources_of(self.catalogue, self.policy, cond.id, cond.node)
+        unknown = self.unknown_members.get(self.row["household_id"], set())
+        names = [input_label(c) for c in found.inputs if self.row.get(c, 0) is None or c in unknown]
+        names += [param_label(self.catalogue, k) for k in found.params if self._param_value(k) is None]
+        names = names or [input_label(c) for c in found.inputs]
+        return f"{cond.label or cond.id}：待核对" + (f"（缺少{'、'.join(names)}）" if names else "")
 
     # ---- texts -----------------------------------------------------------------------------------
     def _leaf_text(self, cond: Condition) -> str:
@@ -196,6 +214,11 @@ class _Context:
         a, b = ir.args
         va, vb = self._value(a), self._value(b)
         la, lb = lhs or self._label(a), rhs or self._label(b)
+        if a.kind == "ref" and a.name in _GRADED and b.kind == "const" and va is not None:
+            return self._grade_text(ir.op, a, va, vb)
+        if b.kind == "const" and vb == 0 and ir.op == ">" and a.unit.dim == u.MONEY and self._params_only(a):
+            # "当地已设定…标准": a locally set amount, not a condition the resident fails
+            return f"{la} {self._fmt(va, a.unit, a)}" if va and va > 0 else f"当地尚未设定{la}，本地暂未开展此项补贴"
         if a.unit.dim in {u.TEXT, u.BOOL} or b.unit.dim in {u.TEXT, u.BOOL} or va is None or vb is None:
             same = va == vb
             return f"{la} 为 {self._fmt(va, a.unit, a)}，{'等于' if same else '不等于'}{lb} {self._fmt(vb, b.unit, b)}"
@@ -205,6 +228,38 @@ class _Context:
         left = f"{la} {self._fmt(va, unit_a, a)}"
         right = f" {self._fmt(vb, unit_b, b)}" if b.kind == "const" else f"{lb} {self._fmt(vb, unit_b, b)}"
         return f"{left}，{rel}{right}"
+
+    def _param_value(self, key: str) -> Any:
+        name = f"param:{key}"
+        return self.row[name] if name in self.row else self.cols.literals.get(name)
+
+    def _grade_text(self, op: str, a: IR, va: Any, vb: Any) -> str:
+        """Grades in words: 残疾等级 一级 is the most severe, 失能等级 完全失能 the most severe."""
+        field = FIELDS_BY_COLUMN[a.name]
+        names = {v: k for k, v in reversed(field.choices.items())}
+        if not va:
+            return f"未评定{field.label}" if a.name == "disability_grade" else f"{field.label}为{names.get(0, '无')}"
+        text = f"{field.label}为{names.get(va, va)}"
+        # disability: a smaller number is more severe; incapacity: a larger one
+        short = va > vb if a.name == "disability_grade" else va < vb
+        wanted = {"<", "<=", "=="} if a.name == "disability_grade" else {">", ">=", "=="}
+        if op in wanted and short and vb in names:
+            text += f"，未达到{names[vb]}"
+        return text
+
+    def _params_only(self, ir: IR) -> bool:
+        """The value depends on parameters alone (no person or household input)."""
+        stack, seen = list(ir.refs()), set()
+        while stack:
+            name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            node = self.catalogue.nodes.get(name)
+            if node is None or node.kind in {"input", "builtin"}:
+                return False
+            stack.extend(node.deps)
+        return bool(seen)
 
     def _member_text(self, ir: IR) -> str:
         a = ir.args[0]

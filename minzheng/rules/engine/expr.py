@@ -288,13 +288,17 @@ class Parser:
 class Columns:
     """How a compiled expression reaches values: a node's column, or a parameter literal."""
 
-    def __init__(self, as_of: dt.date, literals: dict[str, Any]) -> None:
+    def __init__(
+        self, as_of: dt.date, literals: dict[str, Any], null_types: dict[str, pl.DataType] | None = None
+    ) -> None:
         self.as_of = as_of
         self.literals = literals
+        self.null_types = null_types or {}  # a parameter with no value here is a typed null
 
     def ref(self, name: str) -> pl.Expr:
         if name in self.literals:
-            return pl.lit(self.literals[name])
+            value = self.literals[name]
+            return pl.lit(value, dtype=self.null_types.get(name, pl.Float64())) if value is None else pl.lit(value)
         return pl.col(name)
 
 
@@ -316,24 +320,25 @@ def to_polars(ir: IR, cols: Columns) -> pl.Expr:
         return ~hit if ir.op == "not in" else hit
     if k == "isnull":
         return args[0].is_null() if ir.op == "is" else args[0].is_not_null()
+    # Three-valued (Kleene) logic: null is "unknown"; `False and unknown` is False, `True or
+    # unknown` is True, anything else over an unknown stays unknown (never read as False or 0).
     if k in {"and", "or"}:
-        out = args[0].fill_null(False)
+        out = args[0]
         for a in args[1:]:
-            out = (out & a.fill_null(False)) if k == "and" else (out | a.fill_null(False))
+            out = (out & a) if k == "and" else (out | a)
         return out
     if k == "not":
-        return ~args[0].fill_null(False)
-    if k == "if":
-        return pl.when(args[0].fill_null(False)).then(args[1]).otherwise(args[2])
+        return ~args[0]
+    if k == "if":  # an unknown test gives an unknown value (neither branch)
+        return pl.when(args[0]).then(args[1]).when(~args[0]).then(args[2])
     return _function(ir, args, cols)
 
 
 def _function(ir: IR, args: list[pl.Expr], cols: Columns) -> pl.Expr:
     fn = ir.op
-    if fn == "min":
-        return pl.min_horizontal(*args)
-    if fn == "max":
-        return pl.max_horizontal(*args)
+    if fn in {"min", "max"}:  # min/max_horizontal skip nulls; an unknown argument makes the result unknown
+        picked = pl.min_horizontal(*args) if fn == "min" else pl.max_horizontal(*args)
+        return pl.when(pl.any_horizontal([a.is_null() for a in args])).then(None).otherwise(picked)
     if fn == "round_fen":
         return round_fen(args[0])
     if fn == "monthly":
@@ -359,14 +364,12 @@ def aggregate_expr(fn: str, column: str | None) -> pl.Expr:
     if column is None:
         return pl.len().cast(pl.Int64)
     c = pl.col(column)
-    return {
-        "sum": c.sum(),
-        "count": c.fill_null(False).sum().cast(pl.Int64),
-        "any": c.fill_null(False).any(),
-        "all": c.fill_null(False).all(),
-        "max_of": c.max(),
-        "min_of": c.min(),
-    }[fn]
+    if fn == "any":  # Kleene: one True member decides; otherwise an unknown member leaves it unknown
+        return c.any(ignore_nulls=False)
+    if fn == "all":
+        return c.all(ignore_nulls=False)
+    value = {"sum": c.sum(), "count": c.sum().cast(pl.Int64), "max_of": c.max(), "min_of": c.min()}[fn]
+    return pl.when(c.null_count() == 0).then(value)  # one unknown member: the household's value is unknown
 
 
 def aggregate_default(fn: str) -> Any:

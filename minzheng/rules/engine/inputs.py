@@ -61,12 +61,20 @@ class InputField:
     unit: Unit
     default: Any = None
     choices: dict[str, Any] = field(default_factory=dict)  # label → stored value
+    # A source may leave this value unknown (null): a department feed or a caseworker fills it.
+    # Unknown is never read as the default; conditions over it are unknown (three-valued logic).
+    unknowable: bool = False
 
 
 def _f(
     column: str, label: str, entity: str, dtype: pl.DataType, unit: str, default: Any = None, **choices: Any
 ) -> InputField:
     return InputField(column, label, entity, dtype, parse_unit(unit), default, dict(choices))
+
+
+def _u(column: str, label: str, entity: str, dtype: pl.DataType, unit: str, default: Any = None) -> InputField:
+    """A field a source may leave unknown: null in a supplied column stays null (not the default)."""
+    return InputField(column, label, entity, dtype, parse_unit(unit), default, {}, unknowable=True)
 
 
 _RELATIONS = {
@@ -106,35 +114,35 @@ PERSON_FIELDS: list[InputField] = [
     _f("is_orphan", "孤儿", "person", pl.Boolean(), "是否", False),
     _f("is_unsupported_child", "事实无人抚养儿童", "person", pl.Boolean(), "是否", False),
     _f("is_distressed_child", "困境儿童", "person", pl.Boolean(), "是否", False),
-    _f("guardian_missing", "监护缺失", "person", pl.Boolean(), "是否", False),
+    _u("guardian_missing", "监护缺失", "person", pl.Boolean(), "是否", False),
     _f("is_left_behind_child", "留守儿童", "person", pl.Boolean(), "是否", False),
     _f("is_living_alone_elder", "独居老人", "person", pl.Boolean(), "是否", False),
     _f("is_empty_nest_elder", "空巢老人", "person", pl.Boolean(), "是否", False),
-    _f("no_legal_supporter", "无法定义务人", "person", pl.Boolean(), "是否", False),
-    _f("income_wage_fen", "工资性收入", "person", pl.Int64(), "分/月", 0),
-    _f("income_pension_fen", "养老金收入", "person", pl.Int64(), "分/月", 0),
-    _f("income_unemployment_fen", "失业金收入", "person", pl.Int64(), "分/月", 0),
-    _f("income_other_fen", "其他收入", "person", pl.Int64(), "分/月", 0),
-    _f("deposits_fen", "存款", "person", pl.Int64(), "分", 0),
-    _f("securities_fen", "有价证券", "person", pl.Int64(), "分", 0),
-    _f("vehicle_count", "车辆数", "person", pl.Int64(), "辆", 0),
-    _f("vehicle_value_fen", "车辆价值", "person", pl.Int64(), "分", 0),
-    _f("real_estate_count", "房产套数", "person", pl.Int64(), "套", 0),
-    _f("real_estate_area_m2", "房产面积", "person", pl.Float64(), "平方米", 0.0),
-    _f("enterprise_capital_fen", "企业认缴出资", "person", pl.Int64(), "分", 0),
+    _u("no_legal_supporter", "无法定义务人", "person", pl.Boolean(), "是否", False),
+    _u("income_wage_fen", "工资性收入", "person", pl.Int64(), "分/月", 0),
+    _u("income_pension_fen", "养老金收入", "person", pl.Int64(), "分/月", 0),
+    _u("income_unemployment_fen", "失业金收入", "person", pl.Int64(), "分/月", 0),
+    _u("income_other_fen", "其他收入", "person", pl.Int64(), "分/月", 0),
+    _u("deposits_fen", "存款", "person", pl.Int64(), "分", 0),
+    _u("securities_fen", "有价证券", "person", pl.Int64(), "分", 0),
+    _u("vehicle_count", "车辆数", "person", pl.Int64(), "辆", 0),
+    _u("vehicle_value_fen", "车辆价值", "person", pl.Int64(), "分", 0),
+    _u("real_estate_count", "房产套数", "person", pl.Int64(), "套", 0),
+    _u("real_estate_area_m2", "房产面积", "person", pl.Float64(), "平方米", 0.0),
+    _u("enterprise_capital_fen", "企业认缴出资", "person", pl.Int64(), "分", 0),
     _f("died_on", "死亡日期", "person", pl.Date(), "日期"),
-    _f("public_payroll", "财政供养", "person", pl.Boolean(), "是否", False),
-    _f("prison", "服刑", "person", pl.Boolean(), "是否", False),
-    _f("student", "在校生", "person", pl.Boolean(), "是否", False),
-    _f("medical_self_pay_fen", "医疗自付费用", "person", pl.Int64(), "分/年", 0),
-    _f("rigid_expense_fen", "刚性支出", "person", pl.Int64(), "分/年", 0),
-    _f("burial_type", "安葬方式", "person", pl.String(), "文本", ""),
-    _f("meal_days", "助餐天数", "person", pl.Int64(), "天/月", 0),
+    _u("public_payroll", "财政供养", "person", pl.Boolean(), "是否", False),
+    _u("prison", "服刑", "person", pl.Boolean(), "是否", False),
+    _u("student", "在校生", "person", pl.Boolean(), "是否", False),
+    _u("medical_self_pay_fen", "医疗自付费用", "person", pl.Int64(), "分/年", 0),
+    _u("rigid_expense_fen", "刚性支出", "person", pl.Int64(), "分/年", 0),
+    _u("burial_type", "安葬方式", "person", pl.String(), "文本", ""),
+    _u("meal_days", "助餐天数", "person", pl.Int64(), "天/月", 0),
 ]
 
 HOUSEHOLD_FIELDS: list[InputField] = [
-    _f("emergency_event", "遭遇急难", "household", pl.Boolean(), "是否", False),
-    _f("emergency_loss_fen", "急难损失", "household", pl.Int64(), "分", 0),
+    _u("emergency_event", "遭遇急难", "household", pl.Boolean(), "是否", False),
+    _u("emergency_loss_fen", "急难损失", "household", pl.Int64(), "分", 0),
 ]
 
 # Identity columns every table has (not usable in expressions except through the fields above).
@@ -187,7 +195,8 @@ def _normalise(
     exprs: list[pl.Expr] = [pl.col(c).cast(t) for c, t in keys.items()]
     for f in fields:
         if f.column in frame.columns:
-            exprs.append(_cast(f, table).fill_null(f.default) if f.default is not None else _cast(f, table))
+            known = f.default is not None and not f.unknowable
+            exprs.append(_cast(f, table).fill_null(f.default) if known else _cast(f, table))
         else:
             exprs.append(pl.lit(f.default, dtype=f.dtype).alias(f.column))
     if ENROLLED in frame.columns:

@@ -236,7 +236,10 @@ def params_table(
     rows: list[dict[str, Any]] = []
     for region in sorted(codes):
         for key in keys:
-            pv = source(key, region, as_of)
+            try:
+                pv = source(key, region, as_of)
+            except ParamMissing:  # no row: the policies reading this key are undecided here, not refused
+                continue
             rows.append(
                 {
                     "region_code": region,

@@ -32,6 +32,7 @@ ARROW_DECISION_SCHEMA = pa.schema(
         ("excluded_by", pa.string()),
         ("failed_conditions", pa.list_(pa.string())),
         ("enrolled", pa.bool_()),
+        ("missing", pa.list_(pa.string())),
     ]
 )
 

@@ -118,7 +118,8 @@ class Compiler:
     def __init__(self, catalogue: Catalogue, as_of: dt.date, literals: dict[str, Any]) -> None:
         self.catalogue = catalogue
         self.as_of = as_of
-        self.cols = Columns(as_of, {**literals, "评估日期": as_of})
+        nulls = {n: unit_dtype(catalogue.nodes[n].unit) for n, v in literals.items() if v is None}
+        self.cols = Columns(as_of, {**literals, "评估日期": as_of}, nulls)
         self._memo: dict[str, pl.Expr] = {}
 
     def node(self, name: str) -> pl.Expr:
@@ -143,7 +144,7 @@ class Compiler:
         if kind == "excl":
             return self._exclusion(self.catalogue.policies[node.policy])
         if kind == "eligible":
-            return pl.col(f"{node.policy}.raw") & pl.col(f"{node.policy}.excl").is_null()
+            return self._eligible(self.catalogue.policies[node.policy])
         if kind == "amount":
             return self._amount(self.catalogue.policies[node.policy])
         raise AssertionError(node.kind)
@@ -152,7 +153,7 @@ class Compiler:
         cond = _find_condition(self.catalogue.policies[node.policy], node.name)
         if cond.kind == "leaf":
             assert cond.ir is not None
-            return to_polars(cond.ir, self.cols).fill_null(False)
+            return to_polars(cond.ir, self.cols)  # null = unknown, kept (three-valued logic)
         children = [pl.col(c.node) for c in cond.children]
         if cond.kind == "not":
             return ~children[0]
@@ -163,6 +164,14 @@ class Compiler:
         for other in reversed(policy.excluded_by):
             out = pl.when(pl.col(exclusion_column(self.catalogue, policy, other))).then(pl.lit(other)).otherwise(out)
         return out
+
+    def _eligible(self, policy: Policy) -> pl.Expr:
+        """Raw eligibility and no excluding policy; an excluding policy that is undecided leaves it undecided."""
+        raw = pl.col(f"{policy.id}.raw")
+        if not policy.excluded_by:
+            return raw
+        others = [pl.col(exclusion_column(self.catalogue, policy, o)) for o in policy.excluded_by]
+        return raw & ~pl.any_horizontal(others)
 
     def _amount(self, policy: Policy) -> pl.Expr:
         amount = policy.amount
@@ -177,7 +186,7 @@ class Compiler:
             value = to_polars(parts["value"], self.cols).cast(pl.Float64)
         value = pl.max_horizontal(value, pl.lit(0.0))
         money = _rounded(value, amount.round)
-        return pl.when(pl.col(policy.eligible_node)).then(money).otherwise(pl.lit(0, dtype=pl.Int64))
+        return pl.when(pl.col(policy.eligible_node)).then(money.fill_null(0)).otherwise(pl.lit(0, dtype=pl.Int64))
 
     def quantity(self, policy: Policy) -> pl.Expr:
         amount = policy.amount
@@ -221,8 +230,11 @@ def _find_condition(policy: Policy, node: str) -> Condition:
     raise KeyError(node)
 
 
+MEMBERS = "__members"  # member rows per household in a group-by: null after the join = no member rows
+
+
 def aggregate(catalogue: Catalogue, names: list[str]) -> list[pl.Expr]:
-    out = []
+    out = [pl.len().alias(MEMBERS)]
     for name in names:
         node = catalogue.nodes[name]
         out.append(aggregate_expr(node.agg_fn, node.agg_arg).alias(name))
@@ -230,11 +242,13 @@ def aggregate(catalogue: Catalogue, names: list[str]) -> list[pl.Expr]:
 
 
 def aggregate_fill(catalogue: Catalogue, names: list[str]) -> list[pl.Expr]:
+    """Defaults for households without member rows only: an unknown aggregate (null) stays unknown."""
     out = []
+    none = pl.col(MEMBERS).is_null()
     for name in names:
         default = aggregate_default(catalogue.nodes[name].agg_fn)
         if default is not None:
-            out.append(pl.col(name).fill_null(default))
+            out.append(pl.when(none).then(pl.lit(default)).otherwise(pl.col(name)).alias(name))
     return out
 
 

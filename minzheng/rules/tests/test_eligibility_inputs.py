@@ -63,7 +63,11 @@ def test_verification_income_and_assets(family: list[Person], tmp_path: Path) ->
     p = {r["name"]: r for r in inputs.persons.iter_rows(named=True)}
     assert p["张建国"]["income_pension_fen"] == 22000  # (200 + 200 + 260) / 3 months with data
     assert p["李秀英"]["deposits_fen"] == 1234567
-    assert p["张小明"]["income_pension_fen"] == 0
+    # Issue 9 item 6 (was 0): no income feed mentions 张小明, so his income is unknown, not zero;
+    # a received asset feed that does not list him is a known "none".
+    assert p["张小明"]["income_pension_fen"] is None
+    assert p["张小明"]["deposits_fen"] == 0
+    assert p["张建国"]["income_wage_fen"] == 0  # found in one income feed: the others' absence is a zero
     assert inputs.verified == {str(family[0].household_id)}
 
 

@@ -41,10 +41,12 @@ def test_raise_standard_five_percent(near_line: dict[str, Household]) -> None:
         key="dibao.standard", region_code="330212", from_date=dt.date(2026, 1, 1), scale=Decimal("1.05"), as_of=AS_OF
     )
     d = dibao(result)
-    # Before: HQ-001 (1181 × 3) + HQ-003 (1181) = 4724.00; HQ-004's 1200 is above the line.
-    # After: 1240.05 × 3 + 1240.05 + (1240.05 − 1200.00) = 3720.15 + 1240.05 + 40.05 = 5000.25 元.
-    assert (d.eligible_before, d.eligible_after, d.gaining, d.losing) == (2, 3, 1, 0)
-    assert (d.cost_before_fen, d.cost_after_fen, d.cost_change_fen) == (472400, 500025, 27625)
+    # Issue 9 item 6 (was: HQ-001 and HQ-003 counted with a zero income, 4724.00 → 5000.25 元): this
+    # installation receives an income feed (pension) and no income feed mentions their members, so
+    # their income is unknown and 低保 is 待核对 before and after. HQ-004's 1200 is above the line
+    # before, and 1240.05 − 1200.00 = 40.05 元 after.
+    assert (d.eligible_before, d.eligible_after, d.gaining, d.losing) == (0, 1, 1, 0)
+    assert (d.cost_before_fen, d.cost_after_fen, d.cost_change_fen) == (0, 4005, 4005)
     assert {
         "household_no": "HQ-004",
         "policy_id": "dibao",
@@ -58,11 +60,12 @@ def test_raise_standard_five_percent(near_line: dict[str, Household]) -> None:
     assert Parameter.objects.get(key="dibao.standard", region_code="330212").value == "1181"  # nothing changed
 
 
-def test_lower_standard_and_other_region(near_line: dict[str, Household]) -> None:
+def test_lower_standard_and_other_region(with_car: dict[str, Household]) -> None:
     lower = whatif_run(
         key="dibao.standard", region_code="330212", from_date=dt.date(2026, 1, 1), scale=Decimal("0.95"), as_of=AS_OF
     )
     d = dibao(lower)
+    # No income feed received (only vehicles): incomes are "none found", a known zero.
     # 1181 × 0.95 = 1121.95: HQ-001 and HQ-003 still qualify with no income (nobody loses).
     assert (d.gaining, d.losing, d.cost_change_fen) == (0, 0, (112195 - 118100) * 4)
     later = whatif_run(
@@ -79,7 +82,7 @@ def test_cli_whatif_json(near_line: dict[str, Household]) -> None:
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
     d = next(p for p in data["policies"] if p["policy_id"] == "dibao")
-    assert (d["gaining"], d["losing"], d["cost_change_fen"]) == (1, 0, 27625)
+    assert (d["gaining"], d["losing"], d["cost_change_fen"]) == (1, 0, 4005)  # see test_raise_standard_five_percent
     assert data["households"] == 4 and isinstance(data["monthly_cost_change_fen"], int)
     bad = CliRunner().invoke(app, [*args, "--scale", "abc", "--as-of", "2026-07-01"])
     assert bad.exit_code == 1 and "--scale 应为数字" in bad.stderr

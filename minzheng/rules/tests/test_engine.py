@@ -11,7 +11,6 @@ import pytest
 from minzheng.rules.engine import (
     Catalogue,
     EvaluationError,
-    ParamMissing,
     YamlParamSource,
     evaluate_batch,
     evaluate_household,
@@ -20,6 +19,7 @@ from minzheng.rules.engine import (
     params_table,
     partition_input,
 )
+from minzheng.rules.engine.inputs import FIELDS_BY_COLUMN
 
 AS_OF = dt.date(2025, 1, 1)
 VILLAGE = "330212001005"  # 鄞州区 下应街道 东兴社区
@@ -30,6 +30,10 @@ def _household(
     members: list[dict[str, Any]], hid: str = "h1", region: str = VILLAGE
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     rows = [{"person_id": f"{hid}-{i}", "household_id": hid, "region_code": region, **m} for i, m in enumerate(members)]
+    # A key one member states and another leaves out is that field's known default for the other
+    # (a null would be "unknown" and leave the policy undecided).
+    keys = {k for r in rows for k in r if k in FIELDS_BY_COLUMN}
+    rows = [{**{k: FIELDS_BY_COLUMN[k].default for k in keys}, **r} for r in rows]
     return pl.DataFrame(rows), pl.DataFrame({"household_id": [hid], "region_code": [region]})
 
 
@@ -101,10 +105,15 @@ def test_dated_parameters_switch_on_their_effective_date(catalogue: Catalogue, d
 
 
 def test_missing_parameter_is_named(catalogue: Catalogue, default_params: YamlParamSource) -> None:
+    """Issue 9 item 7 (was: the whole household refused with ParamMissing): the policy reading the
+    parameter is undecided and names the key; every other policy is still decided."""
     persons, households = _household([{"birth_date": dt.date(1980, 1, 1)}])
-    with pytest.raises(ParamMissing) as info:
-        evaluate_household(catalogue, persons, households, dt.date(2022, 6, 30), default_params)
-    assert str(info.value) == "参数“dibao.standard”在地区 330212001005 于 2022-06-30 没有生效的取值"
+    decisions = evaluate_household(catalogue, persons, households, dt.date(2022, 6, 30), default_params)
+    dibao = _decision(decisions, "dibao")
+    assert dibao.eligible is None
+    assert any("dibao.standard" in m for m in dibao.missing)
+    orphan = _decision(decisions, "orphan", "h1-0")
+    assert orphan.eligible is False and orphan.missing == []
 
 
 def test_parameter_in_the_wrong_unit_is_refused(catalogue: Catalogue, default_params: YamlParamSource) -> None:
@@ -157,6 +166,12 @@ def _population() -> tuple[pl.DataFrame, pl.DataFrame]:
         ],
         how="diagonal",
     )
+    # Columns one household states and another does not: the known default there, not unknown.
+    persons = persons.with_columns(
+        pl.col(c).fill_null(FIELDS_BY_COLUMN[c].default)
+        for c in persons.columns
+        if c in FIELDS_BY_COLUMN and FIELDS_BY_COLUMN[c].default is not None
+    )
     return persons, pl.concat([h for _, h in frames])
 
 
@@ -205,6 +220,7 @@ def test_enrolled_but_not_eligible_is_kept(catalogue: Catalogue, default_params:
             "excluded_by": None,
             "failed_conditions": ["income"],
             "enrolled": True,
+            "missing": [],
         }
     ]
 
