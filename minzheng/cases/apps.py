@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.apps import AppConfig
 
 
@@ -10,4 +12,8 @@ class Config(AppConfig):
 
     def ready(self) -> None:
         # Case types bind the Case model to their machines (workflow kernel) and register guards.
-        from minzheng.cases import guards, services  # noqa: F401
+        from minzheng.cases import guards, services, tasks  # noqa: F401
+        from minzheng.scheduler.registry import register
+
+        register("cases.overdue", tasks.overdue_reminders, daily_at=dt.time(8, 0), label="案件超期提醒")
+        register("cases.publicity", tasks.publicity_endings, daily_at=dt.time(0, 30), label="公示期满提醒")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from minzheng.cases.casetypes import case_type
 from minzheng.cases.models import Case
 from minzheng.core.masking import mask_name
+from minzheng.notifications.services import notify
 from minzheng.workitems.models import WorkItem
 from minzheng.workitems.services import ItemSpec, item_upsert, items_close_by_producer
 
@@ -16,18 +17,14 @@ def _fingerprint(case: Case, stage: str) -> str:
     return f"case:{case.pk}:{stage}"
 
 
-# Where a step is open to several roles, the item goes to the one the law names first: the county
-# decides unless it delegated, the town's window acts before the village helps.
+# The item goes to whoever takes the main path's next step (the first declared): where that step is
+# open to several roles, the county decides unless it delegated, and the town's window acts before the village.
 ROLE_ORDER = ("county_approver", "town_officer", "village_worker")
 
 
 def _next_role(case: Case) -> str:
-    roles = {
-        r
-        for t in case_type(case.case_type).machine.allowed_from(case.status)
-        if t.target != "withdrawn"
-        for r in t.roles
-    }
+    steps = [t for t in case_type(case.case_type).machine.allowed_from(case.status) if t.target != "withdrawn"]
+    roles = steps[0].roles if steps else frozenset()
     return next((r for r in ROLE_ORDER if r in roles), min(roles, default="town_officer"))
 
 
@@ -42,7 +39,7 @@ def stage_item_sync(case: Case) -> None:
         return
     who = mask_name(case.applicant.name) if case.applicant else case.household.household_no
     nxt = [t.action for t in machine.allowed_from(case.status) if t.target != "withdrawn"]
-    item_upsert(
+    item = item_upsert(
         ItemSpec(
             source=SOURCE,
             kind="case_stage",
@@ -55,4 +52,12 @@ def stage_item_sync(case: Case) -> None:
             due_on=case.stage_due_on,
             data={"case_no": case.case_no, "stage": case.status},
         )
+    )
+    notify(
+        kind="stage_assigned",
+        title=item.title,
+        fingerprint=f"assigned:{current}",
+        role=item.role,
+        division_code=item.division_code,
+        link=f"/cases/{case.case_no}/",
     )

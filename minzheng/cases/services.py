@@ -19,6 +19,7 @@ from minzheng.cases.items import stage_item_sync
 from minzheng.cases.models import Case, CaseSequence, FieldVisit, Letter, Material, Objection, Publicity
 from minzheng.core.dates import DateInputError, parse_day
 from minzheng.core.masking import mask_name
+from minzheng.notifications.services import notify
 from minzheng.registry.models import Household, Person, PersonTag
 from minzheng.workdays.selectors import add_working_days
 from minzheng.workflow import services as workflow
@@ -267,6 +268,14 @@ def objection_record(
     with transaction.atomic():
         objection = Objection.objects.create(
             publicity=publicity, content=content.strip(), contact=contact.strip()[:64], received_on=received_on
+        )
+        notify(
+            kind="objection",
+            title=f"{publicity.case.case_no} 公示收到异议，请核实答复",
+            fingerprint=f"objection:{objection.pk}",
+            role="town_officer",
+            division_code=publicity.case.division_code,
+            link=f"/cases/{publicity.case.case_no}/",
         )
         audit_record(
             actor=actor,

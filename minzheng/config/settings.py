@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "minzheng.workflow",
     "minzheng.cases",
     "minzheng.workitems",
+    "minzheng.notifications",
 ]
 
 MIDDLEWARE = [

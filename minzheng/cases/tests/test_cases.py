@@ -226,3 +226,23 @@ def test_each_stage_is_one_open_item_for_the_role_that_acts_next(cast: Cast) -> 
     assert WorkItem.objects.filter(subject_id=str(case.pk)).count() == 4
     services.case_transition(case, "withdrawn", actor=cast.town_officer, reason="申请人撤回")
     assert not WorkItem.objects.filter(subject_id=str(case.pk), status=WorkItem.Status.OPEN).exists()
+
+
+@pytest.mark.django_db
+def test_stage_assignment_objection_and_reminders_reach_the_inbox_once(cast: Cast) -> None:
+    from minzheng.cases.tasks import overdue_reminders, publicity_endings
+    from minzheng.notifications.models import Notification
+    from minzheng.notifications.selectors import inbox
+    from minzheng.notifications.services import deliver_pending
+
+    case = _to_publicity(cast, _open(cast, _days_ago(60)), start=40)
+    services.objection_record(case.publicity, actor=cast.village_worker, content="有异议", received_on=_days_ago(34))
+    assert overdue_reminders() == {"overdue": 1}
+    assert publicity_endings() == {"publicity_ended": 1}
+    assert overdue_reminders() == {"overdue": 1}  # the same fact, no second message
+    assert deliver_pending()["delivered"] == Notification.objects.count()
+    approver = [n.kind for n in inbox(cast.county_approver)]
+    assert sorted(approver) == ["overdue", "publicity_ended", "stage_assigned"]
+    town = {n.kind for n in inbox(cast.town_officer)}
+    assert {"objection", "stage_assigned"} <= town
+    assert not list(inbox(cast.other_town_officer))
