@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
@@ -185,9 +185,7 @@ def residents_import(
     conn = stage.stage_open(stage_path)
     try:
         with _cyclic_gc_paused():
-            if not stage.stage_is_complete(conn):
-                _restage(conn, stage_path, path, progress, actor, checkpoint["all_new"])
-            result = _apply_all(conn, actor, f"导入 {name}", checkpoint, progress, on_chunk)
+            result = _stage_and_apply(conn, stage_path, path, actor, f"导入 {name}", checkpoint, progress, on_chunk)
         result.rejects_file = _write_rejects(conn, Path(name), sha)
     finally:
         conn.close()
@@ -203,6 +201,52 @@ def residents_import(
         data={**result.as_dict(), "sha256": sha, "file": name},
     )
     return result
+
+
+class ImportConflict(RuntimeError):
+    """Another import wrote the same persons or 户 at the same time; re-running finishes the work."""
+
+
+CONFLICT = "导入时另一次导入同时写入了相同的居民或户，本次已写入的部分保留；请重新运行本次导入，重复的行不会重复写入"
+
+
+def _stage_and_apply(
+    conn: Any,
+    stage_path: Path,
+    path: Path,
+    actor: Any,
+    source: str,
+    checkpoint: dict[str, Any],
+    progress: Progress | None,
+    on_chunk: Callable[[dict[str, Any]], None] | None,
+) -> ImportResult:
+    """Pass 1 (unless staged already), then pass 2; a registry that stopped being empty is re-read once.
+
+    An import that began on an empty registry skips looking rows up (`all_new`). If another import
+    (the same content from another path, say) filled the registry meanwhile, a write collides with a
+    stored person: then the file is staged again against what is stored now and applied from its
+    first row; rows written already are unchanged the second time. The checkpoint forgets `all_new`
+    first, so a re-run never repeats the collision.
+    """
+    for attempt in (1, 2):
+        if not stage.stage_is_complete(conn):
+            _restage(conn, stage_path, path, progress, actor, checkpoint["all_new"])
+        try:
+            return _apply_all(conn, actor, source, checkpoint, progress, on_chunk)
+        except IntegrityError as exc:
+            _forget_empty(conn, checkpoint, on_chunk)
+            if attempt == 2:
+                raise ImportConflict(CONFLICT) from exc
+    raise AssertionError("unreachable")
+
+
+def _forget_empty(conn: Any, checkpoint: dict[str, Any], on_chunk: Callable[[dict[str, Any]], None] | None) -> None:
+    """Restart pass 2 from the first row against the registry as it is; rows created so far stay counted."""
+    stage.stage_reset(conn)
+    checkpoint.update(all_new=False, rows_done=0, applied=0, updated=0)
+    checkpoint.pop("deferred_indexes", None)  # first_load put them back when it failed
+    if on_chunk:
+        on_chunk(dict(checkpoint))
 
 
 @contextmanager

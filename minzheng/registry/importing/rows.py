@@ -43,6 +43,10 @@ ALIASES = {
 _MOBILE = re.compile(r"^1\d{10}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 _PLAIN18 = re.compile(r"^[0-9]{17}[0-9X]$")
+# Column limits: the registry's column widths (models.py), checked per row so a long cell is a
+# rejected row naming the column, never a database error (PostgreSQL) or a stored 5 MB name (SQLite).
+LIMITS = {"姓名": 64, "户编号": 40, "与户主关系": 20, "现住址区划代码": 20, "网格": 40, "楼栋": 40, "单元": 20}
+LIMITS |= {"房间": 20, "联系电话": 20, "人员标签": 200}
 _CACHE_LIMIT = 20_000  # distinct values remembered per column: bounds memory whatever the file holds
 _BIRTHS_LIMIT = 60_000  # every date from 1880 to today fits (about 53,000)
 
@@ -153,6 +157,10 @@ class RowParser:
 
     def __init__(self, headers: list[str], villages: set[str], jurisdiction: str = "") -> None:
         where = {h: i for i, h in enumerate(headers)}  # a repeated header: the last one counts
+        self.headers = headers
+        # Raw cells may carry spaces that normalising removes: twice the limit, then the exact check below.
+        loose = ("姓名", "人员标签")
+        self.limits = [(where[h], n, 2 * n if h in loose else n) for h, n in LIMITS.items() if h in where]
         self.required = [where[h] for h in REQUIRED]
         self.optional = [where.get(h) for h in OPTIONAL]
         # Birth dates are Beijing dates; 'future' is judged in China's time zone, once per file.
@@ -162,8 +170,21 @@ class RowParser:
         self.division = _Cached(lambda raw: division_parse(raw, villages, jurisdiction))
         self.tags = _Cached(tags_normalise)
 
+    def _check_cells(self, cells: list[str]) -> None:
+        """NUL (PostgreSQL refuses it in text) and over-long cells, before any parsing or caching."""
+        if "\x00" in "".join(cells):
+            column = next(i for i, c in enumerate(cells) if "\x00" in c)
+            raise RowError(f"{self._header(column)}：含有空字符（NUL），请删除该字符后重新导入")
+        for column, limit, most in self.limits:
+            if len(cells[column]) > most:
+                raise RowError(f"{self._header(column)}：超过 {limit} 个字（共 {len(cells[column])} 个字）")
+
+    def _header(self, column: int) -> str:
+        return self.headers[column] if column < len(self.headers) and self.headers[column] else f"第 {column + 1} 列"
+
     def parse(self, cells: list[str]) -> ResidentRow:
         """Validate one row; raise RowError naming the first bad column."""
+        self._check_cells(cells)
         name_i, id_i, hh_i, rel_i, div_i = self.required
         name = _required(cells[name_i].replace(" ", ""), "姓名", 64)
         number, sex, born = self._id_number(cells[id_i])
@@ -171,7 +192,7 @@ class RowParser:
         relation = self.relation(cells[rel_i])
         division = self.division(cells[div_i])
         grid, building, unit, room, phone, tags = (cells[i] if i is not None else "" for i in self.optional)
-        tags = self.tags(tags)
+        tags = _short(self.tags(tags), "人员标签", LIMITS["人员标签"])
         grid, building = _short(grid, "网格", 40), _short(building, "楼栋", 40)
         unit, room = _short(unit, "单元", 20), _short(room, "房间", 20)
         phone = phone if _MOBILE.match(phone) else phone_parse(phone)
