@@ -4,9 +4,10 @@ Registering is one line, e.g. in `emergency/apps.py`::
 
     register("emergency.ladder", ladder_tick, every=dt.timedelta(seconds=10), label="一键通超时升级")
 
-The function is called as `func(now=<aware datetime>)` and returns something JSON can hold (a dict
-of counts, a number, None); it must be idempotent for a given `now`, because a crashed run is not
-retried until the next due time and a manual `minzheng scheduler run` may repeat one.
+The function is called with the tick's time if it takes one: `func(now=<aware datetime>)` when it has a
+`now` parameter, `func(today=<local date>)` when it has a `today` parameter, else `func()`. It returns
+something JSON can hold (a dict of counts, a number, None) and must be idempotent for a given time,
+because a crashed run is not retried until the next due time and a manual `scheduler run` may repeat one.
 Django-free on purpose: `ready()` must not touch the database; the table rows are created from this
 registry by `services.schedules_sync` when a scheduler loop starts.
 """
@@ -14,6 +15,7 @@ registry by `services.schedules_sync` when a scheduler loop starts.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +30,17 @@ class Spec:
     every: dt.timedelta | None
     daily_at: dt.time | None
     label: str
+
+    def call(self, now: dt.datetime) -> Any:
+        """Run the function with the tick's time in the form it asks for (see the module's docstring)."""
+        params = inspect.signature(self.func).parameters
+        if "now" in params:
+            return self.func(now=now)
+        if "today" in params:
+            from django.utils import timezone  # only at run time: the registry itself stays Django-free
+
+            return self.func(today=timezone.localdate(now))
+        return self.func()
 
     @property
     def job(self) -> str:

@@ -67,13 +67,16 @@ def schedules_sync(now: dt.datetime | None = None) -> int:
     for name, spec in SCHEDULES.items():
         fields = _cadence(spec)
         row = existing.get(name)
+        # An interval schedule is due at once (nothing may wait for its first period); a daily one at its time.
+        first = now if spec.every else next_due(every=None, daily_at=spec.daily_at, after=now)
         if row is None:
-            # An interval schedule is due at once (nothing may wait for its first period); a daily one at its time.
-            first = now if spec.every else next_due(every=None, daily_at=spec.daily_at, after=now)
             _, new = Schedule.objects.get_or_create(name=name, defaults={**fields, "next_run_at": first})
             created += new
         elif any(getattr(row, k) != v for k, v in fields.items()):
-            Schedule.objects.filter(pk=row.pk).update(**fields)
+            cadence_changed = (row.interval_seconds, row.daily_at) != (fields["interval_seconds"], spec.daily_at)
+            # A new cadence starts afresh: a daily job turned into a 10-second one must not wait for tomorrow.
+            extra = {"next_run_at": first} if cadence_changed else {}
+            Schedule.objects.filter(pk=row.pk).update(**fields, **extra)
     return created
 
 
@@ -90,7 +93,7 @@ def _claim(row: Schedule, now: dt.datetime) -> bool:
 def _run(spec: Spec, now: dt.datetime) -> RunResult:
     """Call the function and record how it went; a failure is recorded, never raised into the loop."""
     try:
-        result = spec.func(now=now)
+        result = spec.call(now)
     except Exception as exc:  # one broken schedule must not stop the others (the ladder among them)
         log.exception("schedule %s failed", spec.name)
         error = (str(exc) or exc.__class__.__name__)[:2000]

@@ -20,7 +20,7 @@ from minzheng.emergency.models import EscalationStep, Incident, Rung
 from minzheng.scheduler import cli as _scheduler_cli  # noqa: F401 - registers `scheduler`
 from minzheng.scheduler.models import Schedule
 from minzheng.scheduler.registry import SCHEDULES, register
-from minzheng.scheduler.services import _claim, next_due, scheduler_loop, scheduler_tick
+from minzheng.scheduler.services import _claim, next_due, schedule_run, scheduler_loop, scheduler_tick
 from minzheng.testing import Cast
 
 T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -30,8 +30,19 @@ def at(seconds: float) -> dt.datetime:
     return T0 + dt.timedelta(seconds=seconds)
 
 
+@pytest.fixture(autouse=True)
+def only_the_ladder() -> Iterator[None]:
+    """Other apps register schedules too; these tests see the emergency ladder and their own only."""
+    saved = dict(SCHEDULES)
+    SCHEDULES.clear()
+    SCHEDULES["emergency.ladder"] = saved["emergency.ladder"]
+    yield
+    SCHEDULES.clear()
+    SCHEDULES.update(saved)
+
+
 @pytest.fixture
-def calls() -> Iterator[list[dt.datetime]]:
+def calls() -> list[dt.datetime]:
     """A test schedule every minute that records each call (thread-safe: list.append)."""
     seen: list[dt.datetime] = []
 
@@ -41,18 +52,15 @@ def calls() -> Iterator[list[dt.datetime]]:
         return {"calls": len(seen)}
 
     register("test.count", count, every=dt.timedelta(minutes=1), label="测试计数")
-    yield seen
-    SCHEDULES.pop("test.count", None)
+    return seen
 
 
 @pytest.fixture
-def broken() -> Iterator[None]:
+def broken() -> None:
     def fail(*, now: dt.datetime) -> None:
         raise RuntimeError("磁盘已满")
 
     register("test.broken", fail, every=dt.timedelta(seconds=30))
-    yield
-    SCHEDULES.pop("test.broken", None)
 
 
 def test_register_needs_one_cadence() -> None:
@@ -212,3 +220,41 @@ def test_cli_list_and_run(calls: list[dt.datetime]) -> None:
     assert AuditEvent.objects.filter(summary="手动执行定时任务 测试计数：成功").exists()
     unknown = runner.invoke(cli_app, ["scheduler", "run", "nope"])
     assert unknown.exit_code == 1 and "没有名为 nope 的定时任务" in unknown.output
+
+
+@pytest.mark.django_db
+def test_a_changed_cadence_takes_effect_at_once(calls: list[dt.datetime]) -> None:
+    scheduler_tick(at(0))
+    register("test.count", SCHEDULES["test.count"].func, daily_at=dt.time(3, 0), label="测试计数")
+    scheduler_tick(at(1))  # re-synced: next run at 03:00 Beijing time, not one minute after 09:00 UTC
+    assert Schedule.objects.get(name="test.count").next_run_at == dt.datetime(2026, 12, 1, 19, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.django_db
+def test_worker_once_runs_what_is_due(cast: Cast) -> None:
+    """`minzheng worker --once` (cron-style deployments) also climbs the ladder."""
+    began = timezone.now() - dt.timedelta(seconds=70)
+    incident = emergency.alarm_receive(actor=None, kind="button", elder=make_elder(), now=began).incident
+    result = CliRunner().invoke(cli_app, ["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    incident.refresh_from_db()
+    assert (incident.rung, incident.rung_started_at) == (Rung.FAMILY, began + dt.timedelta(seconds=60))
+
+
+@pytest.mark.django_db
+def test_functions_get_the_time_in_the_form_they_ask_for() -> None:
+    seen: dict[str, object] = {}
+
+    def by_day(today: dt.date | None = None) -> dict[str, str]:
+        seen["today"] = today
+        return {"day": str(today)}
+
+    def plain() -> int:
+        seen["plain"] = True
+        return 7
+
+    register("test.by_day", by_day, daily_at=dt.time(8, 0))
+    register("test.plain", plain, every=dt.timedelta(seconds=30))
+    assert schedule_run(name="test.by_day", now=at(17 * 3600)).result == {"day": "2026-12-02"}  # 01:00 Beijing
+    assert schedule_run(name="test.plain", now=at(0)).result == 7
+    assert Schedule.objects.get(name="test.plain").last_result == {"result": 7}
