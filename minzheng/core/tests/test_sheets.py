@@ -92,3 +92,28 @@ def test_sheets_imports_no_django() -> None:
     """The Django-free engines write their rejects through it (see ARCHITECTURE.md)."""
     code = "import sys, minzheng.core.sheets; sys.exit('django' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+WRITERS = (
+    "import xlsxwriter",
+    "xlsxwriter.Workbook(",
+    "csv.writer(",
+    "csv.DictWriter(",
+    ".write_csv(",
+    ".write_excel(",
+    "openpyxl.Workbook(",
+)
+# The demo writes what departments and villages would hand us (input files), not exports of ours.
+NOT_EXPORTS = ("core/sheets.py", "/tests/", "demo/")
+
+
+def test_every_export_goes_through_the_one_writer() -> None:
+    root = Path(__file__).resolve().parents[2]
+    found = [
+        f"{path.relative_to(root)}: {needle}"
+        for path in root.rglob("*.py")
+        if not any(part in path.relative_to(root).as_posix() for part in NOT_EXPORTS)
+        for needle in WRITERS
+        if needle in path.read_text(encoding="utf-8")
+    ]
+    assert found == [], "write XLSX/CSV through minzheng.core.sheets"
