@@ -41,7 +41,9 @@ def access_case(user: Any, case_no: str, *, work: bool = False) -> Case:
 def nav_entries(user: Any) -> list[tuple[str, str]]:
     if not can_read_cases(user):
         return []
-    entries = [("社会救助案件", "cases:list")]
+    from django.urls import reverse
+
+    entries = [("救助案件", reverse("cases:list"))]
     if user.role in {Role.TOWN_OFFICER, Role.VILLAGE_WORKER}:
-        entries.insert(0, ("全科受理", "cases:window"))
+        entries.insert(0, ("全科受理", reverse("cases:window")))
     return entries

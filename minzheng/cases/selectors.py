@@ -58,7 +58,15 @@ def case_state(case: Case) -> dict[str, Any]:
 def case_detail(case: Case) -> dict[str, Any]:
     out = case_state(case)
     out["history"] = [
-        {"from": h.source, "to": h.target, "by": h.actor_username, "at": h.at, "on": h.on, "reason": h.reason}
+        {
+            "from": h.source,
+            "to": h.target,
+            "action": h.action,
+            "by": h.actor_username,
+            "at": h.at,
+            "on": h.on,
+            "reason": h.reason,
+        }
         for h in history(case)
     ]
     if case.decision_eligible is not None:

@@ -335,3 +335,40 @@ def letter_issue(case: Case, kind: str, *, on: dt.date, reasons: str = "") -> Le
 
 def known_case_types() -> list[tuple[str, str]]:
     return [(t.id, t.name) for t in case_types().values()]
+
+
+def window_refuse(
+    *, actor: Any, household: Household, case_type_id: str, addressee: str, reasons: str, client_ip: str = ""
+) -> Letter:
+    """不予受理 at the window: no case is opened, the person gets a letter with the reasons."""
+    ctype = case_type(case_type_id)
+    if getattr(actor, "role", None) not in OPENERS:
+        raise TransitionRefused(f"「{getattr(actor, 'role_label', '') or '系统'}」不能出具不予受理告知书", "role")
+    if not reasons.strip():
+        raise CaseError("请填写不予受理的理由")
+    today = timezone.localdate()
+    with transaction.atomic():
+        seq = _next_no(ctype, household.division_id, today.year).replace(ctype.prefix, f"{ctype.prefix}不受理", 1)
+        letter = Letter.objects.create(
+            kind=Letter.Kind.REFUSED,
+            number=seq,
+            issued_on=today,
+            addressee=addressee.strip()[:64] or household.household_no,
+            body={
+                "case_type": ctype.name,
+                "reasons": reasons.strip(),
+                "legal_basis": [f"{b.get('名称', '')}（{b.get('文号', '')}）" for b in ctype.legal_basis],
+                "household_no": household.household_no,
+                "division_code": household.division_id,
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="create",
+            object_type="letter",
+            object_id=letter.pk,
+            summary=f"出具不予受理告知书 {letter.number}（户 {household.household_no}）",
+            reason=reasons.strip()[:500],
+            client_ip=client_ip,
+        )
+    return letter

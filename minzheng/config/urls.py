@@ -13,5 +13,9 @@ urlpatterns = [
     path("eldercare/", include("minzheng.eldercare.urls")),
     path("emergency/", include("minzheng.emergency.urls")),
     path("meals/", include("minzheng.meals.urls")),
+    path("cases/", include("minzheng.cases.urls")),
+    path("workitems/", include("minzheng.workitems.urls")),
+    path("notifications/", include("minzheng.notifications.urls")),
+    path("public/", include("minzheng.cases.urls_public")),
     path("api/v1/", include("minzheng.api.urls")),
 ]
