@@ -45,13 +45,19 @@ class Household(models.Model):
 
     @property
     def grid_address(self) -> str:
-        parts = [
-            self.grid,
-            self.building and f"{self.building}幢",
-            self.unit and f"{self.unit}单元",
-            self.room and f"{self.room}室",
-        ]
+        parts = [self.grid, _labelled(self.building, "幢"), _labelled(self.unit, "单元"), _labelled(self.room, "室")]
         return " ".join(p for p in parts if p)
+
+
+# Offices type "5幢", "2单元", "301室" as often as the bare numbers: never label twice ("5幢幢").
+_LABELS = {"幢": ("幢", "栋", "楼", "座"), "单元": ("单元",), "室": ("室", "号", "房")}
+
+
+def _labelled(value: str, label: str) -> str:
+    value = value.strip()
+    if not value or value.endswith(_LABELS[label]):
+        return value
+    return value + label
 
 
 class Person(models.Model):

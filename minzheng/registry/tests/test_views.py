@@ -110,7 +110,7 @@ def test_edit_phone_records_history(cast: Cast, family: tuple) -> None:
     bad = client.post(url, {"phone": "123", "tags_text": ""})
     assert bad.status_code == 400 and "“123”不是 11 位手机号或带区号的固定电话" in bad.content.decode()
     client.post(url, {"phone": "13900001111", "tags_text": "独居老人"})
-    assert {(c.field, c.old_value, c.new_value) for c in ChangeRecord.objects.all()} == {
+    assert {(c.field, c.old_value, c.new_value) for c in ChangeRecord.objects.exclude(field="家庭成员")} == {
         ("联系电话", "13805741234", "13900001111"),
         ("人员标签", "", "独居老人"),
     }
@@ -225,7 +225,7 @@ def test_person_page_query_count_does_not_grow_with_history(
     client = client_for(cast.town_officer)
     for n in range(5):
         client.post(f"/registry/persons/{people[0].pk}/edit/", {"phone": f"1390000111{n}", "tags_text": ""})
-    assert ChangeRecord.objects.count() == 5
+    assert ChangeRecord.objects.filter(field="联系电话").count() == 5
     with django_assert_max_num_queries(13):  # the audit row costs 4 statements with its hash chain
         html = client.get(f"/registry/persons/{people[0].pk}/").content.decode()
     assert html.count('<td data-label="字段">联系电话</td>') == 5
