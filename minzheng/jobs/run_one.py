@@ -20,9 +20,12 @@ ENV_SETTINGS = "MINZHENG_JOB_CHILD_SETTINGS"
 
 
 def _limit_memory(megabytes: int) -> None:
+    import resource
+
+    # No core file: a crashed import's memory is full of identity numbers, and writing it is slow.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
     if megabytes <= 0:
         return
-    import resource
 
     limit = megabytes << 20
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
