@@ -58,3 +58,7 @@ def import_job_for_file(path: Path) -> tuple[Job | None, bool]:
         return unfinished, True
     # A run whose process is gone (killed, crashed) resumes at once, not after the heartbeat lease.
     return (unfinished, True) if job_is_claimable(unfinished) else (None, False)
+
+
+# The name verification.batchrun (and older callers) use; jobs.services decides.
+job_claim_possible = job_is_claimable
