@@ -46,7 +46,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 @router.get(
     "/persons",
     response={200: list[PersonItem], 429: Error},
-    summary="查询居民（姓名、户编号或号码后 4–6 位；可查看完整号码的角色还可按完整身份号码、电话）",
+    summary="查询居民（姓名、户编号或号码后 4 位；可查看完整号码的角色还可按完整身份号码、电话、号码后 5–6 位）",
 )
 def persons_search(request: HttpRequest, q: str = "") -> Any:
     """Bulk look-ups of personal data over an API leave a trail: every search is rate-limited and audited."""

@@ -3,8 +3,12 @@
 A masked list next to a search by full number is an oracle: type a guess, and one hit
 confirms it. So a full identity number or phone (or any digit string longer than the
 last-digits form) is looked up only for roles that may unmask (accounts.access.UNMASK);
-other roles search by name, 户编号, or the last 4–6 digits, which the masked forms mostly
-show anyway. Every search is rate-limited and audited by `services.person_search_run`.
+other roles search by name, 户编号, or the last 4 digits, which the masked forms show anyway.
+Roles that may unmask also search by the last 5–6 digits. Not the others: the 5th and 6th
+digits from the end of an identity number are the birth day, which ≤31 searches would
+reveal; with the age shown, the month to guess and the check digit to filter, that leaves
+a handful of candidates for the whole number. Every search is rate-limited and audited by
+`services.person_search_run`.
 """
 
 from __future__ import annotations
@@ -25,11 +29,12 @@ from minzheng.registry.models import Person, PersonTag, Relation
 SEARCH_LIMIT = 50
 _PHONE = re.compile(r"^\d{7,12}$|^0\d{2,3}-?\d{7,8}$")
 _TAIL = re.compile(r"^\d{3,5}[\dX]$")  # the last 4–6 characters of an identity number or phone
-_LONG_DIGITS = re.compile(r"^\d{7,}X?$")  # longer than the last-digits form: (part of) a full number
+MASKED_TAIL = 4  # what the masked forms show: the most a role that may not unmask can search by
+_LONG_DIGITS = re.compile(r"^\d+X?$")  # digits longer than MASKED_TAIL: (part of) a full number
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # PostgreSQL refuses NUL in text; none belongs in a query
 REFUSED_FULL = (
     "您的角色不能按完整身份号码或电话查询（可查看完整号码的角色才可以）。"
-    "请按姓名、户编号，或号码的后 4–6 位查询；仍按户编号查找了一次。"
+    "请按姓名、户编号，或号码的后 4 位查询；仍按户编号查找了一次。"
 )
 REFUSED_INVALID = "查询内容含有无效字符，请只输入姓名、户编号或号码。"
 
@@ -74,8 +79,10 @@ def _conditions(kind: Kind, q: str, full_allowed: bool) -> list[Q]:
         return [Q(id_number=idnumber.parse(q).number)] if full_allowed else [Q(household__household_no=q)]
     if kind is Kind.PHONE:
         return [Q(phone=q), Q(household__household_no=q)] if full_allowed else [Q(household__household_no=q)]
-    if kind is Kind.TAIL:
+    if kind is Kind.TAIL and (full_allowed or len(q) <= MASKED_TAIL):
         return [Q(id_number__endswith=q), Q(phone__endswith=q), Q(household__household_no=q)]
+    if kind is Kind.TAIL:
+        return [Q(household__household_no=q)]
     if kind is Kind.HOUSEHOLD_NO:
         return [Q(household__household_no=q)]
     if kind is Kind.NAME:
@@ -92,7 +99,7 @@ class Found:
 
 
 def person_search(*, user: User, q: str, limit: int = SEARCH_LIMIT) -> Found:
-    """Search by name (prefix), 户编号, last 4–6 digits; full numbers for roles that may unmask."""
+    """Search by name (prefix), 户编号, last 4 digits; full numbers and 5–6 digit tails for roles that may unmask."""
     q = normalise(q)
     if not q:
         return Found(Kind.INVALID)
@@ -104,7 +111,7 @@ def person_search(*, user: User, q: str, limit: int = SEARCH_LIMIT) -> Found:
         found.update((p.pk, p) for p in base.filter(condition)[:limit])
     persons = sorted(found.values(), key=lambda p: (p.name, p.pk))[:limit]
     refused = REFUSED_INVALID if kind is Kind.INVALID else ""
-    if not full_allowed and (kind in FULL_KINDS or _LONG_DIGITS.match(q)):
+    if not full_allowed and (kind in FULL_KINDS or (len(q) > MASKED_TAIL and _LONG_DIGITS.match(q))):
         refused = REFUSED_FULL
     return Found(kind, persons, refused)
 
