@@ -14,7 +14,9 @@ from ninja.renderers import JSONRenderer
 
 from minzheng.api.auth import TokenAuth, TokenRefused, docs_login_required
 from minzheng.api.registry import router as registry_router
+from minzheng.cases.api import router as cases_router
 from minzheng.emergency.api import router as emergency_router
+from minzheng.workitems.api import router as workitems_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -33,6 +35,8 @@ api = NinjaAPI(
 )
 api.add_router("/", registry_router)
 api.add_router("/", emergency_router)
+api.add_router("/", cases_router)
+api.add_router("/", workitems_router)
 
 HTTP_ERRORS = {
     400: "请求格式有误：请求体须为 JSON",
