@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,16 +110,17 @@ def _run(spec: Spec, now: dt.datetime) -> RunResult:
     return RunResult(spec.name, now, True, result)
 
 
-def scheduler_tick(now: dt.datetime | None = None) -> list[RunResult]:
-    """Run every enabled schedule that is due at `now` and that this caller wins the claim for."""
-    now = now or timezone.now()
+def claim_due(now: dt.datetime, *, skip: set[str] | frozenset[str] = frozenset()) -> list[Spec]:
+    """Claim every enabled schedule due at `now` (minus `skip`) that this caller wins."""
     schedules_sync(now)
-    results = []
     due = Schedule.objects.filter(enabled=True, next_run_at__lte=now, name__in=list(SCHEDULES)).order_by("next_run_at")
-    for row in list(due):
-        if _claim(row, now):
-            results.append(_run(SCHEDULES[row.name], now))
-    return results
+    return [SCHEDULES[row.name] for row in list(due) if row.name not in skip and _claim(row, now)]
+
+
+def scheduler_tick(now: dt.datetime | None = None) -> list[RunResult]:
+    """Run, one after another in this thread, every schedule due at `now` that this caller wins the claim for."""
+    now = now or timezone.now()
+    return [_run(spec, now) for spec in claim_due(now)]
 
 
 def schedule_run(*, name: str, actor: Any = None, now: dt.datetime | None = None) -> RunResult:
@@ -158,6 +160,35 @@ def schedule_set_enabled(*, name: str, enabled: bool, actor: Any = None) -> Sche
     return row
 
 
+class _Pool:
+    """Runs claimed schedules on worker threads, so one hung function (a stuck SMS gateway) never holds
+    up the others (the emergency ladder); a schedule still running here is not claimed again here."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="schedule")
+        self.lock = threading.Lock()
+        self.running: set[str] = set()
+
+    def busy(self) -> frozenset[str]:
+        with self.lock:
+            return frozenset(self.running)
+
+    def submit(self, spec: Spec, now: dt.datetime) -> None:
+        with self.lock:
+            self.running.add(spec.name)
+        self.executor.submit(self._run, spec, now)
+
+    def _run(self, spec: Spec, now: dt.datetime) -> None:
+        try:
+            _run(spec, now)
+        except Exception:  # recording the result failed (database away): logged, the next due time retries
+            log.exception("schedule %s could not be recorded", spec.name)
+        finally:
+            connection.close()  # this worker thread's own connection
+            with self.lock:
+                self.running.discard(spec.name)
+
+
 def scheduler_loop(
     *,
     stop: threading.Event | None = None,
@@ -166,26 +197,40 @@ def scheduler_loop(
     once: bool = False,
     own_connection: bool = False,
 ) -> int:
-    """Tick until stopped (about once a second); returns the runs made. Survives database errors.
+    """Tick until stopped (about once a second); returns the runs started. Survives database errors.
 
-    `own_connection`: this loop runs in its own thread and may drop and reopen the thread's database
-    connection (never in a caller's thread, whose connection may be inside a transaction).
+    `own_connection`: this loop runs in its own thread, may drop and reopen the thread's database
+    connection, and runs the schedules on a pool of threads (never in a caller's thread, whose
+    connection may be inside a transaction: there the schedules run inline).
     """
     stop = stop or threading.Event()
+    pool = _Pool() if own_connection else None
     runs = 0
-    while not stop.is_set():
-        if own_connection:
-            close_old_connections()
-        try:
-            runs += len(scheduler_tick(clock()))
-        except Exception:  # the database may be briefly unavailable; keep the loop (and the ladder) alive
-            log.exception("scheduler tick failed")
-            if own_connection:
-                connection.close()
-        if once:
-            break
-        stop.wait(idle_sleep)
+    try:
+        while not stop.is_set():
+            runs += _loop_once(clock(), pool)
+            if once:
+                break
+            stop.wait(idle_sleep)
+    finally:
+        if pool is not None:
+            pool.executor.shutdown(wait=False)
     return runs
+
+
+def _loop_once(now: dt.datetime, pool: _Pool | None) -> int:
+    if pool is None:
+        return len(scheduler_tick(now))
+    close_old_connections()
+    try:
+        claimed = claim_due(now, skip=pool.busy())
+    except Exception:  # the database may be briefly unavailable; keep the loop (and the ladder) alive
+        log.exception("scheduler tick failed")
+        connection.close()
+        return 0
+    for spec in claimed:
+        pool.submit(spec, now)
+    return len(claimed)
 
 
 def _thread_main(stop: threading.Event | None, idle_sleep: float) -> None:

@@ -20,7 +20,15 @@ from minzheng.emergency.models import EscalationStep, Incident, Rung
 from minzheng.scheduler import cli as _scheduler_cli  # noqa: F401 - registers `scheduler`
 from minzheng.scheduler.models import Schedule
 from minzheng.scheduler.registry import SCHEDULES, register
-from minzheng.scheduler.services import _claim, next_due, schedule_run, scheduler_loop, scheduler_tick
+from minzheng.scheduler.services import (
+    _claim,
+    next_due,
+    schedule_run,
+    scheduler_loop,
+    scheduler_tick,
+    schedules_sync,
+    start_scheduler_thread,
+)
 from minzheng.testing import Cast
 
 T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -258,3 +266,34 @@ def test_functions_get_the_time_in_the_form_they_ask_for() -> None:
     assert schedule_run(name="test.by_day", now=at(17 * 3600)).result == {"day": "2026-12-02"}  # 01:00 Beijing
     assert schedule_run(name="test.plain", now=at(0)).result == 7
     assert Schedule.objects.get(name="test.plain").last_result == {"result": 7}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hung_schedule_does_not_hold_up_the_ladder(cast: Cast) -> None:
+    """A stuck delivery (say an SMS gateway that never answers) must not stop the emergency ladder."""
+    release = threading.Event()
+    started: list[dt.datetime] = []
+
+    def hang(*, now: dt.datetime) -> None:
+        started.append(now)
+        release.wait(30)
+
+    register("test.hang", hang, every=dt.timedelta(seconds=1))
+    schedules_sync()
+    Schedule.objects.filter(name="test.hang").update(next_run_at=timezone.now() - dt.timedelta(days=1))  # first in line
+    began = timezone.now() - dt.timedelta(seconds=70)
+    incident = emergency.alarm_receive(actor=None, kind="button", elder=make_elder(), now=began).incident
+    stop = threading.Event()
+    thread = start_scheduler_thread(stop=stop, idle_sleep=0.2)
+    try:
+        deadline = time.monotonic() + 15
+        while Incident.objects.get(pk=incident.pk).rung != Rung.FAMILY and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert Incident.objects.get(pk=incident.pk).rung == Rung.FAMILY
+        time.sleep(1.5)
+        assert len(started) == 1  # still running: not started a second time in this process
+    finally:
+        release.set()
+        stop.set()
+        thread.join(10)
+        time.sleep(0.3)  # the pool's threads close their connections
