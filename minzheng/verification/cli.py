@@ -8,7 +8,20 @@ from typing import Any
 
 import typer
 
-from minzheng.cli import app, parse_date
+from minzheng.cli import app
+from minzheng.core.dates import DateInputError, parse_day
+
+
+def parse_date(text: Any, what: str = "数据时点") -> Any:
+    """A typed --as-of through core.dates (1900–2099), or exit with its Chinese message; never a traceback."""
+    from minzheng.cli import fail
+
+    try:
+        return parse_day(text, what)
+    except DateInputError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() exits
+
 
 # The `minzheng verify …` group: every verification command (household, batch, …) hangs here.
 verify_app = typer.Typer(help="一键核对（家庭经济状况核对）", no_args_is_help=True)
@@ -178,19 +191,14 @@ def feeds_ingest(
 
 
 def _feed_as_of(option: str | None, name: str, from_name: Any) -> Any:
-    import datetime as dt
-
     from minzheng.cli import fail
 
     if option:
-        try:
-            return dt.date.fromisoformat(option)
-        except ValueError:
-            fail(f"数据时点“{option}”不是 YYYY-MM-DD 格式的日期")
+        return parse_date(option)
     day = from_name(name)
     if day is None:
         fail(f"请用 --as-of YYYY-MM-DD 给出数据时点（文件名“{name}”中没有日期）")
-    return day
+    return parse_date(day, f"文件名“{name}”中的数据时点")
 
 
 def _feed_follow(job: Any, label: str, *, quiet: bool) -> Any:

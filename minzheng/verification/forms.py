@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from django import forms
 
+from minzheng.core.dates import DateInputError, parse_day
+
+
+def _plausible_day(value: object, what: str = "数据时点") -> object:
+    """A typed date outside 1900–2099 (0001-01-01) is a typing mistake: refused in Chinese, not a 500."""
+    if value in (None, ""):
+        return value
+    try:
+        return parse_day(value, what)
+    except DateInputError as exc:
+        raise forms.ValidationError(str(exc)) from None
+
 
 # --- 一键核对 (v2_household) -------------------------------------------------------------------------
 class HouseholdVerifyForm(forms.Form):
@@ -17,16 +29,19 @@ class HouseholdVerifyForm(forms.Form):
     )
     as_of = forms.DateField(
         label="数据时点",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # type=date reads ISO only
         error_messages={"required": "请填写数据时点", "invalid": "数据时点应为日期，如 2026-12-01"},
     )
+
+    def clean_as_of(self):  # type: ignore[no-untyped-def]
+        return _plausible_day(self.cleaned_data.get("as_of"))
 
 
 # --- 部门数据上传 (v1_feeds) ---------------------------------------------------------------------------
 def _feed_choices() -> list[tuple[str, str]]:
     from minzheng.verification.engine.catalogue import FEEDS
 
-    return [(f.id, f"{f.department} {f.title}（{f.id}）") for f in FEEDS.values()]
+    return [(f.id, f"{f.department} {f.title}") for f in FEEDS.values()]
 
 
 class FeedUploadForm(forms.Form):
@@ -34,8 +49,8 @@ class FeedUploadForm(forms.Form):
     as_of = forms.DateField(
         label="数据时点",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="留空则从文件名读取，如 vehicle_2026-12-01.csv",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # type=date reads ISO only
+        help_text="留空则从文件名中的日期读取，如 车辆_2026-12-01.csv",
         error_messages={"invalid": "数据时点应为日期，如 2026-12-01"},
     )
     file = forms.FileField(label="文件（CSV 或 XLSX）", error_messages={"required": "请选择要上传的文件"})
@@ -52,6 +67,9 @@ class FeedUploadForm(forms.Form):
             raise forms.ValidationError("只支持 CSV、XLSX、XLS 文件")
         return upload
 
+    def clean_as_of(self):  # type: ignore[no-untyped-def]
+        return _plausible_day(self.cleaned_data.get("as_of"))
+
     def clean(self):  # type: ignore[no-untyped-def]
         from minzheng.verification.engine.ingest import as_of_from_name
 
@@ -61,5 +79,11 @@ class FeedUploadForm(forms.Form):
             found = as_of_from_name(upload.name)
             if found is None:
                 self.add_error("as_of", "请填写数据时点（文件名中没有日期）")
+            else:
+                try:
+                    found = _plausible_day(found, "文件名中的数据时点")
+                except forms.ValidationError as exc:
+                    self.add_error("as_of", exc)
+                    found = None
             data["as_of"] = found
         return data

@@ -100,3 +100,42 @@ def feed_overview() -> list[dict[str, Any]]:
     for d in FeedDelivery.objects.select_related("ingested_by").order_by("feed_id", "-as_of", "-ingested_at", "-pk"):
         by_feed.setdefault(d.feed_id, []).append(d)
     return [{"feed": f, "deliveries": by_feed.get(f.id, [])} for f in FEEDS.values()]
+
+
+def latest_feed_day(today: dt.date) -> dt.date | None:
+    """The newest 数据时点 of any feed held, not after `today`: the date a caseworker means by “now”.
+
+    Each feed is read at its newest snapshot on or before the date asked, so the newest date of all
+    feeds uses every feed's latest delivery. None when no feed has been delivered yet.
+    """
+    from minzheng.verification.services import feed_store
+
+    store = feed_store()
+    days = [d for feed in store.feed_ids() for d in store.dates(feed) if d <= today]
+    return max(days, default=None)
+
+
+def bulk_confirmable(user: Any, *, min_weight: float, feed_id: str = "") -> tuple[list[int], int]:
+    """Pending candidates in the user's jurisdiction at or above `min_weight` that bulk confirmation may take.
+
+    Returns (candidate ids, best first; rows left for one-by-one review). A row with two candidates
+    at or above the weight, or a row already confirmed to someone else, is left out: choosing
+    between two people, or undoing a confirmation, stays a reviewer's decision.
+    """
+    pending = match_candidates(user, feed_id=feed_id, status=MatchCandidate.Status.PENDING).filter(
+        match_weight__gte=min_weight
+    )
+    rows = list(pending.values_list("pk", "feed_id", "as_of", "row", "match_weight"))
+    per_row: dict[tuple[str, dt.date, int], list[int]] = {}
+    weights = {}
+    for pk, feed, day, row, weight in rows:
+        per_row.setdefault((feed, day, row), []).append(pk)
+        weights[pk] = weight
+    confirmed = set(
+        MatchCandidate.objects.filter(
+            status=MatchCandidate.Status.CONFIRMED, feed_id__in={k[0] for k in per_row}, row__in={k[2] for k in per_row}
+        ).values_list("feed_id", "as_of", "row")
+    )
+    take = {ids[0] for key, ids in per_row.items() if len(ids) == 1 and key not in confirmed}
+    left = sum(1 for key, ids in per_row.items() if len(ids) > 1 or key in confirmed)
+    return sorted(take, key=lambda pk: (-weights[pk], pk)), left

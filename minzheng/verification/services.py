@@ -14,6 +14,7 @@ from django.utils import timezone
 from minzheng.accounts.access import require
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
+from minzheng.core.dates import DateInputError, parse_day
 from minzheng.core.jurisdiction import prefix_q
 from minzheng.jobs.models import Job
 from minzheng.jobs.services import job_enqueue
@@ -23,6 +24,15 @@ from minzheng.verification.batchrun import digest_key
 from minzheng.verification.engine.matching import DEFAULT_THRESHOLD_WEIGHT, match_snapshot
 from minzheng.verification.engine.store import FeedStore
 from minzheng.verification.models import BatchRun, MatchCandidate, WorklistItem
+
+
+def _checked_day(as_of: Any, error: type[Exception]) -> dt.date:
+    """Every entry point (page, CLI, job) passes its 数据时点 here: 0001-01-01 is a Chinese refusal, not a 500."""
+    try:
+        return parse_day(as_of, "数据时点")
+    except DateInputError as exc:
+        raise error(str(exc)) from None
+
 
 # --- Identity matching (身份匹配) and its review queue: v4_matching --------------------------------
 
@@ -71,6 +81,7 @@ def matching_run(
     weight of pending ones, never touches reviewed ones, and drops pending ones it no longer finds.
     `registry`: `registry_persons(...)` read once by a caller matching several feeds in a row.
     """
+    as_of = _checked_day(as_of, MatchingError)
     snapshot = FeedStore(settings.FEEDS_DIR).snapshot(feed_id, as_of)
     if snapshot is None:
         raise MatchingError(f"数据项 {feed_id} 没有数据时点 {as_of.isoformat()} 的快照：请先导入")
@@ -197,6 +208,71 @@ def match_reject(*, actor: Any, candidate: MatchCandidate, reason: str = "", cli
     return candidate
 
 
+@transaction.atomic
+def match_confirm_bulk(
+    *, actor: Any, level: Any, reason: str, expected: int, feed_id: str = "", client_ip: str = ""
+) -> dict[str, Any]:
+    """Confirm every pending candidate in the actor's jurisdiction at or above one 把握度 step.
+
+    Each candidate goes through `match_confirm`, so the same row's other candidates are set aside
+    and each confirmation has its own audit row, as if confirmed one by one; one more row records
+    the bulk decision (step, reason, every candidate id). All or nothing. `expected` is the count
+    the reviewer saw in the preview: if the queue changed since, nothing is confirmed.
+    """
+    from minzheng.verification.labels import feed_name
+    from minzheng.verification.selectors import bulk_confirmable
+
+    require(access.can_review_matches(actor))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise MatchingError("批量确认须填写事由（如：已抽查核实其中 20 条，均为本人）")
+    ids, left = bulk_confirmable(actor, min_weight=level.min_weight, feed_id=feed_id)
+    if len(ids) != expected:
+        raise MatchingError(f"待确认候选已有变化（预览时 {expected} 条，现在 {len(ids)} 条）：请重新预览后再确认")
+    note = f"批量确认（把握度{level.label}及以上）：{reason}"
+    for pk in ids:  # one by one, best first: no IN list of thousands of ids
+        match_confirm(actor=actor, candidate=MatchCandidate.objects.get(pk=pk), reason=note, client_ip=client_ip)
+    scope = feed_name(feed_id) if feed_id else "全部数据项"
+    audit_record(
+        actor=actor,
+        action="verification.match_confirm_bulk",
+        object_type="match_candidate",
+        summary=f"批量确认匹配 {len(ids)} 条（{scope}，把握度{level.label}及以上，权重 ≥ {level.min_weight:g}）",
+        reason=reason,
+        client_ip=client_ip,
+        data={"feed": feed_id, "level": level.key, "min_weight": level.min_weight, "candidates": ids, "left": left},
+    )
+    return {"confirmed": len(ids), "left": left}
+
+
+def match_candidates_viewed(
+    *, actor: Any, candidates: list[MatchCandidate], filters: dict[str, str], client_ip: str = ""
+) -> None:
+    """A page of the review queue shows residents' names, masked numbers and households: audited, ids listed."""
+    if not candidates:
+        return
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        object_type="match_candidate",
+        summary=f"查看匹配复核候选 {len(candidates)} 条",
+        client_ip=client_ip,
+        data={"filters": filters, "candidates": [c.pk for c in candidates]},
+    )
+
+
+def match_candidate_viewed(*, actor: Any, candidate: MatchCandidate, client_ip: str = "") -> None:
+    """One candidate's page (row beside resident) is a detail read: audited."""
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        object_type="match_candidate",
+        object_id=candidate.pk,
+        summary=f"查看匹配候选 {candidate.pk}（第 {candidate.row} 行 → 居民 {candidate.person_id}）",
+        client_ip=client_ip,
+    )
+
+
 def _audit_review(actor: Any, c: MatchCandidate, action: str, verb: str, client_ip: str, others: list[int]) -> None:
     audit_record(
         actor=actor,
@@ -235,6 +311,7 @@ def batch_run_start(
     client_ip: str = "",
 ) -> BatchRun:
     """Queue a batch re-check (the caller starts the job). A staff member's run covers their jurisdiction."""
+    as_of = _checked_day(as_of, ValueError)
     if engine not in BatchRun.Engine.values:
         raise ValueError(f"未知的计算引擎：{engine}（可选 duckdb、spark）")
     if scope not in BatchRun.Scope.values:
@@ -303,6 +380,20 @@ def worklist_mark_handled(*, actor: Any, item: WorklistItem, note: str = "", cli
     return item
 
 
+def worklist_viewed(*, actor: Any, items: list[WorklistItem], filters: dict[str, str], client_ip: str = "") -> None:
+    """A page of the 核对工作清单 names residents and their changes: audited, item ids listed."""
+    if not items:
+        return
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        object_type="worklist_item",
+        summary=f"查看核对工作清单 {len(items)} 条",
+        client_ip=client_ip,
+        data={"filters": filters, "items": [i.pk for i in items]},
+    )
+
+
 # --- Department feed deliveries (部门数据): v1_feeds ------------------------------------------------
 
 
@@ -331,8 +422,9 @@ def feed_ingest(
     """
     from pathlib import Path
 
-    from minzheng.verification.engine.ingest import ingest_file
+    from minzheng.verification.engine.ingest import FeedError, ingest_file
 
+    as_of = _checked_day(as_of, FeedError)
     source = Path(path)
     # The files are written outside the transaction (progress stays visible to the page polling it);
     # the store's own rename makes them atomic, and a crash between the two is healed by a re-run:
@@ -434,6 +526,7 @@ def feed_restore(
     """
     from minzheng.verification.engine.ingest import FeedError
 
+    as_of = _checked_day(as_of, FeedError)
     store = feed_store()
     current = store.snapshot(feed_id, as_of)
     kept = current.replaced() if current else []
@@ -517,6 +610,7 @@ def household_result(household: Any, as_of: dt.date) -> dict[str, Any]:
     from minzheng.verification.engine import household as engine
     from minzheng.verification.selectors import confirmed_links
 
+    as_of = _checked_day(as_of, VerificationError)
     started = time.perf_counter()
     members = household_members(household)
     if members.num_rows == 0:

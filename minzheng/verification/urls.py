@@ -9,6 +9,8 @@ urlpatterns = [
     path("feeds/", include("minzheng.verification.urls_feeds")),  # 部门数据 (v1_feeds)
     path("households/<int:household_id>/panel/", views.household_panel, name="household_panel"),
     path("matches/", views.match_review, name="match_review"),
+    path("matches/<int:candidate_id>/", views.match_candidate, name="match_candidate"),
+    path("matches/confirm-bulk/", views.match_bulk_confirm, name="match_bulk_confirm"),
     path("matches/<int:candidate_id>/decide/", views.match_decide, name="match_decide"),
     path("worklist/", views_batch.worklist, name="worklist"),
     path("worklist/export/", views_batch.worklist_download, name="worklist_export"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -13,11 +11,13 @@ from django.views.decorators.http import require_POST
 
 from minzheng.accounts.access import can_unmask
 from minzheng.audit.services import client_ip
+from minzheng.core.dates import DateInputError, parse_day
 from minzheng.core.decorators import role_required
 from minzheng.jobs.services import job_start_in_background
 from minzheng.verification import access
 from minzheng.verification.models import BatchRun, WorklistItem
-from minzheng.verification.services import batch_run_resume, batch_run_start, worklist_mark_handled
+from minzheng.verification.selectors import latest_feed_day
+from minzheng.verification.services import batch_run_resume, batch_run_start, worklist_mark_handled, worklist_viewed
 from minzheng.verification.worklist_export import ExportRefused, worklist_export
 
 PAGE = 50
@@ -45,6 +45,12 @@ def worklist_filtered(user: object, filters: dict[str, str]):  # type: ignore[no
 def worklist(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     page = Paginator(worklist_filtered(request.user, filters), PAGE).get_page(request.GET.get("page"))
+    worklist_viewed(
+        actor=request.user,
+        items=list(page.object_list),
+        filters={**filters, "page": str(page.number)},
+        client_ip=client_ip(request),
+    )
     context = {
         "page": page,
         "filters": filters,
@@ -102,8 +108,7 @@ def batch_runs(request: HttpRequest) -> HttpResponse:
         run.count_rows = [(labels.get(k, k), n) for k, n in run.counts.items() if n]  # type: ignore[attr-defined]
     context = {
         "runs": runs,
-        "today": timezone.localdate().isoformat(),
-        "engines": BatchRun.Engine.choices,
+        "today": (latest_feed_day(timezone.localdate()) or timezone.localdate()).isoformat(),
         "active": any(r.status in (BatchRun.Status.QUEUED, BatchRun.Status.RUNNING) for r in runs),
     }
     template = "verification/batch_runs.html#runs" if request.htmx else "verification/batch_runs.html"  # type: ignore[attr-defined]
@@ -114,11 +119,12 @@ def batch_runs(request: HttpRequest) -> HttpResponse:
 @role_required(access.can_run_batch)
 def batch_run_new(request: HttpRequest) -> HttpResponse:
     try:
-        as_of = dt.date.fromisoformat(request.POST.get("as_of", ""))
-    except ValueError:
-        messages.error(request, "数据时点必须是 YYYY-MM-DD 格式的日期")
+        as_of = parse_day(request.POST.get("as_of", ""), "数据时点")
+    except DateInputError as exc:
+        messages.error(request, str(exc))
         return redirect("verification:batch_runs")
-    engine = request.POST.get("engine", BatchRun.Engine.DUCKDB)
+    # The page always runs in-process (DuckDB): the engine is an operator's choice, made in the CLI.
+    engine = BatchRun.Engine.DUCKDB
     scope = BatchRun.Scope.ALL if request.POST.get("all") == "1" else BatchRun.Scope.BENEFICIARIES
     try:
         run = batch_run_start(actor=request.user, as_of=as_of, engine=engine, scope=scope, client_ip=client_ip(request))

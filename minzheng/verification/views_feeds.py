@@ -23,6 +23,7 @@ from minzheng.verification import selectors, services
 from minzheng.verification.access import can_manage_feeds
 from minzheng.verification.engine.ingest import STEPS
 from minzheng.verification.forms import FeedUploadForm
+from minzheng.verification.labels import feed_name
 from minzheng.verification.models import FeedDelivery
 from minzheng.verification.tasks import FEED_INGEST_KIND
 
@@ -55,7 +56,8 @@ def feed_job(request: HttpRequest, job_id: int) -> HttpResponse:
     require(job.kind == FEED_INGEST_KIND)
     template = "verification/feed_job.html#progress" if request.htmx else "verification/feed_job.html"
     step = (job.checkpoint or {}).get("step") or ("排队等待" if job.status == job.Status.QUEUED else STEPS[0])
-    return render(request, template, {"job": job, "step": step, "steps": len(STEPS)})
+    context = {"job": job, "step": step, "steps": len(STEPS), "feed_name": feed_name(job.params.get("feed_id", ""))}
+    return render(request, template, context)
 
 
 @role_required(can_manage_feeds)

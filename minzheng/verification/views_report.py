@@ -14,7 +14,7 @@ from minzheng.core.decorators import role_required
 from minzheng.registry.access import access_household
 from minzheng.verification import access, reports, services
 from minzheng.verification.forms import HouseholdVerifyForm
-from minzheng.verification.selectors import household_reports
+from minzheng.verification.selectors import household_reports, latest_feed_day
 
 
 def panel(request: HttpRequest, household_id: int) -> HttpResponse:
@@ -24,12 +24,17 @@ def panel(request: HttpRequest, household_id: int) -> HttpResponse:
     household = access_household(request.user, household_id)
     if not access.can_verify_household(request.user, household):
         return HttpResponse("")
-    form = HouseholdVerifyForm(initial={"as_of": timezone.localdate()})
+    form = HouseholdVerifyForm(initial={"as_of": latest_feed_day(timezone.localdate()) or timezone.localdate()})
     return _panel(request, household, form)
 
 
 def _panel(request: HttpRequest, household: object, form: HouseholdVerifyForm, status: int = 200) -> HttpResponse:
-    context = {"household": household, "form": form, "reports": household_reports(request.user, household)}
+    context = {
+        "household": household,
+        "form": form,
+        "reports": household_reports(request.user, household),
+        "latest_day": latest_feed_day(timezone.localdate()),
+    }
     return render(request, "verification/_household_panel.html", context, status=status)
 
 

@@ -57,3 +57,48 @@ def test_one_click_verification(browser: Any, live_server: Any, settings: Any, t
         assert pdf.startswith(b"%PDF")
     finally:
         context.close()
+
+
+def test_report_fits_a_phone(browser: Any, live_server: Any, settings: Any, tmp_path: Path) -> None:
+    """Issue 9: the 核对报告 overflowed a 390 px phone; its tables now scroll inside their own box.
+
+    The report is made long on purpose: a member with a long name and relation, and a finding drawn
+    from forty source rows (a monthly feed over six months lists every row it used).
+    """
+    from playwright.sync_api import expect
+
+    from minzheng.verification.models import VerificationReport
+    from minzheng.verification.services import household_verify
+
+    settings.FEED_DIGEST_KEY = DIGEST_KEY.decode()
+    load_test_divisions()
+    cast = make_cast()
+    household, _ = make_household()
+    ingest_family(Path(settings.FEEDS_DIR) / "store", tmp_path / "files")
+    import datetime as dt
+
+    report = household_verify(
+        actor=cast.town_officer, household=household, as_of=dt.date(2026, 12, 1), authorisation_ref="SQ-2026-0042"
+    )
+    summary = report.summary
+    member = summary["members"][0]
+    member["name"], member["relation"] = "欧阳娜仁托娅", "配偶的祖父母或外祖父母"
+    member["findings"][0]["evidence"]["rows"] = list(range(100_001, 100_041))
+    VerificationReport.objects.filter(pk=report.pk).update(summary=summary)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(live_server.url + "/")
+        page.fill("#id_username", "lizhen")
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto(f"{live_server.url}/verification/reports/{report.pk}/")
+        expect(page.locator("h1")).to_have_text("家庭经济状况核对报告")
+        expect(page.get_by_text("100001、100002").first).to_be_visible()
+        if os.environ.get("MZ_SCREENSHOTS"):
+            page.screenshot(path=os.path.join(os.environ["MZ_SCREENSHOTS"], "report-phone.png"), full_page=True)
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], f"the page scrolls sideways: {widths[0]} px wide in a {widths[1]} px window"
+    finally:
+        context.close()

@@ -40,7 +40,7 @@ def test_page_needs_the_role(cast: Cast) -> None:
     for user in (cast.verification_center, cast.sysadmin):
         page = client_for(user).get(PAGE)
         html = page.content.decode()
-        assert page.status_code == 200 and "上传部门数据" in html and "公安 车辆（vehicle）" in html
+        assert page.status_code == 200 and "上传部门数据" in html and ">公安 车辆</option>" in html
         assert "尚未导入" in html
         assert f'href="{PAGE}"' in client_for(user).get("/").content.decode()  # the nav entry
     assert Client().get(PAGE).status_code == 302  # not logged in: to the login page
@@ -112,3 +112,33 @@ def test_job_page_polls_while_running_and_is_the_owners_only(cast: Cast) -> None
     job.save()
     assert "写入快照（第 2/4 步，50%）" in client.get(f"/verification/feeds/jobs/{job.pk}/").content.decode()
     assert client_for(cast.sysadmin).get(f"/verification/feeds/jobs/{job.pk}/").status_code == 404
+
+
+# --- issue 9 and 10: no internal names on the page, impossible dates refused -----------------------
+
+
+@pytest.mark.django_db
+def test_page_uses_catalogue_names_not_internal_ones(cast: Cast) -> None:
+    """Item 9: no "DATA_CONTRACTS §2" and no feed ids; each feed's required columns are listed instead."""
+    client = client_for(cast.verification_center)
+    html = client.get(PAGE).content.decode()
+    assert "DATA_CONTRACTS" not in html and "§" not in html
+    for feed_id in ("cremation", "vehicle", "social_insurance", "real_estate"):
+        assert f">{feed_id}<" not in html and f"（{feed_id}）" not in html
+    assert "民政 殡葬（遗体火化）" in html
+    assert "所需列" in html and "公民身份号码（或 身份号码摘要）、姓名、死亡日期、火化日期" in html
+    rows = [[ID_A, "张三", "浙B1", "小型轿车", "2020-01-01", "10"]]
+    answer = client.post(PAGE, {"feed_id": "vehicle", "file": csv_upload("vehicle_2026-12-01.csv", rows)})
+    job_page = client.get(answer["Location"]).content.decode()
+    assert "数据项 公安 车辆" in job_page and ">vehicle<" not in job_page
+
+
+@pytest.mark.django_db
+def test_upload_refuses_implausible_dates(cast: Cast) -> None:
+    """Item 10: a typed 0001-01-01 is refused next to the field, nothing is queued or stored."""
+    client = client_for(cast.verification_center)
+    for day in ("0001-01-01", "2100-01-01"):
+        answer = client.post(PAGE, {"feed_id": "vehicle", "as_of": day, "file": csv_upload("v.csv", [])})
+        assert answer.status_code == 400
+        assert f"数据时点“{day}”超出可处理的范围" in answer.content.decode()
+    assert not FeedDelivery.objects.exists()

@@ -120,3 +120,72 @@ def test_pdf_and_xlsx_downloads_are_audited_exports(cast: Cast, household: Any) 
     exports = AuditEvent.objects.filter(object_type="verification_report", action=AuditEvent.Action.EXPORT)
     assert sorted(e.data["format"] for e in exports) == ["pdf", "xlsx"]
     assert client.get(reverse("verification:report_download", args=[report.pk, "doc"])).status_code == 404
+
+
+# --- issue 9 and 10: the proposed date, impossible dates, the phone layout ------------------------
+
+
+def test_panel_proposes_the_latest_snapshot_date(cast: Cast, household: Any, monkeypatch: Any) -> None:
+    """Item 9: 一键核对 opens on the newest 数据时点 held (2026-12-01), not today and not empty."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a: dt.date(2026, 12, 20))
+    url = reverse("verification:household_panel", args=[household.pk])
+    html = login(cast.town_officer).get(url).content.decode()
+    assert 'name="as_of" value="2026-12-01"' in html
+    assert "已导入部门数据的最新数据时点为 2026-12-01" in html
+    monkeypatch.setattr(timezone, "localdate", lambda *a: dt.date(2026, 11, 30))  # before any delivery
+    html = login(cast.town_officer).get(url).content.decode()
+    assert 'name="as_of" value="2026-11-30"' in html and "尚未导入任何部门数据" in html
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31"])
+def test_implausible_dates_are_refused_in_chinese(cast: Cast, household: Any, day: str) -> None:
+    """Item 10: as_of=0001-01-01 overflowed the six-month window (500); now a Chinese reason, nothing stored."""
+    url = reverse("verification:household_verify", args=[household.pk])
+    answer = login(cast.town_officer).post(url, {"authorisation_ref": "SQ-1", "as_of": day})
+    assert answer.status_code == 400
+    assert f"数据时点“{day}”超出可处理的范围（1900-01-01 至 2099-12-31）" in answer.content.decode()
+    assert not VerificationReport.objects.exists()
+
+
+def test_service_refuses_implausible_dates_for_every_caller(cast: Cast, household: Any) -> None:
+    """Item 10: the CLI and jobs call the service directly; it checks the date too."""
+    import datetime as dt
+
+    from minzheng.verification import services
+
+    with pytest.raises(services.VerificationError, match="超出可处理的范围"):
+        services.household_check(actor=None, household=household, as_of=dt.date(1, 1, 1))
+    with pytest.raises(services.MatchingError, match="超出可处理的范围"):
+        services.matching_run(actor=None, feed_id="death", as_of=dt.date(1, 1, 1))
+    with pytest.raises(ValueError, match="超出可处理的范围"):
+        services.batch_run_start(actor=None, as_of=dt.date(9999, 12, 31))
+
+
+def test_cli_refuses_implausible_dates_without_a_traceback(cast: Cast, household: Any) -> None:
+    from typer.testing import CliRunner
+
+    from minzheng import cli_extra  # noqa: F401 - registers the commands on the app
+    from minzheng.cli import app
+
+    for args in (
+        ["verify", "household", "HQ-0001", "--as-of", "0001-01-01"],
+        ["verify", "batch", "--as-of", "0001-01-01"],
+        ["feeds", "match", "death", "--as-of", "0001-01-01"],
+        ["feeds", "restore", "death", "--as-of", "0001-01-01"],
+    ):
+        out = CliRunner().invoke(app, args)
+        assert out.exit_code == 1, args
+        assert "超出可处理的范围" in out.output and "Traceback" not in out.output, args
+
+
+def test_report_tables_scroll_inside_their_own_box(cast: Cast, household: Any) -> None:
+    """Item 9: on a phone the findings and totals scroll sideways inside the card, not the whole page."""
+    client = login(cast.town_officer)
+    report_url = verify(client, household)["Location"]
+    html = client.get(report_url).content.decode()
+    assert html.count('<div class="table-scroll">') >= 2  # totals and every member's findings
+    assert 'class="mono id-number"' in html  # the number may break onto its own line

@@ -133,7 +133,7 @@ def test_batch_page_starts_a_run_and_shows_progress(cast: Cast, registry: County
     assert partial.lstrip().startswith('<div id="runs"') and "新增死亡" in partial
     assert AuditEvent.objects.filter(object_type="batch_run", object_id=str(run.pk), actor=cast.verification_center)
     bad = client.post("/verification/batch/new/", {"as_of": "2026-13-01"}, follow=True).content.decode()
-    assert "数据时点必须是 YYYY-MM-DD 格式的日期" in bad
+    assert "数据时点“2026-13-01”不是 YYYY-MM-DD 格式的日期" in bad
 
 
 def test_batch_page_roles(cast: Cast, county: None) -> None:
@@ -159,3 +159,45 @@ def test_a_failed_run_continues_from_the_page(cast: Cast, registry: County) -> N
     run.refresh_from_db()
     assert run.status == BatchRun.Status.DONE and run.job.status == Job.Status.DONE
     assert client.post(f"/verification/batch/{run.pk}/continue/").status_code == 404  # nothing to continue
+
+
+# --- issue 9 and 10: audited reads, no engine on the page, the proposed date, impossible dates ----
+
+
+def test_worklist_page_read_is_audited(cast: Cast, items: list[WorklistItem]) -> None:
+    """Item 3: a page of the worklist names residents and their changes: one VIEW row listing the items shown."""
+    kind = next(i.kind for i in items if i.division_code.startswith(TOWN_A))
+    page = login(cast.town_officer).get("/verification/worklist/", {"status": "", "kind": kind})
+    assert page.status_code == 200
+    shown = [i.pk for i in page.context["page"].object_list]
+    event = AuditEvent.objects.get(action=AuditEvent.Action.VIEW, object_type="worklist_item")
+    assert shown and event.data["items"] == shown and event.actor == cast.town_officer
+    assert event.data["filters"] == {"kind": kind, "status": "", "page": "1"}
+    login(cast.town_officer).get("/verification/worklist/", {"status": "handled"})  # nothing shown, nothing read
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, object_type="worklist_item").count() == 1
+
+
+def test_batch_page_hides_the_engine_and_proposes_the_latest_snapshot(
+    cast: Cast, registry: County, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 9: DuckDB/Spark is an operator's choice (CLI); the date defaults to the newest delivery."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a: dt.date(2026, 12, 20))
+    client = login(cast.verification_center)
+    html = client.get("/verification/batch/").content.decode()
+    assert "DuckDB" not in html and "Spark" not in html and "引擎" not in html
+    assert f'name="as_of" type="date" value="{AS_OF.isoformat()}"' in html
+    client.post("/verification/batch/new/", {"as_of": AS_OF.isoformat(), "engine": "spark"})
+    assert BatchRun.objects.get().engine == BatchRun.Engine.DUCKDB  # a forged field does not pick Spark
+
+
+def test_batch_page_refuses_implausible_dates(cast: Cast, county: None) -> None:
+    """Item 10: as_of=0001-01-01 was accepted and failed deep in date arithmetic; now refused up front."""
+    client = login(cast.verification_center)
+    for day in ("0001-01-01", "9999-12-31"):
+        page = client.post("/verification/batch/new/", {"as_of": day}, follow=True).content.decode()
+        assert f"数据时点“{day}”超出可处理的范围" in page
+    assert not BatchRun.objects.exists()
