@@ -51,15 +51,20 @@ def print_json(data: Any) -> None:
 
 @app.command()
 def migrate() -> None:
-    """准备数据库：建表，并载入内置行政区划。"""
+    """准备数据库：建表，并载入内置行政区划和内置政策参数。"""
     setup_django()
     from django.core.management import call_command
 
     from minzheng.divisions.services import divisions_load_builtin
+    from minzheng.rules.services import params_load_shipped
 
     call_command("migrate", interactive=False, verbosity=0)
     result = divisions_load_builtin()
-    typer.echo(f"数据库已就绪；内置区划 {result.rows} 条（新增 {result.created}）。")
+    params = params_load_shipped()  # a fresh install decides eligibility without a manual import
+    typer.echo(
+        f"数据库已就绪；内置区划 {result.rows} 条（新增 {result.created}）；"
+        f"内置政策参数 {params['rows']} 条（新增 {params['created']}）。"
+    )
 
 
 @app.command()

@@ -6,9 +6,25 @@ from django import forms
 
 from minzheng.rules.paramfile import KEY_RE, REGION_RE
 
+KEY_ERRORS = {"invalid_choice": "参数“%(value)s”不在参数列表中，请从列表中选择", "required": "请选择参数"}
 
-class ParamProposeForm(forms.Form):
-    key = forms.CharField(label="参数键", max_length=64, help_text="如 dibao.standard")
+
+class KeyChoiceMixin:
+    """The parameter key is picked from a list with Chinese labels, never typed by hand."""
+
+    def _pick_key(self) -> None:
+        from minzheng.rules.selectors import key_choices
+
+        self.fields["key"].choices = [("", "请选择参数"), *key_choices()]  # type: ignore[attr-defined]
+
+
+class ParamProposeForm(KeyChoiceMixin, forms.Form):
+    key = forms.ChoiceField(label="参数", choices=(), error_messages=KEY_ERRORS)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._pick_key()
+
     region_code = forms.CharField(label="区划代码", max_length=12, required=False, help_text="空为全国")
     effective_from = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
     value = forms.CharField(label="取值", max_length=40)
@@ -39,12 +55,16 @@ class BatchForm(forms.Form):
     region_code = forms.CharField(label="范围（区划代码）", max_length=12, required=False, help_text="空为本人辖区")
 
 
-class WhatIfForm(forms.Form):
-    key = forms.CharField(label="参数键", max_length=64, initial="dibao.standard")
+class WhatIfForm(KeyChoiceMixin, forms.Form):
+    key = forms.ChoiceField(label="参数", choices=(), initial="dibao.standard", error_messages=KEY_ERRORS)
     region_code = forms.CharField(label="区划代码", max_length=12, help_text="调整适用的区划（含下级）")
     from_date = forms.DateField(label="调整起始日期", widget=forms.DateInput(attrs={"type": "date"}))
     scale = forms.DecimalField(label="倍数", max_digits=8, decimal_places=4, initial="1.05", min_value=0)
     as_of = forms.DateField(label="测算日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._pick_key()
 
     def clean_region_code(self) -> str:
         code = self.cleaned_data["region_code"].strip()

@@ -141,7 +141,12 @@ class EligibilitySummary(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.county_code} {self.policy_name or self.policy_id}：符合 {self.eligible}"
+        return f"{self.county_code} {self.policy_name or self.policy_id}：可能符合 {self.eligible}"
+
+    @property
+    def amount_text(self) -> str:
+        fen = int(self.amount_fen)
+        return f"{fen // 100:,}.{fen % 100:02d} 元"
 
 
 class WorklistItem(models.Model):

@@ -179,3 +179,62 @@ def run_summary(*, user: Any, run: Any) -> list[Any]:
     if len(user.jurisdiction) == 6:
         rows = rows.filter(county_code=user.jurisdiction)
     return list(rows.order_by("county_code", "policy_id"))
+
+
+def key_choices() -> list[tuple[str, str]]:
+    """Every parameter key with a Chinese label, for pickers: "最低生活保障标准（dibao.standard）".
+
+    The label is the canonical description, else the policy catalogue's name for the key, else the
+    description stored with its values; keys no policy reads but that have values are listed too.
+    """
+    from minzheng.rules.eligibility import catalogue
+    from minzheng.rules.keys import CANONICAL_KEYS
+
+    labels: dict[str, str] = {key: description for key, description, _ in CANONICAL_KEYS}
+    for node in catalogue().nodes.values():
+        if node.kind == "param":
+            labels.setdefault(node.key, node.label)
+    for key, description, _ in param_keys():
+        labels.setdefault(key, description or key)
+    return sorted(((k, f"{v}（{k}）") for k, v in labels.items()), key=lambda kv: kv[1])
+
+
+def policy_choices() -> list[tuple[str, str]]:
+    """(policy id, Chinese name) of the policies a worklist can hold (those whose enrolment is recorded)."""
+    from minzheng.rules.eligibility import catalogue
+    from minzheng.rules.inputs_db import TAG_POLICIES
+
+    policies = catalogue().policies
+    return [(pid, policies[pid].name) for pid in sorted(set(TAG_POLICIES.values())) if pid in policies]
+
+
+def run_figures(*, user: Any, run: Any) -> dict[str, Any]:
+    """A run's figures as this user may see them: the whole run when it lies inside the user's area,
+    else only the part inside the user's jurisdiction (households and persons now registered there,
+    worklist items there). Never where the run's files are on the server.
+    """
+    from minzheng.core.jurisdiction import prefix_q
+    from minzheng.registry.models import Household, Person
+    from minzheng.rules.models import WorklistItem
+
+    whole = run.region_code.startswith(user.jurisdiction or "")
+    items = WorklistItem.objects.filter(run=run)
+    if whole:
+        households, persons, decisions = run.households, run.persons, run.decisions
+    else:
+        scope = prefix_q("division_id", user.jurisdiction) & prefix_q("division_id", run.region_code)
+        households = Household.objects.filter(scope).count()
+        persons = Person.objects.filter(
+            prefix_q("division_code", user.jurisdiction) & prefix_q("division_code", run.region_code)
+        ).count()
+        decisions = None  # the decision tables are per county; their count is not split by town
+        items = items.filter(prefix_q("division_code", user.jurisdiction))
+    return {
+        "whole": whole,
+        "scope": run.region_code if whole else user.jurisdiction,
+        "households": households,
+        "persons": persons,
+        "decisions": decisions,
+        "missing": items.filter(kind=WorklistItem.Kind.MISSING).count(),
+        "undue": items.filter(kind=WorklistItem.Kind.UNDUE).count(),
+    }

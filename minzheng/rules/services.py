@@ -90,6 +90,42 @@ def params_import(*, actor: Any, path: Path, client_ip: str = "") -> ParamImport
     return result
 
 
+@transaction.atomic
+def params_load_shipped(*, actor: Any = None) -> dict[str, int]:
+    """Every parameter file the project ships (national defaults, home care, meals), for `migrate`.
+
+    Only rows the database does not have yet (key, region, date) are added: running it again adds
+    nothing, and a value an installation changed through the reviewed path is never overwritten.
+    One audit row per file that added anything.
+    """
+    from minzheng.rules.engine import shipped_param_files
+
+    totals = {"files": 0, "rows": 0, "created": 0}
+    for path in shipped_param_files():
+        records = parse_file(path)
+        created = 0
+        for record in records:
+            exists = Parameter.objects.filter(
+                key=record.key, region_code=record.region_code, effective_from=record.effective_from
+            ).exists()
+            if not exists:
+                _upsert(record, actor=actor)
+                created += 1
+        totals["files"] += 1
+        totals["rows"] += len(records)
+        totals["created"] += created
+        if created:
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.IMPORT,
+                object_type="parameter",
+                object_id=path.name,
+                summary=f"载入内置政策参数 {path.parent.parent.name}/{path.name}：新增 {created} 条",
+                data={"file": str(path.relative_to(path.parents[2])), "rows": len(records), "created": created},
+            )
+    return totals
+
+
 def _clean_change(data: dict[str, Any]) -> dict[str, Any]:
     """Check a proposed value; RulesError naming the field."""
     key = str(data.get("key") or "").strip()
@@ -369,3 +405,23 @@ __all__ = [
     "whatif",
     "worklist_mark_handled",
 ]
+
+
+def worklist_viewed(
+    *, actor: Any, run: Any, rows: list[Any], filters: dict[str, str], page: int, client_ip: str = ""
+) -> None:
+    """One audit row per worklist page shown: the page lists names and masked numbers of residents."""
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        object_type="eligibility_worklist",
+        object_id=str(run.pk) if run else "",
+        summary=f"查看应享未享 / 不应享而享清单第 {page} 页：{len(rows)} 条",
+        client_ip=client_ip,
+        data={
+            "run": run.pk if run else None,
+            **{k: v for k, v in filters.items() if v},
+            "page": page,
+            "households": sorted({r.household_no for r in rows}),
+        },
+    )

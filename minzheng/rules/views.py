@@ -30,14 +30,20 @@ def _params_context(request: HttpRequest, **extra: object) -> dict[str, object]:
     key = request.GET.get("key", "").strip()
     region = request.GET.get("region", "").strip()
     known = {k for k, _, _ in CANONICAL_KEYS}
+    choices = selectors.key_choices()
+    labels = dict(choices)
+    rows = selectors.param_rows(key=key, region_code=region)
+    changes = selectors.param_changes()[:30]
+    pending = selectors.param_changes(status=ParameterChange.Status.PENDING)
+    for item in [*rows, *changes, *pending]:
+        item.key_label = labels.get(item.key, item.key)  # type: ignore[attr-defined]  # shown instead of the bare key
     return {
-        "rows": selectors.param_rows(key=key, region_code=region),
+        "rows": rows,
+        "key_choices": choices,
         "key": key,
         "region": region,
-        "pending": [
-            (c, _may_decide(request.user, c)) for c in selectors.param_changes(status=ParameterChange.Status.PENDING)
-        ],
-        "decided": selectors.param_changes()[:30],
+        "pending": [(c, _may_decide(request.user, c)) for c in pending],
+        "decided": changes,
         "canonical": CANONICAL_KEYS,
         "other_keys": [k for k in selectors.param_keys() if k[0] not in known],
         "can_admin": access.can_admin_params(request.user),

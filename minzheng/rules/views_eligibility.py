@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from minzheng.audit.services import client_ip
+from minzheng.core.dates import DateInputError, parse_day
 from minzheng.core.decorators import login_required, role_required
 from minzheng.core.jurisdiction import prefix_q
 from minzheng.jobs.services import job_start_in_background
@@ -27,9 +28,10 @@ from minzheng.rules.models import WorklistItem
 
 
 def _as_of(request: HttpRequest) -> dt.date:
+    """The typed date (1900–2099, `core.dates.parse_day`), else today: a wild year never reaches the engine."""
     try:
-        return dt.date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
+        return parse_day(request.GET.get("as_of", ""), "判定日期")
+    except DateInputError:
         return timezone.localdate()
 
 
@@ -84,6 +86,16 @@ def worklist(request: HttpRequest) -> HttpResponse:
     status = status if status in WorklistItem.Status.values else ""
     items = selectors.worklist_items(user=request.user, run=run, kind=kind, policy_id=policy, status=status)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
+    rows = [selectors.WorklistRow.of(i) for i in page.object_list]
+    if run is not None:
+        services.worklist_viewed(
+            actor=request.user,
+            run=run,
+            rows=rows,
+            filters={"kind": kind, "policy": policy, "status": status},
+            page=page.number,
+            client_ip=client_ip(request),
+        )
     counts = {
         k: selectors.worklist_items(user=request.user, run=run, kind=k, status=WorklistItem.Status.PENDING).count()
         for k in WorklistItem.Kind.values
@@ -94,14 +106,16 @@ def worklist(request: HttpRequest) -> HttpResponse:
         {
             "run": run,
             "page": page,
-            "rows": [selectors.WorklistRow.of(i) for i in page.object_list],
+            "rows": rows,
             "kind": kind,
             "policy": policy,
             "kinds": WorklistItem.Kind.choices,
+            "policies": selectors.policy_choices(),
             "status": status,
             "statuses": WorklistItem.Status.choices,
             "counts": counts,
             "summary": selectors.run_summary(user=request.user, run=run),
+            "figures": selectors.run_figures(user=request.user, run=run) if run else None,
             "query": urlencode({"kind": kind, "policy": policy, "status": status}),
             "can_run": access.can_run_batch(request.user),
         },
@@ -168,6 +182,8 @@ def runs(request: HttpRequest) -> HttpResponse:
             job_start_in_background(job)
             return redirect("rules:run", run_id=job.params["run_id"])
     rows = list(selectors.runs_visible_to(request.user).select_related("started_by")[:30])
+    for r in rows:  # a run over a wider area shows the user's part only
+        r.figures = selectors.run_figures(user=request.user, run=r)  # type: ignore[attr-defined]
     return render(request, "rules/runs.html", {"form": form, "runs": rows}, status=400 if form.errors else 200)
 
 
@@ -180,8 +196,10 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(selectors.runs_visible_to(request.user), pk=run_id)
     job = Job.objects.filter(kind=BATCH_KIND, params__run_id=run.pk).order_by("-created_at").first()
     template = "rules/run.html#progress" if request.htmx else "rules/run.html"
-    summary = list(run.summaries.order_by("county_code", "policy_id"))
-    return render(request, template, {"run": run, "job": job, "summary": summary})
+    # Figures and the county summary only for what lies inside the user's jurisdiction.
+    summary = selectors.run_summary(user=request.user, run=run)
+    figures = selectors.run_figures(user=request.user, run=run)
+    return render(request, template, {"run": run, "job": job, "summary": summary, "figures": figures})
 
 
 @role_required(access.can_whatif)

@@ -122,3 +122,27 @@ def test_cli_date_out_of_range_is_refused() -> None:
 
     out = CliRunner().invoke(app, ["eligibility", "household", "HQ-001", "--as-of", "0001-01-01"])
     assert out.exit_code == 1 and "超出可处理的范围" in out.stderr
+
+
+def test_migrate_loads_every_shipped_parameter_file(cast: object) -> None:
+    """Item 7. Before: a fresh install had no parameters until a manual `params import`."""
+    from minzheng.rules.engine import shipped_param_files
+    from minzheng.rules.paramfile import parse_file
+
+    out = CliRunner().invoke(app, ["migrate"])
+    assert out.exit_code == 0, out.output
+    for path in shipped_param_files():
+        keys = {r.key for r in parse_file(path)}
+        assert set(Parameter.objects.filter(key__in=keys).values_list("key", flat=True)) == keys, path
+    count = Parameter.objects.count()
+    # A value the installation changed is kept; a second migrate adds nothing.
+    Parameter.objects.filter(key="dibao.standard", region_code="330212").update(value="1300")
+    again = CliRunner().invoke(app, ["migrate"])
+    assert again.exit_code == 0 and "新增 0）" in again.stdout
+    assert Parameter.objects.count() == count
+    assert (
+        Parameter.objects.get(key="dibao.standard", region_code="330212", effective_from="2022-07-01").value == "1300"
+    )
+    # A fresh install decides with what the README shows.
+    poor = family("HQ-001", VILLAGE_A, [("张建国", "19780315", "户主", ""), ("李秀英", "19800422", "配偶", "")])
+    assert _policy(household_result(poor, AS_OF), "dibao")["eligible"] is True

@@ -86,5 +86,6 @@ def test_bad_proposal_names_the_field(imported: Cast) -> None:
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "参数键应为小写英文加点" in html and "区划代码应为" in html
+    # Issue 9 item 9: the key is picked from a list now (was typed: "参数键应为小写英文加点").
+    assert "参数“Dibao”不在参数列表中" in html and "区划代码应为" in html
     assert ParameterChange.objects.count() == 0
