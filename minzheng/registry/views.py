@@ -53,7 +53,8 @@ def search(request: HttpRequest) -> HttpResponse:
                 actor=request.user, q=q, list_name=list_name, page=_page_number(request), client_ip=client_ip(request)
             )
         except services.SearchRateLimited as exc:
-            context["refused"], status = str(exc), 429
+            # htmx swaps no 4xx answer into the page: the fragment comes as 200 so the message shows.
+            context["refused"], status = str(exc), 200 if request.htmx else 429
         else:
             context.update(_found_context(found, list_name, _page_number(request)))
     template = "registry/search.html#results" if request.htmx else "registry/search.html"

@@ -140,6 +140,8 @@ def test_searches_are_rate_limited_per_user(cast: Cast, family: tuple, settings:
     refused = page.get("/registry/", {"q": "张"})
     assert refused.status_code == 429 and "查询过于频繁，请稍后再试" in refused.content.decode()
     assert "张建国" not in results(refused.content.decode())
+    fragment = page.get("/registry/", {"q": "张"}, HTTP_HX_REQUEST="true")  # htmx swaps 200s only
+    assert fragment.status_code == 200 and "查询过于频繁" in fragment.content.decode()
     answer = api.get("/api/v1/persons", {"q": "张"})
     assert (answer.status_code, answer.json()["detail"][:9]) == (429, "查询过于频繁，请稍")
     exported = page.get("/registry/export/", {"q": "张"})
@@ -147,7 +149,7 @@ def test_searches_are_rate_limited_per_user(cast: Cast, family: tuple, settings:
     # Another user keeps their own allowance; refusals are audited too.
     assert client_for(cast.town_officer).get("/registry/", {"q": "张"}).status_code == 200
     refusals = AuditEvent.objects.filter(action=AuditEvent.Action.SEARCH, data__refused="rate")
-    assert refusals.count() == 2 and {e.actor_username for e in refusals} == {"wangcun"}
+    assert refusals.count() == 3 and {e.actor_username for e in refusals} == {"wangcun"}
 
 
 @pytest.mark.parametrize("q", ["王\x00", "\x00", "3302\x001978"])
