@@ -42,4 +42,7 @@ def start_background(*, with_worker: bool, stop: threading.Event | None = None) 
 def serve_forever(*, host: str, port: int, with_worker: bool) -> None:
     start_background(with_worker=with_worker)
     print(f"Web 服务已启动：http://{host}:{port}/", flush=True)  # noqa: T201
-    serve(application, host=host, port=port, threads=8, ident="minzheng")
+    # Waitress spools a body to disk before Django sees it: far past the upload cap it refuses on its own;
+    # a little past it, Django's UploadLimitMiddleware answers in Chinese.
+    body_limit = (2 * int(settings.MINZHENG_MAX_UPLOAD_MB) + 16) << 20
+    serve(application, host=host, port=port, threads=8, ident="minzheng", max_request_body_size=body_limit)

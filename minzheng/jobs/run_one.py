@@ -62,7 +62,10 @@ def main(argv: list[str]) -> int:
     # The parent claimed it; from now on this process is the one a new claimer must find gone.
     if not Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(worker=this_worker()):
         return 0  # cancelled before it started
-    job_execute(Job.objects.get(pk=job_id))
+    try:
+        job_execute(Job.objects.get(pk=job_id))
+    except KeyboardInterrupt:  # Ctrl-C in the terminal reaches the child too: stop quietly, resumable
+        Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(status=Job.Status.FAILED, error="已中断")
     return 0
 
 
