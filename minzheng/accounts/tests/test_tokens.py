@@ -101,3 +101,17 @@ def test_admin_cannot_deactivate_self(cast: Cast) -> None:
 
     with pytest.raises(AccountError, match="不能停用自己的账号"):
         user_deactivate(actor=cast.sysadmin, user=cast.sysadmin)
+
+
+def test_tokens_from_before_expiry_existed_get_a_lifetime(cast: Cast) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("minzheng.accounts.migrations.0003_token_expiry")
+    token = token_issue(actor=None, user=cast.town_officer)
+    ApiToken.objects.update(expires_at=None)  # as issued before migration 0002
+    migration.set_expiry(apps, None)
+    expires = ApiToken.objects.get().expires_at
+    assert expires is not None and expires > timezone.now() + dt.timedelta(days=89)
+    assert user_for_token(token) == cast.town_officer
