@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from minzheng.audit.models import AuditEvent
+from minzheng.audit.services import audit_record
 from minzheng.core.masking import mask_id_number
 from minzheng.meals import access
 from minzheng.meals.models import Canteen, Meal, MealOrder, Menu, Settlement
@@ -53,3 +55,59 @@ def day_orders(user: Any, canteen: Canteen, day: dt.date) -> list[OrderRow]:
 
 def settlements(user: Any) -> QuerySet[Settlement]:
     return access.settlements_visible_to(user).select_related("canteen").order_by("-month", "canteen__name")
+
+
+# Audited reads: a page that shows who eats where, or what a canteen is paid for whom, leaves a
+# row per view (ARCHITECTURE: every read of personal data is audited). The Excel export audits itself.
+
+
+def canteens_view(*, actor: Any, client_ip: str = "") -> list[Canteen]:
+    rows = list(canteens(actor))
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        object_type="meals_canteen",
+        summary=f"查看助餐点列表（{len(rows)} 个）",
+        client_ip=client_ip,
+        data={"count": len(rows)},
+    )
+    return rows
+
+
+def day_orders_view(*, actor: Any, canteen: Canteen, day: dt.date, client_ip: str = "") -> list[OrderRow]:
+    rows = day_orders(actor, canteen, day)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        object_type="meals_canteen",
+        object_id=canteen.pk,
+        summary=f"查看 {canteen.name} {day:%Y-%m-%d} 订餐名单（{len(rows)} 份）",
+        client_ip=client_ip,
+        data={"day": day.isoformat(), "orders": len(rows)},
+    )
+    return rows
+
+
+def settlements_view(*, actor: Any, client_ip: str = "") -> list[Settlement]:
+    rows = list(settlements(actor))
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        object_type="meals_settlement",
+        summary=f"查看助餐结算单列表（{len(rows)} 张）",
+        client_ip=client_ip,
+        data={"count": len(rows)},
+    )
+    return rows
+
+
+def settlement_view(*, actor: Any, settlement: Settlement, client_ip: str = "") -> Settlement:
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        object_type="meals_settlement",
+        object_id=settlement.pk,
+        summary=f"查看 {settlement.canteen.name} {settlement.month:%Y年%m月} 助餐结算（{settlement.persons} 人）",
+        client_ip=client_ip,
+    )
+    return settlement

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from minzheng.audit.services import client_ip
+from minzheng.core.dates import DateInputError, parse_day
 from minzheng.core.decorators import role_required
 from minzheng.eldercare.money import yuan
 from minzheng.meals import access, selectors, services
@@ -33,7 +34,7 @@ def canteens(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已新增助餐点 {canteen.name}")
             return redirect("meals:canteen", canteen_id=canteen.pk)
     ctx = {
-        "canteens": selectors.canteens(request.user),
+        "canteens": selectors.canteens_view(actor=request.user, client_ip=client_ip(request)),
         "form": form,
         "can_admin": access.can_admin_canteens(request.user),
     }
@@ -45,9 +46,14 @@ def _back(canteen_id: int, day: dt.date) -> HttpResponse:
 
 
 def _day(request: HttpRequest) -> dt.date:
+    """The day in the address, or today; a year like 0001 would overflow the week arithmetic."""
+    text = request.GET.get("day", "")
+    if not text:
+        return timezone.localdate()
     try:
-        return dt.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
+        return parse_day(text, "日期")
+    except DateInputError as exc:
+        messages.error(request, f"{exc}，已显示今天")
         return timezone.localdate()
 
 
@@ -60,7 +66,7 @@ def _canteen_page(
         "week": selectors.week_menus(canteen, day),
         "prev_week": day - dt.timedelta(days=7),
         "next_week": day + dt.timedelta(days=7),
-        "orders": selectors.day_orders(request.user, canteen, day),
+        "orders": selectors.day_orders_view(actor=request.user, canteen=canteen, day=day, client_ip=client_ip(request)),
         "can_manage": access.can_manage(request.user, canteen),
         "can_order": access.can_order(request.user),
         "menu_form": forms.get("menu_form") or MenuForm(initial={"date": day}),
@@ -177,7 +183,7 @@ def settlements(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect("meals:settlement", settlement_id=built.pk)
     ctx = {
-        "settlements": selectors.settlements(request.user),
+        "settlements": selectors.settlements_view(actor=request.user, client_ip=client_ip(request)),
         "canteens": [c for c in selectors.canteens(request.user) if access.can_build_settlement(request.user, c)],
         "form": form,
     }
@@ -187,6 +193,7 @@ def settlements(request: HttpRequest) -> HttpResponse:
 @role_required(access.can_use_meals)
 def settlement_detail(request: HttpRequest, settlement_id: int) -> HttpResponse:
     settlement = access.access_settlement(request.user, settlement_id)
+    selectors.settlement_view(actor=request.user, settlement=settlement, client_ip=client_ip(request))
     ctx = {"s": settlement, "can_approve": access.can_approve(request.user) and settlement.status == "draft"}
     return render(request, "meals/settlement.html", ctx)
 
