@@ -107,11 +107,16 @@ class FieldVisit(models.Model):
         return f"{self.case_id} {self.visited_on}"
 
 
+def publicity_token() -> str:
+    # 128 bits: the public link cannot be guessed, and fits the column.
+    return secrets.token_urlsafe(16)
+
+
 class Publicity(models.Model):
     """公示: a public page (masked names, no identity numbers) from starts_on to ends_on."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="publicity")
-    token = models.CharField(max_length=32, unique=True, default=secrets.token_urlsafe)
+    token = models.CharField(max_length=32, unique=True, default=publicity_token)
     starts_on = models.DateField()
     ends_on = models.DateField(db_comment="公示最后一天（含）")
     text = models.TextField(db_comment="公示内容（已脱敏）")

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import secrets
+import minzheng.cases.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
             name='Publicity',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=secrets.token_urlsafe, max_length=32, unique=True)),
+                ('token', models.CharField(default=minzheng.cases.models.publicity_token, max_length=32, unique=True)),
                 ('starts_on', models.DateField()),
                 ('ends_on', models.DateField(db_comment='公示最后一天（含）')),
                 ('text', models.TextField(db_comment='公示内容（已脱敏）')),
