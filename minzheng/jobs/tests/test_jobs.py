@@ -194,3 +194,18 @@ def test_background_thread_runs_job_to_completion(settings: Any) -> None:
         time.sleep(0.05)
         job.refresh_from_db()
     assert (job.status, job.result) == (Job.Status.DONE, {"counted": 40})
+
+
+def test_import_cli_resumes_a_killed_import_at_once(db: None, tmp_path: Any) -> None:
+    """Issue 9 item 10: `minzheng import residents` said 正在另一进程中运行 for two minutes after a kill."""
+    from minzheng.registry.tasks import import_job_for_file
+
+    path = tmp_path / "村里.csv"
+    path.write_text("姓名,公民身份号码,户编号,与户主关系,现住址区划代码\n", encoding="utf-8")
+    job, resumed = import_job_for_file(path)
+    assert job is not None and not resumed and job_claim(job.pk) is not None
+    assert import_job_for_file(path) == (None, False)  # its process (this one) is alive: not twice
+    host = this_worker().split()[0]
+    Job.objects.filter(pk=job.pk).update(worker=f"{host} {_dead_pid()} 1", heartbeat_at=timezone.now())
+    again, resumed = import_job_for_file(path)
+    assert again is not None and again.pk == job.pk and resumed
