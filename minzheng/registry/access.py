@@ -45,6 +45,8 @@ def access_household(user: User, household_id: int, *, write: bool = False) -> H
 
 
 def access_household_by_no(user: User, household_no: str) -> Household:
+    if "\x00" in household_no:  # PostgreSQL refuses NUL in text; no 户编号 holds one
+        raise Http404("户不存在")
     household = households_visible_to(user).filter(household_no=household_no).first()
     if household is None:
         raise Http404("户不存在")

@@ -104,6 +104,8 @@ def person_unmask(*, actor: User, person: Person, reason: str, client_ip: str = 
     reason = reason.strip()
     if len(reason) < 2:
         raise ReasonRequired("请填写查看完整号码的事由")
+    if "\x00" in reason:  # PostgreSQL refuses NUL in text: a Chinese 400, not a 500
+        raise ReasonRequired("查看事由含有无效字符（NUL），请重新填写")
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UNMASK,

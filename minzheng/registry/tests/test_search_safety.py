@@ -196,3 +196,11 @@ def test_tile_lists_page_through_everyone(cast: Cast, family: tuple) -> None:
     second = results(client.get("/registry/", {"list": "all", "page": "2"}).content.decode())
     assert "共 58 人，第 1 页" in first and "page=2" in first
     assert first.count('data-label="姓名"') == 50 and second.count('data-label="姓名"') == 8
+
+
+def test_nul_in_other_api_text_answers_in_chinese(cast: Cast, family: tuple) -> None:
+    _, people = family
+    api = api_for(cast.town_officer)
+    assert api.get("/api/v1/households/by-no/HQ-0001%00").status_code == 404
+    answer = api.post(f"/api/v1/persons/{people[0].pk}/unmask", {"reason": "核对\x00"}, content_type="application/json")
+    assert (answer.status_code, answer.json()) == (400, {"detail": "查看事由含有无效字符（NUL），请重新填写"})
