@@ -137,6 +137,8 @@ def eligibility_household_cmd(
     typer.echo(f"户 {result['household']}（{result['as_of']}）{'' if result['verified'] else '：尚无核对数据'}")
     typer.echo("以下为依据户籍和部门数据的预判，不是审批结论。")
     for p in result["policies"]:
+        if not p["applicable"]:
+            continue
         typer.echo(f"- {p['name']}{_who(p)}：{_verdict(p)}")
         for line in p["explanation"]:
             mark = "？" if line["passed"] is None else ("✓" if line["passed"] else "✗")

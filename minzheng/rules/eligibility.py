@@ -193,10 +193,10 @@ def household_result(household: Any, as_of: dt.date, *, source: Any = None) -> d
     cat = catalogue()
     for d in decisions:
         policy = cat.policies[d.policy_id]
-        outside = not_applicable(policy, d.eligible, d.failed_conditions)
-        if outside:
-            hidden += 1
-            continue
+        # Pages and the CLI list only policies this person or household could apply for; the JSON
+        # keeps every row (callers such as a case's screening ask for one policy by id).
+        applicable = not not_applicable(policy, d.eligible, d.failed_conditions)
+        hidden += not applicable
         policies.append(
             {
                 "policy_id": d.policy_id,
@@ -205,6 +205,7 @@ def household_result(household: Any, as_of: dt.date, *, source: Any = None) -> d
                 "person_id": d.person_id,
                 "person": names.get(d.person_id) if d.person_id else None,
                 "eligible": d.eligible,  # null: undecided (待核对), `missing` says what it waits for
+                "applicable": applicable,
                 "basis": SCREENING,
                 "status": STATUS_TEXT[d.eligible],
                 "missing": [gap_text(m, inputs.gaps) for m in d.missing],

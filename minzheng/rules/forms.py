@@ -6,6 +6,23 @@ from django import forms
 
 from minzheng.rules.paramfile import KEY_RE, REGION_RE
 
+
+class DayField(forms.DateField):
+    """A typed date through `core.dates.parse_day`: 1900–2099, a Chinese message naming the field."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def to_python(self, value: object) -> object:
+        from minzheng.core.dates import DateInputError, parse_day
+
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_day(value, str(self.label or "日期"))
+        except DateInputError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+
 KEY_ERRORS = {"invalid_choice": "参数“%(value)s”不在参数列表中，请从列表中选择", "required": "请选择参数"}
 
 
@@ -26,7 +43,7 @@ class ParamProposeForm(KeyChoiceMixin, forms.Form):
         self._pick_key()
 
     region_code = forms.CharField(label="区划代码", max_length=12, required=False, help_text="空为全国")
-    effective_from = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = DayField(label="起始日期")
     value = forms.CharField(label="取值", max_length=40)
     unit = forms.CharField(label="单位", max_length=32, required=False)
     reference = forms.CharField(label="依据（文件、文号）", max_length=300)
@@ -51,16 +68,16 @@ class ParamDecideForm(forms.Form):
 
 
 class BatchForm(forms.Form):
-    as_of = forms.DateField(label="判定日期", widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = DayField(label="判定日期")
     region_code = forms.CharField(label="范围（区划代码）", max_length=12, required=False, help_text="空为本人辖区")
 
 
 class WhatIfForm(KeyChoiceMixin, forms.Form):
     key = forms.ChoiceField(label="参数", choices=(), initial="dibao.standard", error_messages=KEY_ERRORS)
     region_code = forms.CharField(label="区划代码", max_length=12, help_text="调整适用的区划（含下级）")
-    from_date = forms.DateField(label="调整起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    from_date = DayField(label="调整起始日期")
     scale = forms.DecimalField(label="倍数", max_digits=8, decimal_places=4, initial="1.05", min_value=0)
-    as_of = forms.DateField(label="测算日期", widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = DayField(label="测算日期")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

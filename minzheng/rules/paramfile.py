@@ -111,14 +111,10 @@ def exact_value(raw: Any) -> tuple[str, str]:
 
 
 def _date(raw: Any) -> dt.date:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    try:
-        return dt.date.fromisoformat(str(raw).strip())
-    except ValueError:
-        raise ValueError(f"日期“{raw}”应为 YYYY-MM-DD") from None
+    """A value's date through `core.dates.parse_day` (1900–2099): a typo such as 0202-07-01 is refused."""
+    from minzheng.core.dates import parse_day
+
+    return parse_day(raw, "日期")
 
 
 def parse_region(raw: Any) -> str:

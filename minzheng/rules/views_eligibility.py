@@ -39,6 +39,8 @@ def _panel_rows(result: dict[str, object]) -> list[dict[str, object]]:
     """Eligible first, then enrolled, then the rest; each with the amount as text."""
     rows = []
     for p in result["policies"]:  # type: ignore[attr-defined]
+        if not p["applicable"]:  # counted in result["hidden"], not listed
+            continue
         p = dict(p)
         p["amount_text"] = fen_text(p["amount_fen"])
         rows.append(p)

@@ -78,3 +78,35 @@ def test_run_page_scoped_to_town_and_without_server_path(with_car: dict[str, Hou
     assert "<dt>户数</dt><dd>3</dd>" in county and "按县、按政策汇总" in county and run.output_dir not in county
     runs = client_for(cast.county_approver).get("/rules/runs/").content.decode()
     assert "引擎" not in runs and "polars" not in runs
+
+
+def test_typed_dates_out_of_range_are_refused_in_chinese(with_car: dict[str, Household], cast: Cast, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Item 10: `as_of=0001-01-01` was a 500; every date the rules pages and files take goes through parse_day."""
+    from minzheng.rules.paramfile import ParamFileError, parse_file
+
+    client = client_for(cast.county_approver)
+    runs = client.post("/rules/runs/", {"as_of": "0001-01-01", "region_code": ""})
+    assert runs.status_code == 400 and "判定日期“0001-01-01”超出可处理的范围" in runs.content.decode()
+    whatif = client.post(
+        "/rules/whatif/",
+        {
+            "key": "dibao.standard",
+            "region_code": "330212",
+            "from_date": "2026-01-01",
+            "scale": "1.05",
+            "as_of": "0001-01-01",
+        },
+    )
+    assert whatif.status_code == 400 and "测算日期“0001-01-01”超出可处理的范围" in whatif.content.decode()
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "dibao.standard:\n  unit: 元/人/月\n  values:\n"
+        "    - {region: '330212', from: '0001-01-01', value: 1, reference: x}\n",
+        encoding="utf-8",
+    )
+    try:
+        parse_file(path)
+    except ParamFileError as exc:
+        assert "超出可处理的范围" in str(exc)
+    else:
+        raise AssertionError("a year-1 date was accepted")
