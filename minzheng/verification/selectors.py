@@ -50,7 +50,7 @@ def confirmed_links(feed_ids: list[str] | None = None, as_of: dt.date | None = N
 def match_candidates(user: Any, *, feed_id: str = "", status: str = "pending") -> QuerySet[MatchCandidate]:
     """The review queue in the user's jurisdiction (by the candidate person's address), best first."""
     qs = MatchCandidate.objects.filter(prefix_q("division_code", user.jurisdiction)).select_related(
-        "person", "person__household", "reviewed_by"
+        "person", "person__household__division", "reviewed_by"
     )
     if feed_id:
         qs = qs.filter(feed_id=feed_id)

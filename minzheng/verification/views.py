@@ -83,7 +83,7 @@ def _candidate_view(c: MatchCandidate) -> dict[str, object]:
         "row_id_masked": mask_id_number(c.row_id_raw) if c.row_id_raw else "（无）",
         "person_id_masked": mask_id_number(p.id_number),
         "person": p,
-        "address": " ".join(x for x in (p.division_code, p.household.grid_address) if x),
+        "address": " ".join(x for x in (p.household.division.name, p.household.grid_address) if x),
     }
 
 
@@ -91,7 +91,7 @@ def _candidate_view(c: MatchCandidate) -> dict[str, object]:
 def match_candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
     """One candidate on its own page (a link to send a colleague): a detail read, audited."""
     candidate = get_object_or_404(
-        MatchCandidate.objects.select_related("person", "person__household", "reviewed_by"), pk=candidate_id
+        MatchCandidate.objects.select_related("person", "person__household__division", "reviewed_by"), pk=candidate_id
     )
     require(verification_access.can_review_candidate(request.user, candidate))
     services.match_candidate_viewed(actor=request.user, candidate=candidate, client_ip=client_ip(request))

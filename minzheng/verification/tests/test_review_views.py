@@ -138,6 +138,7 @@ def test_queue_speaks_a_caseworkers_words(cast: Cast, queue: tuple) -> None:
     assert ">卫健 死亡医学证明（待确认 2）</option>" in html and ">death（" not in html
     assert '匹配把握度 <b class="confidence">很高</b>（约 99.9% 以上' in html  # weight 12.5
     assert '匹配把握度 <b class="confidence">较低</b>' in html  # weight -2.0
+    assert "合一村 第一网格" in html and "330212100201" not in html  # the village's name, not its code
     for internal in ("log2", "对数似然比", "权重", "death ·", "deposit ·"):
         assert internal not in html
     answer = client_for(cast.verification_center).post(
