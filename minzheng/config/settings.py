@@ -234,3 +234,8 @@ MINZHENG_JOB_MEMORY_MB = env_int("MINZHENG_JOB_MEMORY_MB", 8192)
 # Uploads, exports and rejects files (full identity numbers) are deleted after this many days.
 MINZHENG_FILE_RETENTION_DAYS = env_int("MINZHENG_FILE_RETENTION_DAYS", 30)
 MIDDLEWARE = [*MIDDLEWARE, "minzheng.core.uploads.UploadLimitMiddleware"]
+
+# --- Registry search (issue 9: masking that search cannot undo) -----------------------------------
+# Searches (pages, API, exports) per user, counted from the audit log so it holds across threads
+# and processes: "<n>/second|minute|hour".
+REGISTRY_SEARCH_RATE = os.environ.get("MINZHENG_REGISTRY_SEARCH_RATE", "30/minute")
