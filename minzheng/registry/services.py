@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from minzheng.accounts.access import can_unmask, require
@@ -56,9 +57,11 @@ def search_allowed(actor: User) -> bool:
     """Counted from the audit log, so the limit holds across threads and processes alike."""
     limit, seconds = search_rate()
     since = timezone.now() - dt.timedelta(seconds=seconds)
-    recent = AuditEvent.objects.filter(
-        actor_username=actor.username, action__in=(AuditEvent.Action.SEARCH, AuditEvent.Action.EXPORT), at__gte=since
+    # Registry searches and registry exports only: other apps' searches and exports have their own pace.
+    ours = Q(action=AuditEvent.Action.SEARCH, object_type="person") | Q(
+        action=AuditEvent.Action.EXPORT, object_type="person_search"
     )
+    recent = AuditEvent.objects.filter(ours, actor_username=actor.username, at__gte=since)
     return recent.count() < limit
 
 

@@ -204,3 +204,16 @@ def test_nul_in_other_api_text_answers_in_chinese(cast: Cast, family: tuple) -> 
     assert api.get("/api/v1/households/by-no/HQ-0001%00").status_code == 404
     answer = api.post(f"/api/v1/persons/{people[0].pk}/unmask", {"reason": "核对\x00"}, content_type="application/json")
     assert (answer.status_code, answer.json()) == (400, {"detail": "查看事由含有无效字符（NUL），请重新填写"})
+
+
+def test_exports_count_and_other_apps_do_not(cast: Cast, family: tuple, settings: object) -> None:
+    from minzheng.audit.services import audit_record
+    from minzheng.registry.tests.test_views import streamed
+
+    settings.REGISTRY_SEARCH_RATE = "2/minute"  # type: ignore[attr-defined]
+    page = client_for(cast.town_officer)
+    for _ in range(3):  # a statement export in another app, say
+        audit_record(actor=cast.town_officer, action=AuditEvent.Action.EXPORT, object_type="statement")
+    streamed(page.get("/registry/export/", {"q": "张"}))
+    assert page.get("/registry/", {"q": "张"}).status_code == 200
+    assert page.get("/registry/", {"q": "张"}).status_code == 429
