@@ -45,3 +45,17 @@ def verify(
         typer.echo(f"共发现 {len(report.problems)} 处问题，已核验 {report.rows} 条。", err=True)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("grants")
+def grants(
+    role: str = typer.Option(..., "--role", help="应用程序连接数据库所用的账号"),
+    schema: str = typer.Option("public", help="表所在的 schema"),
+) -> None:
+    """输出 PostgreSQL 授权脚本：应用账号对审计日志只能查询和新增（由表的所有者执行）。"""
+    from minzheng.audit.grants import grants_sql
+
+    try:
+        typer.echo(grants_sql(app_role=role, schema=schema))
+    except ValueError as exc:
+        fail(str(exc))

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import CommandError
 from django.core.management.commands import flush
-from django.db import connections
+from django.db import DatabaseError, connections
 
 from minzheng.audit import guard
 
@@ -24,8 +25,11 @@ class Command(flush.Command):
         if blocker is None or guard.TABLE not in connection.introspection.table_names():
             return super().handle(**options)
         create, drop = blocker
-        with connection.cursor() as cursor:
-            cursor.execute(drop)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(drop)
+        except DatabaseError as exc:
+            raise CommandError(f"审计日志只增不改，当前数据库账号不能清空它：{exc}") from exc
         try:
             return super().handle(**options)
         finally:
