@@ -44,7 +44,7 @@ class CaseOut(Schema):
     status: str
     status_label: str
     stage_due_on: dt.date | None
-    due_on: dt.date
+    due_on: dt.date | None
     deadlines_settled: bool
     received_on: dt.date
 

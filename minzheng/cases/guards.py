@@ -24,6 +24,13 @@ def _authorisation(case: Case, actor: Any, data: dict[str, Any]) -> str | None:
     return None
 
 
+@guard("application_signed")
+def _application_signed(case: Case, actor: Any, data: dict[str, Any]) -> str | None:
+    if not data.get("application_signed"):
+        return "请先请申请人在申请书上签字，并勾选“申请人已签字”"
+    return None
+
+
 @guard("survey")
 def _survey(case: Case, actor: Any, data: dict[str, Any]) -> str | None:
     survey = data.get("survey") or {}

@@ -28,7 +28,7 @@ class Case(models.Model):
     status = models.CharField(max_length=32, db_comment="当前环节")
     stage_due_on = models.DateField(null=True, blank=True, db_comment="本环节办理期限")
     received_on = models.DateField(db_comment="受理日期（纸质申请补录时早于录入日期）")
-    due_on = models.DateField(db_comment="全流程办理期限（工作日）")
+    due_on = models.DateField(null=True, blank=True, db_comment="全流程办理期限（工作日；草稿无）")
     authorisation_no = models.CharField(max_length=64, blank=True, db_comment="核对授权书编号")
     urgent = models.BooleanField(default=False, db_comment="急难型（先行救助）")
     # The rules engine's answer at the last stage that asked it (reviewed, then confirmed).

@@ -47,9 +47,7 @@ def case_state(case: Case) -> dict[str, Any]:
         "status_label": stage_label(case),
         "stage_due_on": case.stage_due_on,
         "due_on": case.due_on,
-        "deadlines_settled": settled(
-            case.received_on, case.due_on, *([case.stage_due_on] if case.stage_due_on else [])
-        ),
+        "deadlines_settled": settled(*filter(None, [case.received_on, case.due_on, case.stage_due_on])),
         "received_on": case.received_on,
     }
     return out

@@ -49,6 +49,7 @@ class Opening:
     applicant: Person | None = None
     urgent: bool = False
     drafted_from: str = ""
+    draft: bool = False  # 应享未享: drafted by the platform, accepted when the household signs
 
 
 def _received_on(raw: Any) -> dt.date:
@@ -97,23 +98,25 @@ def case_open(o: Opening, *, actor: Any, client_ip: str = "") -> Case:
     _check_opening(o, ctype)
     with transaction.atomic():
         total = ctype.total_working_days(o.household.division_id, received_on)
+        state = ctype.machine.initial.id if o.draft else "accepted"
         case = Case.objects.create(
             case_no=_next_no(ctype, o.household.division_id, received_on.year),
             case_type=ctype.id,
             household=o.household,
             applicant=o.applicant or _head(o.household),
             division_code=o.household.division_id,
-            status=ctype.machine.initial.id,
+            status=state,
             received_on=received_on,
-            due_on=add_working_days(received_on, total),
+            due_on=None if o.draft else add_working_days(received_on, total),
             authorisation_no=o.authorisation_no.strip(),
             urgent=o.urgent,
             drafted_from=o.drafted_from,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        workflow.start(case, actor=actor, on=received_on, client_ip=client_ip)
+        workflow.start(case, actor=actor, on=received_on, client_ip=client_ip, state=state)
         materials_refresh(case)
-        letter_issue(case, Letter.Kind.ACCEPTED, on=received_on)
+        if not o.draft:
+            letter_issue(case, Letter.Kind.ACCEPTED, on=received_on)
         stage_item_sync(case)
     return case
 
@@ -192,6 +195,8 @@ def _step_date(raw: Any) -> dt.date | None:
 def _decision_changes(case: Case, to: str, data: dict[str, Any], on: dt.date | None) -> dict[str, Any]:
     """The engine's screening (computed by the guard) and, on a decision, the decision itself."""
     changes: dict[str, Any] = {}
+    if to == "accepted":
+        return _acceptance_changes(case, data, on or timezone.localdate())
     if to not in ("reviewed", "confirmed", "rejected"):
         return changes
     # Guards run inside workflow.transition; compute the screening first so the same answer is stored.
@@ -216,8 +221,20 @@ def _decision_changes(case: Case, to: str, data: dict[str, Any], on: dt.date | N
     return changes
 
 
+def _acceptance_changes(case: Case, data: dict[str, Any], on: dt.date) -> dict[str, Any]:
+    """A draft becomes an application on the day the household signs: its deadlines count from then."""
+    total = case_type(case.case_type).total_working_days(case.division_code, on)
+    changes: dict[str, Any] = {"received_on": on, "due_on": add_working_days(on, total)}
+    if str(data.get("authorisation_no") or "").strip():
+        changes["authorisation_no"] = str(data["authorisation_no"]).strip()[:64]
+    return changes
+
+
 def _after(case: Case, to: str, *, actor: Any, reason: str, data: dict[str, Any], on: dt.date) -> None:
-    if to == "investigated":
+    if to == "accepted":
+        materials_refresh(case)
+        letter_issue(case, Letter.Kind.ACCEPTED, on=on)
+    elif to == "investigated":
         survey = data.get("survey") or {}
         FieldVisit.objects.create(
             case=case,

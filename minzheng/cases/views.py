@@ -39,8 +39,8 @@ def _row(case: Case, today: Any) -> dict[str, Any]:
         "type_name": case_type(case.case_type).name,
         "who": mask_name(case.applicant.name) if case.applicant else "",
         "stage": selectors.stage_label(case),
-        "late": late or (selectors.is_open(case) and case.due_on < today),
-        "unsettled": not settled(case.received_on, case.due_on),
+        "late": late or (selectors.is_open(case) and case.due_on is not None and case.due_on < today),
+        "unsettled": not settled(*filter(None, [case.received_on, case.due_on])),
     }
 
 
@@ -220,6 +220,9 @@ def _step_data(request: HttpRequest, form: StepForm, to: str) -> dict[str, Any]:
     amount = form.cleaned_data.get("amount_yuan")
     if amount is not None:
         data["amount_fen"] = int((Decimal(amount) * 100).to_integral_value())
+    if to == "accepted":
+        data["application_signed"] = request.POST.get("application_signed") == "1"
+        data["authorisation_no"] = request.POST.get("authorisation_no", "")[:64]
     if to == "investigated":
         survey = SurveyForm(request.POST)
         if survey.is_valid():

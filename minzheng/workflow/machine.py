@@ -37,6 +37,7 @@ class State:
     initial: bool = False
     final: bool = False
     deadline: Deadline | None = None
+    entry: bool = False  # an object may also be created straight into this state (e.g. 受理 without a draft)
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def _states(name: str, raw: Mapping[str, Any]) -> dict[str, State]:
             label=str(spec.get("label") or sid),
             initial=bool(spec.get("initial")),
             final=bool(spec.get("final")),
+            entry=bool(spec.get("entry") or spec.get("initial")),
             deadline=_deadline(spec.get("deadline"), f"流程 {name} 状态 {sid}"),
         )
     return states

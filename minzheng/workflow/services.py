@@ -142,11 +142,21 @@ def _real_date(obj: models.Model, on: dt.date | None) -> dt.date:
     return on
 
 
-def start(obj: models.Model, *, actor: Any, on: dt.date | None = None, reason: str = "", client_ip: str = "") -> None:
-    """Record the object's entry into its initial state (call in the transaction that created it)."""
+def start(
+    obj: models.Model,
+    *,
+    actor: Any,
+    on: dt.date | None = None,
+    reason: str = "",
+    client_ip: str = "",
+    state: str | None = None,
+) -> None:
+    """Record the object's entry into its initial (or a declared entry) state, in the transaction that created it."""
     b = binding_for(obj)
     machine = b.machine(obj)
-    initial = machine.initial
+    initial = machine.states[state] if state else machine.initial
+    if not initial.entry:
+        raise TransitionRefused(f"不能直接以「{initial.label}」开始", "wrong_state")
     day = on or timezone.localdate()
     fields: dict[str, Any] = {}
     if b.due_field:

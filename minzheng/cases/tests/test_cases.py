@@ -246,3 +246,23 @@ def test_stage_assignment_objection_and_reminders_reach_the_inbox_once(cast: Cas
     town = {n.kind for n in inbox(cast.town_officer)}
     assert {"objection", "stage_assigned"} <= town
     assert not list(inbox(cast.other_town_officer))
+
+
+@pytest.mark.django_db
+def test_a_drafted_application_is_accepted_when_the_household_signs(cast: Cast) -> None:
+    household, people = make_household()
+    draft = services.case_open(
+        services.Opening("dibao", household, _days_ago(5), applicant=people[0], draft=True, drafted_from="rules:42"),
+        actor=cast.village_worker,
+    )
+    assert (draft.status, draft.due_on, draft.letters.count()) == ("draft", None, 0)
+    with pytest.raises(TransitionRefused, match="申请人已签字"):
+        services.case_transition(draft, "accepted", actor=cast.town_officer)
+    services.case_transition(
+        draft, "accepted", actor=cast.town_officer,
+        data={"application_signed": True, "authorisation_no": "SQ-88", "on": _days_ago(2).isoformat()},
+    )  # fmt: skip
+    draft.refresh_from_db()
+    assert (draft.status, draft.received_on, draft.authorisation_no) == ("accepted", _days_ago(2), "SQ-88")
+    assert draft.due_on == add_working_days(_days_ago(2), 30)
+    assert draft.letters.get().kind == Letter.Kind.ACCEPTED
