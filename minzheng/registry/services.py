@@ -85,7 +85,7 @@ def person_search_run(
     kind = search.Kind.LIST if list_name else search.query_kind(search.normalise(q))
     data: dict[str, object] = {"q": search.query_for_audit(kind, q), "via": via}
     if list_name:
-        data.update(list=list_name, page=page)
+        data.update(list=search.query_for_audit(kind, list_name), page=page)
     if not search_allowed(actor):
         _search_audit(actor, search.Found(kind), {**data, "refused": "rate"}, client_ip)
         raise SearchRateLimited(SearchRateLimited.message)

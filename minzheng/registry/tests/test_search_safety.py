@@ -177,6 +177,7 @@ def test_home_tiles_link_to_the_people_behind_them(cast: Cast, family: tuple) ->
     elsewhere = results(client_for(cast.other_town_officer).get("/registry/", {"list": "all"}).content.decode())
     assert "共 0 人" in elsewhere and "张" not in elsewhere
     assert "没有这个名单" in client.get("/registry/", {"list": "nope"}).content.decode()
+    assert "没有这个名单" in client.get("/registry/", {"list": "dibao\x00"}).content.decode()  # PG: no 500
     assert client_for(cast.caregiver).get("/registry/", {"list": "all"}).status_code == 404
 
 
