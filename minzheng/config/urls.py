@@ -17,5 +17,6 @@ urlpatterns = [
     path("workitems/", include("minzheng.workitems.urls")),
     path("notifications/", include("minzheng.notifications.urls")),
     path("public/", include("minzheng.cases.urls_public")),
+    path("workdays/", include("minzheng.workdays.urls")),
     path("api/v1/", include("minzheng.api.urls")),
 ]

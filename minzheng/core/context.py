@@ -12,7 +12,7 @@ from minzheng.accounts import access
 # Apps that add navigation entries through their own access.nav_entries(user), in groups
 # shown side by side with a thin rule between them (a flat bar: nothing hides in a menu).
 NAV_GROUPS = (
-    ("办事", ("minzheng.workitems.access", "minzheng.cases.access")),
+    ("办事", ("minzheng.workitems.access", "minzheng.cases.access", "minzheng.workdays.access")),
     ("一键核对", ("minzheng.verification.access",)),
     ("救助政策", ("minzheng.rules.access",)),
     ("养老服务", ("minzheng.eldercare.access", "minzheng.emergency.access", "minzheng.meals.access")),

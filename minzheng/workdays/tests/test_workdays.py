@@ -112,3 +112,18 @@ def test_cli_add_and_between_json() -> None:
     out = runner.invoke(app, ["workdays", "add", "0001-01-01", "2"])
     assert out.exit_code == 1
     assert "超出可处理的范围" in out.output
+
+
+def test_holiday_page_and_import_by_an_administrator(cast: object, client: object) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(cast.town_officer)  # type: ignore[attr-defined]
+    page = client.get("/workdays/?year=2027").content.decode()  # type: ignore[attr-defined]
+    assert "尚未导入" in page and "导入节假日安排" not in page
+    client.force_login(cast.sysadmin)  # type: ignore[attr-defined]
+    upload = SimpleUploadedFile("2027.csv", "日期,类型,名称\n2027-01-01,休,元旦\n".encode())
+    answer = client.post("/workdays/import/", {"file": upload}, follow=True)  # type: ignore[attr-defined]
+    assert "已核定年份：[2027]" in answer.content.decode()
+    bad = SimpleUploadedFile("x.csv", "日期,类型,名称\n2027-02-30,休,x\n".encode())
+    answer = client.post("/workdays/import/", {"file": bad}, follow=True)  # type: ignore[attr-defined]
+    assert "第 2 行" in answer.content.decode()
