@@ -180,6 +180,17 @@ class RegistryError(ValueError):
     """A Chinese message naming the field and the reason."""
 
 
+def _fits(value: str, column: str) -> str:
+    """The import's column limits (and its NUL rule) for every other way in."""
+    from minzheng.registry.importing.rows import LIMITS
+
+    if "\x00" in value:
+        raise RegistryError(f"{column}：含有空字符（NUL）")
+    if len(value) > LIMITS[column]:
+        raise RegistryError(f"{column}：超过 {LIMITS[column]} 个字")
+    return value
+
+
 def _division_for_address(code: str) -> str:
     from minzheng.divisions import codes
     from minzheng.divisions.models import Division
@@ -209,6 +220,8 @@ def household_create(
 ) -> Household:
     """A new 户 at a known village/community, with its lower grid levels."""
     code = _division_for_address(division_code)
+    for value, column in ((household_no, "户编号"), (grid, "网格"), (building, "楼栋"), (unit, "单元"), (room, "房间")):
+        _fits(value, column)
     if actor is not None and not code.startswith(actor.jurisdiction):
         raise RegistryError(f"现住址区划代码：{code} 不在您的管辖范围内")
     if Household.objects.filter(household_no=household_no).exists():
@@ -257,13 +270,14 @@ def person_create(
         raise RegistryError(str(exc)) from exc
     if rel == "02" and household.members.filter(relation="02").exists():
         raise RegistryError("与户主关系：该户已有户主")
+    name = _fits(name.strip(), "姓名")
     try:  # the import's rule, for every way in: a 10-digit "phone" is refused here too
         phone = phone_parse(phone.strip())
     except RowError as exc:
         raise RegistryError(str(exc)) from exc
     person = Person.objects.create(
         id_number=parsed.number,
-        name=name.strip(),
+        name=name,
         sex=parsed.sex,
         birth_date=parsed.birth_date,
         phone=phone,

@@ -78,3 +78,14 @@ def test_adding_a_member_records_history(cast: Cast) -> None:
     assert record.source == "页面新增"
     html = client.get(f"/registry/households/{household.pk}/").content.decode()
     assert "新增 张二（女）" in html
+
+
+def test_service_caps_names_and_address_levels_like_the_import(cast: Cast) -> None:
+    household, _ = make_household()
+    with pytest.raises(RegistryError, match=r"^姓名：超过 64 个字$"):
+        person_create(actor=None, household=household, name="长" * 5_000_000, id_number="330212198004226058",
+                      relation="女")  # fmt: skip
+    with pytest.raises(RegistryError, match=r"^楼栋：超过 40 个字$"):
+        household_create(actor=None, household_no="H9", division_code=VILLAGE_A, building="5" * 41)
+    with pytest.raises(RegistryError, match=r"^户编号：含有空字符（NUL）$"):
+        household_create(actor=None, household_no="H\x009", division_code=VILLAGE_A)
