@@ -32,6 +32,7 @@ DEMO_EXTENSIONS = (
     "minzheng.eldercare.demo",
     "minzheng.emergency.demo",
     "minzheng.meals.demo",
+    "minzheng.cases.demo",
 )
 SAMPLE_FILE = "居民信息_含错误行.csv"
 

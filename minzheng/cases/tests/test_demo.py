@@ -11,7 +11,9 @@ from minzheng.accounts.services import user_create
 from minzheng.cases.demo import PLAN, demo_extend
 from minzheng.cases.models import Case, Letter
 from minzheng.cases.selectors import overdue
-from minzheng.testing import PASSWORD, TOWN_A, VILLAGE_A, VILLAGE_A2, make_household
+from minzheng.core.idnumber import check_digit
+from minzheng.registry.services import household_create, person_create
+from minzheng.testing import PASSWORD, TOWN_A, VILLAGE_A, VILLAGE_A2
 from minzheng.workitems.selectors import mine
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +29,18 @@ def _demo_world() -> dict[str, object]:
         ]
     }
     for k in range(len(PLAN) + 1):
-        make_household(f"DEMO-{k:03d}", VILLAGE_A if k % 2 else VILLAGE_A2)
+        _family(k, VILLAGE_A if k % 2 else VILLAGE_A2)
     return users
+
+
+def _family(k: int, village: str) -> None:
+    """A household of two with valid, distinct identity numbers."""
+    household = household_create(actor=None, household_no=f"DEMO-{k:03d}", division_code=village)
+    for j, (name, relation) in enumerate([("周德明", "户主"), ("吴桂芳", "配偶")]):
+        first17 = f"33021219{60 + k:02d}0{j + 1}15{j}{k:02d}"
+        person_create(
+            actor=None, household=household, name=name, relation=relation, id_number=first17 + check_digit(first17)
+        )
 
 
 def test_demo_cases_cover_every_stage_and_a_second_run_adds_nothing(county: None) -> None:
