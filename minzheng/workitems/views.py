@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from minzheng.audit.services import client_ip
 from minzheng.core.decorators import role_required
+from minzheng.workdays.selectors import settled
 from minzheng.workitems import selectors
 from minzheng.workitems.access import can_use
 from minzheng.workitems.models import WorkItem
@@ -37,7 +38,13 @@ def mine(request: HttpRequest) -> HttpResponse:
         items = items.filter(kind=kind)
     page = Paginator(items.order_by("due_on", "id"), 50).get_page(request.GET.get("page"))
     rows = [
-        {"item": i, "kind": kind_label(i.kind), "link": _link(i), "late": bool(i.due_on and i.due_on < today)}
+        {
+            "item": i,
+            "kind": kind_label(i.kind),
+            "link": _link(i),
+            "late": bool(i.due_on and i.due_on < today),
+            "unsettled": bool(i.due_on and not settled(today, i.due_on)),
+        }
         for i in page
     ]
     kinds = [
