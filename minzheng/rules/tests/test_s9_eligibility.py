@@ -112,7 +112,7 @@ def test_missing_parameter_leaves_others_decided(world: dict[str, Household]) ->
     result = household_result(world["poor"], AS_OF)
     dibao = _policy(result, "dibao")
     assert dibao["eligible"] is None and any("dibao.standard" in m for m in dibao["missing"])  # type: ignore[attr-defined]
-    assert _policy(result, "left_behind_child_care")["eligible"] is True
+    assert _policy(result, "left_behind_child_care", "张小明")["eligible"] is True
     out = CliRunner().invoke(app, ["eligibility", "household", "HQ-001", "--as-of", "2026-07-01"])
     assert out.exit_code == 0 and "Traceback" not in out.output and "dibao.standard" in out.stdout
 
