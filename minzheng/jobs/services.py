@@ -157,22 +157,22 @@ def job_is_claimable(job: Job) -> bool:
 
 
 # --- claim and run -----------------------------------------------------------------------------
-def _candidates() -> Q:
+def _abandoned_candidates() -> Q:
     # Running jobs of this host are candidates whatever their heartbeat: job_is_abandoned decides.
     stale_before = timezone.now() - STALE
-    return (
-        Q(status=Job.Status.QUEUED)
-        | Q(status=Job.Status.RUNNING, heartbeat_at__lt=stale_before)
-        | Q(status=Job.Status.RUNNING, worker__startswith=f"{_host()} ")
+    return Q(status=Job.Status.RUNNING, heartbeat_at__lt=stale_before) | Q(
+        status=Job.Status.RUNNING, worker__startswith=f"{_host()} "
     )
 
 
 def job_claim(job_id: int | None = None) -> Job | None:
-    """Claim one job (this one, or the oldest claimable). None if someone else has it."""
-    candidates = Job.objects.filter(_candidates())
+    """Claim one job (this one, or the oldest abandoned, or the oldest queued). None if someone else has it."""
+    running = Job.objects.filter(_abandoned_candidates())
+    queued = Job.objects.filter(status=Job.Status.QUEUED)
     if job_id is not None:
-        candidates = candidates.filter(pk=job_id)
-    for job in candidates.order_by("created_at")[:20]:
+        running, queued = running.filter(pk=job_id), queued.filter(pk=job_id)
+    # Two lists: jobs alive on this host are candidates too, and must not crowd out the queue.
+    for job in [*running.order_by("created_at")[:50], *queued.order_by("created_at")[:5]]:
         if not job_is_claimable(job):
             continue
         if job.status == Job.Status.RUNNING and _give_up_abandoned(job):

@@ -209,3 +209,12 @@ def test_import_cli_resumes_a_killed_import_at_once(db: None, tmp_path: Any) -> 
     Job.objects.filter(pk=job.pk).update(worker=f"{host} {_dead_pid()} 1", heartbeat_at=timezone.now())
     again, resumed = import_job_for_file(path)
     assert again is not None and again.pk == job.pk and resumed
+
+
+def test_jobs_running_on_this_host_do_not_crowd_out_the_queue(db: None) -> None:
+    """Live running jobs of this host are claim candidates (their process is asked); the queue still moves."""
+    for _ in range(25):
+        assert job_claim(job_enqueue(kind="test.count_to", params={"n": 10}).pk) is not None
+    waiting = job_enqueue(kind="test.count_to", params={"n": 10})
+    claimed = job_claim()
+    assert claimed is not None and claimed.pk == waiting.pk
