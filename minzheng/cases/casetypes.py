@@ -47,6 +47,18 @@ class CaseType:
     confirm_level_param: str
     materials: tuple[MaterialSpec, ...]
     machine: Machine
+    # Which states ask the rules engine again, and which are decisions (approve / reject).
+    screen_at: frozenset[str] = frozenset({"reviewed", "confirmed", "rejected"})
+    decisions: dict[str, bool] | None = None
+    letters: dict[str, str] | None = None  # decision state → letter kind (default: 批准 / 不予批准)
+
+    def letter_for(self, state: str) -> str | None:
+        default = {s: ("approved" if ok else "rejected") for s, ok in (self.decisions or {}).items()}
+        return (self.letters or default or {"confirmed": "approved", "rejected": "rejected"}).get(state)
+
+    def decision_of(self, state: str) -> bool | None:
+        """True when entering `state` approves, False when it refuses, None when it decides nothing."""
+        return (self.decisions or {"confirmed": True, "rejected": False}).get(state)
 
     def total_working_days(self, region_code: str, on: dt.date) -> int:
         """The whole-procedure limit in force here: a county's shorter parameter, else the national one."""
@@ -89,6 +101,9 @@ def _build(raw: dict[str, Any]) -> CaseType:
         confirm_level_param=str(raw.get("confirm_level_param") or ""),
         materials=tuple(MaterialSpec(**m) for m in raw["materials"]),
         machine=load(tid, raw["machine"]),
+        screen_at=frozenset(raw.get("screen_at") or ("reviewed", "confirmed", "rejected")),
+        decisions={k: v == "approve" for k, v in (raw.get("decisions") or {}).items()} or None,
+        letters=dict(raw.get("letters") or {}) or None,
     )
 
 

@@ -57,7 +57,9 @@ def _screening(case: Case, actor: Any, data: dict[str, Any]) -> str | None:
 def _override(case: Case, actor: Any, data: dict[str, Any]) -> str | None:
     """Deciding against the engine (or where it could not decide) needs a written reason."""
     screening = data.get("screening") or {}
-    approving = data.get("target") == "confirmed"
+    from minzheng.cases.casetypes import case_type
+
+    approving = case_type(case.case_type).decision_of(str(data.get("target"))) is True
     engine = screening.get("eligible")
     if engine is approving:
         return None

@@ -22,6 +22,7 @@ OPENINGS = {
     Letter.Kind.REFUSED: "您提出的{t}申请，经审查不符合受理条件，决定不予受理。理由如下：",
     Letter.Kind.REJECTED: "您（家）提出的{t}申请，经调查、审核，决定不予批准。理由如下：",
     Letter.Kind.APPROVED: "您（家）提出的{t}申请，经调查、审核、公示，决定予以批准。",
+    Letter.Kind.STOPPED: "经核实，您（家）已不再符合最低生活保障等救助条件，决定自次月起停发。理由如下：",
 }
 
 
@@ -33,13 +34,14 @@ def letter_lines(letter: Letter) -> list[str]:
     """The letter's paragraphs, also shown on the page before printing."""
     body: dict[str, Any] = letter.body or {}
     lines = [f"{letter.addressee}：", OPENINGS[Letter.Kind(letter.kind)].format(t=body.get("case_type", ""))]
-    if letter.kind in (Letter.Kind.REFUSED, Letter.Kind.REJECTED):
+    refusal = letter.kind in (Letter.Kind.REFUSED, Letter.Kind.REJECTED, Letter.Kind.STOPPED)
+    if refusal:
         lines.append(body.get("reasons") or "（未填写理由）")
     if letter.kind == Letter.Kind.APPROVED and body.get("amount_fen"):
         lines.append(f"核定保障金额为每月 {int(body['amount_fen']) / 100:,.2f} 元，自批准次月起发放。")
     if body.get("legal_basis"):
         lines.append("依据：" + "；".join(body["legal_basis"]) + "。")
-    if letter.kind in (Letter.Kind.REFUSED, Letter.Kind.REJECTED):
+    if refusal:
         lines.append(REMEDY)
     return lines
 

@@ -150,6 +150,7 @@ class Letter(models.Model):
         REFUSED = "refused", "不予受理告知书"
         REJECTED = "rejected", "不予批准告知书"
         APPROVED = "approved", "批准通知书"
+        STOPPED = "stopped", "停止救助告知书"
 
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="letters")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -98,7 +98,9 @@ def case_open(o: Opening, *, actor: Any, client_ip: str = "") -> Case:
     _check_opening(o, ctype)
     with transaction.atomic():
         total = ctype.total_working_days(o.household.division_id, received_on)
-        state = ctype.machine.initial.id if o.draft else "accepted"
+        # 受理 at the window enters `accepted`; a draft, or a type with no 受理 stage (停保复核), starts at the initial.
+        direct = "accepted" in ctype.machine.states and not o.draft
+        state = "accepted" if direct else ctype.machine.initial.id
         case = Case.objects.create(
             case_no=_next_no(ctype, o.household.division_id, received_on.year),
             case_type=ctype.id,
@@ -107,7 +109,7 @@ def case_open(o: Opening, *, actor: Any, client_ip: str = "") -> Case:
             division_code=o.household.division_id,
             status=state,
             received_on=received_on,
-            due_on=None if o.draft else add_working_days(received_on, total),
+            due_on=None if o.draft else add_working_days(received_on, total),  # a draft's clock starts at 受理
             authorisation_no=o.authorisation_no.strip(),
             urgent=o.urgent,
             drafted_from=o.drafted_from,
@@ -115,7 +117,7 @@ def case_open(o: Opening, *, actor: Any, client_ip: str = "") -> Case:
         )
         workflow.start(case, actor=actor, on=received_on, client_ip=client_ip, state=state)
         materials_refresh(case)
-        if not o.draft:
+        if state == "accepted":
             letter_issue(case, Letter.Kind.ACCEPTED, on=received_on)
         stage_item_sync(case)
     return case
@@ -197,7 +199,8 @@ def _decision_changes(case: Case, to: str, data: dict[str, Any], on: dt.date | N
     changes: dict[str, Any] = {}
     if to == "accepted":
         return _acceptance_changes(case, data, on or timezone.localdate())
-    if to not in ("reviewed", "confirmed", "rejected"):
+    ctype = case_type(case.case_type)
+    if to not in ctype.screen_at:
         return changes
     # Guards run inside workflow.transition; compute the screening first so the same answer is stored.
     from minzheng.cases.decision import screen
@@ -209,8 +212,8 @@ def _decision_changes(case: Case, to: str, data: dict[str, Any], on: dt.date | N
         engine_explanation=screening.get("explanation") or [],
         engine_missing=screening.get("missing") or [],
     )
-    if to in ("confirmed", "rejected"):
-        approve = to == "confirmed"
+    approve = ctype.decision_of(to)
+    if approve is not None:
         amount = data.get("amount_fen", screening.get("amount_fen")) if approve else None
         changes.update(
             decision_eligible=approve,
@@ -249,10 +252,8 @@ def _after(case: Case, to: str, *, actor: Any, reason: str, data: dict[str, Any]
         materials_refresh(case)
     elif to == "publicised":
         publicity_open(case, starts_on=on)
-    elif to == "rejected":
-        letter_issue(case, Letter.Kind.REJECTED, on=on, reasons=reason)
-    elif to == "confirmed":
-        letter_issue(case, Letter.Kind.APPROVED, on=on, reasons=reason)
+    elif case_type(case.case_type).letter_for(to):
+        letter_issue(case, case_type(case.case_type).letter_for(to) or "", on=on, reasons=reason)
 
 
 def publicity_text(case: Case) -> str:
@@ -328,7 +329,8 @@ def objection_answer(objection: Objection, *, actor: Any, answer: str, client_ip
 def letter_issue(case: Case, kind: str, *, on: dt.date, reasons: str = "") -> Letter:
     """Record a notice; the PDF is drawn from this record whenever it is printed."""
     ctype = case_type(case.case_type)
-    due = add_working_days(on, ctype.rejection_letter_days) if kind == Letter.Kind.REJECTED else None
+    refusal = kind in (Letter.Kind.REJECTED, Letter.Kind.STOPPED)
+    due = add_working_days(on, ctype.rejection_letter_days) if refusal else None
     body = {
         "case_type": ctype.name,
         "reasons": reasons,

@@ -266,3 +266,27 @@ def test_a_drafted_application_is_accepted_when_the_household_signs(cast: Cast) 
     assert (draft.status, draft.received_on, draft.authorisation_no) == ("accepted", _days_ago(2), "SQ-88")
     assert draft.due_on == add_working_days(_days_ago(2), 30)
     assert draft.letters.get().kind == Letter.Kind.ACCEPTED
+
+
+@pytest.mark.django_db
+def test_stop_review_checks_then_stops_with_its_letter(cast: Cast) -> None:
+    Parameter.objects.create(
+        key="cases.tingbao.confirm_by_town", region_code="330212", effective_from=dt.date(2020, 1, 1),
+        value="1", value_type="integer", reference="测试：县授权乡镇决定停发",
+    )  # fmt: skip
+    household, _ = make_household()
+    opening = services.Opening("tingbao", household, _days_ago(4), drafted_from="verification:death:1")
+    case = services.case_open(opening, actor=cast.town_officer)
+    assert (case.status, case.letters.count()) == ("opened", 0)
+    assert case.due_on == add_working_days(_days_ago(4), 15)
+    services.case_transition(
+        case, "checked", actor=cast.town_officer, reason="户主已于上月死亡", data={"on": _days_ago(3).isoformat()}
+    )
+    stop = {"override_reason": "户主死亡"}
+    with pytest.raises(TransitionRefused, match="四眼原则"):
+        services.case_transition(case, "stopped", actor=cast.town_officer, reason="停发", data=stop)
+    services.case_transition(case, "stopped", actor=cast.county_approver, reason="死亡，自次月起停发", data=stop)
+    case.refresh_from_db()
+    assert (case.status, case.decision_eligible) == ("stopped", False)
+    letter = case.letters.get()
+    assert letter.kind == Letter.Kind.STOPPED and letter.due_on == add_working_days(TODAY, 3)
