@@ -56,6 +56,11 @@ class CaseType:
         default = {s: ("approved" if ok else "rejected") for s, ok in (self.decisions or {}).items()}
         return (self.letters or default or {"confirmed": "approved", "rejected": "rejected"}).get(state)
 
+    @property
+    def applied_for(self) -> bool:
+        """A resident applies for it at the window (停保复核 is opened by the office, not applied for)."""
+        return "accepted" in self.machine.states
+
     def decision_of(self, state: str) -> bool | None:
         """True when entering `state` approves, False when it refuses, None when it decides nothing."""
         return (self.decisions or {"confirmed": True, "rejected": False}).get(state)

@@ -8,7 +8,7 @@ from minzheng.cases.casetypes import case_types
 
 
 def _type_choices() -> list[tuple[str, str]]:
-    return [(t.id, t.name) for t in case_types().values()]
+    return [(t.id, t.name) for t in case_types().values() if t.applied_for]
 
 
 class OpenForm(forms.Form):

@@ -67,7 +67,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @role_required(lambda u: can_work_cases(u) and u.role in OPENERS)
 def window(request: HttpRequest) -> HttpResponse:
     """全科受理: find the person (by the registry's search, audited), see what they could apply for, start it."""
-    context: dict[str, Any] = {"types": list(case_types().values()), "today": timezone.localdate()}
+    types = [t for t in case_types().values() if t.applied_for]
+    context: dict[str, Any] = {"types": types, "today": timezone.localdate()}
     q = request.GET.get("q", "").strip()
     context["q"] = q
     if q:
@@ -106,7 +107,7 @@ def _screenings(person: Any) -> list[dict[str, Any]]:
     except Exception:  # the window must work even when the engine cannot answer
         policies = []
     out = []
-    for ctype in case_types().values():
+    for ctype in (t for t in case_types().values() if t.applied_for):
         rows = [
             p
             for p in policies
