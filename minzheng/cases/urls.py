@@ -18,4 +18,5 @@ urlpatterns = [
     path("<str:case_no>/objections/", views.objection_add, name="objection_add"),
     path("<str:case_no>/objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
     path("<str:case_no>/letters/<str:number>/", views.letter_download, name="letter"),
+    path("<str:case_no>/attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,12 +25,15 @@ from minzheng.cases.letters import letter_lines, letter_pdf
 from minzheng.cases.models import Case, Letter, Objection, Publicity
 from minzheng.core.decorators import role_required
 from minzheng.core.masking import mask_name
+from minzheng.documents.models import Attachment
+from minzheng.documents.services import AttachmentError, attachment_read, attachment_store
 from minzheng.registry.access import access_person
 from minzheng.workdays.selectors import settled
 from minzheng.workflow.services import TransitionRefused
 from minzheng.workitems.selectors import mine
 
 OPENERS = {"town_officer", "village_worker"}
+MAX_PHOTOS = 9
 
 
 def _row(case: Case, today: Any) -> dict[str, Any]:
@@ -250,15 +254,39 @@ def case_step(request: HttpRequest, case_no: str) -> HttpResponse:
         return redirect("cases:detail", case_no=case.case_no)
     to = form.cleaned_data["to"]
     try:
-        services.case_transition(
-            case, to, actor=request.user, reason=form.cleaned_data["reason"] or "",
-            data=_step_data(request, form, to), client_ip=client_ip(request),
-        )  # fmt: skip
-    except (services.CaseError, TransitionRefused) as exc:
+        # Photos and the step stand or fall together: a refused step keeps no attachment rows.
+        with transaction.atomic():
+            data = _step_data(request, form, to)
+            if to == "investigated" and "survey" in data:
+                data["survey"]["photos"] = _store_photos(request, case)
+            services.case_transition(
+                case, to, actor=request.user, reason=form.cleaned_data["reason"] or "",
+                data=data, client_ip=client_ip(request),
+            )  # fmt: skip
+    except (services.CaseError, TransitionRefused, AttachmentError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已办理：{selectors.stage_label(case)}")
     return redirect("cases:detail", case_no=case.case_no)
+
+
+def _store_photos(request: HttpRequest, case: Case) -> list[int]:
+    photos = request.FILES.getlist("photos")[:MAX_PHOTOS]
+    return [
+        attachment_store(
+            f, filename=f.name, owner_type="case", owner_id=case.pk, kind="visit_photo",
+            actor=request.user, client_ip=client_ip(request),
+        ).pk
+        for f in photos
+    ]  # fmt: skip
+
+
+@role_required(can_read_cases)
+def attachment(request: HttpRequest, case_no: str, pk: int) -> HttpResponse:
+    case = access_case(request.user, case_no)
+    item = get_object_or_404(Attachment, pk=pk, owner_type="case", owner_id=str(case.pk))
+    data = attachment_read(item, actor=request.user, client_ip=client_ip(request))
+    return HttpResponse(data, content_type=item.content_type)
 
 
 @require_POST

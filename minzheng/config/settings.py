@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "minzheng.cases",
     "minzheng.workitems",
     "minzheng.notifications",
+    "minzheng.documents",
 ]
 
 MIDDLEWARE = [

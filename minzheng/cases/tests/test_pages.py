@@ -92,3 +92,39 @@ def test_workitems_page_lists_my_stage_items(cast: Cast) -> None:
     assert Case.objects.get().case_no in page and "待入户调查" in page
     assert "超期" in town.get("/workitems/?tab=overdue").content.decode()
     assert Case.objects.get().case_no not in _client(cast.county_approver).get("/workitems/").content.decode()
+
+
+def test_visit_photos_are_kept_with_the_step_and_read_back_audited(cast: Cast) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from minzheng.documents.models import Attachment
+
+    _, people = make_household()
+    town = _client(cast.town_officer)
+    town.post(
+        "/cases/window/open/",
+        {"case_type": "dibao", "applicant": people[0].pk, "received_on": _ago(5), "authorisation_no": "SQ-1"},
+    )
+    case = Case.objects.get()
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    fake = SimpleUploadedFile("x.jpg", b"not an image")
+    survey = {
+        "to": "investigated",
+        "visited_on": _ago(4),
+        "visitors": "王村,李镇",
+        "findings": "住房简陋",
+        "on": _ago(4),
+    }
+    answer = _client(cast.village_worker).post(
+        f"/cases/{case.case_no}/step/", {**survey, "photos": [fake]}, follow=True
+    )
+    assert "按文件内容识别" in answer.content.decode()
+    case.refresh_from_db()
+    assert case.status == "accepted" and not Attachment.objects.exists()
+    good = SimpleUploadedFile("p.png", png)
+    _client(cast.village_worker).post(step, {**survey, "on": _ago(4), "photos": [good]})
+    case.refresh_from_db()
+    photo = Attachment.objects.get()
+    assert case.status == "investigated" and case.visits.get().photos == [photo.pk]
+    assert town.get(f"/cases/{case.case_no}/attachments/{photo.pk}/").content == png
+    assert _client(cast.other_town_officer).get(f"/cases/{case.case_no}/attachments/{photo.pk}/").status_code == 404
