@@ -139,7 +139,7 @@ def person_update(
             new = vocab.tags_text(tags)
             person_tags_replace(person=person, tags=tags)
         old = getattr(person, field)
-        if old == new:
+        if old == new and not _hides_equality(actor, field):
             continue
         setattr(person, field, new)
         update_fields.append(field)
@@ -162,6 +162,14 @@ def person_update(
         data={r.field: [r.old_value, r.new_value] for r in records},
     )
     return records
+
+
+def _hides_equality(actor: User, field: str) -> bool:
+    """A phone typed by a role that may not unmask is recorded even when it equals the stored one.
+
+    Otherwise "没有变化" and a missing history row would confirm a guessed phone: an oracle like search.
+    """
+    return field == "phone" and not can_unmask(actor)
 
 
 def person_tags_replace(*, person: Person, tags: list[vocab.Tag]) -> None:

@@ -218,3 +218,17 @@ def test_exports_count_and_other_apps_do_not(cast: Cast, family: tuple, settings
     streamed(page.get("/registry/export/", {"q": "张"}))
     assert page.get("/registry/", {"q": "张"}).status_code == 200
     assert page.get("/registry/", {"q": "张"}).status_code == 429
+
+
+def test_edit_form_does_not_confirm_a_guessed_phone(cast: Cast, family: tuple) -> None:
+    """Typing the stored phone into the edit form said 没有变化 and left no history row: an oracle."""
+    _, people = family
+    client = client_for(cast.village_worker)
+    url = f"/registry/persons/{people[0].pk}/edit/"
+    right = client.post(url, {"phone": FULL_PHONE, "tags_text": ""}, follow=True).content.decode()
+    people[0].refresh_from_db()
+    assert people[0].phone == FULL_PHONE
+    wrong = client.post(url, {"phone": "13805741299", "tags_text": ""}, follow=True).content.decode()
+    assert "已保存：联系电话" in right and "已保存：联系电话" in wrong and "没有变化" not in right
+    assert right.count('<td data-label="字段">联系电话</td>') == 1
+    assert wrong.count('<td data-label="字段">联系电话</td>') == 2
