@@ -67,10 +67,14 @@ def _chain_head() -> tuple[int, str]:
     (settings.DATABASES), so the write lock is already held; a DEFERRED one could not fork the
     chain either, WAL refuses to upgrade a stale read snapshot to a write (SQLITE_BUSY_SNAPSHOT).
     """
+    # Raw SQL: the ORM spends ten times longer composing this query than the database answering it.
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-        # Raw SQL: the ORM spends ten times longer composing this query than the database answering it.
-        cursor.execute(HEAD_SQL)
+            # Two statements, one round trip. Not one statement: a READ COMMITTED statement reads the
+            # snapshot taken when it starts, before the lock was granted, and would miss the last row.
+            cursor.execute(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK}); {HEAD_SQL}")
+            cursor.nextset()
+        else:
+            cursor.execute(HEAD_SQL)
         last = cursor.fetchone()
     return (last[0], last[1]) if last else (0, chain.GENESIS)
