@@ -186,9 +186,18 @@ def _same_row(candidate: MatchCandidate) -> Any:
 def match_confirm(*, actor: Any, candidate: MatchCandidate, reason: str = "", client_ip: str = "") -> MatchCandidate:
     """已确认: the row belongs to this person; the row's other pending candidates are set aside (已否定)."""
     if _same_row(candidate).filter(status=MatchCandidate.Status.CONFIRMED).exists():
-        raise MatchingError(f"{candidate.feed_id} 第 {candidate.row} 行已确认匹配到另一居民：请先否定那一条")
+        from minzheng.verification.labels import feed_name
+
+        raise MatchingError(f"{feed_name(candidate.feed_id)} 第 {candidate.row} 行已确认匹配到另一居民：请先否定那一条")
     candidate = _review(actor, candidate, MatchCandidate.Status.CONFIRMED, reason)
     others = list(_same_row(candidate).filter(status=MatchCandidate.Status.PENDING).values_list("pk", flat=True))
+    if others:  # most rows have one candidate: no UPDATE (a bulk confirmation runs this thousands of times)
+        _set_aside(actor, candidate, others)
+    _audit_review(actor, candidate, "verification.match_confirm", "确认", client_ip, others)
+    return candidate
+
+
+def _set_aside(actor: Any, candidate: MatchCandidate, others: list[int]) -> None:
     _same_row(candidate).filter(pk__in=others).update(
         status=MatchCandidate.Status.REJECTED,
         reason="同一行已确认为另一居民",
@@ -196,8 +205,6 @@ def match_confirm(*, actor: Any, candidate: MatchCandidate, reason: str = "", cl
         reviewed_at=candidate.reviewed_at,
         updated_at=candidate.reviewed_at,
     )
-    _audit_review(actor, candidate, "verification.match_confirm", "确认", client_ip, others)
-    return candidate
 
 
 @transaction.atomic
@@ -230,8 +237,10 @@ def match_confirm_bulk(
     if len(ids) != expected:
         raise MatchingError(f"待确认候选已有变化（预览时 {expected} 条，现在 {len(ids)} 条）：请重新预览后再确认")
     note = f"批量确认（把握度{level.label}及以上）：{reason}"
-    for pk in ids:  # one by one, best first: no IN list of thousands of ids
-        match_confirm(actor=actor, candidate=MatchCandidate.objects.get(pk=pk), reason=note, client_ip=client_ip)
+    for start in range(0, len(ids), 500):  # best first, read 500 at a time (no IN list of thousands)
+        chunk = MatchCandidate.objects.in_bulk(ids[start : start + 500])
+        for pk in ids[start : start + 500]:
+            match_confirm(actor=actor, candidate=chunk[pk], reason=note, client_ip=client_ip)
     scope = feed_name(feed_id) if feed_id else "全部数据项"
     audit_record(
         actor=actor,
