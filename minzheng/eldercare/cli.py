@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import typer
 
-from minzheng.cli import app, fail, print_json, setup_django
+from minzheng.cli import app, fail, parse_date, print_json, setup_django
 
 assess_app = typer.Typer(help="老年人能力评估", no_args_is_help=True)
 eldercare_app = typer.Typer(help="居家养老", no_args_is_help=True)
@@ -91,10 +90,7 @@ def checks_cmd(
 
     from minzheng.eldercare.fraud import checks_run
 
-    try:
-        when = dt.date.fromisoformat(day) if day else timezone.localdate()
-    except ValueError:
-        fail(f"日期 {day} 格式应为 YYYY-MM-DD")
+    when = parse_date(day, "核查日期") if day else timezone.localdate()
     flags = checks_run(actor=None, day=when)
     if as_json:
         print_json({"date": when.isoformat(), "new_flags": [{"kind": f.kind, "order": f.order_id} for f in flags]})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from minzheng.core.dates import parse_day
 from minzheng.jobs.services import JobContext, job_handler
 
 FRAUD_CHECKS = "eldercare.fraud_checks"
@@ -20,8 +21,8 @@ def fraud_checks(ctx: JobContext) -> dict[str, Any]:
     """params: {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"} (inclusive)."""
     from minzheng.eldercare.fraud import checks_run
 
-    first = dt.date.fromisoformat(ctx.params["from"])
-    last = dt.date.fromisoformat(ctx.params.get("to") or ctx.params["from"])
+    first = parse_day(ctx.params["from"], "起始日期")
+    last = parse_day(ctx.params.get("to") or ctx.params["from"], "截止日期")
     days = [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]
     done_until = ctx.checkpoint.get("done_until")
     flagged = int(ctx.checkpoint.get("flagged", 0))

@@ -142,4 +142,4 @@ def test_cli_runs_the_checks_for_a_day(cast: Any, care: CareWorld) -> None:
     assert out.exit_code == 0, out.output
     assert json.loads(out.output) == {"date": "2026-11-03", "new_flags": [{"kind": "overlap", "order": first.pk}]}
     bad = CliRunner().invoke(app, ["eldercare", "checks", "--date", "11/03"])
-    assert bad.exit_code == 1 and "格式应为 YYYY-MM-DD" in bad.output
+    assert bad.exit_code == 1 and "不是 YYYY-MM-DD 格式的日期" in bad.output

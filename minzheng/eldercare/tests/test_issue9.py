@@ -207,3 +207,15 @@ def test_statement_page_and_elder_list_are_audited_reads(cast: Any, care: CareWo
     client_for(cast.village_worker).get(reverse("eldercare:elders"), {"q": "周"})
     row = AuditEvent.objects.get(object_type="eldercare_elder", action="view", data__q="周")
     assert row.summary == "查看居家养老按姓名“周”查找（1 人）" and row.actor == cast.village_worker
+
+
+def test_typed_dates_go_through_parse_day(cast: Any, care: CareWorld) -> None:
+    from typer.testing import CliRunner
+
+    from minzheng.cli import app as cli_app
+    from minzheng.eldercare import cli as _eldercare_cli  # noqa: F401 - registers `eldercare`
+
+    answer = CliRunner().invoke(cli_app, ["eldercare", "checks", "--date", "0001-01-01"])
+    assert answer.exit_code == 1 and "核查日期“0001-01-01”超出可处理的范围" in answer.output
+    page = client_for(cast.provider).get(reverse("eldercare:plan"), {"day": "0001-01-01"}, follow=True)
+    assert page.status_code == 200 and "日期“0001-01-01”超出可处理的范围" in page.content.decode()
