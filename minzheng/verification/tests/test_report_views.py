@@ -165,13 +165,16 @@ def test_service_refuses_implausible_dates_for_every_caller(cast: Cast, househol
         services.batch_run_start(actor=None, as_of=dt.date(9999, 12, 31))
 
 
-def test_cli_refuses_implausible_dates_without_a_traceback(cast: Cast, household: Any) -> None:
+def test_cli_refuses_implausible_dates_without_a_traceback(cast: Cast, household: Any, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from minzheng import cli_extra  # noqa: F401 - registers the commands on the app
     from minzheng.cli import app
 
+    delivered = tmp_path / "车辆.csv"
+    delivered.write_text("公民身份号码,姓名\n", encoding="utf-8")
     for args in (
+        ["feeds", "ingest", "vehicle", str(delivered), "--as-of", "0001-01-01"],
         ["verify", "household", "HQ-0001", "--as-of", "0001-01-01"],
         ["verify", "batch", "--as-of", "0001-01-01"],
         ["feeds", "match", "death", "--as-of", "0001-01-01"],
