@@ -8,14 +8,28 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from minzheng.core.dates import DateInputError, parse_day
 from minzheng.eldercare.assessment import standard
 from minzheng.eldercare.models import Assessment, ElderStatus, OrderPhoto, Provider, Qualification, ServiceItem
+
+
+class DayField(forms.DateField):
+    """A typed date, range-checked by core.dates.parse_day (1900–2099) with its Chinese message."""
+
+    def to_python(self, value: Any) -> dt.date | None:
+        day = super().to_python(value)
+        if day is None:
+            return None
+        try:
+            return parse_day(day, str(self.label or "日期"))
+        except DateInputError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
 
 class AssessmentForm(forms.Form):
     """GB/T 42195-2022 附录B on a phone: one select per item, 0 … its maximum."""
 
-    assessed_on = forms.DateField(label="评估日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    assessed_on = DayField(label="评估日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     assessor_name = forms.CharField(label="评估员", max_length=64)
     reason = forms.ChoiceField(label="评估原因", choices=Assessment.Reason.choices)
     coma = forms.BooleanField(label="昏迷（A.5.11）", required=False)
@@ -76,7 +90,7 @@ class OrderForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "请选择服务项目"},
     )
-    day = forms.DateField(label="服务日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    day = DayField(label="服务日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     start = forms.TimeField(label="开始时间", widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}))
     flex = forms.TypedChoiceField(
         label="可上门时段",
@@ -147,7 +161,7 @@ class DispatchForm(forms.Form):
 
 class StatementBuildForm(forms.Form):
     provider = forms.ModelChoiceField(label="服务商", queryset=Provider.objects.none())
-    month = forms.DateField(
+    month = DayField(
         label="月份", widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}), input_formats=["%Y-%m"]
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from minzheng.eldercare.forms import DayField
 from minzheng.emergency.models import LADDER, AlarmKind, Outcome
 
 
@@ -36,4 +37,4 @@ class DeviceForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    installed_on = forms.DateField(label="安装日期", widget=forms.DateInput(attrs={"type": "date"}))
+    installed_on = DayField(label="安装日期", widget=forms.DateInput(attrs={"type": "date"}))

@@ -219,3 +219,13 @@ def test_typed_dates_go_through_parse_day(cast: Any, care: CareWorld) -> None:
     assert answer.exit_code == 1 and "核查日期“0001-01-01”超出可处理的范围" in answer.output
     page = client_for(cast.provider).get(reverse("eldercare:plan"), {"day": "0001-01-01"}, follow=True)
     assert page.status_code == 200 and "日期“0001-01-01”超出可处理的范围" in page.content.decode()
+
+
+def test_typed_dates_on_forms_are_range_checked(cast: Any, care: CareWorld) -> None:
+    c = client_for(cast.village_worker)
+    form = {"assessed_on": "0001-01-01", "assessor_name": "王村", "reason": "first"}
+    page = c.post(reverse("eldercare:assess", args=[care.elder.pk]), form).content.decode()
+    assert "评估日期“0001-01-01”超出可处理的范围" in page
+    device = {"id_number": care.elder.person.id_number, "serial": "YJT-0200", "installed_on": "1899-12-31"}
+    answer = c.post(reverse("emergency:devices"), device)
+    assert answer.status_code == 400 and "安装日期“1899-12-31”超出可处理的范围" in answer.content.decode()
