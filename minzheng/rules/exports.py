@@ -38,7 +38,8 @@ def worklist_export(
         for i in worklist_items(user=actor, run=run, kind=kind, policy_id=policy_id, status=status)[:EXPORT_LIMIT]
     ]
     settings.EXPORTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = settings.EXPORTS_DIR / f"应享未享清单-{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex[:8]}.xlsx"
+    # A screening list (预判), not decisions: the name says so wherever the file travels.
+    path = settings.EXPORTS_DIR / f"应享未享清单（预判）-{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex[:8]}.xlsx"
     # Integer fen → yuan for the sheet only; the value written is exact to the fen.
     cells = (
         [r.kind_label, r.policy_name, r.household_no, r.division_code, r.person_name, r.id_number_masked,
@@ -46,7 +47,7 @@ def worklist_export(
         for r in rows
     )  # fmt: skip
     widths = [(0, 6, 16), (7, 7, 60), (8, 9, 20)]
-    write_xlsx(path, [Sheet("清单", COLUMNS, cells, formats={6: "0.00"}, widths=widths)])
+    write_xlsx(path, [Sheet("清单（预判）", COLUMNS, cells, formats={6: "0.00"}, widths=widths)])
     audit_record(
         actor=actor,
         action=AuditEvent.Action.EXPORT,

@@ -110,3 +110,18 @@ def test_typed_dates_out_of_range_are_refused_in_chinese(with_car: dict[str, Hou
         assert "超出可处理的范围" in str(exc)
     else:
         raise AssertionError("a year-1 date was accepted")
+
+
+def test_worklist_export_says_screening(with_car: dict[str, Household], cast: Cast) -> None:
+    import io
+
+    import openpyxl
+
+    run_batch()
+    response = client_for(cast.town_officer).get("/rules/worklist/export/?kind=missing")
+    assert "%E9%A2%84%E5%88%A4" in response["Content-Disposition"] or "预判" in response["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+    sheet = book.active
+    assert sheet.title == "清单（预判）"
+    rows = list(sheet.iter_rows(values_only=True))
+    assert all("预判" in str(r[7]) for r in rows[1:]) and len(rows) > 1
