@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from minzheng.core.jurisdiction import text_prefix_q
@@ -164,6 +164,31 @@ def dispatch_choices(user: Any, order: Order) -> list[Any]:
     pool = Caregiver.objects.filter(active=True, provider__active=True).select_related("provider")
     if providers is not None:
         pool = pool.filter(provider__in=providers)
-    return [
+    chosen = [
         c for c in pool.order_by("provider__name", "name") if c.provider.serves(order.division_code) and c.has(needed)
     ]
+    _annotate_day(chosen, order)
+    return chosen
+
+
+def _annotate_day(caregivers: list[Any], order: Order) -> None:
+    """What the operator needs to choose well: does the caregiver work that weekday, how many visits already."""
+    from minzheng.eldercare.orders import BUSY
+
+    local = timezone.localtime(order.window_start)
+    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    counts = dict(
+        Order.objects.filter(
+            caregiver__in=caregivers,
+            status__in=BUSY,
+            window_start__gte=day_start,
+            window_start__lt=day_start + dt.timedelta(days=1),
+        )
+        .values_list("caregiver")
+        .annotate(n=Count("pk"))
+        .values_list("caregiver", "n")
+    )
+    for c in caregivers:
+        works = local.weekday() in (c.work_days or range(7))
+        booked = counts.get(c.pk, 0)
+        c.day_note = (f"当日已派 {booked} 单" if booked else "当日无派单") + ("" if works else "，当日不上班")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from minzheng.audit.models import AuditEvent
-from minzheng.eldercare import dispatch, planning, services
+from minzheng.eldercare import dispatch, orders, planning, services
 from minzheng.eldercare.models import Elder, Order, OrderStatus
 from minzheng.eldercare.testing import HOME, CareWorld, make_elder
 from minzheng.eldercare.tests.helpers import PNG, at, photo, place, to_service
@@ -44,7 +44,7 @@ def test_order_of_an_elder_without_coordinates_is_dispatched_by_hand(cast: Any, 
     c = client_for(cast.hotline_operator)
     page = c.get(reverse("eldercare:order", args=[order.pk])).content.decode()
     assert "无坐标阿婆 未登记住址坐标，无法就近派单" in page and 'id="dispatch"' not in page
-    assert "指定护理员" in page and "胡理（瞻岐镇颐家居家养老服务中心；养老护理员）" in page
+    assert "指定护理员" in page and "胡理（瞻岐镇颐家居家养老服务中心；养老护理员；当日无派单）" in page
     c.post(reverse("eldercare:order_action", args=[order.pk, "dispatch"]), {"caregiver": care.caregiver.pk})
     order.refresh_from_db()
     assert (order.status, order.caregiver) == (OrderStatus.DISPATCHED, care.caregiver)
@@ -59,8 +59,15 @@ def test_manual_pick_is_limited_to_the_offered_caregivers(cast: Any, care: CareW
         qualifications=["care_worker"], work_days=list(range(7)),
     )  # fmt: skip
     order = place(cast, care.elder, ["SC02"], later())  # needs a 养老护理员
+    booked = place(cast, care.elder, ["SC01"], later(hour=14))
+    orders.order_dispatch(actor=cast.hotline_operator, order=booked, caregiver=care.nurse)
+    care.caregiver.work_days = [d for d in range(7) if d != later().weekday()]
+    care.caregiver.save()
     c = client_for(cast.hotline_operator)
-    assert "外镇护理员" not in c.get(reverse("eldercare:order", args=[order.pk])).content.decode()
+    page = c.get(reverse("eldercare:order", args=[order.pk])).content.decode()
+    assert "外镇护理员" not in page
+    assert "钱护士（瞻岐镇颐家居家养老服务中心；养老护理员、护士；当日已派 1 单）" in page
+    assert "胡理（瞻岐镇颐家居家养老服务中心；养老护理员；当日无派单，当日不上班）" in page
     answer = c.post(
         reverse("eldercare:order_action", args=[order.pk, "dispatch"]), {"caregiver": stranger.pk}, follow=True
     )
