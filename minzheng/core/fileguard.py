@@ -21,6 +21,7 @@ the MINZHENG_* settings with `configure()`; without Django the defaults below ap
 
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, replace
@@ -130,10 +131,26 @@ def _check_members(archive: zipfile.ZipFile, limits: Limits) -> None:
 
 
 _SHEET_NAME = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ATTR = re.compile(rb"\b(Type|Target)\s*=\s*[\"']([^\"']*)[\"']")
+RELS_LIMIT = 16 << 20
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> list[str]:
-    return [info.filename for info in archive.infolist() if _SHEET_NAME.match(info.filename)]
+    """Every worksheet part: the usual folder, and wherever the workbook's relationships point
+    (calamine follows them, so a sheet moved to xl/hidden/data.xml is read all the same)."""
+    present = {info.filename for info in archive.infolist()}
+    names = {name for name in present if _SHEET_NAME.match(name)}
+    if "xl/_rels/workbook.xml.rels" in present:
+        with archive.open("xl/_rels/workbook.xml.rels") as fh:
+            rels = fh.read(RELS_LIMIT)
+        for tag in _RELATIONSHIP.findall(rels):
+            attrs = {k.decode(): v.decode("utf-8", "replace") for k, v in _ATTR.findall(tag)}
+            if attrs.get("Type", "").endswith("/worksheet") and attrs.get("Target"):
+                target = attrs["Target"]
+                name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+                names.update(n for n in present if n.lower() == name.lower())
+    return sorted(names)
 
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")

@@ -102,6 +102,21 @@ def zip_bomb(folder: Path) -> Path:
     return write_xlsx(folder / "zip-bomb.xlsx", sheet(HEADER_ROW), (("xl/media/image1.bin", bytes(100 << 20)),))
 
 
+def relocated_sheet(folder: Path) -> Path:
+    """The far cell in a sheet stored away from xl/worksheets/, where the workbook's relationships point."""
+    far = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    path = folder / "relocated.xlsx"
+    types = CONTENT_TYPES.replace("/xl/worksheets/sheet1.xml", "/xl/hidden/data.xml")
+    rels = WORKBOOK_RELS.replace("worksheets/sheet1.xml", "hidden/data.xml")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", types)
+        archive.writestr("_rels/.rels", RELS)
+        archive.writestr("xl/workbook.xml", WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", rels)
+        archive.writestr("xl/hidden/data.xml", sheet(HEADER_ROW + far, "A1:E2"))
+    return path
+
+
 def broken_zip(folder: Path) -> Path:
     whole = write_xlsx(folder / "whole.xlsx", sheet(HEADER_ROW)).read_bytes()
     path = folder / "broken.xlsx"
@@ -133,6 +148,7 @@ CORPUS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "huge-rows": (huge_rows, "文件实际用到的表格范围为 A1:E1501，共 1,501 行，超过上限 1,000 行"),
     "whitespace-bomb": (whitespace_bomb, "像是压缩炸弹"),
     "zip-bomb": (zip_bomb, "文件解压后超过 64 MB"),
+    "relocated-sheet": (relocated_sheet, "工作表“data”：文件实际用到的表格范围为 A1:XFD1048576"),
     "broken-zip": (broken_zip, "文件不是有效的 Excel 文件（压缩包结构损坏"),
     "stray-quote": (stray_quote, "第 3 行：引号不成对"),
     "long-field": (long_field, "第 2 行：有一个单元格超过 32,767 个字符"),
