@@ -130,7 +130,8 @@ def partition_params(catalogue: Catalogue, table: pl.DataFrame, regions: Iterabl
     links = region_links(pl.Series("region_code", sorted(regions), dtype=pl.String()), table.get_column("region_code"))
     # A region no table row serves (None) and a key without a row for a region both give null:
     # the policies reading that parameter are undecided there, the others are still decided.
-    wanted = sorted(set(links.get_column(PREGION)), key=lambda r: (r is None, r or ""))
+    found: set[str | None] = set(links.get_column(PREGION))
+    wanted = sorted(found, key=lambda r: (r is None, r or ""))
     rows = table.filter(pl.col("region_code").is_in(links.get_column(PREGION).drop_nulls().unique().implode()))
     by_key: dict[str, dict[str, Any]] = {k: {} for k in units}
     for k, region, v, un in rows.select("key", "region_code", "value", "unit").iter_rows():

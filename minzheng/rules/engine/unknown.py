@@ -46,7 +46,7 @@ def undecided_label(catalogue: Catalogue, policy_id: str) -> str:
 
 
 def condition_sources(catalogue: Catalogue, policy: Policy) -> list[ConditionSources]:
-    key = ("unknowns", policy.id)
+    key = f"unknowns:{policy.id}"
     found = catalogue.cache.get(key)
     if found is None:
         root = policy.eligibility
