@@ -21,6 +21,7 @@ the MINZHENG_* settings with `configure()`; without Django the defaults below ap
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import zipfile
@@ -156,7 +157,8 @@ def _sheet_names(archive: zipfile.ZipFile) -> list[str]:
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 # One alternation keeps tags in document order: rows and cells, with their r= if present.
 _TAG = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s/>])([^>]*)>")
-_REF = re.compile(rb"\br\s*=\s*[\"']([A-Za-z]*)(\d*)[\"']")
+_REF = re.compile(rb"""(?<![\w:.-])r\s*=\s*(["'])(.*?)\1""", re.DOTALL)
+_REF_VALUE = re.compile(r"^\s*\$?([A-Za-z]*)\$?(\d*)\s*$")
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 CHUNK = 1 << 20
 
@@ -256,7 +258,7 @@ def _scan_positions(data: bytes, extent: _Extent, name: str, limits: Limits) -> 
     """Tag by tag, counting positions as calamine does for rows and cells without r=."""
     for match in _TAG.finditer(data):
         tag, attrs = match.group(1), match.group(2)
-        ref = _REF.search(attrs)
+        ref = _ref(attrs, name)
         if tag == b"row":
             extent.row = int(ref.group(2)) if ref and ref.group(2) else extent.row + 1
             extent.column = 0
@@ -275,6 +277,22 @@ def _scan_positions(data: bytes, extent: _Extent, name: str, limits: Limits) -> 
             extent.columns = max(extent.columns, extent.column)
             extent.rows = max(extent.rows, extent.row)
             _refuse_extent(extent.rows, extent.columns, limits, "文件实际用到的表格范围", name)
+
+
+def _ref(attrs: bytes, name: str) -> re.Match[str] | None:
+    """A row's or cell's r= as (letters, digits), character references decoded as an XML parser does.
+
+    A value that is no position at all is refused: guessing where calamine would put it is unsafe.
+    """
+    found = _REF.search(attrs)
+    if not found:
+        return None
+    raw = found.group(2).decode("utf-8", "replace")
+    value = html.unescape(raw) if "&" in raw else raw
+    parsed = _REF_VALUE.match(value)
+    if parsed is None:
+        raise FileRefused(f"工作表“{_sheet_label(name)}”中有无法识别的单元格位置“{raw[:40]}”，已拒收")
+    return parsed
 
 
 def _refuse_extent(rows: int, columns: int, limits: Limits, what: str, name: str) -> None:
