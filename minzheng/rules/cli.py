@@ -235,7 +235,8 @@ def eligibility_batch_cmd(
         return
     typer.echo(
         f"资格判定 {result['as_of']}（{result['engine']}）：{result['counties']} 个县，{result['households']} 户，"
-        f"判定 {result['decisions']} 条；应享未享 {result['missing']}，不应享而享 {result['undue']}"
+        f"判定 {result['decisions']} 条（预判）；应享未享 {result['missing']}，不应享而享 {result['undue']}，"
+        f"待核对 {result.get('undecided', 0)}"
     )
     typer.echo(f"判定表：{result['output_dir']}")
 

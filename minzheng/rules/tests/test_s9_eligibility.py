@@ -53,6 +53,11 @@ def test_new_household_in_no_feed_is_not_eligible_but_undecided(income_feed: dic
     assert not listed.exists()
     summary = EligibilitySummary.objects.get(policy_id="dibao", run__region_code="330212")
     assert summary.undecided >= 1
+    from minzheng import cli_extra  # noqa: F401
+
+    out = CliRunner().invoke(app, ["eligibility", "batch", "--as-of", "2026-07-01", "--region", "330212100", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["undecided"] >= 1  # 待核对 decisions are counted, not listed
 
 
 def test_without_income_feeds_dibao_is_a_screening(world: dict[str, Household]) -> None:
