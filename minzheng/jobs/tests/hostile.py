@@ -77,7 +77,7 @@ def sparse_undeclared(folder: Path) -> Path:
 
 def escaped_position(folder: Path) -> Path:
     """The far cell's position written with character references (&#88; is X), as an XML parser reads it."""
-    far = '<row r="&#49;048576"><c r="&#88;FD1048576"><v>1</v></c></row>'
+    far = '<row r="&#50;"><c r="&#88;FD&#50;"><v>1</v></c></row>'
     return write_xlsx(folder / "escaped-position.xlsx", sheet(HEADER_ROW + far, "A1:E2"))
 
 
@@ -150,7 +150,7 @@ def long_field(folder: Path) -> Path:
 CORPUS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "sparse": (sparse, "文件声明的表格范围为 A1:XFD1048576，共 16,384 列，超过上限 200 列"),
     "sparse-undeclared": (sparse_undeclared, "文件实际用到的表格范围为 A1:XFD1048576"),
-    "escaped-position": (escaped_position, "文件实际用到的表格范围为 A1:XFD1048576"),
+    "escaped-position": (escaped_position, "文件实际用到的表格范围为 A1:XFD2，共 16,384 列"),
     "wide-row": (wide_row, "文件实际用到的表格范围为 A1:GS2，共 201 列，超过上限 200 列"),
     "huge-rows": (huge_rows, "文件实际用到的表格范围为 A1:E1501，共 1,501 行，超过上限 1,000 行"),
     "whitespace-bomb": (whitespace_bomb, "像是压缩炸弹"),
