@@ -18,16 +18,19 @@ BATCH = 2000
 def _hash_existing(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
     event_model = apps.get_model("audit", "AuditEvent")
     rows = event_model.objects.order_by("id").values("id", *(f for f in chain.FIELDS if f != "seq"))
+    # executemany of one prepared UPDATE: bulk_update's CASE WHEN grows with the batch (6.5 min for 262k rows).
+    sql = "UPDATE audit_auditevent SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s"
     prev_hash, batch = chain.GENESIS, []
-    for seq, row in enumerate(rows.iterator(chunk_size=BATCH), start=1):
-        row["seq"] = seq
-        digest = chain.link(prev_hash, row)
-        batch.append(event_model(id=row["id"], seq=seq, prev_hash=prev_hash, hash=digest))
-        prev_hash = digest
-        if len(batch) == BATCH:
-            event_model.objects.bulk_update(batch, ["seq", "prev_hash", "hash"])
-            batch = []
-    event_model.objects.bulk_update(batch, ["seq", "prev_hash", "hash"])
+    with schema_editor.connection.cursor() as cursor:
+        for seq, row in enumerate(rows.iterator(chunk_size=BATCH), start=1):
+            row["seq"] = seq
+            digest = chain.link(prev_hash, row)
+            batch.append((seq, prev_hash, digest, row["id"]))
+            prev_hash = digest
+            if len(batch) == BATCH:
+                cursor.executemany(sql, batch)
+                batch = []
+        cursor.executemany(sql, batch)
 
 
 def _drop_guard(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
