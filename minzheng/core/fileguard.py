@@ -199,7 +199,7 @@ def _check_sheet(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
                 _check_dimension(data, name, limits)
                 first = False
             cut = data.rfind(b"<")  # a tag cut by the chunk's end is read with the next chunk
-            if cut <= 0:
+            if cut == -1:  # text only (no tag starts here: any open tag is in the carried tail)
                 cut = len(data)
             _scan(data[:cut], extent, name, limits)
             tail = data[cut:]

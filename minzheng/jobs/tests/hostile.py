@@ -81,6 +81,12 @@ def escaped_position(folder: Path) -> Path:
     return write_xlsx(folder / "escaped-position.xlsx", sheet(HEADER_ROW + far, "A1:E2"))
 
 
+def padded_tag(folder: Path) -> Path:
+    """The far cell's r= after 3 MB of padding inside its tag, so the tag spans the guard's read chunks."""
+    far = f'<row r="2"><c foo="{"x" * (3 << 20)}" r="XFD2"><v>1</v></c></row>'
+    return write_xlsx(folder / "padded-tag.xlsx", sheet(HEADER_ROW + far, "A1:E2"))
+
+
 def wide_row(folder: Path) -> Path:
     """20,000 cells in one row written without r= (calamine counts their positions)."""
     row = "<row>" + "<c><v>1</v></c>" * 20_000 + "</row>"
@@ -151,6 +157,7 @@ CORPUS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "sparse": (sparse, "文件声明的表格范围为 A1:XFD1048576，共 16,384 列，超过上限 200 列"),
     "sparse-undeclared": (sparse_undeclared, "文件实际用到的表格范围为 A1:XFD1048576"),
     "escaped-position": (escaped_position, "文件实际用到的表格范围为 A1:XFD2，共 16,384 列"),
+    "padded-tag": (padded_tag, "的内容结构异常（单个标签超过 1 MB），已拒收"),
     "wide-row": (wide_row, "文件实际用到的表格范围为 A1:GS2，共 201 列，超过上限 200 列"),
     "huge-rows": (huge_rows, "文件实际用到的表格范围为 A1:E1501，共 1,501 行，超过上限 1,000 行"),
     "whitespace-bomb": (whitespace_bomb, "像是压缩炸弹"),
