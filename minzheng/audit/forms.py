@@ -43,6 +43,14 @@ OBJECT_TYPES = {
     "meals_menu": "助餐菜单",
     "meals_order": "助餐订单",
     "meals_settlement": "助餐结算",
+    # Written by apps added alongside issue 9 (jobs, retention, cases, work items, calendar, scheduler)
+    "job": "后台任务",
+    "files": "过期文件清理",
+    "case": "社会救助案件",
+    "letter": "通知书与告知书",
+    "workitem": "待办事项",
+    "holiday": "节假日表",
+    "scheduler_schedule": "定时任务",
 }
 
 
