@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.apps import AppConfig
@@ -12,8 +13,11 @@ class Config(AppConfig):
     def ready(self) -> None:
         from django.core.signals import setting_changed
 
-        from minzheng.jobs import retention  # noqa: F401 - registers the file clean-up job
+        from minzheng.jobs import retention  # registers the file clean-up job
+        from minzheng.scheduler.registry import register
 
+        # Files with full identity numbers go after the retention period, every night, in the worker.
+        register("files.purge", retention.purge_expired_files, daily_at=dt.time(2, 30), label="过期文件清理")
         configure_file_limits()
         # Tests change the limits with the settings fixture; the Django-free guard follows.
         setting_changed.connect(_limits_changed, dispatch_uid="minzheng.jobs.file_limits")

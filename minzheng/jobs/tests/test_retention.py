@@ -83,3 +83,12 @@ def test_purge_job_and_cli(db: None, files: dict[str, Path]) -> None:
     assert job is not None and job.status == Job.Status.DONE and job.result["rejects"] == 1
     done = CliRunner().invoke(app, ["files", "purge"])
     assert done.exit_code == 0 and "已删除超过 30 天的文件：上传 0 个，导出 0 个，错误行 0 个" in done.output
+
+
+def test_purge_is_scheduled_nightly() -> None:
+    import datetime as dt
+
+    from minzheng.scheduler.registry import SCHEDULES
+
+    spec = SCHEDULES["files.purge"]
+    assert (spec.func, spec.daily_at, spec.label) == (purge_expired_files, dt.time(2, 30), "过期文件清理")
