@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
@@ -187,3 +191,29 @@ def test_migration_hashes_existing_rows_in_id_order() -> None:
     assert audit_record(actor=None, action="view").seq == 4
     with pytest.raises(IntegrityError), transaction.atomic():
         AuditEvent._base_manager.all().delete()
+
+
+WRITER = """
+import sys, django
+django.setup()
+from minzheng.audit.services import audit_record
+for k in range(int(sys.argv[2])):
+    audit_record(actor=None, action="view", summary=f"进程{sys.argv[1]}-{k}")
+"""
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL: test_concurrent_writers_do_not_fork_the_chain")
+def test_sqlite_processes_writing_at_once_keep_one_chain(tmp_path: Path) -> None:
+    """Four processes on one SQLite file: IMMEDIATE transactions serialise them, no fork, no lock error."""
+    env = {**os.environ, "MINZHENG_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "minzheng.config.settings"}
+    env.pop("DATABASE_URL", None)
+    root = Path(__file__).resolve().parents[3]
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=root, env=env, check=True, capture_output=True)
+    writers = [subprocess.Popen([python, "-c", WRITER, str(n), "100"], cwd=root, env=env) for n in range(4)]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0, 0, 0]
+    verify = [python, "-c", "from minzheng.cli import main; main()", "audit", "verify", "--json"]
+    result = subprocess.run(verify, cwd=root, env=env, capture_output=True, text=True, check=False)
+    report = json.loads(result.stdout)
+    assert (result.returncode, report["ok"], report["head_seq"]) == (0, True, report["rows"])
+    assert report["rows"] >= 400  # migrate writes a few rows of its own
