@@ -21,7 +21,13 @@ def visible_to(user: Any) -> QuerySet[WorkItem]:
 def mine(user: Any) -> QuerySet[WorkItem]:
     """Open items for the user's role in the jurisdiction, or assigned to the user by name."""
     scoped = visible_to(user).filter(status=WorkItem.Status.OPEN)
-    return scoped.filter(Q(role=user.role, assignee__isnull=True) | Q(assignee=user))
+    by_role = Q(role=user.role, assignee__isnull=True)
+    # The OR keeps SQLite off the (status, role, division_code) index: it then walks every open item
+    # (165 ms for a town among 100,000; cases_bench). Most people have nothing assigned by name, and
+    # then the role alone is the filter (25 ms).
+    if not WorkItem.objects.filter(assignee=user, status=WorkItem.Status.OPEN).exists():
+        return scoped.filter(by_role)
+    return scoped.filter(by_role | Q(assignee=user))
 
 
 def overdue(user: Any, today: dt.date | None = None) -> QuerySet[WorkItem]:
