@@ -75,7 +75,7 @@ def serve(
 ) -> None:
     """启动 Web 服务（waitress）。"""
     setup_django()
-    from minzheng.core.server import serve_forever
+    from minzheng.server import serve_forever
 
     serve_forever(host=host, port=port, with_worker=worker)
 

@@ -183,5 +183,5 @@ def password_view(request: HttpRequest) -> HttpResponse:
         else:
             update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
             messages.success(request, "密码已修改")
-            return redirect("core:home")
+            return redirect("portal:home")
     return render(request, "accounts/password.html", {"form": form}, status=400 if form.errors else 200)

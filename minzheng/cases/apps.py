@@ -17,3 +17,8 @@ class Config(AppConfig):
 
         register("cases.overdue", tasks.overdue_reminders, daily_at=dt.time(8, 0), label="案件超期提醒")
         register("cases.publicity", tasks.publicity_endings, daily_at=dt.time(0, 30), label="公示期满提醒")
+        # Its entries in the navigation bar (the portal shows what apps register).
+        from minzheng.cases import access
+        from minzheng.core import navigation
+
+        navigation.register("cases", group="办事", group_order=10, order=20, entries=access.nav_entries)

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "minzheng.workitems",
     "minzheng.notifications",
     "minzheng.documents",
+    "minzheng.portal",
 ]
 
 MIDDLEWARE = [
@@ -114,7 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "minzheng.core.context.nav",
+                "minzheng.portal.context.nav",
             ],
         },
     },
@@ -152,7 +153,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "portal:home"
 
 # Sessions expire after 30 idle minutes: every request a person makes pushes the expiry on
 # (accounts.middleware.session_idle); a page polling by itself (X-Minzheng-Poll) does not.

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("minzheng.core.urls")),
+    path("", include("minzheng.portal.urls")),
     path("accounts/", include("minzheng.accounts.urls")),
     path("registry/", include("minzheng.registry.urls")),
     path("audit/", include("minzheng.audit.urls")),

@@ -38,7 +38,7 @@ def demo(
         fail(str(exc))
     _report(console, built)
     if serve:
-        from minzheng.core.server import serve_forever
+        from minzheng.server import serve_forever
 
         serve_forever(host="127.0.0.1", port=port, with_worker=True)
 

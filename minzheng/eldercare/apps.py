@@ -9,4 +9,11 @@ class Config(AppConfig):
     verbose_name = "居家养老"
 
     def ready(self) -> None:
-        from minzheng.eldercare import tasks  # noqa: F401 - registers job handlers
+        # Its entries in the navigation bar (the portal shows what apps register).
+        from minzheng.core import navigation
+        from minzheng.eldercare import (
+            access,
+            tasks,  # noqa: F401 - registers job handlers
+        )
+
+        navigation.register("eldercare", group="养老服务", group_order=40, order=10, entries=access.nav_entries)

@@ -9,4 +9,11 @@ class Config(AppConfig):
     verbose_name = "老年助餐"
 
     def ready(self) -> None:
-        from minzheng.meals import tasks  # noqa: F401 - registers job handlers
+        # Its entries in the navigation bar (the portal shows what apps register).
+        from minzheng.core import navigation
+        from minzheng.meals import (
+            access,
+            tasks,  # noqa: F401 - registers job handlers
+        )
+
+        navigation.register("meals", group="养老服务", group_order=40, order=30, entries=access.nav_entries)

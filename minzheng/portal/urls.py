@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from minzheng.core import views
+from minzheng.portal import views
 
-app_name = "core"
+app_name = "portal"
 urlpatterns = [path("", views.home, name="home")]

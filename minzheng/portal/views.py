@@ -33,4 +33,4 @@ def home(request: HttpRequest) -> HttpResponse:
         context["counts"] = counts
         context["tag_counts"] = [(k, PersonTag.Kind(k).label, counts[k]) for k in HOME_TAGS]
         context["can_unmask"] = can_unmask(user)
-    return render(request, "core/home.html", context)
+    return render(request, "portal/home.html", context)

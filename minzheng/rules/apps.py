@@ -9,4 +9,11 @@ class Config(AppConfig):
     verbose_name = "政策目录与资格判定"
 
     def ready(self) -> None:
-        from minzheng.rules import tasks  # noqa: F401 - registers job handlers
+        # Its entries in the navigation bar (the portal shows what apps register).
+        from minzheng.core import navigation
+        from minzheng.rules import (
+            access,
+            tasks,  # noqa: F401 - registers job handlers
+        )
+
+        navigation.register("rules", group="救助政策", group_order=30, order=10, entries=access.nav_entries)

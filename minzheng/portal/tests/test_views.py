@@ -139,4 +139,4 @@ def test_vendored_htmx_is_the_recorded_version() -> None:
 def test_nav_groups_each_apps_entries(cast: Cast) -> None:
     html = client_for(cast.county_approver).get("/").content.decode()
     groups = re.findall(r'<span class="navgroup" role="group" aria-label="([^"]+)"', html)
-    assert groups == ["一键核对", "救助政策", "养老服务"]
+    assert groups == ["办事", "一键核对", "救助政策", "养老服务"]

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from minzheng.audit.models import AuditEvent
 from minzheng.cli import app as cli_app
-from minzheng.core.server import start_background
+from minzheng.server import start_background
 from minzheng.eldercare.testing import make_elder
 from minzheng.emergency import services as emergency
 from minzheng.emergency.models import EscalationStep, Incident, Rung
