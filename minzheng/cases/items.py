@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils import timezone
+
 from minzheng.cases.casetypes import case_type
 from minzheng.cases.models import Case
 from minzheng.core.masking import mask_name
 from minzheng.notifications.services import notify
+from minzheng.registry.models import Household, PersonTag
 from minzheng.workitems.models import WorkItem
-from minzheng.workitems.services import ItemSpec, item_upsert, items_close_by_producer
+from minzheng.workitems.services import ItemSpec, WorkItemError, action, item_upsert, items_close_by_producer
 
 SOURCE = "case_stage"
 KINDS = {"case_stage": "案件待办理"}
@@ -61,3 +66,32 @@ def stage_item_sync(case: Case) -> None:
         division_code=item.division_code,
         link=f"/cases/{case.case_no}/",
     )
+
+
+# --- one-click actions on other queues' 待办 -----------------------------------------------------
+
+# What verification may find that can end a benefit (核对工作清单 kinds); 不应享而享 from the rules worklist.
+STOP_KINDS = {
+    "new_death",
+    "public_payroll",
+    "prison",
+    "new_vehicle",
+    "new_real_estate",
+    "new_enterprise",
+    "income_change",
+}
+BENEFIT_TAGS = {"dibao", "dibao_edge", "tekun"}
+
+
+@action("open_stop_review", "开启停保复核", kinds=STOP_KINDS | {"should_not"}, roles={"town_officer"})
+def _open_stop_review(item: WorkItem, actor: Any, client_ip: str) -> tuple[str, str]:
+    from minzheng.cases import services
+
+    household = Household.objects.get(pk=int(item.subject_id)) if item.subject_type == "household" else None
+    if household is None:
+        raise WorkItemError("该待办不是关于一户的，不能开启停保复核")
+    if not PersonTag.objects.filter(person__household=household, kind__in=BENEFIT_TAGS).exists():
+        raise WorkItemError("该户未享受低保、低保边缘或特困救助，无需停保复核；请直接办结")
+    opening = services.Opening("tingbao", household, timezone.localdate(), drafted_from=item.fingerprint[:64])
+    case = services.case_open(opening, actor=actor, client_ip=client_ip)
+    return f"已开启停保复核 {case.case_no}", f"/cases/{case.case_no}/"

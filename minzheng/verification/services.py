@@ -386,6 +386,9 @@ def worklist_mark_handled(*, actor: Any, item: WorklistItem, note: str = "", cli
         reason=item.handled_note,
         client_ip=client_ip,
     )
+    from minzheng.verification.items import worklist_row_handled
+
+    worklist_row_handled(item)
     return item
 
 

@@ -36,6 +36,39 @@ PRODUCERS: dict[str, Producer] = {}
 KIND_LABELS: dict[str, str] = {}
 
 
+@dataclass(frozen=True)
+class Action:
+    """A one-click way to settle an item (应享未享 → draft an application; 死亡 → open a 停保复核).
+
+    `run(item, actor, client_ip)` does the work and returns (resolution text, where to go next).
+    """
+
+    key: str
+    label: str
+    kinds: frozenset[str]
+    roles: frozenset[str]
+    run: Callable[[WorkItem, Any, str], tuple[str, str]]
+
+
+ACTIONS: dict[str, Action] = {}
+# Told when an item is settled by a person, so the queue it mirrors (a worklist row) is marked too.
+ON_RESOLVE: dict[str, Callable[[WorkItem, Any, str], None]] = {}
+
+
+def action(key: str, label: str, *, kinds: Iterable[str], roles: Iterable[str]) -> Callable[[Any], Any]:
+    def register(
+        fn: Callable[[WorkItem, Any, str], tuple[str, str]],
+    ) -> Callable[[WorkItem, Any, str], tuple[str, str]]:
+        ACTIONS[key] = Action(key, label, frozenset(kinds), frozenset(roles), fn)
+        return fn
+
+    return register
+
+
+def actions_for(item: WorkItem, user: Any) -> list[Action]:
+    return [a for a in ACTIONS.values() if item.kind in a.kinds and getattr(user, "role", None) in a.roles]
+
+
 def producer(source: str, kinds: dict[str, str]) -> Callable[[Producer], Producer]:
     """Register a producer (from the app's AppConfig.ready) and the Chinese names of its kinds."""
 
@@ -120,5 +153,19 @@ def item_resolve(
             reason=resolution.strip()[:500],
             client_ip=client_ip,
         )
-    item.refresh_from_db()
+        item.refresh_from_db()
+        hook = ON_RESOLVE.get(item.source)
+        if hook is not None:
+            hook(item, actor, client_ip)
     return item
+
+
+def item_act(item: WorkItem, key: str, *, actor: Any, client_ip: str = "") -> str:
+    """Run a one-click action and settle the item with its result, all or nothing; returns where to go."""
+    chosen = next((a for a in actions_for(item, actor) if a.key == key), None)
+    if chosen is None:
+        raise WorkItemError("该待办不能这样处理")
+    with transaction.atomic():
+        resolution, url = chosen.run(item, actor, client_ip)
+        item_resolve(item, actor=actor, resolution=resolution, client_ip=client_ip)
+    return url

@@ -9,4 +9,5 @@ app_name = "workitems"
 urlpatterns = [
     path("", views.mine, name="mine"),
     path("<int:pk>/resolve/", views.resolve, name="resolve"),
+    path("<int:pk>/act/<slug:key>/", views.act, name="act"),
 ]

@@ -15,7 +15,7 @@ from minzheng.workdays.selectors import settled
 from minzheng.workitems import selectors
 from minzheng.workitems.access import can_use
 from minzheng.workitems.models import WorkItem
-from minzheng.workitems.services import WorkItemError, item_resolve, kind_label
+from minzheng.workitems.services import WorkItemError, actions_for, item_act, item_resolve, kind_label
 
 LINKS = {"case": "/cases/{case_no}/"}
 
@@ -44,6 +44,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "link": _link(i),
             "late": bool(i.due_on and i.due_on < today),
             "unsettled": bool(i.due_on and not settled(today, i.due_on)),
+            "actions": actions_for(i, request.user),
         }
         for i in page
     ]
@@ -67,3 +68,17 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"已处理：{item.title}")
     return redirect("workitems:mine")
+
+
+@require_POST
+@role_required(can_use)
+def act(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """One click: draft an application, open a 停保复核 …; the item is settled with the result."""
+    item = get_object_or_404(selectors.mine(request.user), pk=pk)
+    try:
+        url = item_act(item, key, actor=request.user, client_ip=client_ip(request))
+    except WorkItemError as exc:
+        messages.error(request, str(exc))
+        return redirect("workitems:mine")
+    messages.success(request, f"已处理：{item.title}")
+    return redirect(url or "workitems:mine")
