@@ -32,6 +32,9 @@ def test_mine_is_the_role_in_the_jurisdiction_plus_what_is_assigned_by_name(cast
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan; PostgreSQL plans by its statistics")
 def test_without_items_by_name_the_page_query_uses_the_role_index(cast: Cast) -> None:
     _item("role-here", "town_officer", VILLAGE_A)
+    _item("role-other-town", "town_officer", TOWN_B + "201")
+    _item("other-role", "county_approver", VILLAGE_A)
+    assert [i.fingerprint for i in mine(cast.town_officer)] == ["role-here"]
     sql, params = mine(cast.town_officer).order_by("due_on", "id").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
