@@ -1,6 +1,8 @@
 """Order lifecycle services: every transition is one function, one transaction, one audit row.
 
-The allowed steps are the table in `lifecycle.py`; `_transition` refuses anything else.
+The allowed steps are the order machine (`data/order_machine.yaml`, loaded in `lifecycle.py`);
+`_transition` moves the order through the workflow kernel, which refuses anything else, writes the
+history row and the typed audit event, and wins or loses a race by compare-and-set.
 Instant dispatch calls the Django-free engine `eldercare.dispatch.assign_nearest`.
 """
 
@@ -19,7 +21,7 @@ from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
 from minzheng.eldercare import dispatch
 from minzheng.eldercare.entitlements import DONE, entitlement, minutes_in_month, param_int
-from minzheng.eldercare.lifecycle import NEEDS_REASON, TransitionError, check
+from minzheng.eldercare.lifecycle import MACHINE, TransitionError, check
 from minzheng.eldercare.models import (
     Caregiver,
     Elder,
@@ -32,6 +34,8 @@ from minzheng.eldercare.models import (
     ServiceItem,
 )
 from minzheng.eldercare.money import split
+from minzheng.workflow import services as workflow
+from minzheng.workflow.services import Binding, TransitionRefused
 
 S = OrderStatus
 BUSY = (S.DISPATCHED, S.ACCEPTED, S.CHECKED_IN, S.IN_SERVICE)
@@ -44,6 +48,11 @@ def _actor_user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
+workflow.bind(Order, Binding(object_type="eldercare_order", machine=lambda order: MACHINE, state_field="status"))
+# Every other field a service set on the order goes into the kernel's one UPDATE (what save() wrote before).
+_KEPT = [f.attname for f in Order._meta.concrete_fields if not f.primary_key and f.attname != "status"]
+
+
 def _transition(
     order: Order,
     target: str,
@@ -54,30 +63,26 @@ def _transition(
     client_ip: str = "",
     data: dict[str, Any] | None = None,
 ) -> str:
-    """Check the table, move the order, write the transition row and the audit row."""
+    """Check the machine, move the order through the kernel, and keep the page's transition row."""
     current = order.status
     action = check(order.pk, current, target)
-    if target in NEEDS_REASON and not reason.strip():
+    if MACHINE.find(current, target).reason and not reason.strip():  # type: ignore[union-attr]
         raise TransitionError(f"订单 {order.pk}：{action}须说明原因")
-    order.status = target
-    order.save()
+    details = {**({"client_at": client_at.isoformat()} if client_at else {}), **(data or {})}
+    try:
+        workflow.transition(
+            order,
+            target,
+            actor=actor,
+            reason=reason,
+            data=details,
+            changes={name: getattr(order, name) for name in _KEPT},
+            client_ip=client_ip,
+        )
+    except TransitionRefused as exc:  # e.g. another operator moved the order first
+        raise TransitionError(f"订单 {order.pk}：{exc}") from exc
     OrderTransition.objects.create(
         order=order, from_status=current, to_status=target, actor=_actor_user(actor), client_at=client_at, reason=reason
-    )
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        object_type="eldercare_order",
-        object_id=order.pk,
-        summary=f"订单 {order.pk}：{action}（{S(current).label} → {S(target).label}）",
-        reason=reason,
-        client_ip=client_ip,
-        data={
-            "from": current,
-            "to": target,
-            **({"client_at": client_at.isoformat()} if client_at else {}),
-            **(data or {}),
-        },
     )
     return action
 
@@ -144,6 +149,7 @@ def order_place(
         client_ip=client_ip,
         data={"channel": channel},
     )
+    workflow.start(order, actor=actor, client_ip=client_ip)  # the history's first row: 开始 → 已下单
     return order
 
 

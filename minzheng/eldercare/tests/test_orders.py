@@ -14,6 +14,8 @@ from minzheng.eldercare.lifecycle import TRANSITIONS, TransitionError
 from minzheng.eldercare.models import OrderStatus, OrderTransition
 from minzheng.eldercare.testing import HOME, CareWorld, make_elder
 from minzheng.eldercare.tests.helpers import at, finish, photo, place, to_service
+from minzheng.workflow import services as workflow
+from minzheng.workflow.models import TransitionLog
 
 S = OrderStatus
 
@@ -34,10 +36,14 @@ def test_full_lifecycle_every_step_recorded_and_audited(cast: Any, care: CareWor
     audited = AuditEvent.objects.filter(object_type="eldercare_order", object_id=str(order.pk))
     summaries = list(audited.order_by("pk").values_list("summary", flat=True))
     assert summaries[0].startswith("为 周阿婆 下单：居室清洁")
-    assert f"订单 {order.pk}：派单（已下单 → 已派单）" in summaries
-    assert f"订单 {order.pk}：回访（已签退 → 已回访）" in summaries
-    # 7 transitions (incl. placing) + 2 photos
-    assert audited.count() == 9
+    # Each step is the workflow kernel's typed event, naming both states.
+    assert "居家养老服务订单 派单：已下单 → 已派单" in summaries
+    assert "居家养老服务订单 回访：已签退 → 已回访" in summaries
+    assert audited.filter(action="transition").count() == 7  # 开始 → 已下单, then six steps
+    kernel = [(t.source, t.target) for t in workflow.history(order)]
+    assert kernel == [("", S.PLACED), *steps[1:]]
+    # placing + 7 transitions (incl. the start) + 2 photos
+    assert audited.count() == 10
 
 
 @pytest.mark.parametrize(
@@ -147,7 +153,7 @@ def test_offline_check_in_keeps_the_phones_time_beside_the_servers(cast: Any, ca
     step = OrderTransition.objects.get(order=order, to_status=S.CHECKED_IN)
     assert step.client_at == phone_time
     event = AuditEvent.objects.filter(object_type="eldercare_order", summary__contains="签到").get()
-    assert event.data["client_at"] == phone_time.isoformat()
+    assert TransitionLog.objects.get(pk=event.data["log"]).data["client_at"] == phone_time.isoformat()
     # The queue sends the same check-in again (the first answer was lost): recorded once.
     orders.order_check_in(actor=cast.caregiver, order=order, lat=HOME[0], lng=HOME[1], client_at=phone_time)
     assert OrderTransition.objects.filter(order=order, to_status=S.CHECKED_IN).count() == 1
