@@ -373,6 +373,16 @@ class Statement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The maker of maker-checker: whoever last (re)built it; the approver may be neither this account
+    # nor one it created or changed (approvals.py).
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_comment="生成人（最近一次生成结算单的账号）",
+    )
 
     class Meta:
         db_table_comment = "服务商月度结算单"

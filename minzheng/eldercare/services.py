@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
+from minzheng.eldercare import approvals  # noqa: F401 - binds Statement to its approval machine
 from minzheng.eldercare.assessment import assess, standard
 from minzheng.eldercare.legacy import mzt039_level
 from minzheng.eldercare.models import (
@@ -34,6 +35,8 @@ from minzheng.eldercare.models import (
     Statement,
 )
 from minzheng.registry.models import Person
+from minzheng.workflow import services as workflow
+from minzheng.workflow.services import TransitionRefused
 
 CATALOGUE = Path(__file__).with_name("data") / "catalogue.yaml"
 PARAMS = Path(__file__).with_name("data") / "params.yaml"
@@ -396,6 +399,9 @@ def statement_build(*, actor: Any, provider: Provider, month: dt.date) -> Statem
     if statement.status == Statement.Status.APPROVED:
         raise EldercareError(f"{provider.name} {month:%Y年%m月} 的结算单已审核，不能再变更")
     start, end = month_range(month)
+    # The builder is the maker: recorded on the statement and, as an entry into 待审核, in its history,
+    # so four eyes bars everyone who (re)built it.
+    statement.built_by = actor if getattr(actor, "is_authenticated", False) else None
     Order.objects.filter(
         provider=provider, status=OrderStatus.VISITED_BACK, window_start__gte=start, window_start__lt=end
     ).update(statement=statement)
@@ -407,6 +413,7 @@ def statement_build(*, actor: Any, provider: Provider, month: dt.date) -> Statem
         statement.pk,
         f"生成 {provider.name} {month:%Y年%m月} 结算单：{statement.order_count} 单",
     )
+    workflow.start(statement, actor=actor)
     return statement
 
 
@@ -426,12 +433,19 @@ def statement_approve(*, actor: Any, statement: Statement, client_ip: str = "") 
         raise EldercareError("该结算单已审核")
     if not statement.order_count:
         raise EldercareError("结算单没有订单，不能审核")
+    # The kernel checks four eyes and the builder's independence, and of two approvers one wins.
+    try:
+        workflow.transition(
+            statement,
+            Statement.Status.APPROVED,
+            actor=actor,
+            changes={"approved_by": actor, "approved_at": timezone.now()},
+            client_ip=client_ip,
+        )
+    except TransitionRefused as exc:
+        raise EldercareError(f"{statement.provider.name} {statement.month:%Y年%m月} 结算单：{exc}") from exc
     for order in statement.orders.select_for_update().order_by("pk"):
         order_settle(actor=actor, order=order, client_ip=client_ip)
-    statement.status = Statement.Status.APPROVED
-    statement.approved_by = actor
-    statement.approved_at = timezone.now()
-    statement.save()
     _audit(
         actor,
         AuditEvent.Action.UPDATE,
