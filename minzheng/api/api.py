@@ -24,7 +24,40 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params: dict[str, Any] = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+# Answers any operation can give besides its own: the description lists them so a client (and
+# schemathesis, minzheng/api/tests/test_schema_fuzz.py) knows every status code it may meet.
+ERROR_BODY = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "errors": {"type": "array", "items": {"type": "object"}}},
+    "required": ["detail"],
+}
+
+
+def _common_answers(operation: dict[str, Any]) -> dict[int, str]:
+    answers = {
+        401: "未提供有效的令牌，或令牌已过期、已吊销",
+        # Out of role answers like out of jurisdiction (accounts.access.require): nothing leaks existence.
+        404: "未找到，或不在您的管辖范围内，或您的角色无权使用此接口",
+    }
+    if operation.get("parameters") or "requestBody" in operation:
+        answers[422] = "请求参数有误（errors 列出每个字段的原因）"
+    if "requestBody" in operation:
+        answers[400] = "请求格式有误：请求体须为 JSON"
+    return answers
+
+
+class MinzhengAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for code, text in _common_answers(operation).items():
+                    body = {"application/json": {"schema": ERROR_BODY}}
+                    operation["responses"].setdefault(code, {"description": text, "content": body})
+        return schema
+
+
+api = MinzhengAPI(
     title="民政业务平台接口",
     version="1",
     urls_namespace="api-v1",

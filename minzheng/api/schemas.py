@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class Me(Schema):
@@ -50,7 +50,8 @@ class HouseholdDetail(Schema):
 
 
 class UnmaskIn(Schema):
-    reason: str = ""
+    # Required, as the service requires it (at least 2 characters besides spaces): the description says so.
+    reason: str = Field(..., min_length=2, description="查看事由（必填，至少 2 个字）")
 
 
 class Unmasked(Schema):
