@@ -19,11 +19,16 @@ from minzheng.core.jurisdiction import prefix_q
 from minzheng.jobs.models import Job
 from minzheng.jobs.services import job_enqueue
 from minzheng.registry.models import Person
-from minzheng.verification import access
+from minzheng.verification import (
+    access,
+    review,  # noqa: F401 - binds MatchCandidate to its review machine
+)
 from minzheng.verification.batchrun import digest_key
 from minzheng.verification.engine.matching import DEFAULT_THRESHOLD_WEIGHT, match_snapshot
 from minzheng.verification.engine.store import FeedStore
 from minzheng.verification.models import BatchRun, MatchCandidate, WorklistItem
+from minzheng.workflow import services as workflow
+from minzheng.workflow.services import TransitionRefused
 
 
 def _checked_day(as_of: Any, error: type[Exception]) -> dt.date:
@@ -165,15 +170,23 @@ def _store_candidates(feed_id: str, as_of: dt.date, rows: pa.Table, links: pa.Ta
     }
 
 
-def _review(actor: Any, candidate: MatchCandidate, status: str, reason: str) -> MatchCandidate:
+def _review(actor: Any, candidate: MatchCandidate, status: str, reason: str, client_ip: str = "") -> MatchCandidate:
     require(access.can_review_candidate(actor, candidate))
     candidate = MatchCandidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.status == status:
         raise MatchingError(f"该候选已是“{candidate.get_status_display()}”状态")
-    candidate.status, candidate.reason = status, reason.strip()[:200]
-    candidate.reviewed_by, candidate.reviewed_at = actor, timezone.now()
-    candidate.save(update_fields=["status", "reason", "reviewed_by", "reviewed_at", "updated_at"])
+    _move(actor, candidate, status, reason.strip()[:200], client_ip)
     return candidate
+
+
+def _move(actor: Any, candidate: MatchCandidate, status: str, reason: str, client_ip: str = "") -> None:
+    """The kernel moves it (machine `verification/review.py`, history row, compare-and-set)."""
+    now = timezone.now()
+    changes = {"reason": reason, "reviewed_by": actor, "reviewed_at": now, "updated_at": now}
+    try:
+        workflow.transition(candidate, status, actor=actor, reason=reason, changes=changes, client_ip=client_ip)
+    except TransitionRefused as exc:
+        raise MatchingError(f"候选 {candidate.pk}：{exc}") from exc
 
 
 def _same_row(candidate: MatchCandidate) -> Any:
@@ -189,28 +202,24 @@ def match_confirm(*, actor: Any, candidate: MatchCandidate, reason: str = "", cl
         from minzheng.verification.labels import feed_name
 
         raise MatchingError(f"{feed_name(candidate.feed_id)} 第 {candidate.row} 行已确认匹配到另一居民：请先否定那一条")
-    candidate = _review(actor, candidate, MatchCandidate.Status.CONFIRMED, reason)
+    candidate = _review(actor, candidate, MatchCandidate.Status.CONFIRMED, reason, client_ip)
     others = list(_same_row(candidate).filter(status=MatchCandidate.Status.PENDING).values_list("pk", flat=True))
     if others:  # most rows have one candidate: no UPDATE (a bulk confirmation runs this thousands of times)
-        _set_aside(actor, candidate, others)
+        _set_aside(actor, candidate, others, client_ip)
     _audit_review(actor, candidate, "verification.match_confirm", "确认", client_ip, others)
     return candidate
 
 
-def _set_aside(actor: Any, candidate: MatchCandidate, others: list[int]) -> None:
-    _same_row(candidate).filter(pk__in=others).update(
-        status=MatchCandidate.Status.REJECTED,
-        reason="同一行已确认为另一居民",
-        reviewed_by=actor,
-        reviewed_at=candidate.reviewed_at,
-        updated_at=candidate.reviewed_at,
-    )
+def _set_aside(actor: Any, candidate: MatchCandidate, others: list[int], client_ip: str) -> None:
+    """The row's other pending candidates become 已否定, each through the kernel (history like any review)."""
+    for other in _same_row(candidate).filter(pk__in=others).order_by("pk"):
+        _move(actor, other, MatchCandidate.Status.REJECTED, "同一行已确认为另一居民", client_ip)
 
 
 @transaction.atomic
 def match_reject(*, actor: Any, candidate: MatchCandidate, reason: str = "", client_ip: str = "") -> MatchCandidate:
     """已否定: the row is not this person (also withdraws an earlier confirmation)."""
-    candidate = _review(actor, candidate, MatchCandidate.Status.REJECTED, reason)
+    candidate = _review(actor, candidate, MatchCandidate.Status.REJECTED, reason, client_ip)
     _audit_review(actor, candidate, "verification.match_reject", "否定", client_ip, [])
     return candidate
 

@@ -78,7 +78,14 @@ def test_confirm_and_reject_are_audited_with_reason(cast: Cast, queue: tuple) ->
     client.post(f"/verification/matches/{third.pk}/decide/", {"decision": "reject"})
     third.refresh_from_db()
     assert third.status == MatchCandidate.Status.REJECTED
-    events = AuditEvent.objects.filter(object_type="match_candidate").order_by("pk")
+    # Each move is also the workflow kernel's typed event (the sibling set aside included).
+    moves = AuditEvent.objects.filter(object_type="match_candidate", action="transition").order_by("pk")
+    assert [(e.object_id, e.data["from"], e.data["to"]) for e in moves] == [
+        (str(first.pk), "pending", "confirmed"),
+        (str(second.pk), "pending", "rejected"),
+        (str(third.pk), "pending", "rejected"),
+    ]
+    events = AuditEvent.objects.filter(object_type="match_candidate").exclude(action="transition").order_by("pk")
     assert [(e.action, e.reason) for e in events] == [
         ("verification.match_confirm", "与户籍核实一致"),
         ("verification.match_reject", ""),
