@@ -83,7 +83,7 @@ STOP_KINDS = {
 BENEFIT_TAGS = {"dibao", "dibao_edge", "tekun"}
 
 
-@action("open_stop_review", "开启停保复核", kinds=STOP_KINDS | {"should_not"}, roles={"town_officer"})
+@action("open_stop_review", "开启停保复核", kinds=STOP_KINDS | {"undue"}, roles={"town_officer"})
 def _open_stop_review(item: WorkItem, actor: Any, client_ip: str) -> tuple[str, str]:
     from minzheng.cases import services
 
@@ -93,5 +93,31 @@ def _open_stop_review(item: WorkItem, actor: Any, client_ip: str) -> tuple[str, 
     if not PersonTag.objects.filter(person__household=household, kind__in=BENEFIT_TAGS).exists():
         raise WorkItemError("该户未享受低保、低保边缘或特困救助，无需停保复核；请直接办结")
     opening = services.Opening("tingbao", household, timezone.localdate(), drafted_from=item.fingerprint[:64])
-    case = services.case_open(opening, actor=actor, client_ip=client_ip)
+    try:
+        case = services.case_open(opening, actor=actor, client_ip=client_ip)
+    except services.CaseError as exc:
+        raise WorkItemError(str(exc)) from None
     return f"已开启停保复核 {case.case_no}", f"/cases/{case.case_no}/"
+
+
+@action("draft_application", "起草申请", kinds={"missing"}, roles={"town_officer", "village_worker"})
+def _draft_application(item: WorkItem, actor: Any, client_ip: str) -> tuple[str, str]:
+    """应享未享 → a drafted application of the case type that decides this policy, for the household to sign."""
+    from minzheng.cases import services
+    from minzheng.cases.casetypes import case_types
+    from minzheng.registry.models import Person
+
+    policy = str(item.data.get("policy_id") or "")
+    ctype = next((t for t in case_types().values() if t.policy == policy and t.applied_for), None)
+    if ctype is None:
+        raise WorkItemError("这项政策不经社会救助案件办理，请按其业务流程处理后办结")
+    household = Household.objects.get(pk=int(item.subject_id))
+    person = Person.objects.filter(pk=item.data.get("person_id"), household=household).first()
+    opening = services.Opening(
+        ctype.id, household, timezone.localdate(), applicant=person, draft=True, drafted_from=item.fingerprint[:64]
+    )
+    try:
+        case = services.case_open(opening, actor=actor, client_ip=client_ip)
+    except services.CaseError as exc:
+        raise WorkItemError(str(exc)) from None
+    return f"已起草{ctype.name}申请 {case.case_no}，待申请人签字后受理", f"/cases/{case.case_no}/"

@@ -17,3 +17,8 @@ class Config(AppConfig):
         )
 
         navigation.register("rules", group="救助政策", group_order=30, order=10, entries=access.nav_entries)
+        # Its worklists on everyone's 待办, settled together with the worklist rows.
+        from minzheng.rules import items
+        from minzheng.workitems.services import ON_RESOLVE
+
+        ON_RESOLVE[items.SOURCE] = items.on_resolve

@@ -228,6 +228,9 @@ def run_execute(run: EligibilityRun, *, checkpoint: dict[str, Any], progress: Pr
         seconds=round(float(checkpoint.get("seconds", 0)) + time.perf_counter() - started, 3),
     )
     run.refresh_from_db()
+    from minzheng.workitems.services import refresh
+
+    refresh("rules_worklist")  # once the whole run is written: the towns see it on their 待办
     return {
         "run": run.pk,
         "as_of": run.as_of.isoformat(),

@@ -389,6 +389,9 @@ def worklist_mark_handled(*, actor: Any, item: Any, note: str = "", client_ip: s
         client_ip=client_ip,
         data={"kind": locked.kind, "policy": locked.policy_id, "household": locked.household_id},
     )
+    from minzheng.rules.items import worklist_row_handled
+
+    worklist_row_handled(locked)
     return locked
 
 

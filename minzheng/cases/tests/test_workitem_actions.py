@@ -77,3 +77,50 @@ def test_handling_on_the_worklist_page_closes_the_item(cast: Cast) -> None:
     worklist_mark_handled(actor=cast.town_officer, item=row, note="已核实，非本户成员")
     item = WorkItem.objects.get(source="verification_worklist")
     assert item.status == WorkItem.Status.RESOLVED and "非本户成员" in item.resolution
+
+
+def _missing_row(household: object, person: object, policy: str = "dibao") -> object:
+    from django.utils import timezone
+
+    from minzheng.rules.models import EligibilityRun
+    from minzheng.rules.models import WorklistItem as RulesItem
+
+    run = EligibilityRun.objects.create(
+        as_of=dt.date(2026, 12, 1), status=EligibilityRun.Status.DONE, finished_at=timezone.now()
+    )
+    return RulesItem.objects.create(
+        run=run, kind="missing", policy_id=policy, policy_name="最低生活保障", household=household, person=person,
+        division_code=household.division_id, amount_fen=118100, reason="家庭月人均收入低于当地低保标准",  # type: ignore[attr-defined]
+    )  # fmt: skip
+
+
+def test_should_enrol_becomes_a_drafted_application_in_one_click(cast: Cast) -> None:
+    from minzheng.rules.models import WorklistItem as RulesItem
+
+    household, people = make_household()
+    row = _missing_row(household, people[0])
+    assert refresh("rules_worklist") == {"open": 1, "closed": 0}
+    item = WorkItem.objects.get(source="rules_worklist")
+    assert "应享未享（预判）" in item.title
+    client = Client()
+    client.force_login(cast.town_officer)
+    assert "起草申请" in client.get("/workitems/").content.decode()
+    client.post(f"/workitems/{item.pk}/act/draft_application/")
+    case = Case.objects.get()
+    assert (case.case_type, case.status, case.applicant_id) == ("dibao", "draft", people[0].pk)
+    item.refresh_from_db()
+    assert item.status == WorkItem.Status.RESOLVED and case.case_no in item.resolution
+    assert RulesItem.objects.get(pk=row.pk).status == RulesItem.Status.HANDLED  # type: ignore[attr-defined]
+    # The draft is now the town's 待办: accept it once the household signs.
+    assert any(i.data.get("case_no") == case.case_no for i in mine(cast.town_officer))
+
+
+def test_policy_without_a_case_type_cannot_be_drafted(cast: Cast) -> None:
+    household, people = make_household()
+    _missing_row(household, people[0], policy="gaoling")
+    refresh("rules_worklist")
+    item = WorkItem.objects.get(source="rules_worklist")
+    client = Client()
+    client.force_login(cast.town_officer)
+    page = client.post(f"/workitems/{item.pk}/act/draft_application/", follow=True).content.decode()
+    assert "不经社会救助案件办理" in page and not Case.objects.exists()

@@ -38,11 +38,12 @@ from minzheng.rules.engine.partition import PartitionEvaluator, evaluate_partiti
 
 _PACKAGE = Path(__file__).resolve().parents[2]  # minzheng/
 # Every shipped parameter file: the catalogue's own defaults and the apps' files, whose keys some
-# policies read (homecare: eldercare.hours.*; meal: meals.*). Each key lives in exactly one file.
+# policies read (homecare: eldercare.hours.*; meal: meals.*; case types: cases.*). Each key lives in exactly one file.
 DEFAULT_PARAMS: tuple[Path, ...] = (
     _PACKAGE / "rules" / "data" / "params_default.yaml",
     _PACKAGE / "eldercare" / "data" / "params.yaml",
     _PACKAGE / "meals" / "data" / "params.yaml",
+    _PACKAGE / "cases" / "data" / "params.yaml",  # procedure limits the case types read (not policies)
 )
 
 

@@ -246,7 +246,13 @@ dibao.standard:
 
 
 @pytest.mark.parametrize(
-    "shipped", ["rules/data/params_default.yaml", "eldercare/data/params.yaml", "meals/data/params.yaml"]
+    "shipped",
+    [
+        "rules/data/params_default.yaml",
+        "eldercare/data/params.yaml",
+        "meals/data/params.yaml",
+        "cases/data/params.yaml",
+    ],
 )
 def test_shipped_parameter_files_round_trip_through_openfisca(db: None, tmp_path: Path, shipped: str) -> None:
     path = Path(__file__).resolve().parents[2] / shipped
@@ -294,12 +300,13 @@ def test_shipped_files_load_together_with_one_home_per_key(tmp_path: Path) -> No
     """The policies read the apps' keys (eldercare.hours.*, meals.*): the in-memory defaults hold all three files."""
     from minzheng.rules.engine import DEFAULT_PARAMS, YamlParamSource, shipped_param_files
 
-    assert shipped_param_files() == DEFAULT_PARAMS and len(DEFAULT_PARAMS) == 3
+    assert shipped_param_files() == DEFAULT_PARAMS and len(DEFAULT_PARAMS) == 4
     source = YamlParamSource.from_files(DEFAULT_PARAMS)
     on = dt.date(2025, 1, 1)
     assert source("eldercare.hours.tekun.3", "330212001001", on).value == 60
     assert source("homecare.elderly_age", "330212001001", on).value == 80
     assert source("meals.subsidy.per_day", "371103001001", on).value == 5
+    assert source("cases.dibao.total_working_days", "330411002001", on).value == 12  # 嘉兴 shortened it
     twice = tmp_path / "twice.yaml"
     twice.write_text(
         'meals.min_age:\n  unit: 岁\n  values:\n    - {region: "", from: 2020-01-01, value: 65}\n', "utf-8"
