@@ -17,3 +17,8 @@ class Config(AppConfig):
         )
 
         navigation.register("eldercare", group="养老服务", group_order=40, order=10, entries=access.nav_entries)
+        # Open service-fraud flags are on the towns' 待办.
+        from minzheng.eldercare import items
+        from minzheng.workitems.services import ON_RESOLVE
+
+        ON_RESOLVE[items.SOURCE] = items.on_resolve

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from minzheng.accounts.types import Actor
 from minzheng.audit.services import audit_record
 from minzheng.workitems.models import WorkItem
 
@@ -128,12 +129,17 @@ def refresh(source: str) -> dict[str, int]:
     return {"open": len(seen), "closed": closed}
 
 
+def refresh_all() -> dict[str, dict[str, int]]:
+    """Every registered producer, one after another (the scheduler runs this every few minutes)."""
+    return {source: refresh(source) for source in sorted(PRODUCERS)}
+
+
 class WorkItemError(ValueError):
     """Refused with a Chinese reason."""
 
 
 def item_resolve(
-    item: WorkItem, *, actor: Any, resolution: str, status: str = WorkItem.Status.RESOLVED, client_ip: str = ""
+    item: WorkItem, *, actor: Actor, resolution: str, status: str = WorkItem.Status.RESOLVED, client_ip: str = ""
 ) -> WorkItem:
     """A person settles an item; compare-and-set so two people cannot both settle it."""
     if not resolution.strip():
@@ -160,7 +166,7 @@ def item_resolve(
     return item
 
 
-def item_act(item: WorkItem, key: str, *, actor: Any, client_ip: str = "") -> str:
+def item_act(item: WorkItem, key: str, *, actor: Actor, client_ip: str = "") -> str:
     """Run a one-click action and settle the item with its result, all or nothing; returns where to go."""
     chosen = next((a for a in actions_for(item, actor) if a.key == key), None)
     if chosen is None:

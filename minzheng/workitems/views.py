@@ -17,7 +17,7 @@ from minzheng.workitems.access import can_use
 from minzheng.workitems.models import WorkItem
 from minzheng.workitems.services import WorkItemError, actions_for, item_act, item_resolve, kind_label
 
-LINKS = {"case": "/cases/{case_no}/"}
+LINKS = {"case": "/cases/{case_no}/"}  # other subjects carry their own `link` in data
 
 
 def _link(item: WorkItem) -> str:

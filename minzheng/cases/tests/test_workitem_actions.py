@@ -124,3 +124,16 @@ def test_policy_without_a_case_type_cannot_be_drafted(cast: Cast) -> None:
     client.force_login(cast.town_officer)
     page = client.post(f"/workitems/{item.pk}/act/draft_application/", follow=True).content.decode()
     assert "不经社会救助案件办理" in page and not Case.objects.exists()
+
+
+def test_all_producers_refresh_on_the_scheduler_and_stay_idempotent(cast: Cast) -> None:
+    from minzheng.scheduler.registry import SCHEDULES
+    from minzheng.workitems.services import refresh_all
+
+    household, people = make_household()
+    _death_row(household, people[0])
+    assert "workitems.refresh" in SCHEDULES
+    first = refresh_all()
+    assert set(first) >= {"verification_worklist", "rules_worklist", "eldercare_fraud"}
+    assert first["verification_worklist"] == {"open": 1, "closed": 0}
+    assert refresh_all() == first
