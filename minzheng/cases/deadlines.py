@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
@@ -93,17 +94,26 @@ def _recount(row: dict[str, Any], entered: dt.date | None, total: Any) -> dict[s
 
 
 def _apply(chunk: list[dict[str, Any]], moved: dict[int, dict[str, Any]]) -> int:
-    """Write the moved deadlines and the open stage items' due dates; returns the items moved."""
-    cases = [Case(pk=pk, **fields) for pk, fields in moved.items()]
-    Case.objects.bulk_update(cases, ["stage_due_on", "due_on"], batch_size=500)
+    """Write the moved deadlines and the open stage items' due dates; returns the items moved.
+
+    One UPDATE per distinct pair of new dates (a few dozen per chunk: cases received and advanced on
+    the same days share them), far cheaper than bulk_update's CASE per row.
+    """
+    by_dates: dict[tuple[Any, Any], list[int]] = defaultdict(list)
+    for pk, fields in moved.items():
+        by_dates[(fields["stage_due_on"], fields["due_on"])].append(pk)
+    for (stage_due_on, due_on), pks in by_dates.items():
+        Case.objects.filter(pk__in=pks).update(stage_due_on=stage_due_on, due_on=due_on)
     status = {row["pk"]: row["status"] for row in chunk}
     due = {f"case:{pk}:{status[pk]}": fields["stage_due_on"] for pk, fields in moved.items()}
-    items = list(WorkItem.objects.filter(source=SOURCE, status=WorkItem.Status.OPEN, fingerprint__in=list(due)))
-    stale = [i for i in items if i.due_on != due[i.fingerprint]]
-    for item in stale:
-        item.due_on = due[item.fingerprint]
-    WorkItem.objects.bulk_update(stale, ["due_on"], batch_size=500)
-    return len(stale)
+    items = WorkItem.objects.filter(source=SOURCE, status=WorkItem.Status.OPEN, fingerprint__in=list(due))
+    by_due: dict[Any, list[int]] = defaultdict(list)
+    for pk, fingerprint, due_on in items.values_list("pk", "fingerprint", "due_on"):
+        if due_on != due[fingerprint]:
+            by_due[due[fingerprint]].append(pk)
+    for due_on, pks in by_due.items():
+        WorkItem.objects.filter(pk__in=pks).update(due_on=due_on)
+    return sum(len(pks) for pks in by_due.values())
 
 
 def deadlines_recompute(*, actor: Any = None, chunk: int = CHUNK, client_ip: str = "") -> RecomputeResult:
