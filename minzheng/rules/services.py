@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
+from minzheng.rules import approvals
 from minzheng.rules.models import Parameter, ParameterChange
 from minzheng.rules.paramfile import KEY_RE, ParamFileError, ParamRecord, exact_value, parse_file, parse_region
+from minzheng.workflow import services as workflow
 
 
 class RulesError(ValueError):
@@ -186,6 +188,7 @@ def param_change_propose(*, actor: Any, data: dict[str, Any], client_ip: str = "
         client_ip=client_ip,
         data={k: str(v) for k, v in fields.items()},
     )
+    workflow.start(change, actor=actor, client_ip=client_ip)  # the maker's entry into 待审核: four eyes reads it
     return change
 
 
@@ -203,26 +206,15 @@ def _pending(change: ParameterChange, actor: Any) -> ParameterChange:
     _within(actor, locked.region_code)
     if locked.status != ParameterChange.Status.PENDING:
         raise RulesError(f"调整申请 {locked.pk} 的状态是“{locked.get_status_display()}”，不能再审核")
-    if locked.proposed_by_id == getattr(actor, "pk", None):
-        raise RulesError("审核人不能是提出人：参数调整须由另一名工作人员审核（双人复核）")
     return locked
-
-
-def _independent_checker(actor: Any, maker: Any) -> None:
-    """Maker-checker across accounts: not an account the proposer created or changed (accounts.access)."""
-    from minzheng.accounts.access import independent_of
-
-    if getattr(actor, "is_authenticated", False) and not independent_of(actor, maker):
-        raise RulesError(
-            f"审核人账号由提出人 {maker.username} 创建或修改过，不能审核其提出的参数调整：请由另一名独立的工作人员审核"
-        )
 
 
 @transaction.atomic
 def param_change_approve(*, actor: Any, change: ParameterChange, note: str = "", client_ip: str = "") -> Parameter:
     """Checker: a different user approves; the value becomes a Parameter row and takes effect."""
     locked = _pending(change, actor)
-    _independent_checker(actor, locked.proposed_by)
+    # Four eyes and the proposer's independence: the kernel, machine in rules/approvals.py.
+    approvals.decide(locked, "approved", actor=actor, note=note.strip(), now=timezone.now(), client_ip=client_ip)
     record = ParamRecord(
         key=locked.key,
         region_code=locked.region_code,
@@ -234,9 +226,6 @@ def param_change_approve(*, actor: Any, change: ParameterChange, note: str = "",
         reference=locked.reference,
     )
     outcome = _upsert(record, actor=locked.proposed_by, approved_by=actor)
-    locked.status, locked.decided_by, locked.decided_at = ParameterChange.Status.APPROVED, actor, timezone.now()
-    locked.decision_note = note.strip()
-    locked.save()
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
@@ -257,9 +246,7 @@ def param_change_reject(*, actor: Any, change: ParameterChange, note: str, clien
     if not note.strip():
         raise RulesError("审核意见：驳回须写明理由")
     locked = _pending(change, actor)
-    locked.status, locked.decided_by, locked.decided_at = ParameterChange.Status.REJECTED, actor, timezone.now()
-    locked.decision_note = note.strip()
-    locked.save()
+    approvals.decide(locked, "rejected", actor=actor, note=note.strip(), now=timezone.now(), client_ip=client_ip)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,

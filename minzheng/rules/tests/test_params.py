@@ -200,10 +200,12 @@ def test_maker_checker(imported: None, cast: object) -> None:
     assert (row.recorded_by, row.approved_by) == (maker, checker)
     with pytest.raises(RulesError, match="“已生效”，不能再审核"):
         param_change_approve(actor=checker, change=change)
-    actions = list(
-        AuditEvent.objects.filter(object_type="parameter_change").order_by("id").values_list("action", "actor_username")
-    )
+    events = AuditEvent.objects.filter(object_type="parameter_change").order_by("id")
+    actions = list(events.exclude(action="transition").values_list("action", "actor_username"))
     assert actions == [("create", maker.username), ("update", checker.username)]
+    # The workflow kernel's typed events: the proposal's entry into 待审核, then the checker's step.
+    moves = [(e.data["from"], e.data["to"], e.actor_username) for e in events.filter(action="transition")]
+    assert moves == [("", "pending", maker.username), ("pending", "approved", checker.username)]
 
 
 def test_reject_and_validation(imported: None, cast: object) -> None:
