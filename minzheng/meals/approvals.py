@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from minzheng.meals.models import Settlement
-from minzheng.meals.services import MealsError
 from minzheng.workflow.machine import Machine, load
 from minzheng.workflow.services import Binding, TransitionRefused, bind, guard, start, transition
 
@@ -52,6 +51,8 @@ def built(settlement: Settlement, *, actor: Any, client_ip: str = "") -> None:
 
 
 def approve(settlement: Settlement, *, actor: Any, now: Any, client_ip: str = "") -> None:
+    from minzheng.meals.services import MealsError
+
     try:
         transition(
             settlement,

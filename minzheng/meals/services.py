@@ -11,6 +11,7 @@ from django.db.models import Count, Sum
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
 from minzheng.eldercare.money import yuan
+from minzheng.meals import approvals
 from minzheng.meals.models import Canteen, CanteenKind, Meal, MealOrder, Menu, Mode, Settlement
 from minzheng.meals.subsidy import meal_subsidy
 from minzheng.registry.models import Person, PersonTag
@@ -221,9 +222,7 @@ def settlement_build(
         "built_at": now,
     }
     settlement, _ = Settlement.objects.update_or_create(canteen=canteen, month=start, defaults=values)
-    from minzheng.meals.approvals import built
-
-    built(settlement, actor=actor, client_ip=client_ip)
+    approvals.built(settlement, actor=actor, client_ip=client_ip)
     summary = f"{canteen.name} {start:%Y年%m月} 助餐结算：{settlement.meals} 餐，补贴 {yuan(settlement.subsidy_fen)} 元"
     _audit(actor, AuditEvent.Action.UPDATE, "meals_settlement", settlement.pk, summary, client_ip)
     return settlement
@@ -235,8 +234,6 @@ def settlement_approve(*, actor: Any, settlement: Settlement, now: dt.datetime, 
     if settlement.status == Settlement.Status.APPROVED:
         raise MealsError("该结算单已审核")
     # Four eyes (kernel) and the builder's independence (guard): meals/approvals.py.
-    from minzheng.meals.approvals import approve
-
-    approve(settlement, actor=_user(actor), now=now, client_ip=client_ip)
+    approvals.approve(settlement, actor=_user(actor), now=now, client_ip=client_ip)
     _audit(actor, AuditEvent.Action.UPDATE, "meals_settlement", settlement.pk, f"审核 {settlement}", client_ip)
     return settlement
