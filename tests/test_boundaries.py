@@ -58,3 +58,12 @@ def test_import_contracts() -> None:
         [str(BIN / "lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_types() -> None:
+    """pyproject.toml [tool.mypy]: the engines and every app's services, with django-stubs.
+
+    The cache lives in .venv/ (warm runs take seconds); `warn_unused_ignores` keeps old ignores from piling up.
+    """
+    result = subprocess.run([str(BIN / "mypy")], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

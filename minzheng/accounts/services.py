@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -16,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from minzheng.accounts.models import ApiToken, LoginThrottle, Role, User, UserChange
+from minzheng.accounts.types import Actor
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record, client_ip
 from minzheng.divisions import codes
@@ -85,11 +85,11 @@ def jurisdiction_significant(code: str) -> str:
 # ------------------------------------------------------------------ create and change
 
 
-def _actor_user(actor: Any) -> User | None:
+def _actor_user(actor: Actor | None) -> User | None:
     return actor if isinstance(actor, User) and actor.is_authenticated else None
 
 
-def _record_change(user: User, actor: Any, what: str) -> None:
+def _record_change(user: User, actor: Actor | None, what: str) -> None:
     """Remember who touched an account: the basis of `access.independent_of`."""
     by = _actor_user(actor)
     User.objects.filter(pk=user.pk).update(changed_by=by)
@@ -348,7 +348,7 @@ def login_attempt(*, request: HttpRequest, username: str, password: str, max_fai
         summary="登录",
         client_ip=ip,
     )
-    return authed  # type: ignore[return-value]
+    return authed
 
 
 def _user_pk(username: str) -> str | int:

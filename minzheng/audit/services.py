@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from minzheng.accounts.types import Recorder
 from minzheng.audit import chain
 from minzheng.audit.models import AuditEvent
 
@@ -22,7 +23,7 @@ def client_ip(request: HttpRequest | None) -> str:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Recorder,
     action: str,
     object_type: str = "",
     object_id: str | int = "",
@@ -33,7 +34,7 @@ def audit_record(
 ) -> AuditEvent:
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     fields = {
-        "actor_id": actor.pk if authenticated else None,
+        "actor_id": actor.pk if actor is not None and authenticated else None,
         "actor_username": (getattr(actor, "username", "") or ("系统" if actor is None else ""))[:150],
         "action": action[:32],
         "object_type": object_type[:32],

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from minzheng.accounts.types import Actor
 from minzheng.audit.services import audit_record
 from minzheng.cases.casetypes import CaseType, case_type, case_types
 from minzheng.cases.items import stage_item_sync
@@ -89,7 +90,7 @@ def _check_opening(o: Opening, ctype: CaseType) -> None:
         )
 
 
-def case_open(o: Opening, *, actor: Any, client_ip: str = "") -> Case:
+def case_open(o: Opening, *, actor: Actor, client_ip: str = "") -> Case:
     """受理: number the case, set its deadlines from the received date, tick what data already proves."""
     ctype = case_type(o.case_type)
     received_on = _received_on(o.received_on)
@@ -165,7 +166,7 @@ def case_transition(
     case: Case,
     to: str,
     *,
-    actor: Any,
+    actor: Actor,
     reason: str = "",
     data: dict[str, Any] | None = None,
     client_ip: str = "",
@@ -233,7 +234,7 @@ def _acceptance_changes(case: Case, data: dict[str, Any], on: dt.date) -> dict[s
     return changes
 
 
-def _after(case: Case, to: str, *, actor: Any, reason: str, data: dict[str, Any], on: dt.date) -> None:
+def _after(case: Case, to: str, *, actor: Actor, reason: str, data: dict[str, Any], on: dt.date) -> None:
     if to == "accepted":
         materials_refresh(case)
         letter_issue(case, Letter.Kind.ACCEPTED, on=on)
@@ -279,7 +280,7 @@ def publicity_open(case: Case, *, starts_on: dt.date) -> Publicity:
 
 
 def objection_record(
-    publicity: Publicity, *, actor: Any, content: str, received_on: dt.date, contact: str = "", client_ip: str = ""
+    publicity: Publicity, *, actor: Actor, content: str, received_on: dt.date, contact: str = "", client_ip: str = ""
 ) -> Objection:
     if not content.strip():
         raise CaseError("请填写异议内容")
@@ -306,7 +307,7 @@ def objection_record(
     return objection
 
 
-def objection_answer(objection: Objection, *, actor: Any, answer: str, client_ip: str = "") -> Objection:
+def objection_answer(objection: Objection, *, actor: Actor, answer: str, client_ip: str = "") -> Objection:
     if not answer.strip():
         raise CaseError("请填写对异议的核实与答复情况")
     with transaction.atomic():
@@ -357,7 +358,7 @@ def known_case_types() -> list[tuple[str, str]]:
 
 
 def window_refuse(
-    *, actor: Any, household: Household, case_type_id: str, addressee: str, reasons: str, client_ip: str = ""
+    *, actor: Actor, household: Household, case_type_id: str, addressee: str, reasons: str, client_ip: str = ""
 ) -> Letter:
     """不予受理 at the window: no case is opened, the person gets a letter with the reasons."""
     ctype = case_type(case_type_id)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from minzheng.accounts.types import Actor
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
 from minzheng.core.tabular import TabularError, missing_headers, open_table
@@ -62,7 +63,7 @@ def divisions_upsert(entries: dict[str, str]) -> DivisionImportResult:
     return result
 
 
-def divisions_import(*, path: Path, actor: object | None, client_ip: str = "") -> DivisionImportResult:
+def divisions_import(*, path: Path, actor: Actor | None, client_ip: str = "") -> DivisionImportResult:
     """Import a CSV/XLSX with 区划代码, 名称. Any bad row fails the whole file."""
     with open_table(path) as table:
         missing = missing_headers(table.headers, REQUIRED)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from django.conf import settings
 from django.db import transaction
 
+from minzheng.accounts.types import Actor
 from minzheng.audit.services import audit_record
 from minzheng.documents.models import Attachment
 
@@ -47,7 +48,7 @@ def attachment_store(
     owner_type: str,
     owner_id: str | int,
     kind: str,
-    actor: Any,
+    actor: Actor,
     retain_days: int | None = None,
     client_ip: str = "",
 ) -> Attachment:
@@ -86,7 +87,7 @@ def attachment_store(
     return attachment
 
 
-def attachment_read(attachment: Attachment, *, actor: Any, client_ip: str = "") -> bytes:
+def attachment_read(attachment: Attachment, *, actor: Actor, client_ip: str = "") -> bytes:
     """The bytes, after checking they are still what was stored; every read is audited."""
     data = path_of(attachment.sha256).read_bytes()
     if hashlib.sha256(data).hexdigest() != attachment.sha256:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from minzheng.accounts.types import Actor
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
 from minzheng.eldercare import approvals  # noqa: F401 - binds Statement to its approval machine
@@ -46,7 +47,7 @@ class EldercareError(ValueError):
     """A refused write; the message is Chinese and names the object and the reason."""
 
 
-def _audit(actor: Any, action: str, object_type: str, object_id: Any, summary: str, **kw: Any) -> None:
+def _audit(actor: Actor | None, action: str, object_type: str, object_id: Any, summary: str, **kw: Any) -> None:
     audit_record(actor=actor, action=action, object_type=object_type, object_id=object_id, summary=summary, **kw)
 
 
@@ -64,7 +65,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 @transaction.atomic
 def elder_enrol(
     *,
-    actor: Any,
+    actor: Actor | None,
     person: Person,
     status: str,
     phone: str = "",
@@ -100,7 +101,7 @@ def elder_enrol(
 
 
 @transaction.atomic
-def elder_update(*, actor: Any, elder: Elder, client_ip: str = "", **fields: Any) -> Elder:
+def elder_update(*, actor: Actor, elder: Elder, client_ip: str = "", **fields: Any) -> Elder:
     """Status, phone, address, location, emergency contacts (only these)."""
     allowed = {"status", "phone", "address", "lat", "lng", "emergency_contacts", "active"}
     unknown = set(fields) - allowed
@@ -128,7 +129,7 @@ def family_link_expiry(now: dt.datetime | None = None) -> dt.datetime:
 
 
 @transaction.atomic
-def family_link_rotate(*, actor: Any, elder: Elder, client_ip: str = "") -> Elder:
+def family_link_rotate(*, actor: Actor, elder: Elder, client_ip: str = "") -> Elder:
     """A new family link (the old one stops working at once), valid for the configured days."""
     elder.family_token = secrets.token_urlsafe(32)
     elder.family_token_expires_at = family_link_expiry()
@@ -146,7 +147,7 @@ def family_link_rotate(*, actor: Any, elder: Elder, client_ip: str = "") -> Elde
 
 
 @transaction.atomic
-def elder_locate(*, actor: Any, elder: Elder, lat: float, lng: float, basis: str, client_ip: str = "") -> Elder:
+def elder_locate(*, actor: Actor, elder: Elder, lat: float, lng: float, basis: str, client_ip: str = "") -> Elder:
     """Set the home coordinates (typed, taken by a phone at the door, or estimated): what dispatch needs."""
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise EldercareError(f"坐标：纬度 {lat}、经度 {lng} 超出范围（纬度 −90～90，经度 −180～180）")
@@ -165,7 +166,7 @@ def elder_locate(*, actor: Any, elder: Elder, lat: float, lng: float, basis: str
     return elder
 
 
-def elders_list_view(*, actor: Any, q: str, count: int, due_only: bool, client_ip: str = "") -> None:
+def elders_list_view(*, actor: Actor, q: str, count: int, due_only: bool, client_ip: str = "") -> None:
     """The elder list shows names, ages and villages of people in care: a read of personal data."""
     what = "应复评名单" if due_only else (f"按姓名“{q}”查找" if q else "服务对象名单")
     _audit(
@@ -179,7 +180,7 @@ def elders_list_view(*, actor: Any, q: str, count: int, due_only: bool, client_i
     )
 
 
-def order_view(*, actor: Any, order: Order, via: str, client_ip: str = "") -> None:
+def order_view(*, actor: Actor | None, order: Order, via: str, client_ip: str = "") -> None:
     """An order's page (elder, address, times, photos) or one of its photos: a detail read."""
     _audit(
         actor,
@@ -192,7 +193,7 @@ def order_view(*, actor: Any, order: Order, via: str, client_ip: str = "") -> No
     )
 
 
-def statement_view(*, actor: Any, statement: Statement, client_ip: str = "") -> None:
+def statement_view(*, actor: Actor, statement: Statement, client_ip: str = "") -> None:
     """A statement lists every settled visit with the elder's name: a read of personal data."""
     _audit(
         actor,
@@ -204,7 +205,7 @@ def statement_view(*, actor: Any, statement: Statement, client_ip: str = "") -> 
     )
 
 
-def elder_view(*, actor: Any, elder: Elder, via: str, client_ip: str = "") -> None:
+def elder_view(*, actor: Actor | None, elder: Elder, via: str, client_ip: str = "") -> None:
     """A detail read (profile page, hotline pop-up, family page) leaves an audit row."""
     _audit(
         actor,
@@ -218,7 +219,7 @@ def elder_view(*, actor: Any, elder: Elder, via: str, client_ip: str = "") -> No
 
 
 @transaction.atomic
-def elder_condition_changed(*, actor: Any, elder: Elder, note: str, client_ip: str = "") -> Elder:
+def elder_condition_changed(*, actor: Actor, elder: Elder, note: str, client_ip: str = "") -> Elder:
     """A change of condition makes a re-assessment (即时评估) due today."""
     if not note.strip():
         raise EldercareError("请说明状况变化的情况")
@@ -243,7 +244,7 @@ def elder_condition_changed(*, actor: Any, elder: Elder, note: str, client_ip: s
 @transaction.atomic
 def assessment_record(
     *,
-    actor: Any,
+    actor: Actor,
     elder: Elder,
     items: dict[str, int],
     assessed_on: dt.date,
@@ -299,7 +300,7 @@ def _set_level(elder: Elder, level: int | None, assessed_on: dt.date) -> None:
 
 @transaction.atomic
 def legacy_assessment_record(
-    *, actor: Any, elder: Elder, grades: tuple[int, int, int, int], assessed_on: dt.date, assessor_name: str
+    *, actor: Actor, elder: Elder, grades: tuple[int, int, int, int], assessed_on: dt.date, assessor_name: str
 ) -> Assessment:
     """An MZ/T 039-2013 record (legacy): level by lookup table; an uncovered combination goes to review."""
     found = mzt039_level(*grades)
@@ -331,7 +332,7 @@ def legacy_assessment_record(
 
 
 @transaction.atomic
-def catalogue_load(*, actor: Any, path: Path = CATALOGUE) -> tuple[int, int]:
+def catalogue_load(*, actor: Actor | None, path: Path = CATALOGUE) -> tuple[int, int]:
     """Create or update the service items of the catalogue file; returns (created, updated)."""
     rows = yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
     created = updated = 0
@@ -354,7 +355,7 @@ def catalogue_load(*, actor: Any, path: Path = CATALOGUE) -> tuple[int, int]:
     return created, updated
 
 
-def params_load(*, actor: Any) -> None:
+def params_load(*, actor: Actor | None) -> None:
     """The entitlement parameters (data/params.yaml) through the rules catalogue's import (audited there)."""
     from minzheng.rules.services import params_import
 
@@ -363,7 +364,13 @@ def params_load(*, actor: Any) -> None:
 
 @transaction.atomic
 def provider_create(
-    *, actor: Any, name: str, division_code: str, service_area: list[str], credit_code: str = "", phone: str = ""
+    *,
+    actor: Actor | None,
+    name: str,
+    division_code: str,
+    service_area: list[str],
+    credit_code: str = "",
+    phone: str = "",
 ) -> Provider:
     bad = [p for p in service_area if not p.isdigit()]
     if bad or not service_area:
@@ -377,7 +384,7 @@ def provider_create(
 
 @transaction.atomic
 def caregiver_create(
-    *, actor: Any, provider: Provider, name: str, home_lat: float, home_lng: float, **fields: Any
+    *, actor: Actor | None, provider: Provider, name: str, home_lat: float, home_lng: float, **fields: Any
 ) -> Caregiver:
     caregiver = Caregiver.objects.create(provider=provider, name=name, home_lat=home_lat, home_lng=home_lng, **fields)
     _audit(
@@ -390,7 +397,7 @@ def caregiver_create(
 
 
 @transaction.atomic
-def statement_build(*, actor: Any, provider: Provider, month: dt.date) -> Statement:
+def statement_build(*, actor: Actor | None, provider: Provider, month: dt.date) -> Statement:
     """Collect the month's followed-up orders of a provider into its draft statement (re-run safe)."""
     from minzheng.eldercare.entitlements import month_range
 
@@ -425,7 +432,7 @@ def _totals(statement: Statement) -> None:
 
 
 @transaction.atomic
-def statement_approve(*, actor: Any, statement: Statement, client_ip: str = "") -> Statement:
+def statement_approve(*, actor: Actor, statement: Statement, client_ip: str = "") -> Statement:
     """民政 (county) approval: the statement's orders become 已结算."""
     from minzheng.eldercare.orders import order_settle
 
@@ -458,7 +465,7 @@ def statement_approve(*, actor: Any, statement: Statement, client_ip: str = "") 
     return statement
 
 
-def statement_export_audit(*, actor: Any, statement: Statement, path: Path, client_ip: str = "") -> None:
+def statement_export_audit(*, actor: Actor, statement: Statement, path: Path, client_ip: str = "") -> None:
     _audit(
         actor,
         AuditEvent.Action.EXPORT,
@@ -471,7 +478,7 @@ def statement_export_audit(*, actor: Any, statement: Statement, path: Path, clie
 
 
 @transaction.atomic
-def flag_resolve(*, actor: Any, flag: FraudFlag, resolution: str, client_ip: str = "") -> FraudFlag:
+def flag_resolve(*, actor: Actor, flag: FraudFlag, resolution: str, client_ip: str = "") -> FraudFlag:
     if not resolution.strip():
         raise EldercareError("请填写处理意见")
     if not flag.open:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from minzheng.accounts.models import Role, User
+from minzheng.accounts.types import Actor
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
 from minzheng.core.jurisdiction import covers
@@ -42,7 +43,9 @@ def rung_deadline(incident: Incident) -> dt.datetime | None:
     return incident.rung_started_at + dt.timedelta(seconds=seconds)
 
 
-def _audit(actor: Any, action: str, incident: Incident, summary: str, client_ip: str = "", **data: Any) -> None:
+def _audit(
+    actor: Actor | None, action: str, incident: Incident, summary: str, client_ip: str = "", **data: Any
+) -> None:
     audit_record(
         actor=actor,
         action=action,
@@ -79,7 +82,7 @@ def _start_rung(incident: Incident, rung: str, at: dt.datetime) -> EscalationSte
     return EscalationStep.objects.create(incident=incident, rung=rung, started_at=at, contact=_contact(incident, rung))
 
 
-def _end_current(incident: Incident, at: dt.datetime, outcome: str, actor: Any, note: str = "") -> None:
+def _end_current(incident: Incident, at: dt.datetime, outcome: str, actor: Actor | None, note: str = "") -> None:
     step = incident.steps.filter(rung=incident.rung, ended_at__isnull=True).order_by("-started_at", "-pk").first()
     if step is None:
         return
@@ -90,8 +93,8 @@ def _end_current(incident: Incident, at: dt.datetime, outcome: str, actor: Any, 
     step.save(update_fields=["ended_at", "outcome", "note", "actor"])
 
 
-def _user(actor: Any) -> User | None:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user(actor: Actor | None) -> User | None:
+    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _locked(incident: Incident) -> Incident:
@@ -105,7 +108,7 @@ def _locked(incident: Incident) -> Incident:
 @transaction.atomic
 def device_register(
     *,
-    actor: Any,
+    actor: Actor | None,
     elder: Elder,
     serial: str,
     installed_on: dt.date,
@@ -143,7 +146,7 @@ def device_register(
 @transaction.atomic
 def alarm_receive(
     *,
-    actor: Any,
+    actor: Actor | None,
     kind: str,
     now: dt.datetime,
     device: Device | None = None,
@@ -174,7 +177,7 @@ def alarm_receive(
     return alarm
 
 
-def _open(elder: Elder, kind: str, opened_at: dt.datetime, now: dt.datetime, actor: Any) -> Incident:
+def _open(elder: Elder, kind: str, opened_at: dt.datetime, now: dt.datetime, actor: Actor | None) -> Incident:
     try:
         with transaction.atomic():
             incident = Incident.objects.create(
@@ -189,7 +192,7 @@ def _open(elder: Elder, kind: str, opened_at: dt.datetime, now: dt.datetime, act
 
 
 @transaction.atomic
-def incident_view(*, actor: Any, incident: Incident, client_ip: str = "") -> None:
+def incident_view(*, actor: Actor, incident: Incident, client_ip: str = "") -> None:
     """Opening an incident shows the elder's profile and full phones: a detail read."""
     _audit(
         actor,
@@ -202,7 +205,7 @@ def incident_view(*, actor: Any, incident: Incident, client_ip: str = "") -> Non
 
 @transaction.atomic
 def incident_answer(
-    *, actor: Any, incident: Incident, now: dt.datetime, note: str = "", client_ip: str = ""
+    *, actor: Actor, incident: Incident, now: dt.datetime, note: str = "", client_ip: str = ""
 ) -> Incident:
     """The current rung's contact answered (operator took the call, family reached, worker at the door)."""
     incident = _locked(incident)
@@ -229,7 +232,7 @@ def incident_answer(
 @transaction.atomic
 def incident_escalate(
     *,
-    actor: Any,
+    actor: Actor,
     incident: Incident,
     now: dt.datetime,
     to: str | None = None,
@@ -256,7 +259,7 @@ def incident_escalate(
 
 @transaction.atomic
 def incident_close(
-    *, actor: Any, incident: Incident, now: dt.datetime, outcome: str, note: str = "", client_ip: str = ""
+    *, actor: Actor | None, incident: Incident, now: dt.datetime, outcome: str, note: str = "", client_ip: str = ""
 ) -> Incident:
     if outcome not in Outcome.values:
         raise EmergencyError("处置结果：请选择 " + "、".join(Outcome.labels))
@@ -276,7 +279,7 @@ def incident_close(
     return incident
 
 
-def incident_tick(*, now: dt.datetime, actor: Any = None) -> int:
+def incident_tick(*, now: dt.datetime, actor: Actor | None = None) -> int:
     """Escalate every open incident whose rung timed out; returns the rungs taken. Idempotent.
 
     Each escalation is dated at the deadline it passed, not at `now`, so a late tick (a worker that
@@ -290,7 +293,7 @@ def incident_tick(*, now: dt.datetime, actor: Any = None) -> int:
 
 
 @transaction.atomic
-def _tick_one(pk: int, now: dt.datetime, actor: Any) -> int:
+def _tick_one(pk: int, now: dt.datetime, actor: Actor | None) -> int:
     incident = Incident.objects.select_for_update().select_related("elder__person").get(pk=pk)
     taken = 0
     while (deadline := rung_deadline(incident)) is not None and deadline <= now:

@@ -30,10 +30,12 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connection, connections
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 from django.db.models import F, Q
 from django.utils import timezone
 
+from minzheng.accounts.types import Actor
 from minzheng.jobs.models import Job
 
 log = logging.getLogger(__name__)
@@ -100,7 +102,7 @@ class JobContext:
             setattr(self.job, key, value)
 
 
-def job_enqueue(*, kind: str, params: dict[str, Any], actor: Any = None) -> Job:
+def job_enqueue(*, kind: str, params: dict[str, Any], actor: Actor | None = None) -> Job:
     if kind not in HANDLERS:
         raise ValueError(f"未知的任务类型：{kind}")
     creator = actor if getattr(actor, "is_authenticated", False) else None
@@ -241,7 +243,8 @@ def _isolated() -> bool:
 def _inline() -> bool:
     # Tests run jobs in the caller's thread: their database lives in the test's
     # transaction (or in memory), which another thread or process cannot see.
-    return settings.JOBS_INLINE or (connection.vendor == "sqlite" and connection.is_in_memory_db())
+    db = connections[DEFAULT_DB_ALIAS]
+    return settings.JOBS_INLINE or (isinstance(db, SQLiteDatabaseWrapper) and db.is_in_memory_db())
 
 
 def job_execute(job: Job) -> Job:
@@ -329,7 +332,7 @@ def worker_loop(*, once: bool = False, idle_sleep: float = 1.0, stop: threading.
 
 
 # --- cancel ------------------------------------------------------------------------------------
-def job_cancel(*, job: Job, actor: Any, client_ip: str = "") -> Job:
+def job_cancel(*, job: Job, actor: Actor, client_ip: str = "") -> Job:
     """Stop a queued or running job for good: no worker claims it again; audited."""
     from minzheng.audit.models import AuditEvent
     from minzheng.audit.services import audit_record

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Sum
 
+from minzheng.accounts.types import Actor
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
 from minzheng.eldercare.money import yuan
@@ -25,7 +26,9 @@ class MealsError(Exception):
     """A refused write; the message is Chinese and names the field."""
 
 
-def _audit(actor: Any, action: str, object_type: str, pk: Any, summary: str, client_ip: str = "", **data: Any) -> None:
+def _audit(
+    actor: Actor | None, action: str, object_type: str, pk: Any, summary: str, client_ip: str = "", **data: Any
+) -> None:
     audit_record(
         actor=actor,
         action=action,
@@ -37,7 +40,7 @@ def _audit(actor: Any, action: str, object_type: str, pk: Any, summary: str, cli
     )
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Actor) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
@@ -49,7 +52,7 @@ def age_on(person: Person, day: dt.date) -> int:
 @transaction.atomic
 def canteen_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     division_code: str,
     kind: str = CanteenKind.CANTEEN,
@@ -71,7 +74,7 @@ def canteen_create(
 
 @transaction.atomic
 def menu_publish(
-    *, actor: Any, canteen: Canteen, date: dt.date, meal: str, dishes: str, price_fen: int, client_ip: str = ""
+    *, actor: Actor | None, canteen: Canteen, date: dt.date, meal: str, dishes: str, price_fen: int, client_ip: str = ""
 ) -> Menu:
     """Publish or change one meal of a day; the price is fixed once somebody has ordered it."""
     if meal not in Meal.values:
@@ -110,7 +113,7 @@ def is_free_lunch(order: MealOrder) -> bool:
 
 @transaction.atomic
 def order_place(
-    *, actor: Any, menu: Menu, person: Person, mode: str, now: dt.datetime, client_ip: str = ""
+    *, actor: Actor, menu: Menu, person: Person, mode: str, now: dt.datetime, client_ip: str = ""
 ) -> MealOrder:
     if mode not in Mode.values:
         raise MealsError(f"方式：应为 {'、'.join(Mode.labels)}")
@@ -154,7 +157,7 @@ def _locked(order: MealOrder) -> MealOrder:
 
 
 @transaction.atomic
-def order_hand_over(*, actor: Any, order: MealOrder, now: dt.datetime, client_ip: str = "") -> MealOrder:
+def order_hand_over(*, actor: Actor, order: MealOrder, now: dt.datetime, client_ip: str = "") -> MealOrder:
     """堂食: the elder took the meal; 送餐: it was delivered at the door."""
     order = _locked(order)
     if order.status != MealOrder.Status.PLACED:
@@ -174,7 +177,7 @@ def order_hand_over(*, actor: Any, order: MealOrder, now: dt.datetime, client_ip
 
 
 @transaction.atomic
-def order_cancel(*, actor: Any, order: MealOrder, reason: str, client_ip: str = "") -> MealOrder:
+def order_cancel(*, actor: Actor, order: MealOrder, reason: str, client_ip: str = "") -> MealOrder:
     order = _locked(order)
     if not reason.strip():
         raise MealsError("取消原因：不能为空")
@@ -201,7 +204,7 @@ def month_range(month: dt.date) -> tuple[dt.date, dt.date]:
 
 @transaction.atomic
 def settlement_build(
-    *, actor: Any, canteen: Canteen, month: dt.date, now: dt.datetime, client_ip: str = ""
+    *, actor: Actor, canteen: Canteen, month: dt.date, now: dt.datetime, client_ip: str = ""
 ) -> Settlement:
     """Sum the month's meals handed out; rebuilding a draft refreshes it, an approved one is final."""
     start, end = month_range(month)
@@ -229,7 +232,7 @@ def settlement_build(
 
 
 @transaction.atomic
-def settlement_approve(*, actor: Any, settlement: Settlement, now: dt.datetime, client_ip: str = "") -> Settlement:
+def settlement_approve(*, actor: Actor, settlement: Settlement, now: dt.datetime, client_ip: str = "") -> Settlement:
     settlement = Settlement.objects.select_for_update().select_related("canteen").get(pk=settlement.pk)
     if settlement.status == Settlement.Status.APPROVED:
         raise MealsError("该结算单已审核")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from minzheng.accounts.types import Actor
 from minzheng.notifications.models import Notification
 
 log = logging.getLogger(__name__)
@@ -67,5 +68,5 @@ def deliver_pending(limit: int = 500) -> dict[str, int]:
     return {"delivered": delivered, "failed": failed}
 
 
-def mark_read(message: Notification, *, actor: Any) -> None:
+def mark_read(message: Notification, *, actor: Actor) -> None:
     Notification.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now())

@@ -18,6 +18,7 @@ from django.db import close_old_connections, connection
 from django.db.models import F
 from django.utils import timezone
 
+from minzheng.accounts.types import Actor
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
 from minzheng.scheduler.models import Schedule
@@ -123,7 +124,7 @@ def scheduler_tick(now: dt.datetime | None = None) -> list[RunResult]:
     return [_run(spec, now) for spec in claim_due(now)]
 
 
-def schedule_run(*, name: str, actor: Any = None, now: dt.datetime | None = None) -> RunResult:
+def schedule_run(*, name: str, actor: Actor | None = None, now: dt.datetime | None = None) -> RunResult:
     """Run one schedule now, whatever its due time (`minzheng scheduler run NAME`); audited."""
     spec = SCHEDULES.get(name)
     if spec is None:
@@ -143,7 +144,7 @@ def schedule_run(*, name: str, actor: Any = None, now: dt.datetime | None = None
     return outcome
 
 
-def schedule_set_enabled(*, name: str, enabled: bool, actor: Any = None) -> Schedule:
+def schedule_set_enabled(*, name: str, enabled: bool, actor: Actor | None = None) -> Schedule:
     schedules_sync()
     row = Schedule.objects.filter(name=name).first()
     if row is None:

@@ -235,6 +235,9 @@ class FeedDelivery(models.Model):
         CURRENT = "current", "当前"
         REPLACED = "replaced", "已被替换"
 
+    # Not stored: True on the delivery handed back when the same file came again (for the message).
+    unchanged: bool = False
+
     feed_id = models.CharField(max_length=32, db_comment="数据项，如 vehicle")
     as_of = models.DateField(db_comment="数据时点")
     source_name = models.CharField(max_length=255, db_comment="原始文件名")

@@ -12,13 +12,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from minzheng.accounts.access import require
+from minzheng.accounts.types import Actor
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
 from minzheng.core.dates import DateInputError, parse_day
 from minzheng.core.jurisdiction import prefix_q
 from minzheng.jobs.models import Job
 from minzheng.jobs.services import job_enqueue
-from minzheng.registry.models import Person
+from minzheng.registry.models import Person, Relation
 from minzheng.verification import (
     access,
     review,  # noqa: F401 - binds MatchCandidate to its review machine
@@ -74,7 +75,7 @@ def _row_facts(feed_id: str, row: dict[str, Any]) -> dict[str, str]:
 @transaction.atomic
 def matching_run(
     *,
-    actor: Any,
+    actor: Actor | None,
     feed_id: str,
     as_of: dt.date,
     threshold_weight: float = DEFAULT_THRESHOLD_WEIGHT,
@@ -101,7 +102,7 @@ def matching_run(
         digest_key=digest_key(),
         threshold_weight=threshold_weight,
     )
-    counts = result.counts()
+    counts: dict[str, int | float] = {**result.counts()}
     counts.update(_store_candidates(feed_id, as_of, rows, result.links))
     counts["seconds"] = round(result.seconds.get("total", 0.0), 3)
     audit_record(
@@ -170,7 +171,7 @@ def _store_candidates(feed_id: str, as_of: dt.date, rows: pa.Table, links: pa.Ta
     }
 
 
-def _review(actor: Any, candidate: MatchCandidate, status: str, reason: str, client_ip: str = "") -> MatchCandidate:
+def _review(actor: Actor, candidate: MatchCandidate, status: str, reason: str, client_ip: str = "") -> MatchCandidate:
     require(access.can_review_candidate(actor, candidate))
     candidate = MatchCandidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.status == status:
@@ -179,7 +180,7 @@ def _review(actor: Any, candidate: MatchCandidate, status: str, reason: str, cli
     return candidate
 
 
-def _move(actor: Any, candidate: MatchCandidate, status: str, reason: str, client_ip: str = "") -> None:
+def _move(actor: Actor, candidate: MatchCandidate, status: str, reason: str, client_ip: str = "") -> None:
     """The kernel moves it (machine `verification/review.py`, history row, compare-and-set)."""
     now = timezone.now()
     changes = {"reason": reason, "reviewed_by": actor, "reviewed_at": now, "updated_at": now}
@@ -196,7 +197,7 @@ def _same_row(candidate: MatchCandidate) -> Any:
 
 
 @transaction.atomic
-def match_confirm(*, actor: Any, candidate: MatchCandidate, reason: str = "", client_ip: str = "") -> MatchCandidate:
+def match_confirm(*, actor: Actor, candidate: MatchCandidate, reason: str = "", client_ip: str = "") -> MatchCandidate:
     """已确认: the row belongs to this person; the row's other pending candidates are set aside (已否定)."""
     if _same_row(candidate).filter(status=MatchCandidate.Status.CONFIRMED).exists():
         from minzheng.verification.labels import feed_name
@@ -210,14 +211,14 @@ def match_confirm(*, actor: Any, candidate: MatchCandidate, reason: str = "", cl
     return candidate
 
 
-def _set_aside(actor: Any, candidate: MatchCandidate, others: list[int], client_ip: str) -> None:
+def _set_aside(actor: Actor, candidate: MatchCandidate, others: list[int], client_ip: str) -> None:
     """The row's other pending candidates become 已否定, each through the kernel (history like any review)."""
     for other in _same_row(candidate).filter(pk__in=others).order_by("pk"):
         _move(actor, other, MatchCandidate.Status.REJECTED, "同一行已确认为另一居民", client_ip)
 
 
 @transaction.atomic
-def match_reject(*, actor: Any, candidate: MatchCandidate, reason: str = "", client_ip: str = "") -> MatchCandidate:
+def match_reject(*, actor: Actor, candidate: MatchCandidate, reason: str = "", client_ip: str = "") -> MatchCandidate:
     """已否定: the row is not this person (also withdraws an earlier confirmation)."""
     candidate = _review(actor, candidate, MatchCandidate.Status.REJECTED, reason, client_ip)
     _audit_review(actor, candidate, "verification.match_reject", "否定", client_ip, [])
@@ -226,7 +227,7 @@ def match_reject(*, actor: Any, candidate: MatchCandidate, reason: str = "", cli
 
 @transaction.atomic
 def match_confirm_bulk(
-    *, actor: Any, level: Any, reason: str, expected: int, feed_id: str = "", client_ip: str = ""
+    *, actor: Actor, level: Any, reason: str, expected: int, feed_id: str = "", client_ip: str = ""
 ) -> dict[str, Any]:
     """Confirm every pending candidate in the actor's jurisdiction at or above one 把握度 step.
 
@@ -264,7 +265,7 @@ def match_confirm_bulk(
 
 
 def match_candidates_viewed(
-    *, actor: Any, candidates: list[MatchCandidate], filters: dict[str, str], client_ip: str = ""
+    *, actor: Actor, candidates: list[MatchCandidate], filters: dict[str, str], client_ip: str = ""
 ) -> None:
     """A page of the review queue shows residents' names, masked numbers and households: audited, ids listed."""
     if not candidates:
@@ -279,7 +280,7 @@ def match_candidates_viewed(
     )
 
 
-def match_candidate_viewed(*, actor: Any, candidate: MatchCandidate, client_ip: str = "") -> None:
+def match_candidate_viewed(*, actor: Actor, candidate: MatchCandidate, client_ip: str = "") -> None:
     """One candidate's page (row beside resident) is a detail read: audited."""
     audit_record(
         actor=actor,
@@ -291,7 +292,7 @@ def match_candidate_viewed(*, actor: Any, candidate: MatchCandidate, client_ip: 
     )
 
 
-def _audit_review(actor: Any, c: MatchCandidate, action: str, verb: str, client_ip: str, others: list[int]) -> None:
+def _audit_review(actor: Actor, c: MatchCandidate, action: str, verb: str, client_ip: str, others: list[int]) -> None:
     audit_record(
         actor=actor,
         action=action,
@@ -319,7 +320,7 @@ BATCH_JOB = "verification.batch"
 @transaction.atomic
 def batch_run_start(
     *,
-    actor: Any,
+    actor: Actor | None,
     as_of: dt.date,
     engine: str = BatchRun.Engine.DUCKDB,
     scope: str = BatchRun.Scope.BENEFICIARIES,
@@ -334,11 +335,9 @@ def batch_run_start(
         raise ValueError(f"未知的计算引擎：{engine}（可选 duckdb、spark）")
     if scope not in BatchRun.Scope.values:
         raise ValueError(f"未知的范围：{scope}")
-    staff = getattr(actor, "is_authenticated", False)
-    prefix = actor.jurisdiction if staff else (jurisdiction or "")
-    run = BatchRun.objects.create(
-        as_of=as_of, engine=engine, scope=scope, jurisdiction=prefix, created_by=actor if staff else None
-    )
+    staff = actor if actor is not None and actor.is_authenticated else None
+    prefix = staff.jurisdiction if staff is not None else (jurisdiction or "")
+    run = BatchRun.objects.create(as_of=as_of, engine=engine, scope=scope, jurisdiction=prefix, created_by=staff)
     params: dict[str, Any] = {"run_id": run.pk}
     if income_ratio is not None:
         params["income_ratio"] = income_ratio
@@ -359,9 +358,10 @@ def batch_run_start(
 
 
 @transaction.atomic
-def batch_run_resume(*, actor: Any, run: BatchRun) -> BatchRun:
+def batch_run_resume(*, actor: Actor | None, run: BatchRun) -> BatchRun:
     """Queue an interrupted run's job again: it resumes from its checkpoint."""
-    Job.objects.filter(pk=run.job_id, status=Job.Status.FAILED).update(status=Job.Status.QUEUED, error="")
+    if run.job_id is not None:
+        Job.objects.filter(pk=run.job_id, status=Job.Status.FAILED).update(status=Job.Status.QUEUED, error="")
     BatchRun.objects.filter(pk=run.pk).update(status=BatchRun.Status.QUEUED, error="")
     audit_record(
         actor=actor,
@@ -375,7 +375,7 @@ def batch_run_resume(*, actor: Any, run: BatchRun) -> BatchRun:
 
 
 @transaction.atomic
-def worklist_mark_handled(*, actor: Any, item: WorklistItem, note: str = "", client_ip: str = "") -> WorklistItem:
+def worklist_mark_handled(*, actor: Actor, item: WorklistItem, note: str = "", client_ip: str = "") -> WorklistItem:
     """待处理 → 已处理, with who, when and a note. Handling twice changes nothing."""
     if item.status == WorklistItem.Status.HANDLED:
         return item
@@ -401,7 +401,7 @@ def worklist_mark_handled(*, actor: Any, item: WorklistItem, note: str = "", cli
     return item
 
 
-def worklist_viewed(*, actor: Any, items: list[WorklistItem], filters: dict[str, str], client_ip: str = "") -> None:
+def worklist_viewed(*, actor: Actor, items: list[WorklistItem], filters: dict[str, str], client_ip: str = "") -> None:
     """A page of the 核对工作清单 names residents and their changes: audited, item ids listed."""
     if not items:
         return
@@ -425,7 +425,7 @@ def feed_store() -> FeedStore:
 
 def feed_ingest(
     *,
-    actor: Any,
+    actor: Actor | None,
     feed_id: str,
     path: Any,
     as_of: dt.date,
@@ -473,7 +473,7 @@ def _lookup_index_build(feed_id: str, as_of: dt.date) -> None:
 
 
 @transaction.atomic
-def _feed_delivery_record(*, actor: Any, result: Any, as_of: dt.date, client_ip: str) -> Any:
+def _feed_delivery_record(*, actor: Actor | None, result: Any, as_of: dt.date, client_ip: str) -> Any:
     from minzheng.verification.models import FeedDelivery
 
     current = FeedDelivery.objects.filter(feed_id=result.feed, as_of=as_of, status=FeedDelivery.Status.CURRENT)
@@ -522,7 +522,7 @@ def _feed_delivery_record(*, actor: Any, result: Any, as_of: dt.date, client_ip:
     return delivery
 
 
-def feed_rejects_download(*, actor: Any, delivery: Any, client_ip: str = "") -> Any:
+def feed_rejects_download(*, actor: Actor, delivery: Any, client_ip: str = "") -> Any:
     """The delivery's rejects file (personal data): audited as an export. Returns its path."""
     from pathlib import Path
 
@@ -539,7 +539,7 @@ def feed_rejects_download(*, actor: Any, delivery: Any, client_ip: str = "") -> 
 
 
 def feed_restore(
-    *, actor: Any, feed_id: str, as_of: dt.date, replaced_name: str | None = None, client_ip: str = ""
+    *, actor: Actor, feed_id: str, as_of: dt.date, replaced_name: str | None = None, client_ip: str = ""
 ) -> Any:
     """Bring back a snapshot a replace set aside (the newest, or `replaced_name`); the current one is kept in turn.
 
@@ -562,7 +562,7 @@ def feed_restore(
 
 
 @transaction.atomic
-def _feed_restore_record(*, actor: Any, snapshot: Any, client_ip: str) -> Any:
+def _feed_restore_record(*, actor: Actor, snapshot: Any, client_ip: str) -> Any:
     from minzheng.verification.models import FeedDelivery
 
     m = snapshot.manifest
@@ -643,7 +643,7 @@ def household_result(household: Any, as_of: dt.date) -> dict[str, Any]:
     result = engine.verify(store, members, as_of, digest_key=digest_key(), links=links)
     (shaped,) = engine.to_json(result, as_of)
     relations = dict(Person.objects.filter(household=household).values_list("id_number", "relation"))
-    labels = dict(Person._meta.get_field("relation").choices)
+    labels = dict(Relation.choices)
     for m in shaped["members"]:
         m["relation"] = labels.get(relations.get(m["id_number"], ""), "")
     shaped["snapshots"] = {
@@ -667,7 +667,7 @@ def _report_no(household: Any, day: dt.date) -> str:
     return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
 
 
-def household_check(*, actor: Any, household: Any, as_of: dt.date, client_ip: str = "") -> dict[str, Any]:
+def household_check(*, actor: Actor, household: Any, as_of: dt.date, client_ip: str = "") -> dict[str, Any]:
     """The verification without a report (CLI without --authorisation): audited as a query, nothing stored."""
     if actor is not None:
         require(access.can_verify_household(actor, household))
@@ -685,7 +685,9 @@ def household_check(*, actor: Any, household: Any, as_of: dt.date, client_ip: st
 
 
 @transaction.atomic
-def household_verify(*, actor: Any, household: Any, as_of: dt.date, authorisation_ref: str, client_ip: str = "") -> Any:
+def household_verify(
+    *, actor: Actor, household: Any, as_of: dt.date, authorisation_ref: str, client_ip: str = ""
+) -> Any:
     """一键核对: verify the household against every feed on `as_of` and issue the 核对报告 (audited).
 
     Refused without a 核对授权书 reference: the platform may query a family's data only with its
@@ -739,7 +741,7 @@ def household_verify(*, actor: Any, household: Any, as_of: dt.date, authorisatio
     return report
 
 
-def report_view(*, actor: Any, report: Any, client_ip: str = "") -> None:
+def report_view(*, actor: Actor, report: Any, client_ip: str = "") -> None:
     """Reading a 核对报告 is a detail read of every member's data: audited."""
     audit_record(
         actor=actor,
@@ -751,7 +753,7 @@ def report_view(*, actor: Any, report: Any, client_ip: str = "") -> None:
     )
 
 
-def report_export(*, actor: Any, report: Any, fmt: str, client_ip: str = "") -> None:
+def report_export(*, actor: Actor, report: Any, fmt: str, client_ip: str = "") -> None:
     """Downloading a 核对报告 (PDF or XLSX) is an export: audited."""
     audit_record(
         actor=actor,

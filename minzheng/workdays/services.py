@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
+from minzheng.accounts.types import Actor
 from minzheng.audit.services import audit_record
 from minzheng.core.dates import DateInputError, parse_day
 from minzheng.workdays import selectors
@@ -84,7 +85,9 @@ def seed_from_chinese_calendar() -> ImportResult:
 
 def parse_rows(records: Iterable[dict[str, Any]]) -> list[tuple[dt.date, str, str]]:
     """Check every row; raise HolidayImportError naming each bad one (line numbers count the header as 1)."""
-    parsed, errors, seen = [], [], set()
+    parsed: list[tuple[dt.date, str, str]] = []
+    errors: list[str] = []
+    seen: set[dt.date] = set()
     for line, record in enumerate(records, start=2):
         raw_kind = str(record.get("类型") or "").strip()
         try:
@@ -104,7 +107,7 @@ def parse_rows(records: Iterable[dict[str, Any]]) -> list[tuple[dt.date, str, st
     return parsed
 
 
-def holidays_import(*, path: Path, actor: Any, client_ip: str = "") -> ImportResult:
+def holidays_import(*, path: Path, actor: Actor, client_ip: str = "") -> ImportResult:
     """Import an administrator's file (columns 日期, 类型 (休/班), 名称); all rows or none."""
     from minzheng.core.tabular import TabularError, missing_headers, open_table
 
@@ -121,7 +124,7 @@ def holidays_import(*, path: Path, actor: Any, client_ip: str = "") -> ImportRes
 
 
 @transaction.atomic
-def _apply(rows: list[tuple[dt.date, str, str]], *, source: str, actor: Any, client_ip: str) -> ImportResult:
+def _apply(rows: list[tuple[dt.date, str, str]], *, source: str, actor: Actor, client_ip: str) -> ImportResult:
     result = ImportResult(rows=len(rows), years=sorted({d.year for d, _, _ in rows}))
     current = {h.day: h for h in Holiday.objects.filter(day__in=[d for d, _, _ in rows])}
     for day, kind, name in rows:

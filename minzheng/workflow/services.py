@@ -20,6 +20,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from minzheng.accounts.types import Actor
 from minzheng.audit.services import audit_record
 from minzheng.workdays.selectors import add_working_days
 from minzheng.workflow.machine import Deadline, Machine, Transition
@@ -110,7 +111,7 @@ def _refuse_step(machine: Machine, current: str, to: str) -> Transition:
     return step
 
 
-def _check_actor(obj: models.Model, step: Transition, actor: Any, reason: str) -> None:
+def _check_actor(obj: models.Model, step: Transition, actor: Actor, reason: str) -> None:
     role = getattr(actor, "role", None) if actor is not None else SYSTEM
     if step.roles and role not in step.roles:
         label = getattr(actor, "role_label", "") or "系统"
@@ -123,7 +124,7 @@ def _check_actor(obj: models.Model, step: Transition, actor: Any, reason: str) -
         )
 
 
-def _check_guards(obj: models.Model, step: Transition, actor: Any, data: dict[str, Any]) -> None:
+def _check_guards(obj: models.Model, step: Transition, actor: Actor, data: dict[str, Any]) -> None:
     for name in step.guards:
         message = GUARDS[name](obj, actor, data)
         if message:
@@ -145,7 +146,7 @@ def _real_date(obj: models.Model, on: dt.date | None) -> dt.date:
 def start(
     obj: models.Model,
     *,
-    actor: Any,
+    actor: Actor | None,
     on: dt.date | None = None,
     reason: str = "",
     client_ip: str = "",
@@ -170,7 +171,7 @@ def transition(
     obj: models.Model,
     to: str,
     *,
-    actor: Any,
+    actor: Actor,
     reason: str = "",
     data: dict[str, Any] | None = None,
     on: dt.date | None = None,
@@ -216,13 +217,13 @@ def _log(
     target: str,
     action: str,
     *,
-    actor: Any,
+    actor: Actor | None,
     on: dt.date,
     reason: str,
     data: dict[str, Any],
     ip: str,
 ) -> TransitionLog:
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor if actor is not None and actor.is_authenticated else None
     log = TransitionLog.objects.create(
         machine=machine.name,
         object_type=b.object_type,

@@ -172,7 +172,9 @@ def _params(time_limit_s: float, solution_limit: int | None) -> object:
     return params
 
 
-def _solve(routing: pywrapcp.RoutingModel, time_limit_s: float, solution_limit: int | None, trace: list) -> object:
+def _solve(
+    routing: pywrapcp.RoutingModel, time_limit_s: float, solution_limit: int | None, trace: list
+) -> pywrapcp.Assignment | None:
     """Search until the limit; if it ran out before the first plan, search again for that plan alone.
 
     A time-limited search returns no plan (or an empty one) when the first solution alone takes
@@ -186,7 +188,7 @@ def _solve(routing: pywrapcp.RoutingModel, time_limit_s: float, solution_limit: 
     return routing.SolveWithParameters(_params(FIRST_PLAN_CAP_S, 1))
 
 
-def _routes(model: _Model, manager, routing, time_dim, solution) -> list[Route]:  # type: ignore[no-untyped-def]
+def _routes(model: _Model, manager, routing, time_dim, solution) -> list[Route]:
     m = len(model.caregivers)
     routes: list[Route] = []
     for k, cg in enumerate(model.caregivers):

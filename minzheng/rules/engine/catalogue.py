@@ -109,7 +109,8 @@ class Catalogue:
     order: list[str]  # every node name, dependencies first
     source_dir: Path
     digest: str  # SHA-256 over the files: which catalogue decided
-    cache: dict[str, Any] = field(default_factory=dict)  # the evaluation plan, built on first use
+    # The evaluation plan and its parts, built on first use; keys are names or (part, level) pairs.
+    cache: dict[str | tuple[str, str], Any] = field(default_factory=dict)
 
     def param_keys(self) -> list[str]:
         return sorted({n.key for n in self.nodes.values() if n.kind == "param"})
@@ -194,12 +195,12 @@ class _Loader:
         return CatalogueError(file, line, reason)
 
     def _scope_decls(self, scope: _Scope, doc: LineDict) -> None:
-        params = doc.get("params") or {}
+        params = doc.get("params") or LineDict()
         for alias, decl in params.items():
             if not isinstance(decl, dict) or "key" not in decl or "unit" not in decl:
                 raise self._err(scope.file, params.line_of(alias), f"参数“{alias}”需要 key 和 unit")
             self._param(scope, alias, decl, params.line_of(alias))
-        derived = doc.get("derived") or {}
+        derived = doc.get("derived") or LineDict()
         for name, decl in derived.items():
             if self._visible(scope, name, derived_only=False) is not None and name not in scope.derived:
                 raise self._err(scope.file, derived.line_of(name), f"名称“{name}”重复定义")
@@ -473,8 +474,8 @@ class _Loader:
         line = line_of(decl, line)
         rounding = str(decl.get("round", "fen"))
         if rounding not in ROUNDING:
-            raise self._err(scope.file, decl.line_of("round"), f"round 应为 {'、'.join(sorted(ROUNDING))}")
-        expr_line = decl.line_of("expr")
+            raise self._err(scope.file, _key_line(decl, "round", line), f"round 应为 {'、'.join(sorted(ROUNDING))}")
+        expr_line = _key_line(decl, "expr", line)
         ir = self._parse(scope, decl["expr"], expr_line, policy.entity, f"政策“{policy.name}”的金额")
         unit = self._declared_unit(scope.file, expr_line, "amount", str(decl["unit"]), ir.unit)
         quantity_unit = ""
@@ -483,7 +484,7 @@ class _Loader:
         parts: dict[str, IR] = {"expr": ir}
         for bound in ("cap", "floor", "value"):
             if bound in decl:
-                b_line = decl.line_of(bound)
+                b_line = _key_line(decl, bound, line)
                 b_ir = self._parse(scope, decl[bound], b_line, policy.entity, f"政策“{policy.name}”的 {bound}")
                 target = unit if bound != "value" else Unit(u.MONEY, None, "元")
                 if bound == "value" and b_ir.unit.dim != u.MONEY:
@@ -600,3 +601,8 @@ def _date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
+
+
+def _key_line(decl: dict[str, Any], key: str, default: int) -> int:
+    """The line of `key` in a YAML mapping; a mapping built in Python has none, so its own line."""
+    return decl.line_of(key) if isinstance(decl, LineDict) else default

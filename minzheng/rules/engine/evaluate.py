@@ -229,8 +229,8 @@ def evaluate_frames(
 
 
 def _grouped(catalogue: Catalogue, persons: pl.DataFrame, names: list[str]) -> pl.LazyFrame:
-    args = {catalogue.nodes[n].agg_arg for n in names} - {None}
-    narrow = pl.DataFrame([persons.get_column(c) for c in sorted({H_INDEX, *args})])  # type: ignore[arg-type]
+    args = {arg for n in names if (arg := catalogue.nodes[n].agg_arg) is not None}
+    narrow = pl.DataFrame([persons.get_column(c) for c in sorted({H_INDEX, *args})])
     return narrow.lazy().group_by(H_INDEX).agg(aggregate(catalogue, names))
 
 
@@ -300,8 +300,8 @@ def _join_params(frame: pl.DataFrame, params: PartitionParams, needed: set[str])
 
 
 def _aggregate(catalogue: Catalogue, persons: pl.DataFrame, households: pl.DataFrame, names: list[str]) -> pl.DataFrame:
-    grouped = persons.lazy().group_by(H_INDEX).agg(aggregate(catalogue, names)).sort(H_INDEX)
-    grouped = grouped.collect(optimizations=_flags(persons.height))
+    plan = persons.lazy().group_by(H_INDEX).agg(aggregate(catalogue, names)).sort(H_INDEX)
+    grouped = plan.collect(optimizations=_flags(persons.height))
     if grouped.height == households.height:
         return households.hstack(grouped.drop(H_INDEX, MEMBERS).get_columns())
     joined = households.join(grouped, on=H_INDEX, how="left", maintain_order="left")

@@ -53,7 +53,7 @@ def condition_sources(catalogue: Catalogue, policy: Policy) -> list[ConditionSou
         assert root is not None
         items = root.children if root.kind == "all" else [root]
         found = catalogue.cache[key] = [sources_of(catalogue, policy, c.id, c.node) for c in items]
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def sources_of(catalogue: Catalogue, policy: Policy, cid: str, start: str) -> ConditionSources:

@@ -135,7 +135,7 @@ ARROW_TYPES = {
 }
 
 
-class _Blank(dict):  # type: ignore[type-arg]
+class _Blank(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "—"
 

@@ -86,9 +86,9 @@ def evaluate(members: pa.Table, feeds: Mapping[str, pa.Table], as_of: dt.date, l
         parts.extend(findings)
     # Few, optimised plans: a household is ~500 small operations, and collecting each one eagerly
     # would cost more than the lookups; the persons are collected once, as the households read them.
-    done, found = pl.collect_all([_finish_persons(persons), _finish_findings(parts, m.lazy())])
+    done, flagged = pl.collect_all([_finish_persons(persons), _finish_findings(parts, m.lazy())])
     households = _households(done.lazy()).collect()
-    return Result(done.to_arrow(), found.to_arrow(), households.to_arrow())
+    return Result(done.to_arrow(), flagged.to_arrow(), households.to_arrow())
 
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -188,10 +188,10 @@ def _resolve(
 def _apply_links(feed: str, f: pl.LazyFrame, links: pa.Table | None) -> pl.LazyFrame:
     if links is None or links.num_rows == 0:
         return f.with_columns(_by_link=pl.lit(None, pl.String), match_weight=pl.lit(None, pl.Float64))
-    lk = pl.from_arrow(links)
-    assert isinstance(lk, pl.DataFrame)
+    linked = pl.from_arrow(links)
+    assert isinstance(linked, pl.DataFrame)
     lk = (
-        lk.lazy()
+        linked.lazy()
         .filter(pl.col("feed") == feed)
         .select(
             pl.col("feed_as_of").cast(pl.Date),

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -164,7 +165,8 @@ def fetch_rows(
     """
     ids, hexes = _quoted(id_numbers, _ID), _quoted(digests, _HEX)
     linked = _linked_rows(links)
-    selects, columns = [], {}
+    selects: list[str] = []
+    columns: dict[str, set[str]] = {}
     out: dict[str, pa.Table] = {}
     for feed_id in store.feed_ids():
         if not _FEED.match(feed_id):
@@ -304,7 +306,7 @@ PERSON_KEYS = (
 )
 
 
-def to_json(result: ev.Result, as_of: dt.date) -> list[dict[str, object]]:
+def to_json(result: ev.Result, as_of: dt.date) -> list[dict[str, Any]]:
     """Per household, the shape `minzheng verify household --json` prints (issue 3, deliverable 4)."""
     findings: dict[str, list[dict[str, object]]] = {}
     for f in result.findings.to_pylist():

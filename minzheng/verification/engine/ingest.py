@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -52,7 +52,7 @@ REASON = "错误原因"
 ROW_HEADER = "行号"
 _AS_OF_IN_NAME = re.compile(r"(20[0-9]{2})-?([01][0-9])-?([0-3][0-9])")
 # Polars engine for the one big collect; "streaming" runs the expressions on row morsels in parallel.
-COLLECT_ENGINE = "in-memory"
+COLLECT_ENGINE: Final = "in-memory"
 _ARROW = {"string": pa.string(), "int64": pa.int64(), "date32": pa.date32(), "float64": pa.float64()}
 
 
@@ -356,7 +356,8 @@ def _read_excel(path: Path) -> tuple[pl.LazyFrame, list[str], str]:
         raise FeedError("无法读取 Excel 文件（文件已损坏或不是 Excel 格式）；请用 Excel 另存后重新上传") from exc
     if not rows:
         raise FeedError("文件为空")
-    headers = [_excel_text(h) for h in rows[0]]
+    # A blank header cell is "" (not None), so the trailing blanks below are trimmed as meant.
+    headers = [_excel_text(h) or "" for h in rows[0]]
     while headers and headers[-1] == "":
         headers.pop()
     width = len(headers)

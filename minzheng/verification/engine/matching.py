@@ -27,7 +27,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -35,6 +35,10 @@ import pyarrow.compute as pc
 
 from minzheng.core.idnumber import check_digit, clean
 from minzheng.verification.engine.pinyin import clean_name, name_pinyin
+
+if TYPE_CHECKING:  # splink loads lazily (it is slow to import); its classes are only annotations here
+    from splink.internals.comparison_creator import ComparisonCreator
+    from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 LINK_SCHEMA = pa.schema(
     [
@@ -272,6 +276,7 @@ def _level(spec: str, label: str, m: float, u: float) -> Any:
     from splink import comparison_level_library as cll
 
     kind, _, column = spec.partition(":")
+    level: ComparisonLevelCreator
     if spec == "else":
         level = cll.ElseLevel()
     elif kind == "exact":
@@ -290,7 +295,7 @@ def _settings(registry_size: int) -> Any:
     from splink import comparison_level_library as cll
     from splink import comparison_library as cl
 
-    comparisons = [
+    comparisons: list[ComparisonCreator | dict[str, Any]] = [
         cl.CustomComparison(
             [cll.NullLevel(NULL_COLUMN[key]), *(_level(*spec) for spec in specs)], output_column_name=key
         )

@@ -100,17 +100,19 @@ FEED_COLUMNS: dict[str, dict[str, pl.DataType | type[pl.DataType]]] = {
     "student": {"school": pl.String, "stage": pl.String, "status": pl.String},
     "prison": {"admitted_on": pl.Date, "release_on": pl.Date},
 }
-FINDINGS_SCHEMA = {
-    "household_no": pl.String,
-    "id_number": pl.String,
-    "feed": pl.String,
-    "feed_as_of": pl.Date,
-    "_row": pl.Int64,
-    "kind": pl.String,
-    "counted": pl.Boolean,
-    "text": pl.String,
-    "evidence": pl.String,
-}
+FINDINGS_SCHEMA = pl.Schema(
+    {
+        "household_no": pl.String,
+        "id_number": pl.String,
+        "feed": pl.String,
+        "feed_as_of": pl.Date,
+        "_row": pl.Int64,
+        "kind": pl.String,
+        "counted": pl.Boolean,
+        "text": pl.String,
+        "evidence": pl.String,
+    }
+)
 
 
 # --- text helpers -------------------------------------------------------------------------------
