@@ -332,7 +332,7 @@ def worker_loop(*, once: bool = False, idle_sleep: float = 1.0, stop: threading.
 
 
 # --- cancel ------------------------------------------------------------------------------------
-def job_cancel(*, job: Job, actor: Actor, client_ip: str = "") -> Job:
+def job_cancel(*, job: Job, actor: Actor | None, client_ip: str = "") -> Job:
     """Stop a queued or running job for good: no worker claims it again; audited."""
     from minzheng.audit.models import AuditEvent
     from minzheng.audit.services import audit_record

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from minzheng.accounts.types import Actor
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
 from minzheng.core.masking import mask_id_number
@@ -61,7 +62,7 @@ def settlements(user: Any) -> QuerySet[Settlement]:
 # row per view (ARCHITECTURE: every read of personal data is audited). The Excel export audits itself.
 
 
-def canteens_view(*, actor: Any, client_ip: str = "") -> list[Canteen]:
+def canteens_view(*, actor: Actor, client_ip: str = "") -> list[Canteen]:
     rows = list(canteens(actor))
     audit_record(
         actor=actor,
@@ -74,7 +75,7 @@ def canteens_view(*, actor: Any, client_ip: str = "") -> list[Canteen]:
     return rows
 
 
-def day_orders_view(*, actor: Any, canteen: Canteen, day: dt.date, client_ip: str = "") -> list[OrderRow]:
+def day_orders_view(*, actor: Actor, canteen: Canteen, day: dt.date, client_ip: str = "") -> list[OrderRow]:
     rows = day_orders(actor, canteen, day)
     audit_record(
         actor=actor,
@@ -88,7 +89,7 @@ def day_orders_view(*, actor: Any, canteen: Canteen, day: dt.date, client_ip: st
     return rows
 
 
-def settlements_view(*, actor: Any, client_ip: str = "") -> list[Settlement]:
+def settlements_view(*, actor: Actor, client_ip: str = "") -> list[Settlement]:
     rows = list(settlements(actor))
     audit_record(
         actor=actor,
@@ -101,7 +102,7 @@ def settlements_view(*, actor: Any, client_ip: str = "") -> list[Settlement]:
     return rows
 
 
-def settlement_view(*, actor: Any, settlement: Settlement, client_ip: str = "") -> Settlement:
+def settlement_view(*, actor: Actor, settlement: Settlement, client_ip: str = "") -> Settlement:
     audit_record(
         actor=actor,
         action=AuditEvent.Action.VIEW,

@@ -40,7 +40,7 @@ def _audit(
     )
 
 
-def _user(actor: Actor) -> Any:
+def _user(actor: Actor | None) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
@@ -157,7 +157,7 @@ def _locked(order: MealOrder) -> MealOrder:
 
 
 @transaction.atomic
-def order_hand_over(*, actor: Actor, order: MealOrder, now: dt.datetime, client_ip: str = "") -> MealOrder:
+def order_hand_over(*, actor: Actor | None, order: MealOrder, now: dt.datetime, client_ip: str = "") -> MealOrder:
     """堂食: the elder took the meal; 送餐: it was delivered at the door."""
     order = _locked(order)
     if order.status != MealOrder.Status.PLACED:

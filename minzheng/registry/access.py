@@ -6,6 +6,7 @@ a person elsewhere from no person at all.
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from minzheng.accounts.access import can_read_registry, can_write_registry
@@ -14,13 +15,13 @@ from minzheng.core.jurisdiction import prefix_q
 from minzheng.registry.models import Household, Person
 
 
-def persons_visible_to(user: User):  # type: ignore[no-untyped-def]
+def persons_visible_to(user: User) -> QuerySet[Person]:
     if not can_read_registry(user):
         return Person.objects.none()
     return Person.objects.filter(prefix_q("division_code", user.jurisdiction))
 
 
-def households_visible_to(user: User):  # type: ignore[no-untyped-def]
+def households_visible_to(user: User) -> QuerySet[Household]:
     if not can_read_registry(user):
         return Household.objects.none()
     return Household.objects.filter(prefix_q("division_id", user.jurisdiction))

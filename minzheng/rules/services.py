@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from minzheng.accounts.types import Actor
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
 from minzheng.rules import approvals
@@ -22,7 +23,7 @@ class RulesError(ValueError):
     """A refused write; the message is Chinese and names the field and the reason."""
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Actor | None) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
@@ -42,7 +43,7 @@ class ParamImportResult:
 _FIELDS = ("value", "value_type", "unit", "description", "reference")
 
 
-def _upsert(record: ParamRecord, *, actor: Any, approved_by: Any = None) -> str:
+def _upsert(record: ParamRecord, *, actor: Actor | None, approved_by: Any = None) -> str:
     """'created' | 'updated' | 'unchanged' for one dated regional value."""
     existing = Parameter.objects.filter(
         key=record.key, region_code=record.region_code, effective_from=record.effective_from
@@ -68,7 +69,7 @@ def _upsert(record: ParamRecord, *, actor: Any, approved_by: Any = None) -> str:
 
 
 @transaction.atomic
-def params_import(*, actor: Any, path: Path, client_ip: str = "") -> ParamImportResult:
+def params_import(*, actor: Actor | None, path: Path, client_ip: str = "") -> ParamImportResult:
     """Import a parameter file (minzheng or OpenFisca YAML). Any error refuses the whole file.
 
     A file is a reviewed artefact (git, 文件依据), so its values take effect directly; changes made
@@ -93,7 +94,7 @@ def params_import(*, actor: Any, path: Path, client_ip: str = "") -> ParamImport
 
 
 @transaction.atomic
-def params_load_shipped(*, actor: Any = None) -> dict[str, int]:
+def params_load_shipped(*, actor: Actor | None = None) -> dict[str, int]:
     """Every parameter file the project ships (national defaults, home care, meals), for `migrate`.
 
     Only rows the database does not have yet (key, region, date) are added: running it again adds
@@ -160,7 +161,7 @@ def _clean_change(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def param_change_propose(*, actor: Any, data: dict[str, Any], client_ip: str = "") -> ParameterChange:
+def param_change_propose(*, actor: Actor, data: dict[str, Any], client_ip: str = "") -> ParameterChange:
     """Maker: record a proposed value. Nothing takes effect until another person approves it."""
     fields = _clean_change(data)
     _within(actor, fields["region_code"])
@@ -192,7 +193,7 @@ def param_change_propose(*, actor: Any, data: dict[str, Any], client_ip: str = "
     return change
 
 
-def _within(actor: Any, region_code: str) -> None:
+def _within(actor: Actor, region_code: str) -> None:
     """Staff change parameters of their own jurisdiction only (the CLI, actor None, is the installation)."""
     from minzheng.rules.access import may_set_region
 
@@ -201,7 +202,7 @@ def _within(actor: Any, region_code: str) -> None:
         raise RulesError(f"区划代码：{where} 超出您的管辖范围（{actor.jurisdiction}），不能调整该地参数")
 
 
-def _pending(change: ParameterChange, actor: Any) -> ParameterChange:
+def _pending(change: ParameterChange, actor: Actor) -> ParameterChange:
     locked = ParameterChange.objects.select_for_update().get(pk=change.pk)
     _within(actor, locked.region_code)
     if locked.status != ParameterChange.Status.PENDING:
@@ -210,7 +211,7 @@ def _pending(change: ParameterChange, actor: Any) -> ParameterChange:
 
 
 @transaction.atomic
-def param_change_approve(*, actor: Any, change: ParameterChange, note: str = "", client_ip: str = "") -> Parameter:
+def param_change_approve(*, actor: Actor, change: ParameterChange, note: str = "", client_ip: str = "") -> Parameter:
     """Checker: a different user approves; the value becomes a Parameter row and takes effect."""
     locked = _pending(change, actor)
     # Four eyes and the proposer's independence: the kernel, machine in rules/approvals.py.
@@ -242,7 +243,7 @@ def param_change_approve(*, actor: Any, change: ParameterChange, note: str = "",
 
 
 @transaction.atomic
-def param_change_reject(*, actor: Any, change: ParameterChange, note: str, client_ip: str = "") -> ParameterChange:
+def param_change_reject(*, actor: Actor, change: ParameterChange, note: str, client_ip: str = "") -> ParameterChange:
     if not note.strip():
         raise RulesError("审核意见：驳回须写明理由")
     locked = _pending(change, actor)
@@ -264,7 +265,9 @@ def param_change_reject(*, actor: Any, change: ParameterChange, note: str, clien
 # ---------------------------------------------------------------- eligibility
 
 
-def household_eligibility(*, actor: Any, household: Any, as_of: dt.date, client_ip: str = "") -> dict[str, Any]:
+def household_eligibility(
+    *, actor: Actor | None, household: Any, as_of: dt.date, client_ip: str = ""
+) -> dict[str, Any]:
     """One household's decisions (registry + verification on `as_of`); a detail read, so audited."""
     from minzheng.rules.eligibility import household_result
 
@@ -288,7 +291,7 @@ def household_eligibility(*, actor: Any, household: Any, as_of: dt.date, client_
 
 @transaction.atomic
 def eligibility_batch_start(
-    *, actor: Any, as_of: dt.date, region_code: str, engine: str = "polars", client_ip: str = ""
+    *, actor: Actor | None, as_of: dt.date, region_code: str, engine: str = "polars", client_ip: str = ""
 ) -> tuple[Any, Any]:
     """Record a batch run and queue its job; the job writes decisions, summary and worklists."""
     from minzheng.jobs.services import job_enqueue
@@ -318,7 +321,7 @@ def eligibility_batch_start(
 
 def whatif(
     *,
-    actor: Any,
+    actor: Actor | None,
     key: str,
     region_code: str,
     from_date: dt.date,
@@ -355,7 +358,7 @@ def whatif(
 
 
 @transaction.atomic
-def worklist_mark_handled(*, actor: Any, item: Any, note: str = "", client_ip: str = "") -> Any:
+def worklist_mark_handled(*, actor: Actor, item: Any, note: str = "", client_ip: str = "") -> Any:
     """A caseworker records the follow-up (visited, told to apply, stopped …); later runs keep it."""
     from minzheng.rules.models import WorklistItem
 
@@ -398,7 +401,7 @@ __all__ = [
 
 
 def worklist_viewed(
-    *, actor: Any, run: Any, rows: list[Any], filters: dict[str, str], page: int, client_ip: str = ""
+    *, actor: Actor, run: Any, rows: list[Any], filters: dict[str, str], page: int, client_ip: str = ""
 ) -> None:
     """One audit row per worklist page shown: the page lists names and masked numbers of residents."""
     audit_record(

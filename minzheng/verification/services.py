@@ -539,7 +539,7 @@ def feed_rejects_download(*, actor: Actor, delivery: Any, client_ip: str = "") -
 
 
 def feed_restore(
-    *, actor: Actor, feed_id: str, as_of: dt.date, replaced_name: str | None = None, client_ip: str = ""
+    *, actor: Actor | None, feed_id: str, as_of: dt.date, replaced_name: str | None = None, client_ip: str = ""
 ) -> Any:
     """Bring back a snapshot a replace set aside (the newest, or `replaced_name`); the current one is kept in turn.
 
@@ -562,7 +562,7 @@ def feed_restore(
 
 
 @transaction.atomic
-def _feed_restore_record(*, actor: Actor, snapshot: Any, client_ip: str) -> Any:
+def _feed_restore_record(*, actor: Actor | None, snapshot: Any, client_ip: str) -> Any:
     from minzheng.verification.models import FeedDelivery
 
     m = snapshot.manifest
@@ -686,7 +686,7 @@ def household_check(*, actor: Actor, household: Any, as_of: dt.date, client_ip: 
 
 @transaction.atomic
 def household_verify(
-    *, actor: Actor, household: Any, as_of: dt.date, authorisation_ref: str, client_ip: str = ""
+    *, actor: Actor | None, household: Any, as_of: dt.date, authorisation_ref: str, client_ip: str = ""
 ) -> Any:
     """一键核对: verify the household against every feed on `as_of` and issue the 核对报告 (audited).
 

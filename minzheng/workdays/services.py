@@ -107,7 +107,7 @@ def parse_rows(records: Iterable[dict[str, Any]]) -> list[tuple[dt.date, str, st
     return parsed
 
 
-def holidays_import(*, path: Path, actor: Actor, client_ip: str = "") -> ImportResult:
+def holidays_import(*, path: Path, actor: Actor | None, client_ip: str = "") -> ImportResult:
     """Import an administrator's file (columns 日期, 类型 (休/班), 名称); all rows or none."""
     from minzheng.core.tabular import TabularError, missing_headers, open_table
 
@@ -124,7 +124,7 @@ def holidays_import(*, path: Path, actor: Actor, client_ip: str = "") -> ImportR
 
 
 @transaction.atomic
-def _apply(rows: list[tuple[dt.date, str, str]], *, source: str, actor: Actor, client_ip: str) -> ImportResult:
+def _apply(rows: list[tuple[dt.date, str, str]], *, source: str, actor: Actor | None, client_ip: str) -> ImportResult:
     result = ImportResult(rows=len(rows), years=sorted({d.year for d, _, _ in rows}))
     current = {h.day: h for h in Holiday.objects.filter(day__in=[d for d, _, _ in rows])}
     for day, kind, name in rows:
