@@ -14,7 +14,9 @@ class Config(AppConfig):
         # Case types bind the Case model to their machines (workflow kernel) and register guards.
         from minzheng.cases import guards, services, tasks  # noqa: F401
         from minzheng.scheduler.registry import register
+        from minzheng.workdays.services import AFTER_CHANGE
 
+        AFTER_CHANGE.append(tasks.recount_after_holiday_change)  # a holiday import moves open deadlines
         register("cases.overdue", tasks.overdue_reminders, daily_at=dt.time(8, 0), label="案件超期提醒")
         register("cases.publicity", tasks.publicity_endings, daily_at=dt.time(0, 30), label="公示期满提醒")
         # Its entries in the navigation bar (the portal shows what apps register).

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from minzheng.cases.models import Case, Publicity
+from minzheng.jobs.services import JobContext, job_enqueue, job_handler
 from minzheng.notifications.models import Notification
 from minzheng.notifications.services import notify
 from minzheng.workitems.models import WorkItem
@@ -65,3 +66,18 @@ def publicity_endings(today: dt.date | None = None) -> dict[str, Any]:
         )
         sent += 1
     return {"publicity_ended": sent}
+
+
+@job_handler("cases.deadlines_recompute")
+def deadlines_recompute_job(ctx: JobContext) -> dict[str, Any]:
+    """After a holiday import: recount open cases' deadlines (idempotent, so a re-run is harmless)."""
+    from minzheng.cases.deadlines import deadlines_recompute
+
+    recount = deadlines_recompute(actor=None).as_dict()
+    ctx.progress(recount["cases"], recount["cases"])
+    summary = f"已重算在办案件期限：{recount['cases']} 件，期限变动 {recount['changed']} 件，待办 {recount['items']} 条"
+    return {**recount, "summary": summary}
+
+
+def recount_after_holiday_change(actor: Any) -> Any:
+    return job_enqueue(kind="cases.deadlines_recompute", params={}, actor=actor)

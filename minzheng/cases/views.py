@@ -329,9 +329,12 @@ def objection_answer(request: HttpRequest, case_no: str, pk: int) -> HttpRespons
 
 
 def _issuer(division_code: str) -> str:
-    from minzheng.divisions.selectors import division_full_name
+    """The county bureau as letters sign it: 宁波市鄞州区民政局 (city and county, no province)."""
+    from minzheng.divisions.selectors import division_path
 
-    return division_full_name(division_code[:6]) + "民政局"
+    # Division codes are stored at 12 digits: the county is its first 6, padded.
+    path = division_path(division_code[:6].ljust(12, "0"))
+    return "".join(d.name for d in path[-2:]) + "民政局"
 
 
 @role_required(can_read_cases)

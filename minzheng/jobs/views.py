@@ -25,6 +25,7 @@ KIND_LABELS = {
     "eldercare.fraud_checks": "服务监管检查",
     "emergency.tick": "紧急呼叫计时",
     "jobs.purge_files": "过期文件清理",
+    "cases.deadlines_recompute": "重算案件办理期限",
 }
 
 

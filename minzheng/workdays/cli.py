@@ -29,18 +29,21 @@ def holidays_import_cmd(file: Path, json_out: bool = typer.Option(False, "--json
             typer.echo(line, err=True)
         fail(f"{len(exc.errors)} 处错误，整个文件未导入")
         return
-    # Follow-up: open cases' deadlines were counted with the old table; recount them now.
-    from minzheng.cases.deadlines import deadlines_recompute
+    # Follow-up: dates counted with the old table (open cases' deadlines) are recounted now, here.
+    from minzheng.jobs.services import job_run_now
+    from minzheng.workdays.services import after_change
 
-    recount = deadlines_recompute(actor=None)
+    follow_ups = [job_run_now(job) for job in after_change(None)]
+    results = [job.result for job in follow_ups if job is not None]
     if json_out:
-        print_json({**result.__dict__, "deadlines": recount.as_dict()})
+        print_json({**result.__dict__, "follow_ups": results})
         return
     typer.echo(
         f"共 {result.rows} 行：新增 {result.created}，修改 {result.updated}，未变 {result.unchanged}；"
         f"已核定年份：{'、'.join(map(str, result.years))}"
     )
-    typer.echo(f"已重算在办案件期限：{recount.cases} 件，期限变动 {recount.changed} 件，待办 {recount.items} 条")
+    for done in results:
+        typer.echo(done.get("summary", str(done)))
 
 
 @workdays_app.command("add")

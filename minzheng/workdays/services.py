@@ -21,6 +21,16 @@ from minzheng.core.dates import DateInputError, parse_day
 from minzheng.workdays import selectors
 from minzheng.workdays.models import CalendarYear, Holiday
 
+# Apps whose stored dates were counted with the table register here (from their AppConfig.ready):
+# each hook takes the actor and returns a queued Job that recounts them (cases' deadlines).
+AFTER_CHANGE: list[Any] = []
+
+
+def after_change(actor: Any) -> list[Any]:
+    """The follow-up jobs of a holiday change, queued; the caller runs them (CLI) or starts them (page)."""
+    return [hook(actor) for hook in AFTER_CHANGE]
+
+
 KINDS = {"休": Holiday.Kind.REST, "班": Holiday.Kind.WORK, "rest": Holiday.Kind.REST, "work": Holiday.Kind.WORK}
 HEADERS = ("日期", "类型", "名称")
 

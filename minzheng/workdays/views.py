@@ -59,4 +59,11 @@ def holidays_upload(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, f"已导入 {result.rows} 行（新增 {result.created}，修改 {result.updated}）；已核定年份：{result.years}"
     )
+    # Recounting every open case's deadlines takes seconds to minutes: a background job, not this request.
+    from minzheng.jobs.services import job_start_in_background
+    from minzheng.workdays.services import after_change
+
+    for job in after_change(request.user):
+        job_start_in_background(job)
+        messages.info(request, f"已在后台重算在办案件的办理期限（任务 {job.pk}）")
     return redirect(f"/workdays/?year={result.years[0]}" if result.years else "/workdays/")

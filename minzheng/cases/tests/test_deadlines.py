@@ -87,6 +87,23 @@ def test_the_holidays_import_command_recounts_deadlines(cast: Cast, tmp_path: Pa
     case, _ = _cases(cast)
     out = CliRunner().invoke(app, ["holidays", "import", str(_holiday_file(tmp_path)), "--json"])
     assert out.exit_code == 0, out.output
-    assert json.loads(out.output)["deadlines"]["changed"] == 1
+    assert json.loads(out.output)["follow_ups"][0]["changed"] == 1
+    case.refresh_from_db()
+    assert case.due_on == add_working_days(_ago(6), 30)
+
+
+def test_the_holiday_page_recounts_in_a_background_job(cast: Cast, tmp_path: Path) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from minzheng.jobs.models import Job
+
+    case, _ = _cases(cast)
+    client = Client()
+    client.force_login(cast.sysadmin)
+    upload = SimpleUploadedFile("h.csv", _holiday_file(tmp_path).read_bytes())
+    page = client.post("/workdays/import/", {"file": upload}, follow=True).content.decode()
+    job = Job.objects.get(kind="cases.deadlines_recompute")
+    assert f"任务 {job.pk}" in page and job.status == Job.Status.DONE  # tests run jobs inline
     case.refresh_from_db()
     assert case.due_on == add_working_days(_ago(6), 30)

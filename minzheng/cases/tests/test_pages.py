@@ -127,3 +127,9 @@ def test_visit_photos_are_kept_with_the_step_and_read_back_audited(cast: Cast) -
     assert case.status == "investigated" and case.visits.get().photos == [photo.pk]
     assert town.get(f"/cases/{case.case_no}/attachments/{photo.pk}/").content == png
     assert _client(cast.other_town_officer).get(f"/cases/{case.case_no}/attachments/{photo.pk}/").status_code == 404
+
+
+def test_letters_and_publicity_name_the_county_bureau(cast: Cast) -> None:
+    from minzheng.cases.views import _issuer
+
+    assert _issuer("330212100201") == "宁波市鄞州区民政局"
