@@ -4,8 +4,8 @@ The operator enters the caller's number and the elder's profile with the month's
 pops up (htmx); the order is placed and dispatched to the nearest caregiver. On a phone-sized
 screen with GPS the caregiver accepts, checks in while the phone is offline (the check-in waits
 in localStorage and is sent with its original time when the connection returns), uploads photos
-and checks out. After the follow-up call the county approves the provider's statement, which
-shows the government subsidy and the co-payment to the fen.
+and checks out. After the follow-up call the provider builds its statement, which shows the
+government subsidy and the co-payment to the fen, and the county approves it (not the builder).
 """
 
 from __future__ import annotations
@@ -128,17 +128,27 @@ def test_call_order_door_and_statement(browser: Any, live_server: Any, world: An
     expect(operator.locator("#order-status")).to_have_text("已回访")
     desk.close()
 
+    # The provider builds the month's statement; the county approves it (four eyes: never the builder).
+    maker_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    maker = maker_ctx.new_page()
+    maker.set_default_timeout(10_000)
+    log_in(maker, url, "fuwu")
+    maker.goto(url + "/eldercare/statements/")
+    maker.select_option("#id_provider", label="瞻岐镇颐家居家养老服务中心")
+    maker.fill("#id_month", f"{tomorrow:%Y-%m}")
+    maker.click("#build-statement")
+    expect(maker.locator("#st-price")).to_have_text("60.00")
+    expect(maker.locator("#st-subsidy")).to_have_text("48.00")
+    expect(maker.locator("#st-copay")).to_have_text("12.00")
+    statement_url = maker.url
+    maker_ctx.close()
+
     county_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     county = county_ctx.new_page()
     county.set_default_timeout(10_000)
     log_in(county, url, "chenxian")
     county.click("nav >> text=养老结算")
-    county.select_option("#id_provider", label="瞻岐镇颐家居家养老服务中心")
-    county.fill("#id_month", f"{tomorrow:%Y-%m}")
-    county.click("#build-statement")
-    expect(county.locator("#st-price")).to_have_text("60.00")
-    expect(county.locator("#st-subsidy")).to_have_text("48.00")
-    expect(county.locator("#st-copay")).to_have_text("12.00")
+    county.goto(statement_url)
     county.click("#approve")
     expect(county.locator("#st-status")).to_have_text("已审核")
     with county.expect_download() as info:
