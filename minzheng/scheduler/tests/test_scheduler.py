@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 
 from minzheng.audit.models import AuditEvent
 from minzheng.cli import app as cli_app
-from minzheng.server import start_background
 from minzheng.eldercare.testing import make_elder
 from minzheng.emergency import services as emergency
 from minzheng.emergency.models import EscalationStep, Incident, Rung
@@ -30,6 +29,7 @@ from minzheng.scheduler.services import (
     schedules_sync,
     start_scheduler_thread,
 )
+from minzheng.server import start_background
 from minzheng.testing import Cast
 
 T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
