@@ -27,6 +27,7 @@ from minzheng.workflow.machine import Deadline, Machine, Transition
 from minzheng.workflow.models import TransitionLog
 
 SYSTEM = "system"  # the role name a transition lists when the scheduler may take it
+AUDIT_OMIT = {"screening", "target"}  # bulky or derived; kept in TransitionLog.data
 
 Guard = Callable[[Any, Any, dict[str, Any]], str | None]  # (obj, actor, data) → refusal message or None
 Effect = Callable[[Any, TransitionLog], None]
@@ -248,6 +249,14 @@ def _log(
         summary=summary,
         reason=reason,
         client_ip=ip,
-        data={"from": source, "to": target, "on": on.isoformat(), "log": log.pk},
+        # The step's own data goes into the tamper-evident chain too (phone time, caregiver, survey …);
+        # the engine's screening is left in the history row, where the case page reads it.
+        data={
+            "from": source,
+            "to": target,
+            "on": on.isoformat(),
+            "log": log.pk,
+            "step": {k: v for k, v in data.items() if k not in AUDIT_OMIT},
+        },
     )
     return log

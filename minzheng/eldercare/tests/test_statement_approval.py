@@ -37,7 +37,7 @@ def _still_draft(statement: Statement) -> None:
 def test_the_machine_is_one_step_with_four_eyes_against_the_builder() -> None:
     assert MACHINE.pairs() == {("draft", "approved")}
     step = MACHINE.find("draft", "approved")
-    assert step is not None and step.four_eyes == ("draft",) and step.guards == ("eldercare.statement_independent",)
+    assert step is not None and step.four_eyes == ("draft",) and step.guards == ("eldercare_statement.independent",)
     assert MACHINE.find("approved", "draft") is None
 
 

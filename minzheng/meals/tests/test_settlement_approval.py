@@ -36,7 +36,7 @@ def _still_draft(settlement: Settlement) -> None:
 def test_the_machine_is_one_step_with_four_eyes_against_the_builder() -> None:
     assert MACHINE.pairs() == {("draft", "approved")}
     step = MACHINE.find("draft", "approved")
-    assert step is not None and step.four_eyes == ("draft",) and step.guards == ("meals.settlement_independent",)
+    assert step is not None and step.four_eyes == ("draft",) and step.guards == ("meals_settlement.independent",)
 
 
 def test_every_builder_is_barred_by_the_kernel(cast: Cast, canteen: Canteen) -> None:
