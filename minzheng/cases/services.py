@@ -239,6 +239,7 @@ def _after(case: Case, to: str, *, actor: Actor, reason: str, data: dict[str, An
         materials_refresh(case)
         letter_issue(case, Letter.Kind.ACCEPTED, on=on)
     elif to == "investigated":
+        _verification_report(case, actor=actor)
         survey = data.get("survey") or {}
         FieldVisit.objects.create(
             case=case,
@@ -255,6 +256,24 @@ def _after(case: Case, to: str, *, actor: Actor, reason: str, data: dict[str, An
         publicity_open(case, starts_on=on)
     elif case_type(case.case_type).letter_for(to):
         letter_issue(case, case_type(case.case_type).letter_for(to) or "", on=on, reasons=reason)
+
+
+def _verification_report(case: Case, *, actor: Any) -> None:
+    """The investigation comes with the household's 一键核对 report, issued under the case's 核对授权书.
+
+    Issued on the latest delivered data; where no department data has arrived yet there is nothing to
+    check against, and the checklist keeps 收入、财产情况证明 as to be submitted on paper.
+    """
+    from minzheng.verification.access import can_verify_household
+    from minzheng.verification.selectors import latest_feed_day
+    from minzheng.verification.services import household_verify
+
+    as_of = latest_feed_day(timezone.localdate())
+    if as_of is None:
+        return
+    # A village worker records the visit; the report is the case's, issued by the platform on its behalf.
+    who = actor if can_verify_household(actor, case.household) else None
+    household_verify(actor=who, household=case.household, as_of=as_of, authorisation_ref=case.authorisation_no)
 
 
 def publicity_text(case: Case) -> str:
