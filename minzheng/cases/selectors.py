@@ -32,6 +32,17 @@ def overdue(user: Any, today: Any = None) -> QuerySet[Case]:
     return cases_visible_to(user).exclude(status__in=finals).filter(late)
 
 
+def overdue_by_town(user: Any, today: Any = None) -> list[dict[str, Any]]:
+    """Overdue cases counted per 乡镇（街道） of the user's jurisdiction, most first."""
+    from collections import Counter
+
+    from minzheng.divisions.selectors import division_names
+
+    counts = Counter(code[:9] for code in overdue(user, today).values_list("division_code", flat=True))
+    names = division_names(f"{town}000" for town in counts)
+    return [{"town": names.get(f"{t}000", t), "n": n} for t, n in counts.most_common()]
+
+
 def _all_types() -> list[set[str]]:
     from minzheng.cases.casetypes import case_types
 

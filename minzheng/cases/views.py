@@ -52,6 +52,7 @@ def _row(case: Case, today: Any) -> dict[str, Any]:
 def case_list(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab", "mine")
     today = timezone.localdate()
+    extra: dict[str, Any] = {}
     if tab == "mine":
         ids = [
             int(i) for i in mine(request.user).filter(subject_type="case").values_list("subject_id", flat=True)[:500]
@@ -59,13 +60,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases_visible_to(request.user).filter(pk__in=ids)
     elif tab == "overdue":
         cases = selectors.overdue(request.user, today)
+        extra["by_town"] = selectors.overdue_by_town(request.user, today)
     else:
         tab, cases = "all", cases_visible_to(request.user)
     page = Paginator(cases.select_related("applicant").order_by("stage_due_on", "id"), 50).get_page(
         request.GET.get("page")
     )
     rows = [_row(c, today) for c in page]
-    return render(request, "cases/list.html", {"tab": tab, "rows": rows, "page": page})
+    return render(request, "cases/list.html", {"tab": tab, "rows": rows, "page": page, **extra})
 
 
 @role_required(lambda u: can_work_cases(u) and u.role in OPENERS)

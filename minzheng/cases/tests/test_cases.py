@@ -290,3 +290,12 @@ def test_stop_review_checks_then_stops_with_its_letter(cast: Cast) -> None:
     assert (case.status, case.decision_eligible) == ("stopped", False)
     letter = case.letters.get()
     assert letter.kind == Letter.Kind.STOPPED and letter.due_on == add_working_days(TODAY, 3)
+
+
+@pytest.mark.django_db
+def test_overdue_counted_per_town_for_the_county(cast: Cast) -> None:
+    from minzheng.cases.selectors import overdue_by_town
+
+    _open(cast, _days_ago(60))
+    assert overdue_by_town(cast.county_approver) == [{"town": "瞻岐镇", "n": 1}]
+    assert overdue_by_town(cast.other_town_officer) == []
