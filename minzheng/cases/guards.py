@@ -15,6 +15,7 @@ from minzheng.workflow.models import TransitionLog
 from minzheng.workflow.services import guard
 
 MIN_VISITORS = 2  # 入户调查 by at least two people (民发〔2021〕57号 调查一章；条款号待核)
+MIN_REVIEWERS = 5  # 民主评议 panel size: a local rule (村“两委”成员、党员和村民代表), system default [verify]
 
 
 @guard("authorisation")
@@ -41,6 +42,22 @@ def _survey(case: Case, actor: Any, data: dict[str, Any]) -> str | None:
         return f"入户调查应由至少 {MIN_VISITORS} 名工作人员进行，请填写调查人员姓名"
     if not str(survey.get("findings") or "").strip():
         return "请填写入户调查情况"
+    return None
+
+
+@guard("democratic_review")
+def _democratic_review(case: Case, actor: Any, data: dict[str, Any]) -> str | None:
+    """民主评议 where the county requires it (parameter cases.<type>.democratic_review = 1)."""
+    from minzheng.rules.params_db import resolve
+
+    required = resolve(f"cases.{case.case_type}.democratic_review", case.division_code, timezone.localdate())
+    if required is None or not int(required.value):
+        return None
+    review = data.get("democratic_review") or {}
+    if not review.get("held_on") or not str(review.get("result") or "").strip():
+        return "本县要求民主评议：请填写评议日期、参加人数和评议结果"
+    if int(review.get("participants") or 0) < MIN_REVIEWERS:
+        return f"民主评议参加人数不少于 {MIN_REVIEWERS} 人"
     return None
 
 

@@ -227,6 +227,12 @@ def _step_data(request: HttpRequest, form: StepForm, to: str) -> dict[str, Any]:
     amount = form.cleaned_data.get("amount_yuan")
     if amount is not None:
         data["amount_fen"] = int((Decimal(amount) * 100).to_integral_value())
+    if to == "reviewed" and request.POST.get("review_held_on"):
+        data["democratic_review"] = {
+            "held_on": request.POST.get("review_held_on", "")[:10],
+            "participants": int(request.POST.get("review_participants") or 0),
+            "result": request.POST.get("review_result", "")[:500],
+        }
     if to == "accepted":
         data["application_signed"] = request.POST.get("application_signed") == "1"
         data["authorisation_no"] = request.POST.get("authorisation_no", "")[:64]

@@ -299,3 +299,20 @@ def test_overdue_counted_per_town_for_the_county(cast: Cast) -> None:
     _open(cast, _days_ago(60))
     assert overdue_by_town(cast.county_approver) == [{"town": "瞻岐镇", "n": 1}]
     assert overdue_by_town(cast.other_town_officer) == []
+
+
+@pytest.mark.django_db
+def test_democratic_review_where_the_county_requires_it(cast: Cast) -> None:
+    Parameter.objects.create(
+        key="cases.dibao.democratic_review", region_code="330212", effective_from=dt.date(2020, 1, 1),
+        value="1", value_type="integer", reference="测试：本县要求民主评议",
+    )  # fmt: skip
+    case = _open(cast, _days_ago(10))
+    services.case_transition(case, "investigated", actor=cast.village_worker, data=_survey(_days_ago(8)))
+    with pytest.raises(TransitionRefused, match="本县要求民主评议"):
+        services.case_transition(case, "reviewed", actor=cast.town_officer, reason="同意")
+    review = {"held_on": _days_ago(7).isoformat(), "participants": 9, "result": "9 人同意"}
+    services.case_transition(
+        case, "reviewed", actor=cast.town_officer, reason="同意", data={"democratic_review": review}
+    )
+    assert case.status == "reviewed"
