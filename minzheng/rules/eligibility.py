@@ -20,7 +20,7 @@ from minzheng.rules.engine.evaluate import DECISION_SCHEMA, evaluate_batch, eval
 from minzheng.rules.engine.explain import explain
 from minzheng.rules.engine.params import params_table
 from minzheng.rules.engine.unknown import condition_sources
-from minzheng.rules.inputs_db import EngineInputs, engine_inputs
+from minzheng.rules.inputs_db import VERIFICATION_COLUMNS, EngineInputs, engine_inputs
 from minzheng.rules.params_db import DbParamSource
 
 ENGINES = ("polars", "spark")
@@ -68,19 +68,8 @@ STATUS_TEXT = {True: "可能符合（预判）", False: "预判不符合", None:
 # What a caseworker must still confirm before a screening becomes a decision.
 CONFIRM_VISIT = "入户调查（核实家庭人口、居住和生活状况）"
 CONFIRM_CHECK = "授权核对（申请人书面授权后的家庭经济状况核对）"
-_MEANS_COLUMNS = {
-    "income_wage_fen",
-    "income_pension_fen",
-    "income_unemployment_fen",
-    "income_other_fen",
-    "deposits_fen",
-    "securities_fen",
-    "vehicle_count",
-    "vehicle_value_fen",
-    "real_estate_count",
-    "real_estate_area_m2",
-    "enterprise_capital_fen",
-}
+# The means the verification engine measures (incomes, assets); its status columns are not means.
+_MEANS_COLUMNS = set(VERIFICATION_COLUMNS) - {"died_on", "public_payroll", "prison", "student"}
 
 
 def to_confirm(policy: Policy) -> list[str]:
