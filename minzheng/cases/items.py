@@ -12,10 +12,17 @@ from minzheng.core.masking import mask_name
 from minzheng.notifications.services import notify
 from minzheng.registry.models import Household, PersonTag
 from minzheng.workitems.models import WorkItem
-from minzheng.workitems.services import ItemSpec, WorkItemError, action, item_upsert, items_close_by_producer
+from minzheng.workitems.services import (
+    KIND_LABELS,
+    ItemSpec,
+    WorkItemError,
+    action,
+    item_upsert,
+    items_close_by_producer,
+)
 
 SOURCE = "case_stage"
-KINDS = {"case_stage": "案件待办理"}
+KIND_LABELS.update({"case_stage": "救助案件"})  # the 待办 page's tab and column name this kind in Chinese
 
 
 def _fingerprint(case: Case, stage: str) -> str:

@@ -26,8 +26,16 @@ from minzheng.workdays.selectors import add_working_days
 from minzheng.workflow import services as workflow
 from minzheng.workflow.services import Binding, TransitionRefused
 
-OPENERS = {"town_officer", "village_worker"}
-RESERVED = {"screening", "target"}  # 受理: the town's window, or a village worker for the town
+OPENERS = {"town_officer", "village_worker"}  # 受理: the town's window, or a village worker for the town
+RESERVED = {"screening", "target"}
+# A letter's number is its case's plus one character for its kind: 低保-330212-2026-000123-受.
+LETTER_SUFFIX = {
+    "accepted": "受",
+    "refused": "拒",
+    "rejected": "否",
+    "approved": "准",
+    "stopped": "停",
+}
 
 
 def _machine(case: Case) -> Any:
@@ -357,7 +365,7 @@ def letter_issue(case: Case, kind: str, *, on: dt.date, reasons: str = "") -> Le
         "legal_basis": [f"{b.get('名称', '')}（{b.get('文号', '')}）" for b in ctype.legal_basis],
         "amount_fen": case.decision_amount_fen,
     }
-    number = f"{case.case_no}-{Letter.Kind(kind).name[:3]}"
+    number = f"{case.case_no}-{LETTER_SUFFIX[kind]}"
     letter, _ = Letter.objects.get_or_create(
         number=number,
         defaults={

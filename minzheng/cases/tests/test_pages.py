@@ -90,6 +90,7 @@ def test_workitems_page_lists_my_stage_items(cast: Cast) -> None:
     town.post("/cases/window/open/", {"case_type": "dibao", "applicant": people[0].pk, "received_on": _ago(30)})
     page = town.get("/workitems/").content.decode()
     assert Case.objects.get().case_no in page and "待入户调查" in page
+    assert "救助案件（1）" in page and ">case_stage" not in page  # kinds are named in Chinese
     assert "超期" in town.get("/workitems/?tab=overdue").content.decode()
     assert Case.objects.get().case_no not in _client(cast.county_approver).get("/workitems/").content.decode()
 
