@@ -249,8 +249,11 @@ def _layers(
     if not layers and not tail and not grouped:
         return frame
     made = {n for layer in layers for n in layer} | set(grouped[1] if grouped else [])
-    needed = _reads(compiler, made, tail) & set(frame.columns) | ({H_INDEX} if grouped else set())
-    narrow = pl.DataFrame([frame.get_column(c) for c in sorted(needed)]) if needed else frame.select(pl.len())
+    # The row index always comes along: it keeps the narrow copy as tall as the frame when the
+    # stage reads no column at all (every input a literal parameter), where a literal-only
+    # chain would otherwise yield one row and the stack below a ShapeError (issue 16).
+    needed = _reads(compiler, made, tail) & set(frame.columns) | {H_INDEX}
+    narrow = pl.DataFrame([frame.get_column(c) for c in sorted(needed)])
     lazy = narrow.lazy()
     if grouped:
         lazy = lazy.join(grouped[0], on=H_INDEX, how="left", maintain_order="left")
@@ -260,7 +263,7 @@ def _layers(
     if tail:
         lazy = lazy.with_columns(tail)
     result = lazy.collect(optimizations=_flags(narrow.height))
-    return frame.hstack([result.get_column(c) for c in result.columns if c not in needed and c not in {"len", MEMBERS}])
+    return frame.hstack([result.get_column(c) for c in result.columns if c not in needed and c != MEMBERS])
 
 
 def _flags(rows: int) -> pl.QueryOptFlags:
