@@ -171,7 +171,20 @@ def explain_household(inputs: EngineInputs, as_of: dt.date, *, source: Any = Non
 
 
 def household_result(household: Any, as_of: dt.date, *, source: Any = None) -> dict[str, Any]:
-    """Every policy for the household and each member: the CLI's JSON and the panel's content."""
+    """Every policy for the household and each member: the CLI's JSON and the panel's content.
+
+    With the database's parameters the result is cached under a fingerprint of every input
+    (`rules.cache`): the same inputs give the same result, any change a fresh computation.
+    A caller's own parameter source (what-if) is never cached.
+    """
+    if source is not None:
+        return _household_result(household, as_of, source=source)
+    from minzheng.rules.cache import cached
+
+    return cached(household, as_of, lambda: _household_result(household, as_of))
+
+
+def _household_result(household: Any, as_of: dt.date, *, source: Any = None) -> dict[str, Any]:
     from minzheng.registry.models import Person
 
     inputs = engine_inputs(Person.objects.filter(household=household).order_by("relation", "birth_date"), as_of)
