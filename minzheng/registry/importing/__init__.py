@@ -66,7 +66,7 @@ from minzheng.core.sheets import write_csv
 from minzheng.core.tabular import TabularError, missing_headers, open_table
 from minzheng.divisions import codes
 from minzheng.divisions.models import Division
-from minzheng.registry.importing import initial_load, lookups, stage
+from minzheng.registry.importing import initial_load, lookups, pg_copy, stage
 from minzheng.registry.importing.apply import ChunkResult, apply_chunk
 from minzheng.registry.importing.rows import REQUIRED, RowError, RowParser, canonical_headers
 from minzheng.registry.models import Household, Person
@@ -190,6 +190,8 @@ def residents_import(
     finally:
         conn.close()
     stage_path.unlink(missing_ok=True)
+    if result.created or result.updated:
+        _analyze()
     audit_record(
         actor=actor,
         action=AuditEvent.Action.IMPORT,
@@ -264,6 +266,26 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+_ANALYZED = ("registry_person", "registry_household", "registry_persontag")
+
+
+def _analyze() -> None:
+    """Fresh planner statistics once an import has changed rows, so search is fast right after it.
+
+    Autovacuum's analyze comes late (or, inside a long first load, mid-way with the table half
+    full): the issue measured search p95 27 ms on PostgreSQL before ANALYZE, 6.5 ms after. SQLite
+    has no statistics at all until ANALYZE; a bounded sample (analysis_limit) keeps it quick.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {', '.join(_ANALYZED)}")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit=1000")
+            for table in _ANALYZED:
+                cursor.execute(f"ANALYZE {table}")  # our table names
+            cursor.execute("PRAGMA analysis_limit=0")
+
+
 def _large_cache() -> None:
     """128 MB SQLite page cache for this connection: a million-row import's index pages stay in memory.
 
@@ -294,7 +316,7 @@ class _Pass2:
     checkpoint: dict[str, Any]
     progress: Progress | None
     on_chunk: Callable[[dict[str, Any]], None] | None
-    fast: bool = False  # a first load on SQLite, by SQL (initial_load.py)
+    fast: bool = False  # a first load, by SQL (initial_load.py on SQLite, pg_copy.py on PostgreSQL)
 
     def commit(self) -> None:
         if self.on_chunk:
@@ -303,7 +325,10 @@ class _Pass2:
     def chunk(self, low: int, high: int) -> ChunkResult:
         """One chunk of accepted rows (low < row_no ≤ high), by SQL when it can, else row by row."""
         if self.fast:
-            created = initial_load.load_chunk(low, high)
+            if pg_copy.usable():
+                created = pg_copy.load_chunk(self.conn, low, high)
+            else:
+                created = initial_load.load_chunk(low, high)
             return ChunkResult(created=created, applied=created)
         rows = stage.accepted_after(self.conn, low, high)
         return apply_chunk(rows, actor=self.actor, source=self.source, all_new=self.checkpoint["all_new"])
@@ -336,7 +361,7 @@ def _apply_all(
     accepted = total - rejected
     _large_cache()
     run = _Pass2(conn, actor, source, checkpoint, progress, on_chunk)
-    run.fast = checkpoint["all_new"] and initial_load.usable() and accepted > 0
+    run.fast = checkpoint["all_new"] and (initial_load.usable() or pg_copy.usable()) and accepted > 0
     if run.fast:
         with initial_load.first_load(Path(checkpoint["stage"]), checkpoint, run.commit):
             counts = run.run(accepted)

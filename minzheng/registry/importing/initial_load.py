@@ -79,13 +79,18 @@ _PLAIN_INDEXES = """
 SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'
 AND tbl_name IN (%s, %s, %s) ORDER BY name
 """
+# PostgreSQL: the same, from pg_indexes (primary keys and unique constraints stay: they are the checks).
+_PG_PLAIN_INDEXES = """
+SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()
+AND indexdef NOT LIKE 'CREATE UNIQUE%%' AND tablename IN (%s, %s, %s) ORDER BY indexname
+"""
 
 
 def _indexes_drop(known: list[list[str]] | None) -> list[list[str]]:
     """Drop the plain indexes (those listed by a run being resumed, else all); returns [name, DDL] pairs."""
     with connection.cursor() as cursor:
         if known is None:
-            cursor.execute(_PLAIN_INDEXES, _TABLES)
+            cursor.execute(_PG_PLAIN_INDEXES if connection.vendor == "postgresql" else _PLAIN_INDEXES, _TABLES)
             known = [list(row) for row in cursor.fetchall()]
         for name, _ in known:
             cursor.execute(f'DROP INDEX IF EXISTS "{name}"')  # a name read from sqlite_master
@@ -100,18 +105,29 @@ def _indexes_create(indexes: list[list[str]]) -> None:
 
 @contextmanager
 def first_load(stage_path: Path, checkpoint: dict[str, Any], commit: Callable[[], None]) -> Iterator[None]:
-    """Around the chunks of a first load: staging attached, plain indexes deferred to the end."""
-    attach(stage_path)
+    """Around the chunks of a first load: plain indexes deferred to the end (and staging attached, on SQLite).
+
+    PostgreSQL (pg_copy.py) reads staging through its own connection, so nothing is attached there.
+    """
+    sqlite = connection.vendor == "sqlite"
+    # PostgreSQL will not build an index while the transaction holds deferred foreign-key checks,
+    # as a caller's atomic block around the whole import does (a test): there the indexes stay.
+    defer = not connection.in_atomic_block
+    if sqlite:
+        attach(stage_path)
     try:
-        with transaction.atomic():
-            checkpoint["deferred_indexes"] = _indexes_drop(checkpoint.get("deferred_indexes"))
-            commit()
+        if defer:
+            with transaction.atomic():
+                checkpoint["deferred_indexes"] = _indexes_drop(checkpoint.get("deferred_indexes"))
+                commit()
         yield
-        with transaction.atomic():
-            _indexes_create(checkpoint.pop("deferred_indexes"))
-            commit()
+        if defer:
+            with transaction.atomic():
+                _indexes_create(checkpoint.pop("deferred_indexes"))
+                commit()
     except BaseException:
         _indexes_create(checkpoint.get("deferred_indexes", []))  # never leave the registry without them
         raise
     finally:
-        detach()
+        if sqlite:
+            detach()
