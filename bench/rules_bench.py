@@ -243,6 +243,136 @@ def one_household(
     return out
 
 
+# ---- the household panel under concurrent clients (Django, SQLite) ------------------------------
+
+
+def panel_bench(clients: int, requests: int) -> None:
+    """`clients` threads, each reading its own household's 可享政策 panel `requests` times.
+
+    A fresh SQLite database and data directory under WORK (never the installation's): the test
+    divisions, the shipped parameters, `clients` families of three and a vehicle feed, so every
+    request runs registry + verification + rules. Measured with the cache off (DummyCache: every
+    request computes, as before issue 16) and on (locmem: the first request per household computes).
+    """
+    panel_dir = WORK / "panel"
+    shutil.rmtree(panel_dir, ignore_errors=True)
+    panel_dir.mkdir(parents=True)
+    os.environ["MINZHENG_DATA_DIR"] = str(panel_dir)
+    os.environ["DATABASE_URL"] = f"sqlite:///{panel_dir / 'panel.sqlite3'}"
+    os.environ["ALLOWED_HOSTS"] = "testserver"  # Django's test client
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minzheng.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client, override_settings
+
+    call_command("migrate", verbosity=0)
+    households, user = _panel_world(clients)
+    off = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    on = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "panel-bench"}}
+    # The second "on" round finds every household cached by the first (locmem keeps its entries
+    # per LOCATION across the settings override): the first includes one computation per household.
+    rounds = [("cache off", off), ("cache on, cold start", on), ("cache on, warm", on)]
+    for label, setting in rounds:
+        with override_settings(CACHES=setting):
+            times, wall = _panel_round(Client, households, user, requests)
+        if len(times) != len(households) * requests:
+            raise SystemExit(f"{label}: {len(households) * requests - len(times)} requests failed")
+        arr = np.array(times) * 1000
+        print(
+            f"panel, {clients} clients × {requests} requests, {label}: p50 {np.percentile(arr, 50):.0f} ms,"
+            f" p95 {np.percentile(arr, 95):.0f} ms, p99 {np.percentile(arr, 99):.0f} ms,"
+            f" {len(times) / wall:.1f} requests/s"
+        )
+    _fingerprint_cost(households[0])
+
+
+def _fingerprint_cost(pk: int) -> None:
+    """What a cached answer costs before the audit row and the template: the input fingerprint."""
+    from minzheng.registry.models import Household
+    from minzheng.rules.cache import fingerprint
+
+    household = Household.objects.get(pk=pk)
+    took = []
+    for _ in range(50):
+        t = time.perf_counter()
+        fingerprint(household, dt.date(2026, 7, 1))
+        took.append(time.perf_counter() - t)
+    print(f"fingerprint of one household, one client: p50 {np.percentile(np.array(took) * 1000, 50):.1f} ms")
+
+
+def _panel_round(client_class: Any, households: list[int], user: Any, requests: int) -> tuple[list[float], float]:
+    """One thread per household, all at once; every request's latency, and the wall time."""
+    import threading
+
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def client_loop(pk: int) -> None:
+        client = client_class()
+        client.force_login(user)
+        for _ in range(requests):
+            t = time.perf_counter()
+            response = client.get(f"/rules/households/{pk}/panel/?as_of=2026-07-01")
+            took = time.perf_counter() - t
+            assert response.status_code == 200 and "可享政策" in response.content.decode()
+            with lock:
+                times.append(took)
+
+    threads = [threading.Thread(target=client_loop, args=(pk,)) for pk in households]
+    t0 = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return times, time.perf_counter() - t0
+
+
+def _panel_world(n: int) -> tuple[list[int], Any]:
+    from minzheng.registry.services import household_create, person_create
+    from minzheng.rules.engine import DEFAULT_PARAMS as SHIPPED
+    from minzheng.rules.inputs_db import feed_store_root
+    from minzheng.rules.services import params_import
+    from minzheng.rules.tests.helpers_r2 import number
+    from minzheng.testing import VILLAGE_A, load_test_divisions, make_cast
+    from minzheng.verification.engine.ingest import ingest_file
+    from minzheng.verification.engine.store import FeedStore
+
+    load_test_divisions()
+    cast = make_cast()
+    for path in SHIPPED:
+        params_import(actor=None, path=path)
+    owners = []
+    pks = []
+    for i in range(n):
+        household = household_create(actor=None, household_no=f"HB-{i:03d}", division_code=VILLAGE_A)
+        members = [
+            ("张建国", "19780315", "户主", ""),
+            ("李秀英", "19800422", "配偶", "残疾:肢体二级"),
+            ("张小明", "20150910", "子", ""),
+        ]
+        for j, (name, birth, relation, tags) in enumerate(members):
+            person = person_create(
+                actor=None,
+                household=household,
+                name=name,
+                id_number=number(birth, i * 3 + j),
+                relation=relation,
+                tags=tags,
+            )
+            if j == 0 and i % 2:  # every other household has a car (a 低保 refusal to explain)
+                owners.append(person.id_number)
+        pks.append(household.pk)
+    csv = WORK / "panel" / "vehicle.csv"
+    rows = [f"{o},张建国,浙B{k:05d},小型轿车,2020-05-01,80000" for k, o in enumerate(owners)]
+    csv.write_text(
+        "\n".join(["公民身份号码,姓名,号牌号码,车辆类型,初次登记日期,车辆价值", *rows]) + "\n", encoding="utf-8"
+    )
+    ingest_file("vehicle", csv, dt.date(2026, 7, 1), FeedStore(feed_store_root()), today=dt.date(2026, 7, 1))
+    return pks, cast.town_officer
+
+
 # ---- policyengine-core, in its own venv ---------------------------------------------------------
 
 
@@ -303,7 +433,11 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=1000, help="households timed one by one (smallest size)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--no-pe", action="store_true")
+    parser.add_argument("--panel", type=int, nargs=2, metavar=("CLIENTS", "REQUESTS"), help="the panel under load")
     args = parser.parse_args()
+    if args.panel:
+        panel_bench(*args.panel)
+        return
     if args.child:
         n, sample, subset = int(args.child[0]), int(args.child[1]), args.child[2] == "subset"
         print(json.dumps(run_size(n, sample, subset)))
