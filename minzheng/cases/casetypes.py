@@ -57,6 +57,10 @@ class CaseType:
         return (self.letters or default or {"confirmed": "approved", "rejected": "rejected"}).get(state)
 
     @property
+    def final_states(self) -> frozenset[str]:
+        return frozenset(s.id for s in self.machine.states.values() if s.final)
+
+    @property
     def applied_for(self) -> bool:
         """A resident applies for it at the window (停保复核 is opened by the office, not applied for)."""
         return "accepted" in self.machine.states
@@ -116,6 +120,16 @@ def _build(raw: dict[str, Any]) -> CaseType:
 def case_types() -> dict[str, CaseType]:
     names = sorted(p.stem for p in TYPES_DIR.glob("*.yaml"))
     return {name: _build(_raw(name)) for name in names}
+
+
+def finals_of_any_type() -> frozenset[str]:
+    """States that end a case in some type: a case in one is closed (no id is final in one type, open in another)."""
+    return frozenset().union(*(t.final_states for t in case_types().values()))
+
+
+def finals_of_every_type() -> frozenset[str]:
+    """States that end a case whatever its type: safe to exclude before looking at each case's own type."""
+    return frozenset.intersection(*(t.final_states for t in case_types().values()))
 
 
 def case_type(tid: str) -> CaseType:

@@ -21,7 +21,7 @@ from typing import Any
 from django.db import transaction
 
 from minzheng.audit.services import audit_record
-from minzheng.cases.casetypes import CaseType, case_type, case_types
+from minzheng.cases.casetypes import CaseType, case_type, finals_of_every_type
 from minzheng.cases.items import SOURCE
 from minzheng.cases.models import Case
 from minzheng.workdays.selectors import add_working_days
@@ -42,12 +42,6 @@ class RecomputeResult:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _finals() -> set[str]:
-    # A state final in every type (confirmed, rejected, withdrawn…); per-type finals are checked per case.
-    per_type = [{s.id for s in t.machine.states.values() if s.final} for t in case_types().values()]
-    return set.intersection(*per_type) if per_type else set()
 
 
 def _totals() -> Any:
@@ -121,7 +115,7 @@ def deadlines_recompute(*, actor: Any = None, chunk: int = CHUNK, client_ip: str
     started = time.perf_counter()
     result = RecomputeResult()
     total = _totals()
-    open_cases = Case.objects.exclude(status__in=_finals()).order_by("pk").values(*FIELDS)
+    open_cases = Case.objects.exclude(status__in=finals_of_every_type()).order_by("pk").values(*FIELDS)
     last = 0
     while True:
         rows = list(open_cases.filter(pk__gt=last)[:chunk])

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from minzheng.cases.access import cases_visible_to
-from minzheng.cases.casetypes import case_type
+from minzheng.cases.casetypes import case_type, finals_of_any_type
 from minzheng.cases.models import Case
 from minzheng.workdays.selectors import settled
 from minzheng.workflow.services import history
@@ -27,7 +27,7 @@ def overdue(user: Any, today: Any = None) -> QuerySet[Case]:
     from django.db.models import Q
 
     today = today or timezone.localdate()
-    finals = {s for t in _all_types() for s in t}
+    finals = finals_of_any_type()
     late = Q(stage_due_on__lt=today) | Q(due_on__lt=today)
     return cases_visible_to(user).exclude(status__in=finals).filter(late)
 
@@ -41,12 +41,6 @@ def overdue_by_town(user: Any, today: Any = None) -> list[dict[str, Any]]:
     counts = Counter(code[:9] for code in overdue(user, today).values_list("division_code", flat=True))
     names = division_names(f"{town}000" for town in counts)
     return [{"town": names.get(f"{t}000", t), "n": n} for t, n in counts.most_common()]
-
-
-def _all_types() -> list[set[str]]:
-    from minzheng.cases.casetypes import case_types
-
-    return [{s.id for s in t.machine.states.values() if s.final} for t in case_types().values()]
 
 
 def case_state(case: Case) -> dict[str, Any]:

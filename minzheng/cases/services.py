@@ -79,8 +79,7 @@ def _next_no(ctype: CaseType, division_code: str, year: int) -> str:
 
 
 def _open_duplicate(ctype: CaseType, household: Household, applicant: Person | None) -> Case | None:
-    finals = [s.id for s in ctype.machine.states.values() if s.final]
-    open_cases = Case.objects.filter(case_type=ctype.id, household=household).exclude(status__in=finals)
+    open_cases = Case.objects.filter(case_type=ctype.id, household=household).exclude(status__in=ctype.final_states)
     if ctype.subject == "person":
         open_cases = open_cases.filter(applicant=applicant)
     return open_cases.first()

@@ -37,13 +37,14 @@ MAX_PHOTOS = 9
 
 
 def _row(case: Case, today: Any) -> dict[str, Any]:
-    late = case.stage_due_on is not None and case.stage_due_on < today and selectors.is_open(case)
+    # Late when either the stage's or the whole procedure's deadline has passed on an open case.
+    late = selectors.is_open(case) and any(d is not None and d < today for d in (case.stage_due_on, case.due_on))
     return {
         "case": case,
         "type_name": case_type(case.case_type).name,
         "who": mask_name(case.applicant.name) if case.applicant else "",
         "stage": selectors.stage_label(case),
-        "late": late or (selectors.is_open(case) and case.due_on is not None and case.due_on < today),
+        "late": late,
         "unsettled": not settled(*filter(None, [case.received_on, case.due_on])),
     }
 
