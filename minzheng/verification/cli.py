@@ -104,7 +104,7 @@ def feeds_match(
     from minzheng.cli import fail, print_json, setup_django
 
     setup_django()
-    from minzheng.verification.services import MatchingError, matching_run
+    from minzheng.verification.services_matching import MatchingError, matching_run
 
     day = parse_date(as_of)
     try:

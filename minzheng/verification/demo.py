@@ -37,7 +37,7 @@ def demo_feeds_ingest(built: Any, step: Any) -> dict[str, Any]:
 def demo_feeds_match(built: Any, step: Any) -> dict[str, dict[str, Any]]:
     """Match every ingested demo feed to the registry (v4_matching), so 匹配复核 has its queue."""
     from minzheng.verification.engine.store import FeedStore
-    from minzheng.verification.services import matching_run, registry_persons
+    from minzheng.verification.services_matching import matching_run, registry_persons
 
     step("身份匹配（部门数据 → 居民库）")
     registry = registry_persons()

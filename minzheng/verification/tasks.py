@@ -15,7 +15,7 @@ MATCH_KIND = "verification.match"
 def match_feed(ctx: JobContext) -> dict[str, Any]:
     """Match one snapshot (params: feed_id, as_of). One transaction, and idempotent: a re-claimed
     job simply runs again without duplicating or resetting candidates."""
-    from minzheng.verification.services import matching_run
+    from minzheng.verification.services_matching import matching_run
 
     as_of = dt.date.fromisoformat(ctx.params["as_of"])
     ctx.progress(0, 1)

@@ -15,7 +15,7 @@ from minzheng.audit.services import client_ip
 from minzheng.core.decorators import login_required, role_required
 from minzheng.core.masking import mask_id_number
 from minzheng.verification import access as verification_access
-from minzheng.verification import labels, selectors, services
+from minzheng.verification import labels, selectors, services_matching
 from minzheng.verification.models import MatchCandidate
 
 
@@ -42,7 +42,7 @@ def match_review(request: HttpRequest) -> HttpResponse:
     )
     candidates = list(page.object_list)
     filters = {"feed": feed_id, "status": status, "page": str(page.number)}
-    services.match_candidates_viewed(
+    services_matching.match_candidates_viewed(
         actor=request.user, candidates=candidates, filters=filters, client_ip=client_ip(request)
     )
     return render(
@@ -94,7 +94,7 @@ def match_candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
         MatchCandidate.objects.select_related("person", "person__household__division", "reviewed_by"), pk=candidate_id
     )
     require(verification_access.can_review_candidate(request.user, candidate))
-    services.match_candidate_viewed(actor=request.user, candidate=candidate, client_ip=client_ip(request))
+    services_matching.match_candidate_viewed(actor=request.user, candidate=candidate, client_ip=client_ip(request))
     return render(
         request, "verification/match_candidate.html", {"r": _candidate_view(candidate), "levels": labels.LEVELS}
     )
@@ -106,12 +106,14 @@ def match_decide(request: HttpRequest, candidate_id: int) -> HttpResponse:
     """确认 or 否定 one candidate (audited), then back to the queue with the same filters."""
     candidate = get_object_or_404(MatchCandidate, pk=candidate_id)
     require(verification_access.can_review_candidate(request.user, candidate))
-    decide = services.match_confirm if request.POST.get("decision") == "confirm" else services.match_reject
+    decide = (
+        services_matching.match_confirm if request.POST.get("decision") == "confirm" else services_matching.match_reject
+    )
     try:
         done = decide(
             actor=request.user, candidate=candidate, reason=request.POST.get("reason", ""), client_ip=client_ip(request)
         )
-    except services.MatchingError as exc:
+    except services_matching.MatchingError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(
@@ -136,7 +138,7 @@ def match_bulk_confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, "请先预览将确认的条数")
         return redirect(_back(request))
     try:
-        done = services.match_confirm_bulk(
+        done = services_matching.match_confirm_bulk(
             actor=request.user,
             level=level,
             reason=request.POST.get("reason", ""),
@@ -144,7 +146,7 @@ def match_bulk_confirm(request: HttpRequest) -> HttpResponse:
             feed_id=feed_id,
             client_ip=client_ip(request),
         )
-    except services.MatchingError as exc:
+    except services_matching.MatchingError as exc:
         messages.error(request, str(exc))
         return redirect(f"{reverse('verification:match_review')}?{urlencode({'feed': feed_id, 'bulk': level.key})}")
     left = f"；另有 {done['left']} 行有多个候选或已确认为他人，请逐条复核" if done["left"] else ""

@@ -199,18 +199,18 @@ def loaded(cast: object, tmp_path: Path, settings: object) -> tuple[Path, list[f
 @pytest.mark.django_db
 def test_matching_run_queues_candidates_and_rerun_keeps_reviews(loaded: tuple, cast: object) -> None:
     from minzheng.audit.models import AuditEvent
-    from minzheng.verification import services
+    from minzheng.verification import services_matching
     from minzheng.verification.models import MatchCandidate
 
     actor = cast.verification_center  # type: ignore[attr-defined]
-    first = services.matching_run(actor=actor, feed_id="deposit", as_of=fx.AS_OF)
+    first = services_matching.matching_run(actor=actor, feed_id="deposit", as_of=fx.AS_OF)
     assert first["id"] > 0 and first["queued"] > 0 and first["queued"] == MatchCandidate.objects.count()
     assert all(c.status == MatchCandidate.Status.PENDING for c in MatchCandidate.objects.all())
     confirmed = MatchCandidate.objects.order_by("-match_weight").first()
     rejected = MatchCandidate.objects.exclude(row=confirmed.row).order_by("match_weight").first()
-    services.match_confirm(actor=actor, candidate=confirmed, reason="户籍信息核实")
-    services.match_reject(actor=actor, candidate=rejected, reason="出生日期不符")
-    again = services.matching_run(actor=actor, feed_id="deposit", as_of=fx.AS_OF)
+    services_matching.match_confirm(actor=actor, candidate=confirmed, reason="户籍信息核实")
+    services_matching.match_reject(actor=actor, candidate=rejected, reason="出生日期不符")
+    again = services_matching.matching_run(actor=actor, feed_id="deposit", as_of=fx.AS_OF)
     assert again["queued"] == 0 and MatchCandidate.objects.count() == first["queued"]
     confirmed.refresh_from_db()
     rejected.refresh_from_db()
@@ -229,22 +229,22 @@ def test_matching_run_queues_candidates_and_rerun_keeps_reviews(loaded: tuple, c
 
 @pytest.mark.django_db
 def test_digest_feed_matches_by_digest(loaded: tuple, cast: object) -> None:
-    from minzheng.verification import services
+    from minzheng.verification import services_matching
 
-    result = services.matching_run(actor=cast.verification_center, feed_id="securities", as_of=fx.AS_OF)  # type: ignore[attr-defined]
+    result = services_matching.matching_run(actor=cast.verification_center, feed_id="securities", as_of=fx.AS_OF)  # type: ignore[attr-defined]
     assert result["digest"] == result["rows"] and result["id"] == 0 and result["queued"] == 0
 
 
 @pytest.mark.django_db
 def test_confirmed_links_feed_the_evaluation(loaded: tuple, cast: object) -> None:
-    from minzheng.verification import selectors, services
+    from minzheng.verification import selectors, services_matching
     from minzheng.verification.models import MatchCandidate
 
     actor = cast.verification_center  # type: ignore[attr-defined]
-    services.matching_run(actor=actor, feed_id="deposit", as_of=fx.AS_OF)
+    services_matching.matching_run(actor=actor, feed_id="deposit", as_of=fx.AS_OF)
     assert selectors.confirmed_links().num_rows == 0  # candidates alone never act
     candidate = MatchCandidate.objects.order_by("-match_weight").first()
-    services.match_confirm(actor=actor, candidate=candidate)
+    services_matching.match_confirm(actor=actor, candidate=candidate)
     links = selectors.confirmed_links(["deposit"], fx.AS_OF)
     assert links.column_names == ["feed", "feed_as_of", "as_of", "_row", "id_number", "match_weight"]
     assert links.to_pylist() == [
@@ -263,32 +263,32 @@ def test_confirmed_links_feed_the_evaluation(loaded: tuple, cast: object) -> Non
     others = MatchCandidate.objects.filter(row=candidate.row).exclude(pk=candidate.pk)
     assert all(o.status == MatchCandidate.Status.REJECTED for o in others)
     for other in others:
-        with pytest.raises(services.MatchingError, match="已确认匹配到另一居民"):
-            services.match_confirm(actor=actor, candidate=other)
+        with pytest.raises(services_matching.MatchingError, match="已确认匹配到另一居民"):
+            services_matching.match_confirm(actor=actor, candidate=other)
 
 
 @pytest.mark.django_db
 def test_only_the_verification_center_reviews(loaded: tuple, cast: object) -> None:
     from django.http import Http404
 
-    from minzheng.verification import services
+    from minzheng.verification import services_matching
     from minzheng.verification.models import MatchCandidate
 
-    services.matching_run(actor=cast.verification_center, feed_id="deposit", as_of=fx.AS_OF)  # type: ignore[attr-defined]
+    services_matching.matching_run(actor=cast.verification_center, feed_id="deposit", as_of=fx.AS_OF)  # type: ignore[attr-defined]
     candidate = MatchCandidate.objects.first()
     for user in (cast.town_officer, cast.county_approver, cast.sysadmin, cast.village_worker):  # type: ignore[attr-defined]
         with pytest.raises(Http404):
-            services.match_confirm(actor=user, candidate=candidate)
+            services_matching.match_confirm(actor=user, candidate=candidate)
     candidate.refresh_from_db()
     assert candidate.status == MatchCandidate.Status.PENDING
 
 
 @pytest.mark.django_db
 def test_missing_snapshot_is_a_chinese_error(cast: object) -> None:
-    from minzheng.verification import services
+    from minzheng.verification import services_matching
 
-    with pytest.raises(services.MatchingError, match="没有数据时点 2026-06-01 的快照"):
-        services.matching_run(actor=cast.verification_center, feed_id="death", as_of=fx.AS_OF)  # type: ignore[attr-defined]
+    with pytest.raises(services_matching.MatchingError, match="没有数据时点 2026-06-01 的快照"):
+        services_matching.matching_run(actor=cast.verification_center, feed_id="death", as_of=fx.AS_OF)  # type: ignore[attr-defined]
 
 
 @pytest.mark.django_db

@@ -155,12 +155,12 @@ def test_service_refuses_implausible_dates_for_every_caller(cast: Cast, househol
     """Item 10: the CLI and jobs call the service directly; it checks the date too."""
     import datetime as dt
 
-    from minzheng.verification import services
+    from minzheng.verification import services, services_matching
 
     with pytest.raises(services.VerificationError, match="超出可处理的范围"):
         services.household_check(actor=None, household=household, as_of=dt.date(1, 1, 1))
-    with pytest.raises(services.MatchingError, match="超出可处理的范围"):
-        services.matching_run(actor=None, feed_id="death", as_of=dt.date(1, 1, 1))
+    with pytest.raises(services_matching.MatchingError, match="超出可处理的范围"):
+        services_matching.matching_run(actor=None, feed_id="death", as_of=dt.date(1, 1, 1))
     with pytest.raises(ValueError, match="超出可处理的范围"):
         services.batch_run_start(actor=None, as_of=dt.date(9999, 12, 31))
 

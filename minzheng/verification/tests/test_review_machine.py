@@ -7,7 +7,7 @@ from itertools import product
 import pytest
 
 from minzheng.testing import Cast, make_household
-from minzheng.verification import services
+from minzheng.verification import services_matching
 from minzheng.verification.models import MatchCandidate
 from minzheng.verification.review import MACHINE
 from minzheng.verification.tests.test_review_views import candidate
@@ -52,7 +52,7 @@ def test_every_pair_through_the_kernel(cast: Cast) -> None:
 def test_confirm_and_its_set_aside_sibling_each_leave_a_history_row(cast: Cast) -> None:
     _, people = make_household()
     first, sibling = candidate(people[0], 5), candidate(people[1], 5, weight=-2.0)
-    services.match_confirm(actor=cast.verification_center, candidate=first, reason="与户籍核实一致")
+    services_matching.match_confirm(actor=cast.verification_center, candidate=first, reason="与户籍核实一致")
     sibling.refresh_from_db()
     assert sibling.status == S.REJECTED and sibling.reason == "同一行已确认为另一居民"
     assert [(t.source, t.target, t.reason) for t in workflow.history(sibling)] == [
@@ -67,7 +67,7 @@ def test_a_stale_copy_loses_to_the_first_review(cast: Cast) -> None:
     _, people = make_household()
     c = candidate(people[0], 5)
     stale = MatchCandidate.objects.get(pk=c.pk)
-    services.match_reject(actor=cast.verification_center, candidate=c, reason="出生日期不符")
+    services_matching.match_reject(actor=cast.verification_center, candidate=c, reason="出生日期不符")
     with pytest.raises(TransitionRefused, match="本件已被他人处理：当前为「已否定」"):
         workflow.transition(stale, S.CONFIRMED, actor=cast.verification_center)
     c.refresh_from_db()
