@@ -40,21 +40,29 @@ def _in_window(f: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
     return f.filter((pl.col("period") >= start) & (pl.col("period") < end))
 
 
+MATCH_DOUBT = {"id": 0, "digest": 1, "confirmed": 2}
+
+
 def _average(w: pl.LazyFrame, amount: str, keys: list[str], labels: str | None = None) -> pl.LazyFrame:
     """Per person (and keys): months with data, total, average rounded half up to the fen, source rows."""
+    # A summary may join rows matched by number with rows linked by hand: it reports the least
+    # certain match (and its weight), so a reader sees that a person confirmed part of the evidence.
+    doubt = pl.col("match").replace_strict(MATCH_DOUBT, default=len(MATCH_DOUBT), return_dtype=pl.Int64)
     aggs = [
         pl.col("period").n_unique().alias("months"),
         pl.col(amount).sum().alias("total_fen"),
         pl.col("_row").sort().alias("rows"),
         pl.col("period").unique().sort().dt.strftime("%Y-%m").alias("months_list"),
         pl.col("feed_as_of").max(),
-        pl.col("match").first(),
-        pl.col("match_weight").first(),
+        pl.col("match").sort_by(doubt, descending=True).first(),
+        pl.col("match_weight").sort_by(doubt, descending=True).first(),
         pl.col("household_no").first(),
     ]
     if labels:
         aggs.append(pl.col(labels).drop_nulls().unique(maintain_order=True).alias("labels"))
-    out = w.group_by(["pid", *keys]).agg(aggs)
+    # Rows in source order first: the labels (employers, schemes) are listed in the order the
+    # department's file gives them, whatever order the lookup returned the rows in.
+    out = w.sort(["feed_as_of", "_row"]).group_by(["pid", *keys], maintain_order=True).agg(aggs)
     n = pl.col("months").cast(pl.Int64)
     return out.with_columns(avg_fen=(2 * pl.col("total_fen") + n) // (2 * n))
 
