@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "minzheng.workitems",
     "minzheng.notifications",
     "minzheng.documents",
+    "minzheng.payments",
     "minzheng.portal",
 ]
 

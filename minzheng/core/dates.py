@@ -52,3 +52,32 @@ def next_working_day(day: dt.date) -> dt.date:
     while not is_working_day(day):
         day += dt.timedelta(days=1)
     return day
+
+
+# --- months: the 所属期 of payments and statements, stored as the first day of the month ---
+def first_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def parse_month(text: str) -> dt.date:
+    """'2026-12' or '2026-12-01' → 2026-12-01; a Chinese error otherwise."""
+    raw = str(text).strip()
+    return first_of(parse_day(raw + "-01" if len(raw) == 7 else raw, "所属期"))
+
+
+def month_label(month: dt.date) -> str:
+    return f"{month:%Y年%m月}"
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every month from `first` to `last`, both included (empty when last < first)."""
+    out, month = [], first_of(first)
+    while month <= last:
+        out.append(month)
+        month = add_months(month, 1)
+    return out

@@ -1,0 +1,192 @@
+"""Entitlement lifecycle and accounts: every change is a version, a history row and an audit event.
+
+The payroll reads entitlements as of its month; these services are the only writers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from minzheng.accounts.types import Actor
+from minzheng.audit.services import audit_record
+from minzheng.core.dates import first_of, month_label
+from minzheng.payments.models import BankAccount, Entitlement, EntitlementChange, Status
+from minzheng.payments.programmes import programme
+from minzheng.registry.models import Household, Person
+
+# Callables run (inside the same transaction) after an entitlement's status changes: the registry's
+# derived benefit tags are kept in step this way, by whoever owns that projection.
+AFTER_STATUS_CHANGE: list[Any] = []
+
+
+class EntitlementError(ValueError):
+    """A change the entitlement's state does not allow; the message is Chinese."""
+
+
+def _record(
+    ent: Entitlement, kind: str, month: dt.date, reason: str, actor: Actor | None, old: int | None = None
+) -> None:
+    EntitlementChange.objects.create(
+        entitlement=ent,
+        kind=kind,
+        effective_month=month,
+        old_amount_fen=old,
+        new_amount_fen=ent.amount_fen,
+        reason=reason,
+        version=ent.version,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="write",
+        object_type="entitlement",
+        object_id=ent.pk,
+        summary=f"待遇 {programme(ent.programme).name}：{EntitlementChange.Kind(kind).label}（{month_label(month)}起）",
+        reason=reason,
+        data={"kind": kind, "month": month.isoformat(), "amount_fen": ent.amount_fen, "version": ent.version},
+    )
+    for hook in AFTER_STATUS_CHANGE:
+        hook(ent)
+
+
+@transaction.atomic
+def entitlement_create(
+    *,
+    programme_id: str,
+    subject: Person | Household,
+    payee: Person,
+    amount_fen: int,
+    from_month: dt.date,
+    source: str,
+    reason: str,
+    actor: Actor | None,
+    case: Any = None,
+    members: int = 1,
+) -> Entitlement:
+    """A new live entitlement; refused when the subject already has a live one in this programme."""
+    prog = programme(programme_id)
+    is_household = isinstance(subject, Household)
+    if is_household != prog.per_household:
+        raise EntitlementError(f"{prog.name}按{'户' if prog.per_household else '人'}发放")
+    if amount_fen <= 0:
+        raise EntitlementError("月发放金额必须大于 0")
+    live = Entitlement.objects.filter(programme=programme_id).exclude(status=Status.ENDED)
+    live = live.filter(household=subject) if is_household else live.filter(person=subject)
+    if live.exists():
+        raise EntitlementError(f"已在享受{prog.name}，不能重复纳入")
+    ent = Entitlement.objects.create(
+        programme=programme_id,
+        household=subject if is_household else None,
+        person=None if is_household else subject,
+        payee=payee,
+        division_code=subject.division_id if is_household else subject.division_code,
+        members=members,
+        amount_fen=amount_fen,
+        from_month=first_of(from_month),
+        case=case,
+        source=source,
+        decision=reason[:300],
+    )
+    _record(ent, EntitlementChange.Kind.CREATED, ent.from_month, reason, actor)
+    return ent
+
+
+def _locked(ent: Entitlement) -> Entitlement:
+    return Entitlement.objects.select_for_update().get(pk=ent.pk)
+
+
+@transaction.atomic
+def entitlement_suspend(ent: Entitlement, *, month: dt.date, reason: str, actor: Actor | None) -> Entitlement:
+    """暂停 from `month` (no payroll pays it from then) until restored or ended."""
+    ent = _locked(ent)
+    if ent.status != Status.ACTIVE:
+        raise EntitlementError(f"待遇状态为{ent.get_status_display()}，不能暂停")
+    ent.status, ent.suspended_from, ent.version = Status.SUSPENDED, first_of(month), ent.version + 1
+    ent.save(update_fields=["status", "suspended_from", "version", "updated_at"])
+    _record(ent, EntitlementChange.Kind.SUSPENDED, ent.suspended_from, reason, actor)
+    return ent
+
+
+@transaction.atomic
+def entitlement_restore(ent: Entitlement, *, reason: str, actor: Actor | None) -> Entitlement:
+    """恢复: the suspended months are paid again by the next payroll (they were never paid)."""
+    ent = _locked(ent)
+    if ent.status != Status.SUSPENDED:
+        raise EntitlementError(f"待遇状态为{ent.get_status_display()}，不能恢复")
+    month = ent.suspended_from or ent.from_month
+    ent.status, ent.suspended_from, ent.version = Status.ACTIVE, None, ent.version + 1
+    ent.save(update_fields=["status", "suspended_from", "version", "updated_at"])
+    _record(ent, EntitlementChange.Kind.RESTORED, month, reason, actor)
+    return ent
+
+
+@transaction.atomic
+def entitlement_end(ent: Entitlement, *, last_month: dt.date, reason: str, actor: Actor | None) -> Entitlement:
+    """停发: `last_month` is the last month paid (the month of death or of the decision to stop)."""
+    ent = _locked(ent)
+    if ent.status == Status.ENDED:
+        raise EntitlementError("待遇已停发")
+    last = first_of(last_month)
+    ent.status, ent.to_month, ent.version = Status.ENDED, last, ent.version + 1
+    ent.save(update_fields=["status", "to_month", "version", "updated_at"])
+    _record(ent, EntitlementChange.Kind.ENDED, last, reason, actor)
+    return ent
+
+
+@transaction.atomic
+def entitlement_change_amount(
+    ent: Entitlement, *, amount_fen: int, month: dt.date, reason: str, actor: Actor | None
+) -> Entitlement:
+    """A new amount from `month`. Months already in a payroll keep their snapshot."""
+    ent = _locked(ent)
+    if ent.status == Status.ENDED:
+        raise EntitlementError("待遇已停发，不能变更金额")
+    if amount_fen <= 0:
+        raise EntitlementError("月发放金额必须大于 0；不再享受的请停发")
+    old = ent.amount_fen
+    ent.amount_fen, ent.version = amount_fen, ent.version + 1
+    ent.save(update_fields=["amount_fen", "version", "updated_at"])
+    _record(ent, EntitlementChange.Kind.AMOUNT, first_of(month), reason, actor, old=old)
+    return ent
+
+
+@transaction.atomic
+def account_set(
+    holder: Person, *, bank_code: str, bank_name: str, account_no: str, account_name: str, reason: str, actor: Actor
+) -> BankAccount:
+    """Register or change a holder's account: the old row is closed, never edited; a reason is required."""
+    account_no = "".join(account_no.split())
+    if not reason.strip():
+        raise EntitlementError("变更发放账户必须填写原因")
+    if not account_no.isdigit() or not 8 <= len(account_no) <= 32:
+        raise EntitlementError("账号应为 8 至 32 位数字")
+    old = BankAccount.objects.select_for_update().filter(holder=holder, active=True).first()
+    if old is not None:
+        old.active = False
+        old.save(update_fields=["active"])
+    new = BankAccount.objects.create(
+        holder=holder,
+        bank_code=bank_code,
+        bank_name=bank_name,
+        account_no=account_no,
+        account_name=account_name.strip() or holder.name,
+        division_code=holder.division_code,
+        reason=reason.strip()[:200],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    if old is not None:
+        old.replaced_by = new
+        old.save(update_fields=["replaced_by"])
+    audit_record(
+        actor=actor,
+        action="write",
+        object_type="bank_account",
+        object_id=new.pk,
+        summary=f"{'变更' if old else '登记'}发放账户：{holder.name} {bank_name} 尾号 {account_no[-4:]}",
+        reason=reason,
+        data={"holder": holder.pk, "replaces": old.pk if old else None},
+    )
+    return new
