@@ -18,5 +18,6 @@ urlpatterns = [
     path("notifications/", include("minzheng.notifications.urls")),
     path("public/", include("minzheng.cases.urls_public")),
     path("workdays/", include("minzheng.workdays.urls")),
+    path("payments/", include("minzheng.payments.urls")),
     path("api/v1/", include("minzheng.api.urls")),
 ]

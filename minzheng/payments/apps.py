@@ -9,4 +9,20 @@ class Config(AppConfig):
     verbose_name = "待遇与资金发放"
 
     def ready(self) -> None:
-        pass
+        # Its entries in the navigation bar (待遇名册, 发放批次, 追回台账), its own group after 办事.
+        from minzheng.core import navigation
+        from minzheng.payments import access
+
+        navigation.register("payments", group="待遇发放", group_order=15, order=10, entries=access.nav_entries)
+        # Stops (H2): the 停发核实 待办 and its actions, the overpayment machine; apply_stops daily and
+        # after every verification batch, so a death stops the next payroll without anyone searching.
+        import datetime as dt
+
+        from minzheng.payments import items, overpayments, stops  # noqa: F401 - registers actions, machine
+        from minzheng.scheduler.registry import register
+        from minzheng.verification.tasks import AFTER_BATCH
+        from minzheng.workitems.services import ON_RESOLVE
+
+        ON_RESOLVE[items.SOURCE] = items.on_resolve
+        AFTER_BATCH.append(stops.after_batch)
+        register("payments.stops", stops.apply_stops, daily_at=dt.time(5, 30), label="核对发现自动暂停发放")
