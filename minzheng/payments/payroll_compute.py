@@ -1,0 +1,206 @@
+"""Computing a payroll run's lines: chunked, leased, resumable, guarded by the database.
+
+The run row is claimed through its unique constraint (programme, month, region, seq); whoever
+inserts it holds a lease (`lease_until`) renewed after each chunk by compare-and-set on the lease's
+own value, so a second process never works on a run the first still holds, and a run whose holder
+was killed (lease expired) is taken over by the next call. Lines are inserted per chunk of
+entitlements (pk order, one short transaction each, never one spanning a county) with
+`ignore_conflicts`: the partial unique index on (entitlement, period) over live lines is the last
+word, so a resumed or raced run can never pay a month twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, FilteredRelation, Min, Q, QuerySet, Sum
+from django.utils import timezone
+
+from minzheng.core.dates import add_months, months_between
+from minzheng.payments.models import BankAccount, Entitlement, PayrollLine, PayrollRun, Status
+
+LEASE = dt.timedelta(seconds=120)
+CHUNK = 5000
+ARREARS_MONTHS = 12  # arrears reach back at most this many months before the run's month
+LIVE_LINES = ("pending", "issued", "paid")
+# A failed line is re-issued only by a supplementary run, never by a later month's arrears.
+COUNTED_LINES = (*LIVE_LINES, "failed")
+
+FIELDS = (
+    "pk",
+    "division_code",
+    "members",
+    "amount_fen",
+    "version",
+    "from_month",
+    "status",
+    "suspended_from",
+    "to_month",
+    "payee__name",
+    "payee__id_number",
+    "acct__bank_code",
+    "acct__bank_name",
+    "acct__account_no",
+    "acct__account_name",
+)
+
+
+def live_q(month: dt.date) -> Q:
+    """Entitlements paid for `month`: started, and not suspended from/before it nor ended before it."""
+    return Q(from_month__lte=month) & (
+        Q(status=Status.ACTIVE)
+        | Q(status=Status.SUSPENDED, suspended_from__gt=month)
+        | Q(status=Status.ENDED, to_month__gte=month)
+    )
+
+
+def live_in(status: str, from_month: dt.date, suspended_from: Any, to_month: Any, period: dt.date) -> bool:
+    if period < from_month:
+        return False
+    if status == Status.SUSPENDED:
+        return suspended_from is not None and suspended_from > period
+    if status == Status.ENDED:
+        return to_month is not None and to_month >= period
+    return True
+
+
+def window_start(run: PayrollRun) -> dt.date:
+    """The first month arrears may be paid for: 12 months back, and never before this programme's
+    first regular run in this region (months before that were paid outside the platform)."""
+    first = PayrollRun.objects.filter(
+        programme=run.programme, region=run.region, seq=0, month__lte=run.month
+    ).aggregate(m=Min("month"))["m"]
+    return max(first or run.month, add_months(run.month, -ARREARS_MONTHS))
+
+
+def candidates(run: PayrollRun, since: dt.date) -> QuerySet[Entitlement]:
+    """Entitlements live in some month of [since, run.month] in the run's region (a superset; rows are
+    checked month by month), with the payee's active account joined (LEFT JOIN, none → NULLs)."""
+    may_owe = Q(status=Status.ACTIVE) | Q(status=Status.SUSPENDED, suspended_from__gt=since)
+    may_owe |= Q(status=Status.ENDED, to_month__gte=since)
+    return (
+        Entitlement.objects.filter(programme=run.programme, division_code__startswith=run.region)
+        .filter(Q(from_month__lte=run.month) & may_owe)
+        .annotate(acct=FilteredRelation("payee__bank_accounts", condition=Q(payee__bank_accounts__active=True)))
+    )
+
+
+def take_lease(run: PayrollRun) -> dt.datetime | None:
+    """The lease's new value when this caller now holds the run, None when someone else does."""
+    now = timezone.now()
+    until = now + LEASE
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    took = PayrollRun.objects.filter(free, pk=run.pk, status=PayrollRun.State.COMPUTING).update(lease_until=until)
+    return until if took == 1 else None
+
+
+def renew_lease(run: PayrollRun, held: dt.datetime) -> dt.datetime | None:
+    until = timezone.now() + LEASE
+    kept = PayrollRun.objects.filter(pk=run.pk, lease_until=held, status=PayrollRun.State.COMPUTING).update(
+        lease_until=until
+    )
+    return until if kept == 1 else None
+
+
+def compute_lines(run: PayrollRun, held: dt.datetime) -> dt.datetime | None:
+    """Insert every missing line, chunk by chunk; the lease value still held, or None when lost."""
+    since = window_start(run)
+    base = candidates(run, since).order_by("pk").values_list(*FIELDS)
+    last = 0
+    while True:
+        rows = list(base.filter(pk__gt=last)[:CHUNK])
+        if not rows:
+            return held
+        last = rows[-1][0]
+        with transaction.atomic():
+            lines = list(_lines_for(run, rows, since))
+            PayrollLine.objects.bulk_create(lines, batch_size=2000, ignore_conflicts=True)
+            renewed = renew_lease(run, held)
+            if renewed is None:  # taken over after our lease ran out: the other process finishes
+                transaction.set_rollback(True)
+                return None
+            held = renewed
+
+
+def _lines_for(run: PayrollRun, rows: list[tuple[Any, ...]], since: dt.date) -> Iterator[PayrollLine]:
+    existing = set(
+        PayrollLine.objects.filter(
+            entitlement_id__gte=rows[0][0],
+            entitlement_id__lte=rows[-1][0],
+            period__gte=since,
+            period__lte=run.month,
+            status__in=COUNTED_LINES,
+        ).values_list("entitlement_id", "period")
+    )
+    for pk, division, members, amount, version, start, status, susp, to, name, idno, bcode, bname, acct, aname in rows:
+        if acct is None or amount <= 0:
+            continue  # 无发放账户: listed by without_account(), paid as arrears once an account is set
+        for period in months_between(max(start, since), run.month):
+            if (pk, period) in existing or not live_in(status, start, susp, to, period):
+                continue
+            yield PayrollLine(
+                run_id=run.pk,
+                entitlement_id=pk,
+                entitlement_version=version,
+                period=period,
+                division_code=division,
+                payee_name=name,
+                payee_id_number=idno,
+                bank_code=bcode,
+                bank_name=bname,
+                account_no=acct,
+                account_name=aname,
+                members=members,
+                amount_fen=amount,
+            )
+
+
+def without_account(run: PayrollRun) -> QuerySet[Entitlement]:
+    """Entitlements live in the run's month with no line for it because the payee has no active account."""
+    has_account = BankAccount.objects.filter(active=True).values("holder_id")
+    has_line = PayrollLine.objects.filter(period=run.month, status__in=COUNTED_LINES).values("entitlement_id")
+    return (
+        Entitlement.objects.filter(live_q(run.month), programme=run.programme, division_code__startswith=run.region)
+        .exclude(payee_id__in=has_account)
+        .exclude(pk__in=has_line)
+    )
+
+
+def totals(run: PayrollRun) -> dict[str, Any]:
+    """Control totals from the lines themselves (a resumed run counts what is there, not a counter).
+
+    beneficiaries = distinct entitlements (households for per-household programmes, persons
+    otherwise): a household paid this month and one month of arrears is one beneficiary, two lines."""
+    agg = PayrollLine.objects.filter(run=run).exclude(status="cancelled")
+    distinct = Count("entitlement_id", distinct=True)
+    out = agg.aggregate(lines=Count("id"), beneficiaries=distinct, total=Sum("amount_fen"))
+    out["total"] = out["total"] or 0
+    out["inputs_hash"] = inputs_hash(run)
+    return out
+
+
+def inputs_hash(run: PayrollRun) -> str:
+    """sha256 over every snapshot field of every line, in (entitlement, period) order, streamed."""
+    digest = hashlib.sha256()
+    fields = (
+        "entitlement_id",
+        "period",
+        "entitlement_version",
+        "amount_fen",
+        "members",
+        "division_code",
+        "payee_id_number",
+        "payee_name",
+        "bank_code",
+        "account_no",
+        "account_name",
+        "reissue_of_id",
+    )
+    rows = PayrollLine.objects.filter(run=run).exclude(status="cancelled").order_by("entitlement_id", "period")
+    for row in rows.values_list(*fields).iterator(chunk_size=CHUNK):
+        digest.update("\x1f".join(map(str, row)).encode() + b"\n")
+    return digest.hexdigest()
