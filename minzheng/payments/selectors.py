@@ -21,6 +21,13 @@ def yuan(fen: int | None) -> str:
     return f"{fen / 100:,.2f}"
 
 
+def who(user: Any) -> str:
+    """A staff member as pages name them; 系统 for the scheduler and the demo."""
+    if user is None:
+        return "系统"
+    return getattr(user, "display_name", "") or getattr(user, "username", "") or "系统"
+
+
 def programme_name(programme_id: str) -> str:
     try:
         return programme(programme_id).name
@@ -106,7 +113,7 @@ def account_history(holder_id: int) -> list[dict[str, Any]]:
             "active": a.active,
             "reason": a.reason,
             "at": a.created_at,
-            "by": getattr(a.created_by, "display_name", "") or getattr(a.created_by, "username", "") or "系统",
+            "by": who(a.created_by),
         }
         for a in rows
     ]

@@ -119,7 +119,12 @@ def _detail_context(request: HttpRequest, ent: Entitlement) -> dict[str, Any]:
         "payee": selectors.payee_label(ent, masked=True),
         "amount": selectors.yuan(ent.amount_fen),
         "changes": [
-            {"c": c, "old": selectors.yuan(c.old_amount_fen), "new": selectors.yuan(c.new_amount_fen)}
+            {
+                "c": c,
+                "old": selectors.yuan(c.old_amount_fen),
+                "new": selectors.yuan(c.new_amount_fen),
+                "by": selectors.who(c.actor),
+            }
             for c in ent.changes.select_related("actor").order_by("-at", "-pk")
         ],
         "lines": selectors.lines_of(ent),

@@ -49,7 +49,8 @@ def overpayment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "row": selectors.OverpaymentRow.of(op),
         "ent": ent,
         "repayments": [
-            {"r": r, "amount": selectors.yuan(r.amount_fen)} for r in op.repayments.order_by("received_on", "pk")
+            {"r": r, "amount": selectors.yuan(r.amount_fen), "by": selectors.who(r.recorded_by)}
+            for r in op.repayments.order_by("received_on", "pk")
         ],
         "lines": [{"line": ln, "amount": selectors.yuan(ln.amount_fen)} for ln in op.lines.order_by("period", "pk")],
         "instalment": selectors.yuan(-(-op.amount_fen // max(op.instalments, 1))),

@@ -50,6 +50,8 @@ def _run_row(run: PayrollRun) -> dict[str, Any]:
         "programme": selectors.programme_name(run.programme),
         "total": selectors.yuan(run.total_fen),
         "kind": "月度发放" if run.seq == 0 else f"补发第 {run.seq} 批",
+        "built_by": selectors.who(run.built_by),
+        "approved_by": selectors.who(run.approved_by) if run.approved_by_id else "",
     }
 
 
@@ -106,22 +108,46 @@ def _failed(user: Any, run: PayrollRun) -> list[dict[str, Any]]:
     ]
 
 
-def _changes(run: PayrollRun) -> dict[str, Any]:
+def _changes(user: Any, run: PayrollRun) -> dict[str, Any]:
+    """新增 / 停发 / 金额变更 against last month (regular runs only), names masked, the user's area only."""
+    from minzheng.core.masking import mask_name
     from minzheng.payments.payroll import run_changes
 
     if run.seq:
         return {}
-    return run_changes(run)
+    changes = run_changes(run)
+    here = user.jurisdiction
+
+    def label(c: dict[str, Any]) -> dict[str, Any]:
+        old = f"{selectors.yuan(c['old_amount_fen'])} → " if c.get("old_amount_fen") is not None else ""
+        text = f"{mask_name(c['payee_name'])} · {old}{selectors.yuan(c['amount_fen'])} 元"
+        return {"label": text, "entitlement_id": c["entitlement_id"]}
+
+    lists = [
+        (title, [label(c) for c in changes[key] if str(c["division_code"]).startswith(here)])
+        for key, title in (("new", "新增"), ("stopped", "停发"), ("changed", "金额变化"))
+    ]
+    return {"counts": changes["counts"], "lists": lists, "previous": changes["previous_run_id"]}
 
 
 def _by_town(user: Any, run: PayrollRun) -> list[dict[str, Any]]:
     from minzheng.payments.payroll import run_by_town
 
-    rows = [t for t in run_by_town(run) if str(t.get("town", t.get("code", ""))).startswith(user.jurisdiction[:9])
-            or user.jurisdiction.startswith(str(t.get("town", t.get("code", ""))))]  # fmt: skip
+    mine = user.jurisdiction[:9]
+    rows = [t for t in run_by_town(run) if t["town_code"][:9].startswith(mine)]
     for t in rows:
-        t["total"] = selectors.yuan(t.get("total_fen"))
+        t["total"] = selectors.yuan(t["total_fen"])
     return rows
+
+
+def _no_account(user: Any, run: PayrollRun) -> list[dict[str, Any]]:
+    from minzheng.core.masking import mask_name
+    from minzheng.payments.payroll import run_without_account
+
+    if run.seq or run.status == PayrollRun.State.COMPUTING:
+        return []
+    rows = [r for r in run_without_account(run) if r["division_code"].startswith(user.jurisdiction)][:200]
+    return [{**r, "payee": mask_name(r["payee_name"]), "amount": selectors.yuan(r["amount_fen"])} for r in rows]
 
 
 @role_required(can_read)
@@ -136,7 +162,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "row": _run_row(run),
         "run": run,
         "by_town": _by_town(request.user, run),
-        "changes": _changes(run),
+        "changes": _changes(request.user, run),
+        "no_account": _no_account(request.user, run),
         "failed": _failed(request.user, run),
         "returns": run.returns.order_by("-uploaded_at"),
         "supplements": [_run_row(r) for r in _supplements(run)],
@@ -169,7 +196,7 @@ def run_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
 
     run = _acting_run(request, pk)
     try:
-        run_approve(run, actor=request.user)
+        run_approve(run, actor=request.user, client_ip=client_ip(request))
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
@@ -185,14 +212,10 @@ def run_bank_file(request: HttpRequest, pk: int) -> HttpResponse:
 
     run = _acting_run(request, pk)
     try:
-        name, data = run_issue(run, actor=request.user)
+        name, data = run_issue(run, actor=request.user)  # audited by the kernel
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("payments:run", pk=run.pk)
-    audit_record(
-        actor=request.user, action="export", object_type="payroll_run", object_id=run.pk,
-        summary=f"下载银行代发文件 {name}", client_ip=client_ip(request), data={"file": name, "bytes": len(data)},
-    )  # fmt: skip
     response = HttpResponse(data, content_type="application/octet-stream")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
     return response
@@ -203,12 +226,8 @@ def run_roster(request: HttpRequest, pk: int) -> HttpResponse:
     from minzheng.payments.payroll import roster_xlsx
 
     run = _acting_run(request, pk)
-    data = roster_xlsx(run)
+    data = roster_xlsx(run, actor=request.user)  # audited by the kernel (full account numbers)
     name = f"发放名册-{selectors.programme_name(run.programme)}-{run.month:%Y%m}-{run.region}-{run.seq}.xlsx"
-    audit_record(
-        actor=request.user, action="export", object_type="payroll_run", object_id=run.pk,
-        summary=f"导出发放名册 {name}", client_ip=client_ip(request),
-    )  # fmt: skip
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
     return response
