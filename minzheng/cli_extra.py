@@ -8,6 +8,7 @@ from minzheng.eldercare import cli as _eldercare_cli  # noqa: F401
 from minzheng.emergency import cli as _emergency_cli  # noqa: F401
 from minzheng.jobs import cli as _jobs_cli  # noqa: F401
 from minzheng.meals import cli as _meals_cli  # noqa: F401
+from minzheng.payments import cli as _payments_cli  # noqa: F401
 from minzheng.registry import cli as _registry_cli  # noqa: F401
 from minzheng.rules import cli as _rules_cli  # noqa: F401
 from minzheng.scheduler import cli as _scheduler_cli  # noqa: F401
