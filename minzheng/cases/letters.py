@@ -7,6 +7,7 @@ legal basis, and for refusals the person's remedies (行政复议 / 行政诉讼
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -47,6 +48,12 @@ def letter_lines(letter: Letter) -> list[str]:
 
 
 def letter_pdf(letter: Letter, issuer: str) -> bytes:
+    title = Letter.Kind(letter.kind).label
+    return document_pdf(title, letter.number, letter_lines(letter), issuer, letter.issued_on)
+
+
+def document_pdf(title: str, number: str, lines: list[str], issuer: str, issued_on: dt.date) -> bytes:
+    """An A4 notice: title, number, addressee line, paragraphs, issuer and date (also payments' letters)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
@@ -60,22 +67,21 @@ def letter_pdf(letter: Letter, issuer: str) -> bytes:
     first = ParagraphStyle("first", parent=body, firstLineIndent=0)
     h1 = ParagraphStyle("h1", parent=body, fontSize=18, leading=26, alignment=1, firstLineIndent=0, spaceAfter=4)
     right = ParagraphStyle("right", parent=body, alignment=2, firstLineIndent=0)
-    lines = letter_lines(letter)
     story: list[Any] = [
-        Paragraph(Letter.Kind(letter.kind).label, h1),
-        Paragraph(_escape(letter.number), ParagraphStyle("no", parent=right, fontSize=10)),
+        Paragraph(_escape(title), h1),
+        Paragraph(_escape(number), ParagraphStyle("no", parent=right, fontSize=10)),
         Spacer(1, 8),
         Paragraph(_escape(lines[0]), first),
         *[Paragraph(_escape(line), body) for line in lines[1:]],
         Spacer(1, 24),
         Paragraph(_escape(issuer), right),
-        Paragraph(f"{letter.issued_on:%Y年%-m月%-d日}", right),
+        Paragraph(f"{issued_on:%Y年%-m月%-d日}", right),
     ]
     buffer = io.BytesIO()
     SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        title=f"{Letter.Kind(letter.kind).label} {letter.number}",
+        title=f"{title} {number}",
         leftMargin=25 * mm,
         rightMargin=25 * mm,
     ).build(story)

@@ -284,6 +284,13 @@ class Overpayment(models.Model):
     status = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
     note = models.CharField(max_length=300, blank=True)
     lines = models.ManyToManyField(PayrollLine, related_name="overpayments")  # the lines paid in excess
+    # Art. 68 applies only where benefits were obtained by concealment or forgery (cause fraud):
+    # the fine is 1–3 times the amount, decided by the county; recorded here, collected elsewhere.
+    fine_multiple = models.DecimalField(
+        max_digits=3, decimal_places=1, null=True, blank=True, db_comment="罚款倍数（第六十八条：1～3 倍；仅骗取时）"
+    )
+    fine_fen = models.BigIntegerField(null=True, blank=True, db_comment="罚款金额（分）")
+    write_off_reason = models.CharField(max_length=300, blank=True, db_comment="核销理由")
     built_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

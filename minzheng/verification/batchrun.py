@@ -290,6 +290,10 @@ def _finish(run: BatchRun, pop: Population, cp: Checkpoint, seconds: float) -> d
             f"新存结果 {run.stored} 户，新增清单 {sum(run.counts.values())} 条",
             data={"counts": run.counts, "stored": run.stored},
         )
+    from minzheng.verification.tasks import AFTER_BATCH
+
+    for hook in AFTER_BATCH:
+        hook(run)
     return summary(run)
 
 

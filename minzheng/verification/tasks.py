@@ -26,6 +26,8 @@ def match_feed(ctx: JobContext) -> dict[str, Any]:
 
 # --- Batch re-check (批量复核): v3_batch -----------------------------------------------------------
 BATCH_KIND = "verification.batch"
+# Called with the BatchRun once it is done (payments.stops suspends what the new results say must stop).
+AFTER_BATCH: list[Any] = []
 
 
 @job_handler(BATCH_KIND, heavy=True)
