@@ -115,5 +115,10 @@ class RepaymentForm(forms.Form):
     received_on = forms.DateField(label="收款日期", widget=DATE_INPUT)
 
 
+class InstalmentForm(forms.Form):
+    instalments = forms.IntegerField(label="分期数（1 为一次性退还）", min_value=1, max_value=60)
+    reason = forms.CharField(label="原因", widget=REASON, max_length=300, required=False)
+
+
 class WriteOffForm(forms.Form):
     reason = forms.CharField(label="核销理由", widget=REASON, max_length=300)

@@ -28,6 +28,15 @@ def who(user: Any) -> str:
     return getattr(user, "display_name", "") or getattr(user, "username", "") or "系统"
 
 
+SOURCES = {"case": "案件审核确认", "auto": "免申即享", "migrated": "由原标签迁移"}
+
+
+def region_name(code: str) -> str:
+    """A payroll's region by name (瞻岐镇, 鄞州区); the code when the division is unknown."""
+    division = Division.objects.filter(code=code.ljust(12, "0")).only("name").first()
+    return division.name if division else code
+
+
 def programme_name(programme_id: str) -> str:
     try:
         return programme(programme_id).name

@@ -24,5 +24,7 @@ urlpatterns = [
     path("overpayments/<int:pk>/repayments/", views_overpayments.repayment_add, name="repayment_add"),
     path("overpayments/<int:pk>/write-off/", views_overpayments.write_off, name="write_off"),
     path("overpayments/<int:pk>/write-off/approve/", views_overpayments.write_off_ok, name="write_off_approve"),
+    path("overpayments/<int:pk>/write-off/reject/", views_overpayments.write_off_no, name="write_off_reject"),
+    path("overpayments/<int:pk>/instalments/", views_overpayments.instalments_set, name="instalments"),
     path("overpayments/<int:pk>/letter/", views_overpayments.recovery_letter, name="recovery_letter"),
 ]

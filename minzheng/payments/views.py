@@ -115,6 +115,7 @@ def _detail_context(request: HttpRequest, ent: Entitlement) -> dict[str, Any]:
     return {
         "ent": ent,
         "programme": selectors.programme_name(ent.programme),
+        "source": selectors.SOURCES.get(ent.source, ent.source),
         "subject": selectors.subject_label(ent, masked=False),
         "payee": selectors.payee_label(ent, masked=True),
         "amount": selectors.yuan(ent.amount_fen),

@@ -19,7 +19,7 @@ from minzheng.audit.services import audit_record, client_ip
 from minzheng.core.decorators import role_required
 from minzheng.payments import selectors
 from minzheng.payments.access import access_overpayment, can_approve, can_read, can_write, overpayments_visible_to
-from minzheng.payments.forms import RepaymentForm, WriteOffForm, to_fen
+from minzheng.payments.forms import InstalmentForm, RepaymentForm, WriteOffForm, to_fen
 from minzheng.payments.models import Overpayment
 from minzheng.payments.views import _errors, _quote
 
@@ -53,13 +53,49 @@ def overpayment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for r in op.repayments.order_by("received_on", "pk")
         ],
         "lines": [{"line": ln, "amount": selectors.yuan(ln.amount_fen)} for ln in op.lines.order_by("period", "pk")],
-        "instalment": selectors.yuan(-(-op.amount_fen // max(op.instalments, 1))),
+        "schedule": _schedule(op),
+        "fine": selectors.yuan(op.fine_fen) if op.fine_fen else "",
+        "instalment_form": InstalmentForm(initial={"instalments": op.instalments}),
         "writable": can_write(request.user) and op.status in OPEN_STATES,
         "approvable": can_approve(request.user) and op.status == Overpayment.State.WRITE_OFF,
         "repayment_form": RepaymentForm(initial={"received_on": timezone.localdate()}),
         "writeoff_form": WriteOffForm(),
     }
     return render(request, "payments/overpayment.html", context)
+
+
+def _schedule(op: Overpayment) -> list[dict[str, Any]]:
+    from minzheng.payments.overpayments import instalment_schedule
+
+    return [
+        {
+            "n": i.n,
+            "amount": selectors.yuan(i.amount_fen),
+            "cumulative": selectors.yuan(i.cumulative_fen),
+            "paid": i.paid,
+        }
+        for i in instalment_schedule(op)
+    ]
+
+
+@require_POST
+@role_required(can_write)
+def instalments_set(request: HttpRequest, pk: int) -> HttpResponse:
+    from minzheng.payments.overpayments import instalment_plan_set
+
+    op = access_overpayment(request.user, pk, write=True)
+    form = InstalmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请检查分期数：" + _errors(form))
+        return redirect("payments:overpayment", pk=op.pk)
+    c = form.cleaned_data
+    try:
+        instalment_plan_set(op, instalments=c["instalments"], actor=request.user, reason=c["reason"] or "")
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已调整为分 {c['instalments']} 期追回")
+    return redirect("payments:overpayment", pk=op.pk)
 
 
 @require_POST
@@ -113,6 +149,25 @@ def write_off_ok(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, "已核销")
+    return redirect("payments:overpayment", pk=op.pk)
+
+
+@require_POST
+@role_required(can_approve)
+def write_off_no(request: HttpRequest, pk: int) -> HttpResponse:
+    from minzheng.payments.overpayments import write_off_reject
+
+    op = access_overpayment(request.user, pk, write=True)
+    form = WriteOffForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写退回理由")
+        return redirect("payments:overpayment", pk=op.pk)
+    try:
+        write_off_reject(op, reason=form.cleaned_data["reason"], actor=request.user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已退回核销申请，继续追回")
     return redirect("payments:overpayment", pk=op.pk)
 
 

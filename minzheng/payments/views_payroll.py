@@ -51,6 +51,7 @@ def _run_row(run: PayrollRun) -> dict[str, Any]:
         "total": selectors.yuan(run.total_fen),
         "kind": "月度发放" if run.seq == 0 else f"补发第 {run.seq} 批",
         "built_by": selectors.who(run.built_by),
+        "region": selectors.region_name(run.region),
         "approved_by": selectors.who(run.approved_by) if run.approved_by_id else "",
     }
 
