@@ -120,9 +120,12 @@ def overpayment_open(
         raise OverpaymentError(f"未知的多发原因：{cause}")
     multiple = _multiple(cause, fine_multiple)
     last = first_of(last_month)
+    # The entitlement's row lock serialises two openings for it: each line goes on one row only.
+    Entitlement.objects.select_for_update().filter(pk=ent.pk).first()
+    recorded = Overpayment.lines.through.objects.filter(overpayment__entitlement=ent).values("payrollline_id")
     lines = list(
-        PayrollLine.objects.select_for_update()
-        .filter(entitlement=ent, period__gt=last, status__in=PAID_STATES, overpayments__isnull=True)
+        PayrollLine.objects.filter(entitlement=ent, period__gt=last, status__in=PAID_STATES)
+        .exclude(pk__in=recorded)
         .order_by("period", "pk")
     )
     if not lines:

@@ -149,3 +149,12 @@ def test_only_the_town_officer_sees_the_actions(world: World, cast: Cast) -> Non
     item = _items("stop_death").get()
     assert {a.key for a in actions_for(item, cast.town_officer)} >= {"payments_stop_confirm", "payments_stop_cancel"}
     assert not {a.key for a in actions_for(item, cast.village_worker)} & {"payments_stop_confirm"}
+
+
+def test_apply_stops_runs_daily_and_after_every_batch() -> None:
+    from minzheng.payments import stops
+    from minzheng.scheduler.registry import SCHEDULES
+    from minzheng.verification.tasks import AFTER_BATCH
+
+    assert SCHEDULES["payments.stops"].func is stops.apply_stops and SCHEDULES["payments.stops"].daily_at
+    assert stops.after_batch in AFTER_BATCH
