@@ -26,3 +26,11 @@ class Config(AppConfig):
         ON_RESOLVE[items.SOURCE] = items.on_resolve
         AFTER_BATCH.append(stops.after_batch)
         register("payments.stops", stops.apply_stops, daily_at=dt.time(5, 30), label="核对发现自动暂停发放")
+        # Sources (H3): confirmed cases → entitlements (workflow effects named in cases/types/*.yaml, plus a
+        # daily sweep for a lost effect); registry benefit tags follow live entitlements.
+        from minzheng.payments import services as payment_services
+        from minzheng.payments import sources, tags
+
+        payment_services.AFTER_STATUS_CHANGE.append(tags.after_status_change)
+        register("payments.sources", sources.sweep_confirmed_cases, daily_at=dt.time(4, 30), label="确认案件补建待遇")
+        register("payments.tags", tags.tags_sync_all, daily_at=dt.time(4, 45), label="待遇与人员标签核对")

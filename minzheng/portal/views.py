@@ -30,6 +30,10 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"jurisdiction_name": division_full_name(user.jurisdiction.ljust(12, "0")) or user.jurisdiction}
     if can_read_registry(user):
         counts = jurisdiction_counts(user=user)
+        # 低保、特困 … count the persons live entitlements cover (payments), not hand-kept tags.
+        from minzheng.payments.tags import covered_counts
+
+        counts.update(covered_counts(user.jurisdiction))
         context["counts"] = counts
         context["tag_counts"] = [(k, PersonTag.Kind(k).label, counts[k]) for k in HOME_TAGS]
         context["can_unmask"] = can_unmask(user)

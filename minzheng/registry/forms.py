@@ -42,9 +42,20 @@ class PersonEditForm(forms.Form):
 
     def clean_tags_text(self) -> str:
         try:
-            return vocab.tags_text(vocab.tags_parse(self.cleaned_data["tags_text"]))
+            text = vocab.tags_text(vocab.tags_parse(self.cleaned_data["tags_text"]))
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
+        _refuse_benefit_tags(self.initial.get("tags_text") or "", text)  # initial: the person's tags now
+        return text
+
+
+def _refuse_benefit_tags(old: str, new: str) -> None:
+    """低保、特困 … follow the person's entitlements (payments.tags); a page cannot add or remove them."""
+    from minzheng.payments.tags import benefit_tag_refusal
+
+    refusal = benefit_tag_refusal(old, new)
+    if refusal:
+        raise forms.ValidationError(refusal)
 
 
 class ImportForm(forms.Form):
@@ -69,6 +80,10 @@ class PersonAddForm(forms.Form):
     phone = PhoneField(label="联系电话")
     tags = forms.CharField(label="人员标签", required=False, max_length=200)
 
+    def clean_tags(self) -> str:
+        _refuse_benefit_tags("", self.cleaned_data["tags"])
+        return str(self.cleaned_data["tags"])
+
 
 class HouseholdCreateForm(forms.Form):
     household_no = forms.CharField(label="户编号", max_length=40)
@@ -85,3 +100,7 @@ class HouseholdCreateForm(forms.Form):
     def __init__(self, *args: object, villages: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["division"].choices = villages
+
+    def clean_head_tags(self) -> str:
+        _refuse_benefit_tags("", self.cleaned_data["head_tags"])
+        return str(self.cleaned_data["head_tags"])

@@ -121,7 +121,7 @@ def person_unmask(request: HttpRequest, person_id: int) -> HttpResponse:
 @role_required(can_write_registry)
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     person = access_person(request.user, person_id, write=True)
-    form = PersonEditForm(request.POST)
+    form = PersonEditForm(request.POST, initial={"tags_text": person.tags_text})  # benefit tags cannot change
     if not form.is_valid():
         return render(request, "registry/person.html", _person_context(request, person, edit_form=form), status=400)
     changes = {k: v for k, v in form.cleaned_data.items() if k != "phone" or v}  # blank phone = unchanged

@@ -1,8 +1,10 @@
 """The engine's input tables (`engine/inputs.py`) built from the registry and the verification results.
 
 Registry: each person's birth date, sex, relation, address and typed tags (残疾 category and grade,
-失能 level, 孤儿, 留守儿童 …); `enrolled` = the person holds the tag of that policy now (低保对象 →
-dibao, …), and a household is enrolled in a household policy when any member is.
+失能 level, 孤儿, 留守儿童 …); `enrolled` = the programmes the person's live entitlements pay
+(payments.Entitlement, not ended: their own, or their household's for a household programme) plus the
+few enrolments still recorded only as a tag (刚性支出困难), and a household is enrolled in a household
+policy when any member is.
 
 Verification: income by source, assets and status per person on the as-of date come from one seam,
 `verification_persons(members, as_of)`: the household's stored batch result for that date when the
@@ -36,6 +38,16 @@ TAG_POLICIES: dict[str, str] = {
     PersonTag.Kind.UNSUPPORTED_CHILD: "unsupported_child",
     PersonTag.Kind.RIGID_EXPENSE: "rigid_expense",
 }
+# Kinds the payments app derives from live entitlements (programmes.yaml `tag`); not read as enrolments.
+_ENTITLEMENT_TAGS = frozenset(
+    {
+        PersonTag.Kind.DIBAO,
+        PersonTag.Kind.DIBAO_EDGE,
+        PersonTag.Kind.TEKUN,
+        PersonTag.Kind.ORPHAN,
+        PersonTag.Kind.UNSUPPORTED_CHILD,
+    }
+)
 _FLAG_TAGS = {
     PersonTag.Kind.ORPHAN: "is_orphan",
     PersonTag.Kind.UNSUPPORTED_CHILD: "is_unsupported_child",
@@ -107,10 +119,31 @@ def registry_persons(person_rows: Iterable[Person] | Any) -> pl.DataFrame:
             "person_id", "kind", "category", "grade"
         ):
             tags.setdefault(pid, []).append((kind, category, grade))
-    records = [_person_record(r, tags.get(r[0], [])) for r in rows]
+    enrolled = live_programmes(rows)
+    records = [_person_record(r, tags.get(r[0], []), enrolled.get(r[0], set())) for r in rows]
     return (
         pl.DataFrame(records, schema=_PERSON_SCHEMA, orient="row") if records else pl.DataFrame(schema=_PERSON_SCHEMA)
     )
+
+
+def live_programmes(rows: list[tuple[Any, ...]]) -> dict[int, set[str]]:
+    """person id → programmes of their live entitlements (own, or their household's): the `enrolled` source."""
+    from minzheng.payments.models import Entitlement, Status
+
+    out: dict[int, set[str]] = {}
+    by_household: dict[int, set[str]] = {}
+    live = Entitlement.objects.exclude(status=Status.ENDED)
+    for start in range(0, len(rows), 5000):  # stay below SQLite's bound-parameter limit
+        chunk = rows[start : start + 5000]
+        for pid, prog in live.filter(person_id__in=[r[0] for r in chunk]).values_list("person_id", "programme"):
+            out.setdefault(pid, set()).add(prog)
+        households = {r[1] for r in chunk}
+        for hid, prog in live.filter(household_id__in=households).values_list("household_id", "programme"):
+            by_household.setdefault(hid, set()).add(prog)
+    for row in rows:
+        if row[1] in by_household:
+            out.setdefault(row[0], set()).update(by_household[row[1]])
+    return out
 
 
 _PERSON_SCHEMA: dict[str, pl.DataType] = {
@@ -132,7 +165,7 @@ _PERSON_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def _person_record(row: tuple[Any, ...], tags: list[tuple[str, str, str]]) -> tuple[Any, ...]:
+def _person_record(row: tuple[Any, ...], tags: list[tuple[str, str, str]], live: set[str]) -> tuple[Any, ...]:
     pk, household_id, division, birth, sex, relation, id_number, name, household_no = row
     kinds = {kind: (category, grade) for kind, category, grade in tags}
     disability = kinds.get(PersonTag.Kind.DISABILITY, ("", ""))
@@ -140,7 +173,8 @@ def _person_record(row: tuple[Any, ...], tags: list[tuple[str, str, str]]) -> tu
     # 无法定义务人 is recorded in the registry only as part of a 特困/孤儿 determination; for anyone
     # else it is unknown until a caseworker establishes it (never assumed either way).
     no_supporter = True if PersonTag.Kind.TEKUN in kinds or PersonTag.Kind.ORPHAN in kinds else None
-    enrolled = sorted(TAG_POLICIES[k] for k in kinds if k in TAG_POLICIES)
+    # Benefit tags are a projection of entitlements (payments.tags): the entitlements themselves count.
+    enrolled = sorted(live | {TAG_POLICIES[k] for k in kinds if k in TAG_POLICIES and k not in _ENTITLEMENT_TAGS})
     return (
         str(pk),
         str(household_id),

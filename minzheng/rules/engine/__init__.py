@@ -44,6 +44,7 @@ DEFAULT_PARAMS: tuple[Path, ...] = (
     _PACKAGE / "eldercare" / "data" / "params.yaml",
     _PACKAGE / "meals" / "data" / "params.yaml",
     _PACKAGE / "cases" / "data" / "params.yaml",  # procedure limits the case types read (not policies)
+    _PACKAGE / "payments" / "data" / "params.yaml",  # start months, re-check periods, 免申即享 (not policies)
 )
 
 

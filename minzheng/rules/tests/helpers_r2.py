@@ -52,6 +52,10 @@ def world_fixture(cast: Cast) -> dict[str, Household]:
     # 56 years old: under 60, so 特困 (which would need 无法定义务人, recorded nowhere) cannot take
     # 低保's place and 低保 is decided on the data alone (issue 9: an elder alone would be 待核对).
     other = family("HQ-003", TOWN_B + "200", [("钱多", "19700101", "户主", "")])
+    # 低保 is enrolled by an entitlement (payments); the old roll's tag becomes one, as on migration.
+    from minzheng.payments.tags import tags_to_entitlements
+
+    tags_to_entitlements()
     return {"poor": poor, "car": car, "other": other}
 
 

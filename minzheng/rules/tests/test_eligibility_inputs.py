@@ -28,6 +28,9 @@ def ingest(feed_id: str, tmp_path: Path, header: str, rows: list[str]) -> None:
 def family(county: None) -> list[Person]:
     _, people = make_household()
     person_update(actor=None, person=people[0], changes={"tags_text": "低保对象"})
+    from minzheng.payments.tags import tags_to_entitlements
+
+    tags_to_entitlements()  # enrolment is the household's entitlement (an old tag becomes one)
     return people
 
 
@@ -36,7 +39,7 @@ def test_registry_columns_and_enrolment(family: list[Person]) -> None:
     p = {r["name"]: r for r in inputs.persons.iter_rows(named=True)}
     assert (p["李秀英"]["disability_category"], p["李秀英"]["disability_grade"]) == ("肢体", 2)
     assert p["张小明"]["is_left_behind_child"] and not p["张建国"]["is_left_behind_child"]
-    assert p["张建国"]["enrolled"] == ["dibao"] and p["李秀英"]["enrolled"] == []
+    assert p["张建国"]["enrolled"] == ["dibao"] and p["李秀英"]["enrolled"] == ["dibao"]  # a household programme
     assert p["张建国"]["relation"] == "02" and p["张建国"]["region_code"] == "330212100201"
     [household] = inputs.households.iter_rows(named=True)
     assert household["enrolled"] == ["dibao"] and household["region_code"] == "330212100201"

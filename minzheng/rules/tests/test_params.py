@@ -302,7 +302,7 @@ def test_shipped_files_load_together_with_one_home_per_key(tmp_path: Path) -> No
     """The policies read the apps' keys (eldercare.hours.*, meals.*): the in-memory defaults hold all three files."""
     from minzheng.rules.engine import DEFAULT_PARAMS, YamlParamSource, shipped_param_files
 
-    assert shipped_param_files() == DEFAULT_PARAMS and len(DEFAULT_PARAMS) == 4
+    assert shipped_param_files() == DEFAULT_PARAMS and len(DEFAULT_PARAMS) == 5
     source = YamlParamSource.from_files(DEFAULT_PARAMS)
     on = dt.date(2025, 1, 1)
     assert source("eldercare.hours.tekun.3", "330212001001", on).value == 60

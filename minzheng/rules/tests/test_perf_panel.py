@@ -97,9 +97,15 @@ def test_tag_change_recomputes(world: dict[str, Household], cast: Cast) -> None:
     poor = world["poor"]
     head = poor.members.get(name="张建国")
     assert dibao(household_result(poor, AS_OF))["enrolled"] is False
-    hit, after, result = hit_then(
-        poor, lambda: person_update(actor=cast.town_officer, person=head, changes={"tags_text": "低保对象"})
-    )
+    from minzheng.payments.services import entitlement_create
+
+    def enrol() -> None:  # enrolment is an entitlement; its projected tags are what the cache keys on
+        entitlement_create(
+            programme_id="dibao", subject=poor, payee=head, amount_fen=100000, from_month=AS_OF,
+            source="case", reason="测试", actor=cast.town_officer, members=3,
+        )  # fmt: skip
+
+    hit, after, result = hit_then(poor, enrol)
     assert after > hit
     assert dibao(result)["enrolled"] is True
     assert result == _household_result(poor, AS_OF)
