@@ -158,3 +158,24 @@ def test_apply_stops_runs_daily_and_after_every_batch() -> None:
 
     assert SCHEDULES["payments.stops"].func is stops.apply_stops and SCHEDULES["payments.stops"].daily_at
     assert stops.after_batch in AFTER_BATCH
+
+
+def test_the_next_payroll_pays_the_living_and_not_the_dead(world: World, cast: Cast) -> None:
+    from minzheng.payments.payroll import run_payroll
+    from minzheng.payments.services import account_set
+
+    for person in (world.elder, world.neighbour):
+        account_set(
+            person,
+            bank_code="NBCB",
+            bank_name="宁波银行",
+            account_no=f"62230100{person.pk:08d}",
+            account_name="",
+            reason="开户",
+            actor=cast.town_officer,
+        )
+    run_batch()
+    run = run_payroll("tekun", DEC, "330212", actor=cast.town_officer)
+    paid = dict(run.lines.values_list("entitlement_id", "period"))
+    assert paid == {world.tekun_ok.pk: DEC}  # the dead elder's December (and no arrears) is not paid
+    assert run.total_fen == TEKUN_FEN
