@@ -139,7 +139,16 @@ def _detail_context(request: HttpRequest, ent: Entitlement) -> dict[str, Any]:
         "restore_form": ReasonForm(prefix="restore"),
         "account_form": AccountForm(initial={"account_name": ent.payee.name}, prefix="account"),
         "overpayments": ent.overpayments.order_by("-pk"),
+        "stop_items": _stop_items(ent),
     }
+
+
+def _stop_items(ent: Entitlement) -> list[Any]:
+    """Open 停发核实 待办 on this entitlement (decided on the 待办 page: 确认停发 or 恢复发放)."""
+    from minzheng.workitems.models import WorkItem
+
+    items = WorkItem.objects.filter(subject_type="entitlement", subject_id=str(ent.pk), status=WorkItem.Status.OPEN)
+    return list(items.order_by("pk"))
 
 
 def _errors(form: Any) -> str:
