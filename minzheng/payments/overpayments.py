@@ -60,6 +60,7 @@ MACHINE = load(
                 "action": "核销审批",
                 "four_eyes": ["write_off"],
                 "roles": ["county_approver"],
+                "guards": ["overpayment.independent"],
             },
             {"from": "write_off", "to": "open", "action": "退回核销申请", "reason": True},
             {"from": "write_off", "to": "recovering", "action": "退回核销申请", "reason": True},
@@ -67,6 +68,20 @@ MACHINE = load(
     },
 )
 workflow.bind(Overpayment, workflow.Binding(object_type="overpayment", machine=lambda obj: MACHINE))
+
+
+@workflow.guard("overpayment.independent")
+def _independent_of_requester(obj: Overpayment, actor: Actor, data: dict[str, object]) -> str | None:
+    """Four eyes across accounts: nor may an account the requester created or changed approve."""
+    from minzheng.accounts.access import independent_of
+    from minzheng.accounts.models import User
+
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    for requester in User.objects.filter(pk__in=workflow.takers(obj, ("write_off",))):
+        if not independent_of(actor, requester):
+            return f"审批人账号由核销申请人 {requester.username} 创建或修改过，不能审批该核销"
+    return None
 
 
 class OverpaymentError(ValueError):

@@ -95,6 +95,11 @@ def test_write_off_needs_a_second_person(op: Overpayment, cast: Cast) -> None:
     assert refused.value.code == "role"
     with pytest.raises(OverpaymentError, match="核销待审核"):
         repayment_record(op, amount_fen=1, received_on=dt.date(2026, 12, 2), actor=cast.town_officer)
+    made_by_requester = user_create(
+        actor=cast.county_approver, username="zhouxian", role="county_approver", jurisdiction=COUNTY, password=PASSWORD
+    )
+    with pytest.raises(TransitionRefused, match="创建或修改过"):
+        write_off_approve(op, actor=made_by_requester)
     second = user_create(actor=None, username="sunxian", role="county_approver", jurisdiction=COUNTY, password=PASSWORD)
     write_off_approve(op, actor=second)
     op.refresh_from_db()
