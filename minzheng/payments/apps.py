@@ -34,3 +34,9 @@ class Config(AppConfig):
         payment_services.AFTER_STATUS_CHANGE.append(tags.after_status_change)
         register("payments.sources", sources.sweep_confirmed_cases, daily_at=dt.time(4, 30), label="确认案件补建待遇")
         register("payments.tags", tags.tags_sync_all, daily_at=dt.time(4, 45), label="待遇与人员标签核对")
+        # Re-checks (H3): first review date on creation, daily 待办 / overdue warnings.
+        from minzheng.payments import recheck
+
+        payment_services.AFTER_STATUS_CHANGE.append(recheck.schedule_hook)
+        recheck.register()
+        register("payments.recheck", recheck.recheck_items, daily_at=dt.time(6, 0), label="待遇复核提醒")
