@@ -40,3 +40,7 @@ class Config(AppConfig):
         payment_services.AFTER_STATUS_CHANGE.append(recheck.schedule_hook)
         recheck.register()
         register("payments.recheck", recheck.recheck_items, daily_at=dt.time(6, 0), label="待遇复核提醒")
+        # Allowances (H3): 高龄津贴 免申即享 where the county switched it on.
+        from minzheng.payments import allowances
+
+        register("payments.gaoling", allowances.grant_auto_allowances, daily_at=dt.time(5, 0), label="高龄津贴免申即享")
