@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -39,7 +39,6 @@ from minzheng.core.dates import add_months, first_of
 from minzheng.payments import items
 from minzheng.payments.models import Entitlement, Overpayment, PayrollLine, Status
 from minzheng.payments.overpayments import overpayment_open
-from minzheng.payments.programmes import programme
 from minzheng.payments.services import (
     EntitlementError,
     entitlement_change_amount,
@@ -253,12 +252,3 @@ def default_last_month(ent: Entitlement, kind: str, died_on: dt.date | None) -> 
         return first_of(died_on)
     start = ent.suspended_from or next_unpaid_month(ent)
     return max(add_months(start, -1), add_months(ent.from_month, -1))
-
-
-def programme_name(ent: Entitlement) -> str:
-    return programme(ent.programme).name
-
-
-def pending(entitlements: Iterable[Entitlement]) -> list[Entitlement]:
-    """Those still suspended (for pages: the stops awaiting a decision)."""
-    return [e for e in entitlements if e.status == Status.SUSPENDED]
