@@ -121,13 +121,12 @@ def entitlement_open(
         )  # fmt: skip
     if _live(prog.id, subject) is not None:
         raise services.EntitlementError(f"已在享受{prog.name}，不能重复纳入")
-    is_household = isinstance(subject, Household)
     unknown = amount_fen is None
     month = first_of(from_month)
     ent = Entitlement.objects.create(
         programme=prog.id,
-        household=subject if is_household else None,
-        person=None if is_household else subject,
+        household=subject if isinstance(subject, Household) else None,
+        person=subject if isinstance(subject, Person) else None,
         payee=payee,
         division_code=subject.division_id if isinstance(subject, Household) else subject.division_code,
         members=members,
