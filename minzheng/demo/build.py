@@ -33,6 +33,7 @@ DEMO_EXTENSIONS = (
     "minzheng.emergency.demo",
     "minzheng.meals.demo",
     "minzheng.cases.demo",
+    "minzheng.payments.demo",
 )
 SAMPLE_FILE = "居民信息_含错误行.csv"
 

@@ -5,9 +5,10 @@ with demo amounts), every payee gets a bank account, and three months are paid t
 kernel: computed by the system (as the monthly schedule would), approved by the county (`xian`, a
 second person: four eyes), issued, and reconciled with a generated return file. In the first month
 one 低保 row fails (户名与账号不符); its account is corrected and a supplementary run pays it once. Then this month's
-verification batch is applied (payments.stops): the deaths it found suspend their entitlements with
-a 待办 each; one is confirmed as ended, and the months paid after the death become an overpayment
-recovered in instalments with one repayment received. Idempotent: skipped when runs exist.
+verification batch is applied (payments.stops): the deaths (and 财政供养, prison) it found suspend
+their entitlements with a 待办 each; one death that ends an entitlement (else one 财政供养) is
+confirmed, and the months paid after it become an overpayment recovered in three instalments, one
+repayment received. Idempotent: skipped when runs exist.
 """
 
 from __future__ import annotations
@@ -114,32 +115,53 @@ def _correct_account(line: PayrollLine, actor: Any) -> None:
     )  # fmt: skip
 
 
+def _death_to_confirm(stops: Any, as_of: dt.date) -> tuple[Entitlement, Any] | None:
+    """The earliest death (most months paid after it) whose entitlement ends with it: the dead person's
+    own, a household of one, or one paid to the dead 户主 (the survivors apply again as a new household)."""
+    deaths = sorted((f for f in stops.findings(as_of) if f.kind == "death" and f.died_on), key=lambda f: f.died_on)
+    for finding in deaths:
+        pk = finding.person.pk
+        for ent in stops.affected(finding):
+            ends = ent.person_id == pk or ent.members == 1 or ent.payee_id == pk
+            if ent.status == Status.SUSPENDED and ends and ent.from_month <= add_months(first_of(finding.died_on), 1):
+                return ent, finding
+    return None
+
+
+def _public_payroll_to_confirm(stops: Any, as_of: dt.date) -> tuple[Entitlement, Any] | None:
+    """When no death ends an entitlement: a household with a member on 财政供养, no longer eligible."""
+    for finding in stops.findings(as_of):
+        if finding.kind == "public_payroll":
+            for ent in stops.affected(finding):
+                if ent.status == Status.SUSPENDED:
+                    return ent, finding
+    return None
+
+
 def demo_stop_and_recovery(as_of: dt.date, actor: Any) -> Overpayment | None:
-    """Apply this month's batch findings; confirm one death and record one repayment of its overpayment."""
+    """Apply this month's batch findings; confirm one stop (a death, else 财政供养) and record one
+    repayment of the overpayment it opens."""
     from minzheng.payments import stops
     from minzheng.payments.overpayments import instalment_plan_set, repayment_record
 
     stops.apply_stops(as_of=as_of)
-    deaths = [f for f in stops.findings(as_of) if f.kind == "death" and f.died_on]
-    chosen = None
-    for finding in deaths:  # prefer the dead person's own entitlement, then a household of one
-        for ent in stops.affected(finding):
-            if ent.status == Status.SUSPENDED and (ent.person_id == finding.person.pk or ent.members == 1):
-                chosen = (ent, finding)
-                break
-        if chosen:
-            break
-    if chosen is None:
+    chosen = _death_to_confirm(stops, as_of)
+    if chosen is not None:
+        ent, finding = chosen
+        died, seen = finding.died_on, "、".join(finding.sources) or "死亡信息"
+        reason = f"经核实，{finding.person.name}已于 {died:%Y年%m月%d日} 死亡（部门数据：{seen}），确认停发"
+        result = stops.stop_confirm(ent, last_month=first_of(died), reason=reason, actor=actor)
+    elif (chosen := _public_payroll_to_confirm(stops, as_of)) is not None:
+        ent = chosen[0]
+        since = add_months(ent.from_month, 1)
+        reason = f"经核实，家庭成员{chosen[1].person.name}自 {since:%Y年%m月} 起由财政供养，家庭不再符合条件，确认停发"
+        result = stops.stop_confirm(ent, last_month=ent.from_month, reason=reason, actor=actor, cause="ineligible")
+    else:
         return None
-    ent, finding = chosen
-    died = finding.died_on
-    reason = (
-        f"经核实，享受人已于 {died:%Y年%m月%d日} 死亡（部门数据：{'、'.join(finding.sources) or '死亡信息'}），确认停发"
-    )
-    op = stops.stop_confirm(ent, last_month=first_of(died), reason=reason, actor=actor).overpayment
+    op = result.overpayment
     if op is None:
         return None
-    instalment_plan_set(op, instalments=3, actor=actor, reason="家属申请分三期退还")
+    instalment_plan_set(op, instalments=3, actor=actor, reason="申请分三期退还")
     part = -(-op.amount_fen // 3)
     repayment_record(op, amount_fen=min(part, op.amount_fen), received_on=as_of - dt.timedelta(days=3), actor=actor)
     return op

@@ -53,6 +53,7 @@ def test_demo_build_end_to_end(db: None) -> None:
         "一键通：终端与一起处置中的紧急呼叫",
         "老年助餐：助餐点、一周菜单与订餐",
         "社会救助：各环节的演示案件",
+        "待遇发放：收款账户、三个月的发放与对账、死亡停发与追回",
     ]
     r = built.import_result
     assert (r.rows, r.accepted, r.rejected, r.created, r.rejects_file) == (2000, 2000, 0, 2000, None)
