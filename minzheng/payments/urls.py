@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from minzheng.payments import views, views_overpayments, views_payroll
+from minzheng.payments import views, views_overpayments, views_payroll, views_standards
 
 app_name = "payments"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("runs/<int:pk>/roster/", views_payroll.run_roster, name="run_roster"),
     path("runs/<int:pk>/return/", views_payroll.run_return, name="run_return"),
     path("runs/<int:pk>/supplementary/", views_payroll.run_supplement, name="run_supplement"),
+    path("standards/", views_standards.standards, name="standards"),
+    path("standards/request/", views_standards.standards_request, name="standards_request"),
+    path("standards/apply/", views_standards.standards_apply, name="standards_apply"),
     path("overpayments/", views_overpayments.overpayment_list, name="overpayments"),
     path("overpayments/<int:pk>/", views_overpayments.overpayment_detail, name="overpayment"),
     path("overpayments/<int:pk>/repayments/", views_overpayments.repayment_add, name="repayment_add"),

@@ -22,7 +22,7 @@ from minzheng.core.decorators import role_required
 from minzheng.core.masking import mask_id_number
 from minzheng.core.sheets import Sheet, xlsx_bytes
 from minzheng.payments import selectors, services
-from minzheng.payments.access import access_entitlement, can_read, can_write, entitlements_visible_to
+from minzheng.payments.access import access_entitlement, can_compute, can_read, can_write, entitlements_visible_to
 from minzheng.payments.forms import (
     AccountForm,
     AmountForm,
@@ -62,6 +62,7 @@ def entitlement_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "count": page.paginator.count,
+        "perms_compute": can_compute(request.user),
     }
     return render(request, "payments/entitlements.html", context)
 
