@@ -21,7 +21,7 @@ from minzheng.core.dates import add_months, first_of
 from minzheng.core.decorators import role_required
 from minzheng.core.masking import mask_id_number
 from minzheng.core.sheets import Sheet, xlsx_bytes
-from minzheng.payments import selectors, services
+from minzheng.payments import selectors, services, stops
 from minzheng.payments.access import access_entitlement, can_compute, can_read, can_write, entitlements_visible_to
 from minzheng.payments.forms import (
     AccountForm,
@@ -171,13 +171,17 @@ def entitlement_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         messages.error(request, "请检查填写内容：" + _errors(form))
         return redirect("payments:entitlement", pk=ent.pk)
     c, actor = form.cleaned_data, request.user
+    # Restore and end go through payments.stops: they also settle a 停发核实 待办, and an end after paid
+    # months opens the 追回台账 row.
     try:
         if action == "suspend":
             services.entitlement_suspend(ent, month=c["month"], reason=c["reason"], actor=actor)
         elif action == "restore":
-            services.entitlement_restore(ent, reason=c["reason"], actor=actor)
+            stops.stop_cancel(ent, reason=c["reason"], actor=actor)
         elif action == "end":
-            services.entitlement_end(ent, last_month=c["month"], reason=c["reason"], actor=actor)
+            op = stops.stop_confirm(ent, last_month=c["month"], reason=c["reason"], actor=actor).overpayment
+            if op is not None:
+                messages.warning(request, f"停发月份之后已发放的款项已列入追回台账：追回#{op.pk}")
         else:
             services.entitlement_change_amount(
                 ent, amount_fen=to_fen(c["amount_yuan"]), month=c["month"], reason=c["reason"], actor=actor

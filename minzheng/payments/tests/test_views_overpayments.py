@@ -75,3 +75,22 @@ def test_repayment_instalments_and_write_off_under_four_eyes(cast: Cast, op: Ove
     county.post(url + "write-off/approve/")
     op.refresh_from_db()
     assert op.status == "written_off"
+
+
+def test_ending_through_the_entitlement_page_opens_the_recovery(cast: Cast) -> None:
+    household, people = make_household()
+    services.account_set(
+        people[0], bank_code="NBCB", bank_name="宁波银行", account_no="6222021234567890123",
+        account_name="张建国", reason="开户登记", actor=cast.county_approver,
+    )  # fmt: skip
+    ent = services.entitlement_create(
+        programme_id="dibao", subject=household, payee=people[0], amount_fen=50_000, from_month=MONTH,
+        source="case", reason="批准纳入低保", actor=cast.county_approver, members=3,
+    )  # fmt: skip
+    for month in (MONTH, dt.date(2026, 11, 1)):
+        pay(run_payroll("dibao", month, "330212100", actor=cast.town_officer), cast.county_approver)
+    data = {"end-month": "2026-10", "end-reason": "家庭收入超过标准"}
+    page = _client(cast.town_officer).post(f"/payments/entitlements/{ent.pk}/end/", data, follow=True)
+    op = Overpayment.objects.get()
+    assert f"已列入追回台账：追回#{op.pk}" in page.content.decode()
+    assert (op.amount_fen, op.cause, op.period_from) == (50_000, "ineligible", dt.date(2026, 11, 1))
