@@ -33,6 +33,7 @@ CARE_ADMIN = ["居家养老", "服务订单", "服务商", "紧急呼叫", "老�
 CARE_TOWN = ["居家养老", "服务订单", "派单计划", "服务商", "服务监管", "紧急呼叫", "老年助餐"]
 # 办事: everyone's 待办 and messages; the window for village and town; cases for those who read them.
 DESK = ["我的待办", "消息"]
+PAY = ["待遇名册", "发放批次", "追回台账"]
 WINDOW = [*DESK, "全科受理", "救助案件"]
 
 
@@ -44,6 +45,7 @@ WINDOW = [*DESK, "全科受理", "救助案件"]
             [
                 *REGISTRY,
                 *WINDOW,
+                *PAY,
                 "核对工作清单",
                 "应享未享",
                 "政策参数",
@@ -53,13 +55,14 @@ WINDOW = [*DESK, "全科受理", "救助案件"]
                 "老年助餐",
             ],
         ),
-        ("town_officer", [*REGISTRY, *WINDOW, "核对工作清单", "应享未享", "政策参数", *CARE_TOWN]),
+        ("town_officer", [*REGISTRY, *WINDOW, *PAY, "核对工作清单", "应享未享", "政策参数", *CARE_TOWN]),
         (
             "county_approver",
             [
                 "居民查询",
                 *DESK,
                 "救助案件",
+                *PAY,
                 "核对工作清单",
                 "批量复核",
                 "应享未享",
@@ -72,7 +75,7 @@ WINDOW = [*DESK, "全科受理", "救助案件"]
         ("provider", [*DESK, "服务订单", "派单计划", "服务商", "养老结算", "老年助餐"]),
         ("hotline_operator", ["居民查询", *DESK, "12349 热线", "居家养老", "服务订单", "紧急呼叫", "老年助餐"]),
         ("caregiver", [*DESK, "我的上门服务"]),
-        ("auditor", ["救助案件", "审计日志"]),
+        ("auditor", ["救助案件", *PAY, "审计日志"]),
         (
             "sysadmin",
             [
@@ -139,4 +142,4 @@ def test_vendored_htmx_is_the_recorded_version() -> None:
 def test_nav_groups_each_apps_entries(cast: Cast) -> None:
     html = client_for(cast.county_approver).get("/").content.decode()
     groups = re.findall(r'<span class="navgroup" role="group" aria-label="([^"]+)"', html)
-    assert groups == ["办事", "一键核对", "救助政策", "养老服务"]
+    assert groups == ["办事", "待遇发放", "一键核对", "救助政策", "养老服务"]
