@@ -71,7 +71,7 @@ def setup_django(args: argparse.Namespace) -> Path:
 def _id_number(i: int) -> str:
     from minzheng.core.idnumber import check_digit
 
-    born = dt.date(1930, 1, 1) + dt.timedelta(days=i % 25_000)
+    born = dt.date(1930, 1, 1) + dt.timedelta(days=i // 1000)  # unique: (birth date, sequence) per i
     first17 = f"{COUNTY}{born:%Y%m%d}{i % 1000:03d}"
     return first17 + check_digit(first17)
 
@@ -88,7 +88,6 @@ def build(n: int, seed: int) -> dict[str, int]:
     per_programme = {p: int(n * share) for p, share in MIX}
     per_programme["dibao"] += n - sum(per_programme.values())
     t0 = time.perf_counter()
-    seen_ids: set[str] = set()
     for lo in range(0, people, BATCH):
         hi = min(people, lo + BATCH)
         picks = [rng.randrange(len(villages)) for _ in range(lo, hi)]
@@ -99,9 +98,6 @@ def build(n: int, seed: int) -> dict[str, int]:
         persons = []
         for i, home in zip(range(lo, hi), homes, strict=True):
             number = _id_number(i)
-            while number in seen_ids:  # the synthetic numbers repeat every 25M; keep them unique anyway
-                number = _id_number(i + rng.randrange(1, 10**6))
-            seen_ids.add(number)
             born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
             persons.append(
                 Person(
