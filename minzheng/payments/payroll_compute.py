@@ -17,14 +17,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, FilteredRelation, Min, Q, QuerySet, Sum
+from django.db.models import Count, FilteredRelation, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from minzheng.core.dates import add_months, months_between
 from minzheng.payments.models import BankAccount, Entitlement, PayrollLine, PayrollRun, Status
 
 LEASE = dt.timedelta(seconds=120)
-CHUNK = 5000
+CHUNK = 10_000  # a window of entitlement primary keys per transaction
 ARREARS_MONTHS = 12  # arrears reach back at most this many months before the run's month
 LIVE_LINES = ("pending", "issued", "paid")
 # A failed line is re-issued only by a supplementary run, never by a later month's arrears.
@@ -82,8 +83,11 @@ def candidates(run: PayrollRun, since: dt.date) -> QuerySet[Entitlement]:
     checked month by month), with the payee's active account joined (LEFT JOIN, none → NULLs)."""
     may_owe = Q(status=Status.ACTIVE) | Q(status=Status.SUSPENDED, suspended_from__gt=since)
     may_owe |= Q(status=Status.ENDED, to_month__gte=since)
+    # Lower(programme): the programme is matched without its index, so each chunk is read by primary-key
+    # range; SQLite otherwise walks the whole programme through (programme, status, division) per chunk.
     return (
-        Entitlement.objects.filter(programme=run.programme, division_code__startswith=run.region)
+        Entitlement.objects.alias(prog=Lower("programme"))
+        .filter(prog=run.programme, division_code__startswith=run.region)
         .filter(Q(from_month__lte=run.month) & may_owe)
         .annotate(acct=FilteredRelation("payee__bank_accounts", condition=Q(payee__bank_accounts__active=True)))
     )
@@ -109,13 +113,16 @@ def renew_lease(run: PayrollRun, held: dt.datetime) -> dt.datetime | None:
 def compute_lines(run: PayrollRun, held: dt.datetime) -> dt.datetime | None:
     """Insert every missing line, chunk by chunk; the lease value still held, or None when lost."""
     since = window_start(run)
-    base = candidates(run, since).order_by("pk").values_list(*FIELDS)
-    last = 0
-    while True:
-        rows = list(base.filter(pk__gt=last)[:CHUNK])
+    base = candidates(run, since)
+    bounds = base.aggregate(lo=Min("pk"), hi=Max("pk"))
+    if bounds["lo"] is None:
+        return held
+    # Windows of primary keys, not "the next CHUNK after pk": SQLite answered that with the
+    # (programme, status, division) index and a sort per chunk, quadratic in the programme's size.
+    for lo in range(bounds["lo"], bounds["hi"] + 1, CHUNK):
+        rows = list(base.filter(pk__gte=lo, pk__lt=lo + CHUNK).order_by("pk").values_list(*FIELDS))
         if not rows:
-            return held
-        last = rows[-1][0]
+            continue
         with transaction.atomic():
             _insert(list(_lines_for(run, rows, since)))
             renewed = renew_lease(run, held)
@@ -123,6 +130,7 @@ def compute_lines(run: PayrollRun, held: dt.datetime) -> dt.datetime | None:
                 transaction.set_rollback(True)
                 return None
             held = renewed
+    return held
 
 
 LINE_COLUMNS = (
