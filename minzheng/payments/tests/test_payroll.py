@@ -152,3 +152,17 @@ def test_unknown_programme_and_bad_region_are_refused(world: World) -> None:
         payroll.run_payroll("nope", NOV, REGION, actor=None)
     with pytest.raises(payroll.PayrollError, match="区划代码"):
         payroll.run_payroll("dibao", NOV, "33021", actor=None)
+
+
+def test_a_recognised_entitlement_of_zero_is_not_paid_and_breaks_nothing(world: World, cast: Cast) -> None:
+    """低保边缘 recognised without cash (amount 0, 在保) and a migrated one restored before its amount was
+    set: no line of 0 (the line constraint would refuse it and fail the whole run), the rest is paid."""
+    from minzheng.payments.models import Entitlement, Status
+    from minzheng.payments.tests.payroll_fixtures import entitle
+
+    zero = entitle(8, 10000, dt.date(2026, 10, 1))
+    Entitlement.objects.filter(pk=zero.pk).update(amount_fen=0, status=Status.ACTIVE)
+    nov = payroll.run_payroll("dibao", NOV, REGION, actor=cast.town_officer)
+    assert nov.status == PayrollRun.State.DRAFT
+    assert (nov.beneficiaries, nov.total_fen) == (3, 100000)
+    assert not PayrollLine.objects.filter(entitlement=zero).exists()
