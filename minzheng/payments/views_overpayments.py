@@ -1,11 +1,12 @@
 """追回台账: overpayments to recover, with repayments, write-off (four eyes) and the 追回通知书.
 
-The bookkeeping lives in payments.overpayments and the letter in payments.letters (imported when
-used); these views only scope, audit reads and exports, and show the kernel's Chinese refusals.
+The bookkeeping lives in payments.overpayments and the letter in payments.letters; these views
+only scope, audit reads and exports, and show the kernel's Chinese refusals.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +21,16 @@ from minzheng.core.decorators import role_required
 from minzheng.payments import selectors
 from minzheng.payments.access import access_overpayment, can_approve, can_read, can_write, overpayments_visible_to
 from minzheng.payments.forms import InstalmentForm, RepaymentForm, WriteOffForm, to_fen
+from minzheng.payments.letters import recovery_letter_pdf
 from minzheng.payments.models import Overpayment
+from minzheng.payments.overpayments import (
+    instalment_plan_set,
+    instalment_schedule,
+    repayment_record,
+    write_off_approve,
+    write_off_reject,
+    write_off_request,
+)
 from minzheng.payments.views import _errors, _quote
 
 OPEN_STATES = [Overpayment.State.OPEN, Overpayment.State.RECOVERING, Overpayment.State.WRITE_OFF]
@@ -65,8 +75,6 @@ def overpayment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _schedule(op: Overpayment) -> list[dict[str, Any]]:
-    from minzheng.payments.overpayments import instalment_schedule
-
     return [
         {
             "n": i.n,
@@ -78,103 +86,88 @@ def _schedule(op: Overpayment) -> list[dict[str, Any]]:
     ]
 
 
-@require_POST
-@role_required(can_write)
-def instalments_set(request: HttpRequest, pk: int) -> HttpResponse:
-    from minzheng.payments.overpayments import instalment_plan_set
-
-    op = access_overpayment(request.user, pk, write=True)
-    form = InstalmentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请检查分期数：" + _errors(form))
-        return redirect("payments:overpayment", pk=op.pk)
-    c = form.cleaned_data
+def _after(request: HttpRequest, op: Overpayment, act: Callable[[], object], done: str) -> HttpResponse:
+    """Run one bookkeeping step; its refusal (a Chinese ValueError) is shown as is."""
     try:
-        instalment_plan_set(op, instalments=c["instalments"], actor=request.user, reason=c["reason"] or "")
+        act()
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"已调整为分 {c['instalments']} 期追回")
+        messages.success(request, done)
     return redirect("payments:overpayment", pk=op.pk)
+
+
+def _invalid(request: HttpRequest, op: Overpayment, message: str) -> HttpResponse:
+    messages.error(request, message)
+    return redirect("payments:overpayment", pk=op.pk)
+
+
+@require_POST
+@role_required(can_write)
+def instalments_set(request: HttpRequest, pk: int) -> HttpResponse:
+    op = access_overpayment(request.user, pk, write=True)
+    form = InstalmentForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, op, "请检查分期数：" + _errors(form))
+    c = form.cleaned_data
+    return _after(
+        request, op,
+        lambda: instalment_plan_set(op, instalments=c["instalments"], actor=request.user, reason=c["reason"] or ""),
+        f"已调整为分 {c['instalments']} 期追回",
+    )  # fmt: skip
 
 
 @require_POST
 @role_required(can_write)
 def repayment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    from minzheng.payments.overpayments import repayment_record
-
     op = access_overpayment(request.user, pk, write=True)
     form = RepaymentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请检查收款信息：" + _errors(form))
-        return redirect("payments:overpayment", pk=op.pk)
+        return _invalid(request, op, "请检查收款信息：" + _errors(form))
     c = form.cleaned_data
-    try:
-        repayment_record(op, amount_fen=to_fen(c["amount_yuan"]), received_on=c["received_on"], actor=request.user)
-    except ValueError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"已登记收回 {selectors.yuan(to_fen(c['amount_yuan']))} 元")
-    return redirect("payments:overpayment", pk=op.pk)
+    fen = to_fen(c["amount_yuan"])
+    return _after(
+        request, op,
+        lambda: repayment_record(op, amount_fen=fen, received_on=c["received_on"], actor=request.user),
+        f"已登记收回 {selectors.yuan(fen)} 元",
+    )  # fmt: skip
 
 
 @require_POST
 @role_required(can_write)
 def write_off(request: HttpRequest, pk: int) -> HttpResponse:
-    from minzheng.payments.overpayments import write_off_request
-
     op = access_overpayment(request.user, pk, write=True)
     form = WriteOffForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写核销理由")
-        return redirect("payments:overpayment", pk=op.pk)
-    try:
-        write_off_request(op, reason=form.cleaned_data["reason"], actor=request.user)
-    except ValueError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "已提交核销，待县级审核")
-    return redirect("payments:overpayment", pk=op.pk)
+        return _invalid(request, op, "请填写核销理由")
+    reason = form.cleaned_data["reason"]
+    return _after(
+        request, op, lambda: write_off_request(op, reason=reason, actor=request.user), "已提交核销，待县级审核"
+    )
 
 
 @require_POST
 @role_required(can_approve)
 def write_off_ok(request: HttpRequest, pk: int) -> HttpResponse:
-    from minzheng.payments.overpayments import write_off_approve
-
     op = access_overpayment(request.user, pk, write=True)
-    try:
-        write_off_approve(op, actor=request.user)
-    except ValueError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "已核销")
-    return redirect("payments:overpayment", pk=op.pk)
+    return _after(request, op, lambda: write_off_approve(op, actor=request.user), "已核销")
 
 
 @require_POST
 @role_required(can_approve)
 def write_off_no(request: HttpRequest, pk: int) -> HttpResponse:
-    from minzheng.payments.overpayments import write_off_reject
-
     op = access_overpayment(request.user, pk, write=True)
     form = WriteOffForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写退回理由")
-        return redirect("payments:overpayment", pk=op.pk)
-    try:
-        write_off_reject(op, reason=form.cleaned_data["reason"], actor=request.user)
-    except ValueError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "已退回核销申请，继续追回")
-    return redirect("payments:overpayment", pk=op.pk)
+        return _invalid(request, op, "请填写退回理由")
+    reason = form.cleaned_data["reason"]
+    return _after(
+        request, op, lambda: write_off_reject(op, reason=reason, actor=request.user), "已退回核销申请，继续追回"
+    )
 
 
 @role_required(can_read)
 def recovery_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    from minzheng.payments.letters import recovery_letter_pdf
-
     op = access_overpayment(request.user, pk)
     audit_record(
         actor=request.user, action="export", object_type="overpayment", object_id=op.pk,

@@ -7,57 +7,36 @@ import datetime as dt
 import io
 
 import pytest
-from django.test import Client
 from openpyxl import load_workbook
 
 from minzheng.audit.models import AuditEvent
-from minzheng.payments import services
 from minzheng.payments.models import BankAccount, Entitlement, EntitlementChange, Status
-from minzheng.testing import Cast, make_household
+from minzheng.payments.tests.conftest import login
+from minzheng.testing import Cast
 
 pytestmark = pytest.mark.django_db
-MONTH = dt.date(2026, 11, 1)
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
-
-
-@pytest.fixture
-def ent(cast: Cast) -> Entitlement:
-    household, people = make_household()
-    services.account_set(
-        people[0], bank_code="NBCB", bank_name="宁波银行", account_no="6222021234567890123",
-        account_name="张建国", reason="开户登记", actor=cast.town_officer,
-    )  # fmt: skip
-    return services.entitlement_create(
-        programme_id="dibao", subject=household, payee=people[0], amount_fen=123_450, from_month=MONTH,
-        source="case", reason="批准纳入低保", actor=cast.county_approver, members=3,
-    )  # fmt: skip
 
 
 def test_list_is_masked_and_scoped(cast: Cast, ent: Entitlement) -> None:
-    page = _client(cast.village_worker).get("/payments/").content.decode()
+    page = login(cast.village_worker).get("/payments/").content.decode()
     assert "HQ-0001" in page and "1,234.50" in page and "最低生活保障金" in page
     assert "张**" in page and "3302**********4412" in page
     assert "张建国" not in page and "330212197803154412" not in page
-    other = _client(cast.other_town_officer).get("/payments/").content.decode()
+    other = login(cast.other_town_officer).get("/payments/").content.decode()
     assert "HQ-0001" not in other
-    assert _client(cast.other_town_officer).get(f"/payments/entitlements/{ent.pk}/").status_code == 404
-    assert _client(cast.provider).get("/payments/").status_code == 404
+    assert login(cast.other_town_officer).get(f"/payments/entitlements/{ent.pk}/").status_code == 404
+    assert login(cast.provider).get("/payments/").status_code == 404
 
 
 def test_filters(cast: Cast, ent: Entitlement) -> None:
-    town = _client(cast.town_officer)
+    town = login(cast.town_officer)
     assert "HQ-0001" in town.get("/payments/", {"programme": "dibao", "status": "active"}).content.decode()
     assert "HQ-0001" not in town.get("/payments/", {"programme": "tekun"}).content.decode()
     assert "HQ-0001" not in town.get("/payments/", {"status": "suspended"}).content.decode()
 
 
 def test_detail_read_is_audited_and_account_masked(cast: Cast, ent: Entitlement) -> None:
-    page = _client(cast.auditor).get(f"/payments/entitlements/{ent.pk}/").content.decode()
+    page = login(cast.auditor).get(f"/payments/entitlements/{ent.pk}/").content.decode()
     assert "宁波银行 尾号 0123" in page and "6222021234567890123" not in page
     assert "暂停发放" not in page  # the auditor reads only
     event = AuditEvent.objects.get(object_type="entitlement", action="view")
@@ -65,7 +44,7 @@ def test_detail_read_is_audited_and_account_masked(cast: Cast, ent: Entitlement)
 
 
 def test_export_is_audited(cast: Cast, ent: Entitlement) -> None:
-    answer = _client(cast.county_approver).get("/payments/", {"export": "xlsx", "programme": "dibao"})
+    answer = login(cast.county_approver).get("/payments/", {"export": "xlsx", "programme": "dibao"})
     assert answer.status_code == 200
     sheet = load_workbook(io.BytesIO(answer.content)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -76,7 +55,7 @@ def test_export_is_audited(cast: Cast, ent: Entitlement) -> None:
 
 
 def test_suspend_restore_amount_end_through_the_page(cast: Cast, ent: Entitlement) -> None:
-    town = _client(cast.town_officer)
+    town = login(cast.town_officer)
     url = f"/payments/entitlements/{ent.pk}/"
     answer = town.post(url + "suspend/", {"suspend-month": "2026-12", "suspend-reason": ""}, follow=True)
     assert "原因" in answer.content.decode() and Entitlement.objects.get().status == Status.ACTIVE
@@ -96,11 +75,11 @@ def test_suspend_restore_amount_end_through_the_page(cast: Cast, ent: Entitlemen
     assert kinds == ["created", "suspended", "restored", "amount", "ended"]
     assert AuditEvent.objects.filter(object_type="entitlement", action="write", actor_username="lizhen").count() == 4
     # A village worker reads but cannot act; an auditor neither.
-    assert _client(cast.village_worker).post(url + "restore/", {"restore-reason": "x"}).status_code == 404
+    assert login(cast.village_worker).post(url + "restore/", {"restore-reason": "x"}).status_code == 404
 
 
 def test_account_change_needs_a_reason_and_is_audited(cast: Cast, ent: Entitlement) -> None:
-    town = _client(cast.town_officer)
+    town = login(cast.town_officer)
     url = f"/payments/entitlements/{ent.pk}/account/"
     data = {"account-bank_code": "ICBC", "account-account_no": "6212 2612 0300 1234 567", "account-account_name": ""}
     refused = town.post(url, {**data, "account-reason": ""}, follow=True).content.decode()
@@ -111,4 +90,4 @@ def test_account_change_needs_a_reason_and_is_audited(cast: Cast, ent: Entitleme
     assert active.account_no == "6212261203001234567" and active.reason == "原卡挂失，更换工资卡"
     assert BankAccount.objects.filter(active=False).get().replaced_by == active
     assert AuditEvent.objects.filter(object_type="bank_account", summary__startswith="变更发放账户").exists()
-    assert _client(cast.other_town_officer).post(url, {**data, "account-reason": "x"}).status_code == 404
+    assert login(cast.other_town_officer).post(url, {**data, "account-reason": "x"}).status_code == 404

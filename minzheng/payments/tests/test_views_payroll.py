@@ -4,7 +4,6 @@ run; another town sees nothing (404)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
@@ -12,31 +11,11 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from minzheng.audit.models import AuditEvent
-from minzheng.payments import services
 from minzheng.payments.models import PayrollLine, PayrollRun
-from minzheng.testing import Cast, make_household
+from minzheng.payments.tests.conftest import login
+from minzheng.testing import Cast
 
 pytestmark = pytest.mark.django_db
-MONTH = dt.date(2026, 11, 1)
-
-
-def _client(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
-
-
-@pytest.fixture
-def ent(cast: Cast) -> object:
-    household, people = make_household()
-    services.account_set(
-        people[0], bank_code="NBCB", bank_name="宁波银行", account_no="6222021234567890123",
-        account_name="张建国", reason="开户登记", actor=cast.county_approver,
-    )  # fmt: skip
-    return services.entitlement_create(
-        programme_id="dibao", subject=household, payee=people[0], amount_fen=123_450, from_month=MONTH,
-        source="case", reason="批准纳入低保", actor=cast.county_approver, members=3,
-    )  # fmt: skip
 
 
 def _compute(client: Client, region: str) -> PayrollRun:
@@ -46,13 +25,13 @@ def _compute(client: Client, region: str) -> PayrollRun:
 
 
 def test_town_computes_county_approves_bank_file_and_return(cast: Cast, ent: object) -> None:
-    town, county = _client(cast.town_officer), _client(cast.county_approver)
+    town, county = login(cast.town_officer), login(cast.county_approver)
     run = _compute(town, "330212100")
     assert (run.status, run.beneficiaries, run.total_fen) == ("draft", 1, 123_450)
     page = town.get(f"/payments/runs/{run.pk}/").content.decode()
     assert "1,234.50" in page and "瞻岐镇" in page and "新增" in page and "审核通过" not in page
     assert town.post(f"/payments/runs/{run.pk}/approve/").status_code == 404  # a town cannot approve
-    assert _client(cast.other_town_officer).get(f"/payments/runs/{run.pk}/").status_code == 404
+    assert login(cast.other_town_officer).get(f"/payments/runs/{run.pk}/").status_code == 404
     assert "审核通过" in county.get(f"/payments/runs/{run.pk}/").content.decode()
     county.post(f"/payments/runs/{run.pk}/approve/")
     run.refresh_from_db()
@@ -86,7 +65,7 @@ def test_town_computes_county_approves_bank_file_and_return(cast: Cast, ent: obj
 
 
 def test_the_builder_cannot_approve_and_sees_the_kernels_message(cast: Cast, ent: object) -> None:
-    county = _client(cast.county_approver)
+    county = login(cast.county_approver)
     run = _compute(county, "330212")
     answer = county.post(f"/payments/runs/{run.pk}/approve/", follow=True).content.decode()
     assert "审核人不能是生成发放批次的人" in answer
@@ -97,13 +76,13 @@ def test_the_builder_cannot_approve_and_sees_the_kernels_message(cast: Cast, ent
 
 
 def test_a_town_sees_its_part_of_a_county_run_and_cannot_act_on_it(cast: Cast, ent: object) -> None:
-    run = _compute(_client(cast.county_approver), "330212")
-    town, other = _client(cast.town_officer), _client(cast.other_town_officer)
+    run = _compute(login(cast.county_approver), "330212")
+    town, other = login(cast.town_officer), login(cast.other_town_officer)
     assert "瞻岐镇" in town.get(f"/payments/runs/{run.pk}/").content.decode()
     other_page = other.get(f"/payments/runs/{run.pk}/").content.decode()
     assert "瞻岐镇" not in other_page and "张*" not in other_page
     assert town.post(f"/payments/runs/{run.pk}/bank-file/").status_code == 404
     assert town.get(f"/payments/runs/{run.pk}/roster/").status_code == 404
     assert AuditEvent.objects.filter(object_type="payroll_run", action="view").count() == 2
-    listing = _client(cast.village_worker).get("/payments/runs/").content.decode()
+    listing = login(cast.village_worker).get("/payments/runs/").content.decode()
     assert "生成本月发放" not in listing and "月度发放" in listing
