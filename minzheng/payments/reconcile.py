@@ -15,7 +15,7 @@ import contextlib
 import hashlib
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from minzheng.accounts.types import Actor
 from minzheng.audit.services import audit_record
@@ -68,22 +68,19 @@ def _apply(
     lines = _lines_of(run, rows)
     errors: list[dict[str, Any]] = []
     first_row: dict[str, int] = {}
-    changed: list[PayrollLine] = []
+    changed: list[tuple[str, str, str, int]] = []
     for r in rows:
         message = _check(r, lines, first_row)
         if message:
             errors.append({"row": r.row, "ref": r.ref, "reason": f"第 {r.row} 行：{message}"})
             continue
         first_row[r.ref] = r.row
-        line = lines[int(r.ref)]
-        if line.status == r.status:
+        if lines[int(r.ref)] == r.status:
             continue  # already settled this way by an earlier file
-        line.status = r.status
-        line.bank_serial, line.fail_reason = r.serial[:64], _reason(r)
-        changed.append(line)
-    PayrollLine.objects.bulk_update(changed, ["status", "bank_serial", "fail_reason"], batch_size=CHUNK)
-    ret.paid = sum(1 for line in changed if line.status == "paid")
-    ret.failed = sum(1 for line in changed if line.status == "failed")
+        changed.append((r.status, r.serial[:64], _reason(r), int(r.ref)))
+    _update(changed)
+    ret.paid = sum(1 for change in changed if change[0] == "paid")
+    ret.failed = sum(1 for change in changed if change[0] == "failed")
     ret.errors = errors
     ret.save(update_fields=["paid", "failed", "errors"])
     audit_record(
@@ -101,28 +98,41 @@ def _reason(r: bankfiles.ReturnRow) -> str:
     return (r.reason or "银行未说明原因")[:200] if r.status == "failed" else ""
 
 
-def _lines_of(run: PayrollRun, rows: list[bankfiles.ReturnRow]) -> dict[int, PayrollLine]:
+def _lines_of(run: PayrollRun, rows: list[bankfiles.ReturnRow]) -> dict[int, str]:
+    """Line id → status for the lines the file names (locked: a concurrent file waits for ours)."""
     refs = sorted({int(r.ref) for r in rows if r.ref.isdigit()})
-    out: dict[int, PayrollLine] = {}
+    out: dict[int, str] = {}
     for i in range(0, len(refs), CHUNK):
         chunk = refs[i : i + CHUNK]
         found = PayrollLine.objects.select_for_update().filter(run=run, pk__in=chunk).exclude(status="cancelled")
-        out.update({line.pk: line for line in found})
+        out.update(found.values_list("pk", "status"))
     return out
 
 
-def _check(r: bankfiles.ReturnRow, lines: dict[int, PayrollLine], first_row: dict[str, int]) -> str | None:
+def _update(changed: list[tuple[str, str, str, int]]) -> None:
+    """One parameterised UPDATE per line through executemany: bulk_update's CASE expressions cost
+    quadratic time in the batch (about 2,000 rows/s at county scale)."""
+    table = PayrollLine._meta.db_table
+    # Only our own table name is interpolated; every value is a parameter.
+    sql = f"UPDATE {table} SET status = %s, bank_serial = %s, fail_reason = %s WHERE id = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        for i in range(0, len(changed), CHUNK):
+            cursor.executemany(sql, changed[i : i + CHUNK])
+
+
+def _check(r: bankfiles.ReturnRow, lines: dict[int, str], first_row: dict[str, int]) -> str | None:
     if not r.ref.isdigit():
         return f"参考号“{r.ref}”不是本系统的明细编号"
     if r.ref in first_row:
         return f"参考号 {r.ref} 与第 {first_row[r.ref]} 行重复，未重复入账"
-    line = lines.get(int(r.ref))
-    if line is None:
+    status = lines.get(int(r.ref))
+    if status is None:
         return f"参考号 {r.ref} 不是本批次的明细"
     if r.status not in ("paid", "failed"):
         return f"状态“{r.status}”无法识别（应为成功或失败）"
-    if line.status not in ("issued", r.status):
-        return f"参考号 {r.ref} 已对账为「{line.get_status_display()}」，与本行不一致，请核实（冲正须人工处理）"
+    if status not in ("issued", r.status):
+        shown = PayrollLine.State(status).label
+        return f"参考号 {r.ref} 已对账为「{shown}」，与本行不一致，请核实（冲正须人工处理）"
     return None
 
 
