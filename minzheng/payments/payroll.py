@@ -24,7 +24,7 @@ from minzheng.audit.services import audit_record
 from minzheng.core.dates import first_of, month_label
 from minzheng.payments import bankfiles
 from minzheng.payments import payroll_compute as compute
-from minzheng.payments.models import BankAccount, PayrollLine, PayrollRun
+from minzheng.payments.models import BankAccount, Entitlement, PayrollLine, PayrollRun
 from minzheng.payments.payroll_reports import roster_xlsx, run_by_town, run_changes  # noqa: F401 (API)
 from minzheng.payments.programmes import programme
 from minzheng.workflow.machine import Machine, load
@@ -135,8 +135,36 @@ def run_without_account(run: PayrollRun) -> list[dict[str, Any]]:
     return [dict(zip(keys, r, strict=True)) for r in rows.values_list(*fields)]
 
 
+def withdraw_stopped(run: PayrollRun, *, actor: Actor | None) -> int:
+    """Cancel the run's unissued lines whose entitlement is no longer paid for that month (a death
+    or other stop confirmed after the run was computed), and restate the run's totals; the number
+    withdrawn. Called at approval and again at issue, so a stop reaches the bank file whenever the
+    run was computed. Issued lines are never touched: a stopped one that is paid becomes an overpayment."""
+    pending = PayrollLine.objects.filter(run=run, status="pending")
+    withdrawn = 0
+    for period in pending.values_list("period", flat=True).distinct():
+        paid_for = Entitlement.objects.filter(compute.live_q(period)).values("pk")
+        stale = pending.filter(period=period).exclude(entitlement_id__in=paid_for)
+        withdrawn += stale.update(status="cancelled", fail_reason="待遇已暂停或停发，出盘前撤回")
+    if withdrawn:
+        sums = compute.totals(run)
+        run.beneficiaries, run.total_fen, run.inputs_hash = sums["beneficiaries"], sums["total"], sums["inputs_hash"]
+        run.save(update_fields=["beneficiaries", "total_fen", "inputs_hash", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="write",
+            object_type="payroll_run",
+            object_id=run.pk,
+            summary=f"撤回 {withdrawn} 笔待遇已暂停或停发的明细；合计改为 {bankfiles.yuan(run.total_fen)} 元",
+            data={"withdrawn": withdrawn, "total_fen": run.total_fen, "hash": run.inputs_hash},
+        )
+    return withdrawn
+
+
 def run_approve(run: PayrollRun, *, actor: Actor, client_ip: str = "") -> PayrollRun:
     """审核 (four eyes): not whoever built or finished the run, nor an account they created or changed."""
+    if run.status == State.DRAFT:
+        withdraw_stopped(run, actor=actor)
     try:
         transition(run, State.APPROVED, actor=actor, changes={"approved_by": actor}, client_ip=client_ip)
     except TransitionRefused as exc:
@@ -160,6 +188,7 @@ def run_issue_to(run: PayrollRun, target: IO[bytes], *, actor: Actor | None, ban
         raise PayrollError(f"发放批次为「{run.get_status_display()}」，须经审核后才能出盘")
     fmt = bankfiles.bank_format(bank)
     if run.status == State.APPROVED:
+        withdraw_stopped(run, actor=actor)
         _lines_issued(run)
     written = bankfiles.write(run, fmt, target)
     if run.status == State.APPROVED:

@@ -166,3 +166,23 @@ def test_a_recognised_entitlement_of_zero_is_not_paid_and_breaks_nothing(world: 
     assert nov.status == PayrollRun.State.DRAFT
     assert (nov.beneficiaries, nov.total_fen) == (3, 100000)
     assert not PayrollLine.objects.filter(entitlement=zero).exists()
+
+
+def test_a_stop_after_the_run_was_computed_never_reaches_the_bank_file(world: World, cast: Cast) -> None:
+    """Computed on the 20th, a death found on the 22nd, approved and issued on the 25th: the dead
+    person's line is withdrawn (at approval, and again at issue for a stop after approval)."""
+    from minzheng.payments import services
+
+    nov = payroll.run_payroll("dibao", NOV, REGION, actor=cast.town_officer)
+    services.entitlement_suspend(world.e1, month=NOV, reason="死亡待核实", actor=None)
+    payroll.run_approve(nov, actor=cast.county_approver)
+    nov.refresh_from_db()
+    assert (nov.beneficiaries, nov.total_fen) == (2, 50000)
+    services.entitlement_end(world.e2, last_month=dt.date(2026, 10, 1), reason="死亡", actor=None)
+    _name, content = payroll.run_issue(nov, actor=cast.county_approver)
+    nov.refresh_from_db()
+    assert (nov.beneficiaries, nov.total_fen) == (1, 20000)
+    issued = set(PayrollLine.objects.filter(run=nov, status="issued").values_list("entitlement_id", flat=True))
+    assert issued == {world.e3.pk}
+    assert f"\n{world.e1.pk}," not in content.decode() and "合计,1,200.00" in content.decode()
+    assert AuditEvent.objects.filter(object_type="payroll_run", summary__startswith="撤回 1 笔").count() == 2
