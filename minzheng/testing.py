@@ -51,6 +51,9 @@ class Cast:
     provider: User
     caregiver: User
     hotline_operator: User
+    child_director: User  # 合一村 儿童主任 周童
+    child_supervisor: User  # 瞻岐镇 儿童督导员 吴督
+    rescue_staff: User  # 鄞州区救助管理站 郑站
     sysadmin: User
     auditor: User
 
@@ -64,6 +67,9 @@ CAST_SPEC = {
     "provider": ("fuwu", "provider", COUNTY, "傅务"),
     "caregiver": ("huli", "caregiver", COUNTY, "胡理"),
     "hotline_operator": ("rexian", "hotline_operator", COUNTY, "任线"),
+    "child_director": ("zhoutong", "child_director", VILLAGE_A, "周童"),
+    "child_supervisor": ("wudu", "child_supervisor", TOWN_A, "吴督"),
+    "rescue_staff": ("zhengzhan", "rescue_staff", COUNTY, "郑站"),
     "sysadmin": ("guanli", "sysadmin", COUNTY, "关理"),
     "auditor": ("shenji", "auditor", COUNTY, "沈计"),
 }

@@ -13,6 +13,9 @@ class Role(models.TextChoices):
     PROVIDER = "provider", "服务商"
     CAREGIVER = "caregiver", "护理员"
     HOTLINE_OPERATOR = "hotline_operator", "热线坐席"
+    CHILD_DIRECTOR = "child_director", "儿童主任"  # one per village (seed 002 丽水)
+    CHILD_SUPERVISOR = "child_supervisor", "儿童督导员"  # one per town
+    RESCUE_STAFF = "rescue_staff", "救助管理站"
     SYSADMIN = "sysadmin", "系统管理员"
     AUDITOR = "auditor", "审计员"
 
