@@ -48,6 +48,13 @@ OBJECT_TYPES = {
     "files": "过期文件清理",
     "case": "社会救助案件",
     "letter": "通知书与告知书",
+    # 待遇与资金发放 (payments)
+    "entitlement": "待遇",
+    "entitlement_list": "待遇名册导出",
+    "bank_account": "发放账户",
+    "payroll_run": "发放批次",
+    "overpayment": "追回台账",
+    "standard_change": "标准调整",
     "workitem": "待办事项",
     "holiday": "节假日表",
     "scheduler_schedule": "定时任务",

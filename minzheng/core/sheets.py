@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -194,6 +195,14 @@ def write_csv(
         with open(target, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
             return _write_csv_rows(fh, header, rows, lineterminator)
     return _write_csv_rows(target, header, rows, lineterminator)
+
+
+def csv_line(cells: Sequence[Any], *, delimiter: str = ",", lineterminator: str = "\r\n") -> str:
+    """One CSV record as text, for formats read by machines that are written line by line (bank
+    代发 files, whose encoding and delimiter are the bank's); cells neutralised like every other CSV."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator).writerow([safe_cell(v) for v in cells])
+    return buffer.getvalue()
 
 
 def _write_csv_rows(fh: IO[str], header: Sequence[Any], rows: Iterable[Sequence[Any]], lineterminator: str) -> int:

@@ -21,6 +21,7 @@ import yaml
 from django.conf import settings
 from django.db.models import Count, Sum
 
+from minzheng.core.sheets import csv_line
 from minzheng.payments.models import PayrollLine, PayrollRun
 from minzheng.payments.programmes import programme
 
@@ -155,9 +156,7 @@ def _template_row(fmt: BankFormat, template: Any, values: dict[str, Any]) -> byt
 
 
 def _csv_line(fmt: BankFormat, cells: list[Any]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=fmt.delimiter, lineterminator=fmt.newline).writerow(cells)
-    return buffer.getvalue()
+    return csv_line(cells, delimiter=fmt.delimiter, lineterminator=fmt.newline)
 
 
 def _encode(fmt: BankFormat, text: str, where: str) -> bytes:

@@ -55,7 +55,7 @@ def towns_of(jurisdiction: str) -> list[tuple[str, str]]:
 
 
 def subject_label(ent: Entitlement, *, masked: bool) -> str:
-    if ent.household_id:
+    if ent.household is not None:
         head = ent.payee.name if ent.payee_id else ""
         return f"{ent.household.household_no}（户主 {mask_name(head) if masked else head}）"
     person = ent.person

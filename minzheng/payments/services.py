@@ -68,21 +68,22 @@ def entitlement_create(
 ) -> Entitlement:
     """A new live entitlement; refused when the subject already has a live one in this programme."""
     prog = programme(programme_id)
-    is_household = isinstance(subject, Household)
-    if is_household != prog.per_household:
+    household = subject if isinstance(subject, Household) else None
+    person = subject if isinstance(subject, Person) else None
+    if (household is not None) != prog.per_household:
         raise EntitlementError(f"{prog.name}按{'户' if prog.per_household else '人'}发放")
     if amount_fen <= 0:
         raise EntitlementError("月发放金额必须大于 0")
     live = Entitlement.objects.filter(programme=programme_id).exclude(status=Status.ENDED)
-    live = live.filter(household=subject) if is_household else live.filter(person=subject)
+    live = live.filter(household=household) if household is not None else live.filter(person=person)
     if live.exists():
         raise EntitlementError(f"已在享受{prog.name}，不能重复纳入")
     ent = Entitlement.objects.create(
         programme=programme_id,
-        household=subject if is_household else None,
-        person=None if is_household else subject,
+        household=household,
+        person=person,
         payee=payee,
-        division_code=subject.division_id if is_household else subject.division_code,
+        division_code=household.division_id if household is not None else person.division_code,  # type: ignore[union-attr]
         members=members,
         amount_fen=amount_fen,
         from_month=first_of(from_month),
