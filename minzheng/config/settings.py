@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "minzheng.notifications",
     "minzheng.documents",
     "minzheng.payments",
+    "minzheng.children",
     "minzheng.portal",
 ]
 
