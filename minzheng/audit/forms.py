@@ -54,6 +54,8 @@ OBJECT_TYPES = {
     "bank_account": "发放账户",
     "payroll_run": "发放批次",
     "overpayment": "追回台账",
+    "child_visit": "儿童走访记录",  # childvisits
+    "child_visit_plan": "儿童走访计划",
     "standard_change": "标准调整",
     "workitem": "待办事项",
     "holiday": "节假日表",

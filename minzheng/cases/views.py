@@ -228,7 +228,7 @@ def _step_data(request: HttpRequest, form: StepForm, to: str) -> dict[str, Any]:
     amount = form.cleaned_data.get("amount_yuan")
     if amount is not None:
         data["amount_fen"] = int((Decimal(amount) * 100).to_integral_value())
-    if to == "reviewed" and request.POST.get("review_held_on"):
+    if to in ("reviewed", "village_reviewed") and request.POST.get("review_held_on"):  # 村级评议 too
         data["democratic_review"] = {
             "held_on": request.POST.get("review_held_on", "")[:10],
             "participants": int(request.POST.get("review_participants") or 0),
