@@ -56,6 +56,9 @@ OBJECT_TYPES = {
     "overpayment": "追回台账",
     "child_visit": "儿童走访记录",  # childvisits
     "child_visit_plan": "儿童走访计划",
+    "rescue_stay": "站内救助",  # rescue: intake, stay steps, identity requests, the rescue file read
+    "rescue_entry": "救助台账",  # rescue: ledger entries and follow-ups
+    "rescue_export": "救助台账导出",
     "standard_change": "标准调整",
     "workitem": "待办事项",
     "holiday": "节假日表",

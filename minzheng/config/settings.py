@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "minzheng.documents",
     "minzheng.payments",
     "minzheng.children",
+    "minzheng.rescue",
     "minzheng.childvisits",
     "minzheng.portal",
 ]

@@ -45,6 +45,7 @@ DEFAULT_PARAMS: tuple[Path, ...] = (
     _PACKAGE / "meals" / "data" / "params.yaml",
     _PACKAGE / "cases" / "data" / "params.yaml",  # procedure limits the case types read (not policies)
     _PACKAGE / "payments" / "data" / "params.yaml",  # start months, re-check periods, 免申即享 (not policies)
+    _PACKAGE / "rescue" / "data" / "params.yaml",  # stay limit and follow-up intervals (not policies)
     _PACKAGE / "childvisits" / "data" / "params.yaml",  # visit frequencies, child case limits (not policies)
 )
 
