@@ -248,6 +248,11 @@ IDENTITY_COLUMNS = {
     "is_living_alone_elder",
     "is_empty_nest_elder",
     "died_on",
+    # a child's parents as the child file records them (children): who the child is, not means
+    "father_situation",
+    "mother_situation",
+    "father_since",
+    "mother_since",
 }
 
 

@@ -27,6 +27,9 @@ persons (one row per person):
 | enterprise_capital_fen | 企业认缴出资 | int64 | 分 |
 | died_on | 死亡日期 | date | null = alive |
 | public_payroll, prison, student | 财政供养, 服刑, 在校生 | bool | verification flags |
+| father_situation, | 父亲情形, | string | 死亡 宣告失踪 重残 重病 服刑 强制隔离戒毒 失联 遣送出境 |
+| mother_situation | 母亲情形 | | 外出务工 在家; "" = 未登记 (from the child file, `children`) |
+| father_since, mother_since | 父亲情形日期, 母亲情形日期 | date | since when (失联 counts months from it) |
 | medical_self_pay_fen | 医疗自付费用 | int64 | 分/年, policy-scope self-paid medical costs, last 12 months |
 | rigid_expense_fen | 刚性支出 | int64 | 分/年, medical + education + rehabilitation spending, last 12 months |
 | burial_type | 安葬方式 | string | 草坪葬 海葬 树葬 花坛葬 … "" = none |
@@ -134,6 +137,11 @@ PERSON_FIELDS: list[InputField] = [
     _u("public_payroll", "财政供养", "person", pl.Boolean(), "是否", False),
     _u("prison", "服刑", "person", pl.Boolean(), "是否", False),
     _u("student", "在校生", "person", pl.Boolean(), "是否", False),
+    # A child's parents (the child file, `children.categories`); absent columns: "" = none recorded.
+    _u("father_situation", "父亲情形", "person", pl.String(), "文本", ""),
+    _u("mother_situation", "母亲情形", "person", pl.String(), "文本", ""),
+    _u("father_since", "父亲情形日期", "person", pl.Date(), "日期"),
+    _u("mother_since", "母亲情形日期", "person", pl.Date(), "日期"),
     _u("medical_self_pay_fen", "医疗自付费用", "person", pl.Int64(), "分/年", 0),
     _u("rigid_expense_fen", "刚性支出", "person", pl.Int64(), "分/年", 0),
     _u("burial_type", "安葬方式", "person", pl.String(), "文本", ""),
