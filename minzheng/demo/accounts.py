@@ -38,6 +38,7 @@ def demo_accounts_create(county: str) -> list[DemoAccount]:
     town, village = demo_scopes(county)
     county_div = Division.objects.get(code=county.ljust(12, "0"))
     scopes = {Role.VILLAGE_WORKER: village, Role.TOWN_OFFICER: town}
+    scopes.update({Role.CHILD_DIRECTOR: village, Role.CHILD_SUPERVISOR: town})  # childvisits: 儿童主任, 儿童督导员
     spec = [
         ("cun", Role.VILLAGE_WORKER, "王网格"),
         ("zhen", Role.TOWN_OFFICER, "李受理"),
@@ -46,6 +47,8 @@ def demo_accounts_create(county: str) -> list[DemoAccount]:
         ("fuwu", Role.PROVIDER, "傅服务"),
         ("huli", Role.CAREGIVER, "胡护理"),
         ("rexian", Role.HOTLINE_OPERATOR, "任坐席"),
+        ("ertong", Role.CHILD_DIRECTOR, "周儿童"),  # childvisits
+        ("dudao", Role.CHILD_SUPERVISOR, "吴督导"),  # childvisits
         ("admin", Role.SYSADMIN, "关管理"),
         ("shenji", Role.AUDITOR, "沈审计"),
     ]

@@ -27,6 +27,8 @@ ROLES = {
     "xian": Role.COUNTY_APPROVER,
     "hedui": Role.VERIFICATION_CENTER,
     "fuwu": Role.PROVIDER,
+    "ertong": Role.CHILD_DIRECTOR,  # childvisits
+    "dudao": Role.CHILD_SUPERVISOR,  # childvisits
     "huli": Role.CAREGIVER,
     "rexian": Role.HOTLINE_OPERATOR,
     "admin": Role.SYSADMIN,
@@ -54,6 +56,7 @@ def test_demo_build_end_to_end(db: None) -> None:
         "老年助餐：助餐点、一周菜单与订餐",
         "社会救助：各环节的演示案件",
         "待遇发放：收款账户、三个月的发放与对账、死亡停发与追回",
+        "儿童走访：走访计划、儿童主任走访记录、儿童保障案件",  # childvisits
     ]
     r = built.import_result
     assert (r.rows, r.accepted, r.rejected, r.created, r.rejects_file) == (2000, 2000, 0, 2000, None)
@@ -76,7 +79,7 @@ def test_demo_accounts_one_per_role_with_password_and_token(db: None) -> None:
     assert users["zhen"].jurisdiction == town.code[:9]
     assert {users[n].jurisdiction for n in ROLES if n not in ("cun", "zhen")} == {"330212"}
     assert all(u.check_password(DEMO_PASSWORD) for u in users.values())
-    assert ApiToken.objects.count() == 9
+    assert ApiToken.objects.count() == len(ROLES)
     assert [(a.username, a.role_label) for a in built.accounts] == [(n, r.label) for n, r in ROLES.items()]
     assert all(user_for_token(a.token) == users[a.username] for a in built.accounts)
     cun = next(a for a in built.accounts if a.username == "cun")
@@ -113,7 +116,7 @@ def test_the_command_wipes_its_own_sqlite_file_and_prints_the_accounts(tmp_path:
     db = sqlite3.connect(tmp_path / "minzheng.sqlite3")
     try:
         assert db.execute("SELECT count(*) FROM registry_person").fetchone() == (300,)
-        assert db.execute("SELECT count(*) FROM accounts_user").fetchone() == (9,)
+        assert db.execute("SELECT count(*) FROM accounts_user").fetchone() == (len(ROLES),)
     finally:
         db.close()
     assert len(list((tmp_path / "demo" / "feeds").glob("*_*"))) == 19
