@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from minzheng.children.models import ParentSituation, Situation
 from minzheng.childvisits.models import ChildVisit
 
 
@@ -15,9 +16,18 @@ class VisitForm(forms.Form):
     findings = forms.CharField(
         label="走访情况（生活、学习、监护、安全）", widget=forms.Textarea(attrs={"rows": 4}), max_length=3000
     )
-    parent_change = forms.CharField(
-        label="父母情况变化（如 父亲已刑满释放回家、母亲失联；无则不填）", max_length=300, required=False
+    # A parent's situation seen at the visit goes to the child file (children.services.situation_record).
+    parent = forms.ChoiceField(
+        label="父母情况变化（无则不选）", choices=[("", "无变化"), *ParentSituation.Parent.choices], required=False
     )
+    parent_situation = forms.ChoiceField(label="现在的情形", choices=[("", "—"), *Situation.choices], required=False)
+    parent_change = forms.CharField(label="变化说明（如 已刑满释放回家）", max_length=300, required=False)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if bool(data.get("parent")) != bool(data.get("parent_situation")):
+            raise forms.ValidationError("父母情况变化：请同时选择父/母和现在的情形")
+        return data
 
 
 class PhotoForm(forms.Form):

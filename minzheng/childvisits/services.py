@@ -37,7 +37,9 @@ def _visited_on(client_at: dt.datetime | None) -> dt.date:
 
 
 def _categories(child: Any) -> list[str]:
-    row = getattr(child, "category", None)
+    from minzheng.children.models import ChildCategory
+
+    row = ChildCategory.objects.filter(child=child).first()  # fresh: a visit may just have changed it
     return list(row.categories) if row is not None else []
 
 
@@ -51,9 +53,11 @@ def visit_record(
     longitude: float | None = None,
     client_at: dt.datetime | None = None,
     parent_change: str = "",
+    parent_situation: tuple[str, str] | None = None,
     client_ip: str = "",
 ) -> ChildVisit:
-    """A visit: stored, the plan's next due date moved on, the overdue 待办 closed."""
+    """A visit: stored, a parent's changed situation written to the child file (categories recomputed
+    there), the plan's next due date moved on, the overdue 待办 closed."""
     if observed not in ChildVisit.Observed.values:
         raise VisitError("请选择儿童状况")
     if not findings.strip():
@@ -66,6 +70,9 @@ def visit_record(
             longitude=longitude, observed=observed, findings=findings.strip(),
             parent_change=parent_change.strip()[:300], categories=_categories(child),
         )  # fmt: skip
+        if parent_situation:
+            _parent_record(actor, child, parent_situation, visited_on, parent_change, client_ip)
+            child.refresh_from_db()
         plans.plan_sync(child, _categories(child), timezone.localdate())
         closed = plans.close_for_child(child.pk, f"{visited_on} 已走访")
         audit_record(
@@ -78,6 +85,20 @@ def visit_record(
             data={"child": child.pk, "gps": latitude is not None, "closed_items": closed},
         )
     return visit
+
+
+def _parent_record(actor: Actor, child: Any, change: tuple[str, str], on: dt.date, note: str, ip: str) -> None:
+    from minzheng.children.services import ChildFileError, situation_record
+
+    parent, situation = change
+    evidence = f"儿童主任 {on} 走访发现" + (f"：{note.strip()}" if note.strip() else "")
+    try:
+        situation_record(
+            child, parent=parent, situation=situation, since=on, source="visit", evidence=evidence, actor=actor,
+            client_ip=ip,
+        )  # fmt: skip
+    except ChildFileError as exc:
+        raise VisitError(str(exc)) from None
 
 
 def visit_photo_add(

@@ -68,14 +68,15 @@ def visit(request: HttpRequest, child_id: int) -> HttpResponse:
     cf = access.access_child(request.user, child_id)
     form = VisitForm(request.POST)
     if not form.is_valid():
-        first = next(iter(form.errors.items()))
-        label = form.fields[first[0]].label or first[0]
-        return _answer(request, cf.pk, False, f"{label}：{first[1][0]}")
+        field, errors = next(iter(form.errors.items()))
+        label = form.fields[field].label if field in form.fields else ""
+        return _answer(request, cf.pk, False, f"{label}：{errors[0]}" if label else errors[0])
     c = form.cleaned_data
     try:
         services.visit_record(
             actor=request.user, child=cf, observed=c["observed"], findings=c["findings"], latitude=c.get("lat"),
             longitude=c.get("lng"), client_at=c.get("client_at"), parent_change=c.get("parent_change") or "",
+            parent_situation=(c["parent"], c["parent_situation"]) if c.get("parent") else None,
             client_ip=client_ip(request),
         )  # fmt: skip
     except services.VisitError as exc:

@@ -104,3 +104,19 @@ def test_the_visit_form_answers_json_and_other_villages_get_404(cast: Cast, clie
     assert client.get("/childvisits/counts/").status_code == 200
     client.force_login(cast.child_supervisor)
     assert "瞻岐镇" in client.get("/childvisits/counts/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_parent_change_seen_at_a_visit_goes_to_the_child_file(cast: Cast, client: Any) -> None:
+    from minzheng.children.models import ParentSituation
+
+    cf, _, _ = child_with_file(categories=["left_behind_child"])
+    client.force_login(cast.child_director)
+    half = {"observed": "stable", "findings": "父亲回家", "parent": "father"}
+    answer = client.post(f"/childvisits/child/{cf.pk}/visit/", half, HTTP_ACCEPT="application/json").json()
+    assert answer["ok"] is False and "同时选择" in answer["error"]
+    full = {**half, "parent_situation": "present", "parent_change": "父亲结束务工回家照料"}
+    assert client.post(f"/childvisits/child/{cf.pk}/visit/", full, HTTP_ACCEPT="application/json").json()["ok"]
+    row = ParentSituation.objects.get(child=cf)
+    assert (row.parent, row.situation, row.source, row.since) == ("father", "present", "visit", TODAY)
+    assert "父亲结束务工回家照料" in row.evidence
