@@ -49,6 +49,7 @@ def demo_accounts_create(county: str) -> list[DemoAccount]:
         ("rexian", Role.HOTLINE_OPERATOR, "任坐席"),
         ("ertong", Role.CHILD_DIRECTOR, "周儿童"),  # childvisits
         ("dudao", Role.CHILD_SUPERVISOR, "吴督导"),  # childvisits
+        ("jiuzhu", Role.RESCUE_STAFF, "郑救助"),
         ("admin", Role.SYSADMIN, "关管理"),
         ("shenji", Role.AUDITOR, "沈审计"),
     ]

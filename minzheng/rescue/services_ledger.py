@@ -144,6 +144,7 @@ def followup_record(entry: LedgerEntry, visit: Visit, *, actor: Actor, client_ip
         latest = visits.first() or visit.visited_on
         entry.next_due_on = latest + dt.timedelta(days=interval_days(entry, latest))
         LedgerEntry.objects.filter(pk=entry.pk).update(next_due_on=entry.next_due_on)
+        _move_siblings(entry, visit.visited_on)
         if visit.need:
             items.referral_open(followup)
         audit_record(
@@ -156,6 +157,18 @@ def followup_record(entry: LedgerEntry, visit: Visit, *, actor: Actor, client_ip
             client_ip=client_ip,
         )
     return followup
+
+
+def _move_siblings(entry: LedgerEntry, visited_on: dt.date) -> None:
+    """One visit sees the person, whichever ledger it was recorded on: the person's other open entry
+    (返乡 and 易流浪走失 together) counts its schedule from this visit too, if that is later."""
+    if entry.person_id is None:
+        return
+    siblings = LedgerEntry.objects.filter(person_id=entry.person_id, closed_on__isnull=True).exclude(pk=entry.pk)
+    for other in siblings:
+        due = visited_on + dt.timedelta(days=interval_days(other, visited_on))
+        if due > other.next_due_on:
+            LedgerEntry.objects.filter(pk=other.pk).update(next_due_on=due)
 
 
 def entry_close(entry: LedgerEntry, *, reason: str, actor: Actor, client_ip: str = "") -> LedgerEntry:

@@ -31,6 +31,7 @@ ROLES = {
     "dudao": Role.CHILD_SUPERVISOR,  # childvisits
     "huli": Role.CAREGIVER,
     "rexian": Role.HOTLINE_OPERATOR,
+    "jiuzhu": Role.RESCUE_STAFF,
     "admin": Role.SYSADMIN,
     "shenji": Role.AUDITOR,
 }
@@ -56,6 +57,7 @@ def test_demo_build_end_to_end(db: None) -> None:
         "老年助餐：助餐点、一周菜单与订餐",
         "社会救助：各环节的演示案件",
         "待遇发放：收款账户、三个月的发放与对账、死亡停发与追回",
+        "救助管理：站内救助、护送返乡与两本台账的回访",
         "儿童走访：走访计划、儿童主任走访记录、儿童保障案件",  # childvisits
     ]
     r = built.import_result

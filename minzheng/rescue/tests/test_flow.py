@@ -75,6 +75,8 @@ def test_intake_unidentified_then_dna_match_then_return_enters_the_ledger(cast: 
     ledger.followup_record(entry, ledger.Visit(TODAY, "at_home"), actor=cast.village_worker)
     entry.refresh_from_db()
     assert entry.next_due_on == TODAY + dt.timedelta(days=15)
+    # The same visit saw the person for the other ledger too.
+    assert LedgerEntry.objects.get(kind="wander", person=person).next_due_on == TODAY + dt.timedelta(days=15)
 
 
 def test_monthly_schedule_for_a_person_without_risk(cast: Cast, person: Person) -> None:

@@ -1,0 +1,145 @@
+"""Pages: intake form, the audited rescue file, the ledgers scoped to the grid (404 outside), follow-up form,
+the masked and audited export."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from minzheng.accounts.models import User
+from minzheng.audit.models import AuditEvent
+from minzheng.registry.models import Person
+from minzheng.rescue import services
+from minzheng.rescue import services_ledger as ledger
+from minzheng.rescue.models import LedgerEntry, Stay
+from minzheng.testing import COUNTY, VILLAGE_A, Cast, make_household
+
+TODAY = timezone.localdate()
+TOWN_B_VILLAGE = "330212101201"  # 咸祥镇, outside 瞻岐镇
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def person(cast: Cast) -> Person:
+    return make_household()[1][0]
+
+
+def test_intake_form_creates_an_unidentified_stay(cast: Cast) -> None:
+    form = {
+        "name": "",
+        "description": "女，约七十岁，说话不清",
+        "found_at": "鄞州公园",
+        "found_on": TODAY.isoformat(),
+        "brought_by": "public",
+        "risks": ["dementia"],
+        "admitted_on": TODAY.isoformat(),
+    }
+    response = client_for(cast.rescue_staff).post("/rescue/intake/", form)
+    stay = Stay.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/rescue/stays/{stay.pk}/"
+    assert (stay.identified, stay.risks, stay.division_code) == (False, ["dementia"], COUNTY)
+    page = client_for(cast.rescue_staff).get("/rescue/").content.decode()
+    assert "无名氏" in page and "未查明" in page
+
+
+def test_intake_without_description_is_refused_in_chinese(cast: Cast) -> None:
+    form = {"found_at": "鄞州公园", "found_on": TODAY, "brought_by": "self", "admitted_on": TODAY}
+    response = client_for(cast.rescue_staff).post("/rescue/intake/", form, follow=True)
+    assert "身份未明的受助人员须填写体貌特征或自报姓名" in response.content.decode()
+    assert not Stay.objects.exists()
+
+
+def test_reading_a_rescue_file_is_audited_and_only_for_the_station(cast: Cast, person: Person) -> None:
+    data = services.Intake("火车站", TODAY, "police", TODAY, id_number=person.id_number)
+    stay = services.intake_create(data, station=COUNTY, actor=cast.rescue_staff)
+    response = client_for(cast.rescue_staff).get(f"/rescue/stays/{stay.pk}/")
+    assert response.status_code == 200 and "救助档案：张建国" in response.content.decode()
+    read = AuditEvent.objects.filter(object_type="rescue_stay", object_id=str(stay.pk), action="view")
+    assert read.count() == 1 and read.get().actor_username == "zhengzhan"
+    assert client_for(cast.town_officer).get(f"/rescue/stays/{stay.pk}/").status_code == 404
+
+
+def test_return_form_puts_the_person_on_the_ledger(cast: Cast, person: Person) -> None:
+    data = services.Intake("火车站", TODAY, "police", TODAY, id_number=person.id_number)
+    stay = services.intake_create(data, station=COUNTY, actor=cast.rescue_staff)
+    form = {"escort": "郑站", "receiving_division": VILLAGE_A, "receiver": "王村", "on": TODAY.isoformat()}
+    client_for(cast.rescue_staff).post(f"/rescue/stays/{stay.pk}/return/", form)
+    assert Stay.objects.get(pk=stay.pk).status == "returned"
+    assert LedgerEntry.objects.get().division_code == VILLAGE_A
+
+
+def _entries(cast: Cast, person: Person) -> tuple[LedgerEntry, LedgerEntry]:
+    mine = ledger.entry_open(
+        "returned",
+        ledger.Who(
+            name="张建国", division_code=VILLAGE_A, person=person, id_number=person.id_number, phone=person.phone
+        ),
+        on=TODAY,
+        actor=cast.rescue_staff,
+    )
+    other = ledger.entry_open(
+        "returned", ledger.Who(name="赵外镇", division_code=TOWN_B_VILLAGE), on=TODAY, actor=cast.rescue_staff
+    )
+    return mine, other
+
+
+def test_town_contact_sees_only_their_town(cast: Cast, person: Person) -> None:
+    mine, other = _entries(cast, person)
+    town = client_for(cast.town_officer)
+    page = town.get("/rescue/ledger/?kind=returned").content.decode()
+    assert "张建国" in page and "赵外镇" not in page
+    assert "瞻岐镇</a>：1 人" in page and "合一村</a>：1 人" in page and "咸祥镇" not in page
+    assert "3302**********4412" in page and "330212197803154412" not in page  # masked in the list
+    assert town.get(f"/rescue/ledger/{mine.pk}/").status_code == 200
+    assert town.get(f"/rescue/ledger/{other.pk}/").status_code == 404
+    assert (
+        town.post(f"/rescue/ledger/{other.pk}/followup/", {"visited_on": TODAY, "outcome": "at_home"}).status_code
+        == 404
+    )
+    station = client_for(cast.rescue_staff).get("/rescue/ledger/?kind=returned").content.decode()
+    assert "张建国" in station and "赵外镇" in station  # the county station sees every town
+    assert client_for(cast.caregiver).get("/rescue/ledger/").status_code == 404
+
+
+def test_follow_up_form_on_the_phone(cast: Cast, person: Person) -> None:
+    mine, _ = _entries(cast, person)
+    village = client_for(cast.village_worker)
+    assert "张建国" in village.get("/rescue/due/").content.decode() or mine.next_due_on > TODAY
+    response = village.post(f"/rescue/ledger/{mine.pk}/followup/", {"visited_on": TODAY, "outcome": "at_home"})
+    assert response.status_code == 302
+    assert mine.followups.get().outcome == "at_home"
+    assert AuditEvent.objects.filter(object_type="rescue_entry", object_id=str(mine.pk), action="create").count() == 2
+
+
+def test_export_is_masked_and_audited(cast: Cast, person: Person) -> None:
+    _entries(cast, person)
+    response = client_for(cast.town_officer).get("/rescue/ledger/export/?kind=returned")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("姓名", "公民身份号码", "联系电话")
+    assert rows[1:] == [
+        (
+            "张建国",
+            "3302**********4412",
+            "138****1234",
+            VILLAGE_A,
+            "合一村",
+            None,
+            TODAY.isoformat(),
+            rows[1][7],
+            None,
+            "未回访",
+        )
+    ]
+    event = AuditEvent.objects.get(object_type="rescue_export")
+    assert (event.action, event.actor_username, event.data["rows"]) == ("export", "lizhen", 1)
