@@ -46,13 +46,17 @@ def child(request: HttpRequest, child_id: int) -> HttpResponse:
     context = {
         "child": cf,
         "plan": getattr(cf, "visit_plan", None),
-        "visits": [{"v": v, "photos": services.visit_photos(v)} for v in visits],
+        "visits": [{"v": v, "photos": services.visit_photos(v), "who": _who(v)} for v in visits],
         "form": VisitForm(),
         "photo_form": PhotoForm(),
         "can_visit": access.can_visit(request.user),
         "labels": CATEGORY_LABELS,
     }
     return render(request, "childvisits/child.html", context)
+
+
+def _who(v: ChildVisit) -> str:
+    return (v.visitor.display_name or v.visitor.username) if v.visitor else "—"
 
 
 def _answer(request: HttpRequest, child_id: int, ok: bool, text: str) -> HttpResponse:
