@@ -35,6 +35,7 @@ CARE_TOWN = ["居家养老", "服务订单", "派单计划", "服务商", "服�
 DESK = ["我的待办", "消息"]
 PAY = ["待遇名册", "发放批次", "追回台账"]
 WINDOW = [*DESK, "全科受理", "救助案件"]
+RESCUE = ["救助台账", "回访到期"]  # 救助管理: the ledgers and due follow-ups, for the station and the contacts
 
 
 @pytest.mark.parametrize(
@@ -53,9 +54,10 @@ WINDOW = [*DESK, "全科受理", "救助案件"]
                 "服务订单",
                 "紧急呼叫",
                 "老年助餐",
+                *RESCUE,
             ],
         ),
-        ("town_officer", [*REGISTRY, *WINDOW, *PAY, "核对工作清单", "应享未享", "政策参数", *CARE_TOWN]),
+        ("town_officer", [*REGISTRY, *WINDOW, *PAY, "核对工作清单", "应享未享", "政策参数", *CARE_TOWN, *RESCUE]),
         (
             "county_approver",
             [
@@ -75,6 +77,7 @@ WINDOW = [*DESK, "全科受理", "救助案件"]
         ("provider", [*DESK, "服务订单", "派单计划", "服务商", "养老结算", "老年助餐"]),
         ("hotline_operator", ["居民查询", *DESK, "12349 热线", "居家养老", "服务订单", "紧急呼叫", "老年助餐"]),
         ("caregiver", [*DESK, "我的上门服务"]),
+        ("rescue_staff", [*DESK, "站内救助", *RESCUE]),
         ("auditor", ["救助案件", *PAY, "审计日志"]),
         (
             "sysadmin",
