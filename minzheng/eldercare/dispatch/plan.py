@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from minzheng.eldercare.dispatch.geo import haversine_m
-from minzheng.eldercare.dispatch.types import Caregiver, Dropped, Plan, Progress, Route, Stop, Visit
+from minzheng.eldercare.dispatch.types import Caregiver, Dropped, Key, Plan, Progress, Route, Stop, Visit
 
 DEFAULT_SPEED_KMH = 15.0  # electric bicycle in town (research §4.1 benchmark set-up)
 # Dropping a visit must always cost more than any detour to serve it (metres).
@@ -183,9 +183,17 @@ def _solve(
     then local search from it" gave the same plans but cost about 2 s more CPU at 500 visits.)
     """
     solution = routing.SolveWithParameters(_params(time_limit_s, solution_limit))
-    if solution is not None and trace:
+    if solution is not None and (len(trace) > 1 or routing.status() in (1, 7) or solution_limit == len(trace)):
         return solution
-    return routing.SolveWithParameters(_params(FIRST_PLAN_CAP_S, 1))
+    # No plan, or one plan and the limit hit: the limit may have cut the first plan short (at
+    # 1,000 visits a 10-s limit returned 354 visits served and 646 dropped), so finish it.
+    seen = len(trace)
+    first = routing.SolveWithParameters(_params(FIRST_PLAN_CAP_S, 1))
+    if first is not None and (solution is None or first.ObjectiveValue() < solution.ObjectiveValue()):
+        del trace[:seen]  # the first complete plan, timed from the start of the first search
+        return first
+    del trace[seen:]
+    return solution
 
 
 def _routes(model: _Model, manager, routing, time_dim, solution) -> list[Route]:
@@ -293,3 +301,72 @@ def plan_day(
         solve_s=solve_s,
         trace=tuple(trace),
     )
+
+
+@dataclass
+class Replanned:
+    """What `replan` returns: the new routes, the visits it left out, and its timings."""
+
+    routes: list[Route]
+    unserved: list[Visit]
+    objective: int
+    build_s: float
+    solve_s: float
+    trace: list[Progress]
+
+
+def replan(
+    visits: Sequence[Visit],
+    caregivers: Sequence[Caregiver],
+    initial: Mapping[Key, Sequence[Key]],
+    *,
+    time_limit_s: float,
+    solution_limit: int | None = None,
+    speed_kmh: float = DEFAULT_SPEED_KMH,
+) -> Replanned | None:
+    """Search again from given routes (caregiver id → visit ids in order); visits in no route start unserved.
+
+    The search starts from the given plan and keeps the best plan it sees, and dropping a visit
+    costs more than any detour, so it never serves fewer visits than `initial` did. Guided local
+    search runs until the time or solution limit (`plan_county` improves each area with it).
+    Returns None when the given routes are not feasible in the model (the caller keeps them).
+    """
+    t0 = time.perf_counter()
+    visits = sorted(visits, key=lambda v: str(v.id))
+    caregivers = sorted(caregivers, key=lambda c: str(c.id))
+    model, screened = _screen(visits, caregivers, speed_kmh)
+    m = len(model.caregivers)
+    node = {v.id: m + pos for pos, v in enumerate(model.visits)}
+    wanted = [list(initial.get(c.id, ())) for c in model.caregivers]
+    if any(vid not in node for route in wanted for vid in route):
+        return None
+    if not model.visits:
+        return Replanned([], list(screened_visits(visits, screened)), 0, time.perf_counter() - t0, 0.0, [])
+    manager, routing, time_dim = _routing(model)
+    params = _params(time_limit_s, solution_limit)
+    routing.CloseModelWithParameters(params)
+    start = routing.ReadAssignmentFromRoutes([[manager.NodeToIndex(node[v]) for v in r] for r in wanted], True)
+    build_s = time.perf_counter() - t0
+    if start is None:
+        return None
+    trace: list[Progress] = []
+    start_wall, start_cpu = time.perf_counter(), time.process_time()
+
+    def on_solution() -> None:
+        trace.append(
+            Progress(time.perf_counter() - start_wall, time.process_time() - start_cpu, routing.CostVar().Max())
+        )
+
+    routing.AddAtSolutionCallback(on_solution)
+    solution = routing.SolveFromAssignmentWithParameters(start, params) or start
+    routes = _routes(model, manager, routing, time_dim, solution)
+    served = {s.visit_id for r in routes for s in r.stops}
+    if len(served) < sum(len(r) for r in wanted):
+        return None  # never worse than the start (the search keeps its best plan; this is a guard)
+    unserved = [v for v in model.visits if v.id not in served] + screened_visits(visits, screened)
+    return Replanned(routes, unserved, solution.ObjectiveValue(), build_s, time.perf_counter() - start_wall, trace)
+
+
+def screened_visits(visits: Sequence[Visit], screened: Sequence[Dropped]) -> list[Visit]:
+    gone = {d.visit_id for d in screened}
+    return [v for v in visits if v.id in gone]
