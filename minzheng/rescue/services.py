@@ -108,7 +108,12 @@ def intake_create(
         workflow.start(stay, actor=actor, on=data.admitted_on, client_ip=client_ip)
         if photo is not None:
             attachment_store(
-                photo, filename="photo.jpg", owner_type="rescue_stay", owner_id=stay.pk, kind="photo", actor=actor
+                photo,
+                filename=getattr(photo, "name", "") or "photo",
+                owner_type="rescue_stay",
+                owner_id=stay.pk,
+                kind="photo",
+                actor=actor,
             )
         audit_record(
             actor=actor,

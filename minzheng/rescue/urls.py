@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.stays, name="stays"),
     path("intake/", views.intake, name="intake"),
     path("stays/<int:pk>/", views.stay, name="stay"),
+    path("stays/<int:pk>/photos/<int:attachment_id>/", views.photo, name="photo"),
     path("stays/<int:pk>/<slug:act>/", views.stay_act, name="stay_act"),
     path("ledger/", views.ledger_list, name="ledger"),
     path("ledger/export/", views.ledger_export, name="export"),

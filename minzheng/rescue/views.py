@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from minzheng.audit.services import client_ip
 from minzheng.core.decorators import role_required
 from minzheng.documents.models import Attachment
+from minzheng.documents.services import attachment_read
 from minzheng.rescue import access, exports, forms, selectors, services
 from minzheng.rescue import services_ledger as ledger
 from minzheng.rescue.models import IdentityRequest, LedgerEntry
@@ -137,6 +138,17 @@ def stay_act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
     else:
         messages.success(request, "已保存")
     return redirect("rescue:stay", pk=obj.pk)
+
+
+@role_required(access.can_work_stays)
+def photo(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    """A photo for 寻亲, read back verified and audited (documents kernel)."""
+    obj = access.access_stay(request.user, pk)
+    found = Attachment.objects.filter(owner_type="rescue_stay", owner_id=str(obj.pk), pk=attachment_id).first()
+    if found is None:
+        raise Http404("附件不存在")
+    data = attachment_read(found, actor=request.user, client_ip=client_ip(request))  # type: ignore[arg-type]
+    return HttpResponse(data, content_type=found.content_type)
 
 
 def _kind(request: HttpRequest) -> str:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from minzheng.accounts.models import User
 from minzheng.audit.models import AuditEvent
+from minzheng.documents.models import Attachment
 from minzheng.registry.models import Person
 from minzheng.rescue import services
 from minzheng.rescue import services_ledger as ledger
@@ -49,6 +51,21 @@ def test_intake_form_creates_an_unidentified_stay(cast: Cast) -> None:
     assert (stay.identified, stay.risks, stay.division_code) == (False, ["dementia"], COUNTY)
     page = client_for(cast.rescue_staff).get("/rescue/").content.decode()
     assert "无名氏" in page and "未查明" in page
+
+
+def test_intake_photo_is_stored_and_read_back_audited(cast: Cast) -> None:
+    photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    form = {"description": "男，约四十岁", "found_at": "东部新城", "found_on": TODAY, "brought_by": "police"}
+    client = client_for(cast.rescue_staff)
+    client.post("/rescue/intake/", {**form, "admitted_on": TODAY, "photo": photo})
+    stay = Stay.objects.get()
+    attachment = Attachment.objects.get(owner_type="rescue_stay", owner_id=str(stay.pk))
+    assert (
+        f"/rescue/stays/{stay.pk}/photos/{attachment.pk}/" in client.get(f"/rescue/stays/{stay.pk}/").content.decode()
+    )
+    response = client.get(f"/rescue/stays/{stay.pk}/photos/{attachment.pk}/")
+    assert response.status_code == 200 and response.content.startswith(b"\x89PNG")
+    assert AuditEvent.objects.filter(object_type="rescue_stay", summary__startswith="查看附件").count() == 1
 
 
 def test_intake_without_description_is_refused_in_chinese(cast: Cast) -> None:
