@@ -59,6 +59,8 @@ OBJECT_TYPES = {
     "rescue_stay": "站内救助",  # rescue: intake, stay steps, identity requests, the rescue file read
     "rescue_entry": "救助台账",  # rescue: ledger entries and follow-ups
     "rescue_export": "救助台账导出",
+    "child_file": "儿童档案",  # children: file reads, writes (父母情形, 监护人, 在校与健康)
+    "child_file_export": "儿童档案导出",
     "standard_change": "标准调整",
     "workitem": "待办事项",
     "holiday": "节假日表",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("public/", include("minzheng.cases.urls_public")),
     path("workdays/", include("minzheng.workdays.urls")),
     path("payments/", include("minzheng.payments.urls")),
+    path("children/", include("minzheng.children.urls")),
     path("rescue/", include("minzheng.rescue.urls")),
     path("childvisits/", include("minzheng.childvisits.urls")),
     path("api/v1/", include("minzheng.api.urls")),

@@ -13,7 +13,7 @@ from minzheng.children import services
 from minzheng.children.models import ChildFile
 from minzheng.core.idnumber import check_digit
 from minzheng.registry.models import Household, Person
-from minzheng.registry.services import person_create
+from minzheng.registry.services import household_create, person_create
 from minzheng.testing import make_household
 
 _SEQ = count(100)
@@ -49,6 +49,12 @@ def id_for(birth: dt.date, division: str = "330212") -> str:
 
 def child_born(household: Household, birth: dt.date, name: str = "王小芳") -> Person:
     return person_create(actor=None, household=household, name=name, id_number=id_for(birth), relation="孙子女")
+
+
+def household_in(division: str, household_no: str) -> Household:
+    return household_create(
+        actor=None, household_no=household_no, division_code=division, grid="", building="", unit="", room=""
+    )
 
 
 def open_file(person: Person) -> ChildFile:

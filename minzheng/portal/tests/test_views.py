@@ -57,7 +57,21 @@ RESCUE = ["救助台账", "回访到期"]  # 救助管理: the ledgers and due f
                 *RESCUE,
             ],
         ),
-        ("town_officer", [*REGISTRY, *WINDOW, *PAY, "核对工作清单", "应享未享", "政策参数", *CARE_TOWN, *RESCUE]),
+        (
+            "town_officer",
+            [
+                *REGISTRY,
+                *WINDOW,
+                *PAY,
+                "核对工作清单",
+                "应享未享",
+                "政策参数",
+                "儿童档案",
+                "儿童走访统计",
+                *CARE_TOWN,
+                *RESCUE,
+            ],
+        ),
         (
             "county_approver",
             [
@@ -70,6 +84,8 @@ RESCUE = ["救助台账", "回访到期"]  # 救助管理: the ledgers and due f
                 "应享未享",
                 "政策参数",
                 "政策测算",
+                "儿童档案",
+                "儿童走访统计",
                 *CARE_COUNTY,
             ],
         ),
@@ -78,7 +94,7 @@ RESCUE = ["救助台账", "回访到期"]  # 救助管理: the ledgers and due f
         ("hotline_operator", ["居民查询", *DESK, "12349 热线", "居家养老", "服务订单", "紧急呼叫", "老年助餐"]),
         ("caregiver", [*DESK, "我的上门服务"]),
         ("rescue_staff", [*DESK, "站内救助", *RESCUE]),
-        ("auditor", ["救助案件", *PAY, "审计日志"]),
+        ("auditor", ["救助案件", *PAY, "儿童档案", "儿童走访统计", "审计日志"]),
         (
             "sysadmin",
             [
@@ -145,4 +161,4 @@ def test_vendored_htmx_is_the_recorded_version() -> None:
 def test_nav_groups_each_apps_entries(cast: Cast) -> None:
     html = client_for(cast.county_approver).get("/").content.decode()
     groups = re.findall(r'<span class="navgroup" role="group" aria-label="([^"]+)"', html)
-    assert groups == ["办事", "待遇发放", "一键核对", "救助政策", "养老服务"]
+    assert groups == ["办事", "待遇发放", "一键核对", "救助政策", "儿童福利", "养老服务"]
