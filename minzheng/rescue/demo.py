@@ -20,7 +20,7 @@ from minzheng.accounts.models import User
 from minzheng.registry.models import Person
 from minzheng.rescue import items, services
 from minzheng.rescue import services_ledger as ledger
-from minzheng.rescue.models import Stay
+from minzheng.rescue.models import LedgerEntry, Stay
 
 
 def _ago(days: int) -> dt.date:
@@ -39,7 +39,7 @@ def _intake(station: User, ago: int, person: Person | None = None, **extra: Any)
     return services.intake_create(data, station=station.jurisdiction, actor=station)
 
 
-def _return(station: User, stay: Stay, ago: int, *, wander: bool = False) -> Any:
+def _return(station: User, stay: Stay, ago: int, *, wander: bool = False) -> LedgerEntry:
     assert stay.person is not None
     data = services.Return(
         escort="站内工作人员 郑救助、孙护送",
@@ -49,7 +49,9 @@ def _return(station: User, stay: Stay, ago: int, *, wander: bool = False) -> Any
         note="本人及家属在场，交接时精神状态平稳",
         prone_to_wander=wander,
     )
-    return services.stay_return(stay, data, actor=station)
+    entry = services.stay_return(stay, data, actor=station)
+    assert entry is not None  # the demo returns persons to its own county
+    return entry
 
 
 def _people(village: str, n: int) -> list[Person]:

@@ -17,7 +17,9 @@ from django.utils import timezone
 
 from minzheng.accounts.types import Actor
 from minzheng.audit.services import audit_record
+from minzheng.core.jurisdiction import covers
 from minzheng.core.masking import mask_name
+from minzheng.divisions.models import Division
 from minzheng.documents.services import attachment_store
 from minzheng.registry.models import Person
 from minzheng.rescue import params
@@ -225,14 +227,21 @@ class Return:
     prone_to_wander: bool = False  # also enter the 易流浪走失人员 ledger
 
 
-def stay_return(stay: Stay, data: Return, *, actor: Actor, client_ip: str = "") -> LedgerEntry:
-    """护送返乡: the handover, the step 护送返乡, and the person on the 返乡人员 ledger of the receiving grid."""
+def stay_return(stay: Stay, data: Return, *, actor: Actor, client_ip: str = "") -> LedgerEntry | None:
+    """护送返乡: the handover, the step 护送返乡, and the person on the 返乡人员 ledger of the receiving grid.
+
+    A person returned outside the station's county is handed over only: that county's network keeps the
+    ledger (seed 004's four levels), so no entry is made here and None is returned.
+    """
     if not data.escort.strip() or not data.receiver.strip():
         raise RescueError("请填写护送人员和接收人")
     if len(data.receiving_division) != 12 or not data.receiving_division.isdigit():
         raise RescueError("接收地应为 12 位乡镇或村区划代码")
     if data.on < stay.admitted_on:
         raise RescueError(f"交接日期 {data.on} 早于入站日期 {stay.admitted_on}")
+    local = covers(stay.division_code, data.receiving_division)
+    if local and not Division.objects.filter(code=data.receiving_division).exists():
+        raise RescueError(f"接收地区划代码 {data.receiving_division} 不存在")
     with transaction.atomic():
         Handover.objects.create(
             stay=stay,
@@ -246,6 +255,8 @@ def stay_return(stay: Stay, data: Return, *, actor: Actor, client_ip: str = "") 
         workflow.transition(
             stay, "returned", actor=actor, on=data.on, changes={"ended_on": data.on}, client_ip=client_ip
         )
+        if not local:
+            return None
         who = _ledger_person(stay, data)
         entry = entry_open(LedgerEntry.Kind.RETURNED, who, stay=stay, on=data.on, actor=actor, client_ip=client_ip)
         if data.prone_to_wander:

@@ -42,7 +42,9 @@ def returned(cast: Cast, stay: Stay, *, on: dt.date, wander: bool = False) -> Le
     data = services.Return(
         escort="郑站、孙护", receiving_division=VILLAGE_A, receiver="合一村 王村", on=on, prone_to_wander=wander
     )
-    return services.stay_return(stay, data, actor=cast.rescue_staff)
+    entry = services.stay_return(stay, data, actor=cast.rescue_staff)
+    assert entry is not None
+    return entry
 
 
 @pytest.fixture
@@ -83,6 +85,16 @@ def test_monthly_schedule_for_a_person_without_risk(cast: Cast, person: Person) 
     stay = intake(cast, id_number=person.id_number)
     entry = returned(cast, stay, on=TODAY)
     assert entry.next_due_on == TODAY + dt.timedelta(days=30)
+
+
+def test_return_outside_the_county_is_a_handover_only(cast: Cast, person: Person) -> None:
+    stay = intake(cast, id_number=person.id_number)
+    data = services.Return(escort="郑站", receiving_division="330106001001", receiver="西湖区救助站", on=TODAY)
+    assert services.stay_return(stay, data, actor=cast.rescue_staff) is None
+    assert Stay.objects.get(pk=stay.pk).status == "returned" and not LedgerEntry.objects.exists()
+    unknown = services.Return(escort="郑站", receiving_division="330212999999", receiver="某村", on=TODAY)
+    with pytest.raises(services.RescueError, match="接收地区划代码 330212999999 不存在"):
+        services.stay_return(intake(cast), unknown, actor=cast.rescue_staff)
 
 
 def test_unknown_identity_number_is_refused_by_name(cast: Cast) -> None:
