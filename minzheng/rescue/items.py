@@ -44,7 +44,11 @@ def stays_over_limit() -> Iterator[ItemSpec]:
             role="rescue_staff",
             fingerprint=f"rescue:stay:{stay.pk}",
             due_on=last_day,
-            data={"admitted_on": stay.admitted_on.isoformat(), "limit_days": limit},
+            data={
+                "admitted_on": stay.admitted_on.isoformat(),
+                "limit_days": limit,
+                "link": f"/rescue/stays/{stay.pk}/",
+            },
         )
 
 
@@ -68,7 +72,7 @@ def followups_missed() -> Iterator[ItemSpec]:
             # The due date is in the print: a follow-up moves it, so the next miss is a new item.
             fingerprint=f"rescue:followup:{entry.pk}:{entry.next_due_on.isoformat()}",
             due_on=entry.next_due_on,
-            data={"kind": entry.kind},
+            data={"kind": entry.kind, "link": f"/rescue/ledger/{entry.pk}/"},
         )
 
 
@@ -91,7 +95,12 @@ def referral_open(followup: FollowUp) -> WorkItem:
             role="town_officer",
             fingerprint=f"rescue:referral:{followup.pk}",
             due_on=followup.visited_on + dt.timedelta(days=7),
-            data={"need": followup.need, "person_id": person.pk if person else None, "entry": entry.pk},
+            data={
+                "need": followup.need,
+                "person_id": person.pk if person else None,
+                "entry": entry.pk,
+                "link": f"/rescue/ledger/{entry.pk}/",
+            },
         )
     )
 

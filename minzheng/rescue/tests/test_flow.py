@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
+from minzheng.accounts.models import User
 from minzheng.audit.models import AuditEvent
 from minzheng.registry.models import Person
 from minzheng.rescue import items, services
@@ -19,6 +21,12 @@ from minzheng.workitems.models import WorkItem
 from minzheng.workitems.services import item_act
 
 TODAY = timezone.localdate()
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def days_ago(n: int) -> dt.date:
@@ -120,6 +128,8 @@ def test_a_stay_past_ten_days_without_reason_raises_one_item(cast: Cast) -> None
     found = WorkItem.objects.filter(source=items.STAY_SOURCE)
     assert [(i.subject_id, i.role, i.status) for i in found] == [(str(late.pk), "rescue_staff", "open")]
     assert not found.filter(subject_id=str(on_time.pk)).exists()
+    page = client_for(cast.rescue_staff).get("/workitems/").content.decode()
+    assert f'href="/rescue/stays/{late.pk}/"' in page and "在站已超过 10 日" in page
     # Recording the reason closes the item on the next refresh.
     services.stay_extend(late, reason="等待精神卫生中心床位", planned_leave_on=TODAY, actor=cast.rescue_staff)
     items.refresh_rescue_items()
