@@ -14,6 +14,7 @@ from minzheng.registry.models import Person
 from minzheng.rescue import items, services
 from minzheng.rescue import services_ledger as ledger
 from minzheng.rescue.models import FollowUp, LedgerEntry, Stay
+from minzheng.scheduler.registry import SCHEDULES
 from minzheng.testing import COUNTY, VILLAGE_A, Cast, make_household
 from minzheng.workflow.models import TransitionLog
 from minzheng.workflow.services import TransitionRefused
@@ -123,7 +124,7 @@ def test_stay_end_needs_a_reason_and_the_station_role(cast: Cast) -> None:
 def test_a_stay_past_ten_days_without_reason_raises_one_item(cast: Cast) -> None:
     on_time = intake(cast, admitted=9)  # day 10 today: within the limit
     late = intake(cast, admitted=10)  # day 11 today
-    items.refresh_rescue_items()
+    SCHEDULES["rescue.items"].call(timezone.now())  # the daily job
     items.refresh_rescue_items()  # idempotent
     found = WorkItem.objects.filter(source=items.STAY_SOURCE)
     assert [(i.subject_id, i.role, i.status) for i in found] == [(str(late.pk), "rescue_staff", "open")]
