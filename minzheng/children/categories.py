@@ -88,7 +88,19 @@ def situations_of(children: list[ChildFile]) -> dict[int, dict[str, list[ParentS
     return out
 
 
-def person_row(child: ChildFile, father: ParentSituation | None, mother: ParentSituation | None) -> dict[str, Any]:
+ASSISTED = (PersonTag.Kind.DIBAO, PersonTag.Kind.TEKUN)  # 低保、特困 (benefit tags: live entitlements)
+
+
+def assisted_of(children: list[ChildFile]) -> set[int]:
+    """Person ids of children whose family receives 低保 or 特困 (the registry's benefit tags)."""
+    ids = [c.person_id for c in children]
+    tagged = PersonTag.objects.filter(person_id__in=ids, kind__in=ASSISTED).values_list("person_id", flat=True)
+    return set(tagged)
+
+
+def person_row(
+    child: ChildFile, father: ParentSituation | None, mother: ParentSituation | None, assisted: bool = False
+) -> dict[str, Any]:
     person = child.person
     return {
         "person_id": str(child.pk),
@@ -105,6 +117,7 @@ def person_row(child: ChildFile, father: ParentSituation | None, mother: ParentS
         "mother_situation": RULE_WORDS[Situation(mother.situation)] if mother else None,
         "father_since": father.since if father else None,
         "mother_since": mother.since if mother else None,
+        "family_assisted": assisted,
     }
 
 
@@ -123,6 +136,7 @@ _SCHEMA = {
     "mother_situation": pl.String(),
     "father_since": pl.Date(),
     "mother_since": pl.Date(),
+    "family_assisted": pl.Boolean(),
 }
 
 

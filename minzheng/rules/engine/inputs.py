@@ -30,6 +30,7 @@ persons (one row per person):
 | father_situation, | 父亲情形, | string | 死亡 宣告失踪 重残 重病 服刑 强制隔离戒毒 失联 遣送出境 |
 | mother_situation | 母亲情形 | | 外出务工 在家; "" = 未登记 (from the child file, `children`) |
 | father_since, mother_since | 父亲情形日期, 母亲情形日期 | date | since when (失联 counts months from it) |
+| family_assisted | 低保特困家庭 | bool | the child's family receives 低保 or 特困 (困境儿童: 家庭贫困) |
 | medical_self_pay_fen | 医疗自付费用 | int64 | 分/年, policy-scope self-paid medical costs, last 12 months |
 | rigid_expense_fen | 刚性支出 | int64 | 分/年, medical + education + rehabilitation spending, last 12 months |
 | burial_type | 安葬方式 | string | 草坪葬 海葬 树葬 花坛葬 … "" = none |
@@ -142,6 +143,7 @@ PERSON_FIELDS: list[InputField] = [
     _u("mother_situation", "母亲情形", "person", pl.String(), "文本", ""),
     _u("father_since", "父亲情形日期", "person", pl.Date(), "日期"),
     _u("mother_since", "母亲情形日期", "person", pl.Date(), "日期"),
+    _u("family_assisted", "低保特困家庭", "person", pl.Boolean(), "是否", False),
     _u("medical_self_pay_fen", "医疗自付费用", "person", pl.Int64(), "分/年", 0),
     _u("rigid_expense_fen", "刚性支出", "person", pl.Int64(), "分/年", 0),
     _u("burial_type", "安葬方式", "person", pl.String(), "文本", ""),
