@@ -27,10 +27,10 @@ ROLES = {
     "xian": Role.COUNTY_APPROVER,
     "hedui": Role.VERIFICATION_CENTER,
     "fuwu": Role.PROVIDER,
-    "ertong": Role.CHILD_DIRECTOR,  # childvisits
-    "dudao": Role.CHILD_SUPERVISOR,  # childvisits
     "huli": Role.CAREGIVER,
     "rexian": Role.HOTLINE_OPERATOR,
+    "ertong": Role.CHILD_DIRECTOR,  # childvisits
+    "dudao": Role.CHILD_SUPERVISOR,  # childvisits
     "jiuzhu": Role.RESCUE_STAFF,
     "admin": Role.SYSADMIN,
     "shenji": Role.AUDITOR,
@@ -79,7 +79,8 @@ def test_demo_accounts_one_per_role_with_password_and_token(db: None) -> None:
     assert {name: u.role for name, u in users.items()} == ROLES
     assert users["cun"].jurisdiction == village.code
     assert users["zhen"].jurisdiction == town.code[:9]
-    assert {users[n].jurisdiction for n in ROLES if n not in ("cun", "zhen")} == {"330212"}
+    assert (users["ertong"].jurisdiction, users["dudao"].jurisdiction) == (village.code, town.code[:9])  # childvisits
+    assert {users[n].jurisdiction for n in ROLES if n not in ("cun", "zhen", "ertong", "dudao")} == {"330212"}
     assert all(u.check_password(DEMO_PASSWORD) for u in users.values())
     assert ApiToken.objects.count() == len(ROLES)
     assert [(a.username, a.role_label) for a in built.accounts] == [(n, r.label) for n, r in ROLES.items()]
