@@ -94,6 +94,8 @@ RESCUE = ["救助台账", "回访到期"]  # 救助管理: the ledgers and due f
         ("hotline_operator", ["居民查询", *DESK, "12349 热线", "居家养老", "服务订单", "紧急呼叫", "老年助餐"]),
         ("caregiver", [*DESK, "我的上门服务"]),
         ("rescue_staff", [*DESK, "站内救助", *RESCUE]),
+        ("child_director", [*DESK, "儿童档案", "儿童走访", "走访统计"]),  # childvisits: the phone plan
+        ("child_supervisor", [*DESK, "儿童档案", "儿童走访", "走访统计"]),  # childvisits
         ("auditor", ["救助案件", *PAY, "儿童档案", "儿童走访统计", "审计日志"]),
         (
             "sysadmin",
