@@ -6,7 +6,7 @@ from django import forms
 
 from minzheng.rescue.models import RISKS, FollowUp, IdentityRequest, Stay
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
 ROWS3 = {"rows": 3}
 RISK_CHOICES = list(RISKS.items())
 
