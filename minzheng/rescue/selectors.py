@@ -6,12 +6,13 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from minzheng.core.masking import mask_id_number, mask_phone
 from minzheng.divisions.models import Division
 from minzheng.rescue import access, params
-from minzheng.rescue.models import LedgerEntry, Stay
+from minzheng.rescue.models import IdentityRequest, LedgerEntry, Stay
 
 DUE_AHEAD_DAYS = 7  # the due list also shows what falls due this week, so a contact can plan the round
 
@@ -22,7 +23,8 @@ def _days(stay: Stay, today: dt.date) -> int:
 
 def stay_rows(user: Any, status: str = "admitted") -> list[dict[str, Any]]:
     today = timezone.localdate()
-    qs = access.stays_visible_to(user).order_by("-admitted_on", "-pk")
+    pending = Count("identity_requests", filter=Q(identity_requests__result=IdentityRequest.Result.PENDING))
+    qs = access.stays_visible_to(user).annotate(pending=pending).order_by("-admitted_on", "-pk")
     if status:
         qs = qs.filter(status=status)
     rows = []

@@ -166,7 +166,8 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
         "kinds": LedgerEntry.Kind.choices,
         "division": division,
         "towns": selectors.ledger_counts(request.user, kind),
-        "rows": selectors.ledger_rows(request.user, kind, division),
+        "closed": request.GET.get("closed") == "1",
+        "rows": selectors.ledger_rows(request.user, kind, division, closed=request.GET.get("closed") == "1"),
     }
     return render(request, "rescue/ledger.html", context)
 

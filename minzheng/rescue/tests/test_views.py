@@ -3,6 +3,7 @@ the masked and audited export."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -50,7 +51,9 @@ def test_intake_form_creates_an_unidentified_stay(cast: Cast) -> None:
     assert response.status_code == 302 and response["Location"] == f"/rescue/stays/{stay.pk}/"
     assert (stay.identified, stay.risks, stay.division_code) == (False, ["dementia"], COUNTY)
     page = client_for(cast.rescue_staff).get("/rescue/").content.decode()
-    assert "无名氏" in page and "未查明" in page
+    assert "无名氏" in page and "未查明" in page and "比对待反馈" not in page
+    services.identity_request(stay, method="face", actor=cast.rescue_staff)
+    assert "比对待反馈" in client_for(cast.rescue_staff).get("/rescue/").content.decode()
 
 
 def test_intake_photo_is_stored_and_read_back_audited(cast: Cast) -> None:
@@ -160,3 +163,19 @@ def test_export_is_masked_and_audited(cast: Cast, person: Person) -> None:
     ]
     event = AuditEvent.objects.get(object_type="rescue_export")
     assert (event.action, event.actor_username, event.data["rows"]) == ("export", "lizhen", 1)
+
+
+def test_closing_an_entry_moves_it_to_the_closed_tab_and_stops_the_schedule(cast: Cast, person: Person) -> None:
+    from minzheng.rescue import items
+    from minzheng.workitems.models import WorkItem
+
+    mine, _ = _entries(cast, person)
+    LedgerEntry.objects.filter(pk=mine.pk).update(next_due_on=TODAY - dt.timedelta(days=10))
+    town = client_for(cast.town_officer)
+    town.post(f"/rescue/ledger/{mine.pk}/close/", {"reason": ""})
+    assert LedgerEntry.objects.get(pk=mine.pk).closed_on is None  # a reason is required
+    town.post(f"/rescue/ledger/{mine.pk}/close/", {"reason": "已随子女定居外省"})
+    assert "张建国" not in town.get("/rescue/ledger/?kind=returned").content.decode()
+    assert "张建国" in town.get("/rescue/ledger/?kind=returned&closed=1").content.decode()
+    items.refresh_rescue_items()
+    assert not WorkItem.objects.filter(source=items.FOLLOWUP_SOURCE, subject_id=str(mine.pk)).exists()
