@@ -135,7 +135,10 @@ def summary(n: int, m: int, plans: dict[tuple[str, str], Plan], firsts: dict, lo
     for (mode, limit), plan in plans.items():
         placed = len(dropped_ids(plan) - dropped_ids(ref)) if ref else "-"
         versus = f"{(plan.distance_m / ref.distance_m - 1) * 100:+.1f} %" if ref and ref.distance_m else "-"
-        note = "" if not ref or dropped_ids(plan) == dropped_ids(ref) else " (serves other visits: see dropped)"
+        note = ""
+        if ref and dropped_ids(plan) != dropped_ids(ref):
+            more = dropped_ids(plan) < dropped_ids(ref)
+            note = " (serves every visit it serves and more)" if more else " (serves other visits: see dropped)"
         print(f"{mode} {limit} | {plan.served} | {len(plan.dropped)} | {placed} | {plan.distance_m / 1000:.1f} | "
               f"{versus}{note}")  # fmt: skip
     if "county" in firsts and "repair" in firsts:
