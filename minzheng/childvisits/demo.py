@@ -1,12 +1,14 @@
 """儿童走访 and child cases in the demo county (minzheng.demo.build, after the children step).
 
 Through the real services, by the demo accounts (demo/accounts.py: 儿童主任 `ertong` in the demo
-village, 儿童督导员 `dudao` in the demo town, `zhen`, `xian`): the daily job builds the
-plans from the children's categories; the 儿童主任 records visits for the first children of the
-village plan (one 需关注), leaving the others due (some overdue, so the town's 待办 shows them); one
-事实无人抚养 (else 孤儿) application is accepted by `zhen` 25 days ago, reviewed 15 days ago and approved by
-`xian` 5 days ago, paying the guardian from the month after, with the guardian's bank account.
-Idempotent: a second run adds no visit and no case.
+village, 儿童督导员 `dudao` in the demo town, `zhen`, `xian`): the daily job builds the plans from the
+children's categories; the 儿童主任 records visits for the first children of the village plan (one
+需关注; where the village has nobody to visit, the 儿童督导员 visits in the town), the others due within
+the first-visit limit. One 事实无人抚养 (else 孤儿) application is accepted by `zhen` 25 days ago,
+reviewed 15 days ago and approved by `xian` 5 days ago, paying the guardian from the month after, with
+the guardian's bank account. Where the demo town has no such child, the town records what a visit
+found for a 留守 child on documents (father 服刑, mother 失联 8 months, through children.services) and
+the rules engine decides before the case. Idempotent: a second run adds no visit and no case.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ CASE_TYPES = (("unsupported_child", "child_unsupported"), ("orphan", "child_orph
 
 
 def demo_visits(director: User, today: dt.date) -> int:
+    """The 儿童主任's visits in the village; where the village has nobody to visit, the 儿童督导员's in the town."""
+    if not VisitPlan.objects.filter(active=True, division_code__startswith=director.jurisdiction).exists():
+        director = (
+            User.objects.filter(role=Role.CHILD_SUPERVISOR, jurisdiction=director.jurisdiction[:9]).first() or director
+        )
     if ChildVisit.objects.filter(division_code__startswith=director.jurisdiction).exists():
         return 0
     rows = VisitPlan.objects.filter(active=True, division_code__startswith=director.jurisdiction)
@@ -47,20 +54,49 @@ def demo_visits(director: User, today: dt.date) -> int:
     return done
 
 
-def _candidate(county: str) -> tuple[str, Any] | None:
+def _candidate(town: str) -> tuple[str, Any] | None:
     from minzheng.children.models import ChildCategory
 
+    rows = ChildCategory.objects.filter(division_code__startswith=town).select_related("child__person").order_by("pk")
     for category, ctype in CASE_TYPES:
-        for row in ChildCategory.objects.filter(division_code__startswith=county).select_related("child__person"):
+        for row in rows:
             if category in (row.categories or []):
                 return ctype, row.child.person
     return None
+
+
+def _found_at_visit(zhen: User, today: dt.date) -> None:
+    """No 孤儿 / 事实无人抚养 child in the demo town yet: the town records, on documents, what a visit
+    found for a 留守 child (father 服刑 by judgment 6 months ago, mother 失联 for 8 months), and the rules decide."""
+    from minzheng.children.models import ChildCategory
+    from minzheng.children.services import situation_record
+
+    row = ChildCategory.objects.filter(division_code__startswith=zhen.jurisdiction).order_by("pk")
+    row = next((r for r in row if "left_behind_child" in (r.categories or [])), None)
+    if row is None:
+        return
+    facts = (
+        ("father", "imprisoned", add_months_days(today, 6), "人民法院刑事判决书（演示）"),
+        ("mother", "lost_contact", add_months_days(today, 8), "派出所出具的失联报案回执（演示）"),
+    )
+    for parent, situation, since, evidence in facts:
+        situation_record(
+            row.child, parent=parent, situation=situation, since=since, source="document", evidence=evidence,
+            actor=zhen,
+        )  # fmt: skip
+
+
+def add_months_days(today: dt.date, months: int) -> dt.date:
+    return plans.months_after(today, -months)
 
 
 def demo_case(zhen: User, xian: User, today: dt.date) -> Case | None:
     if Case.objects.filter(case_type__in=[t for _, t in CASE_TYPES]).exists():
         return None
     found = _candidate(zhen.jurisdiction)
+    if found is None:
+        _found_at_visit(zhen, today)
+        found = _candidate(zhen.jurisdiction)
     if found is None:
         return None
     ctype, kid = found
@@ -105,11 +141,11 @@ def demo_extend(built: Any, step: Any) -> None:
         return
     today = timezone.localdate()
     director = User.objects.filter(role=Role.CHILD_DIRECTOR, jurisdiction=cun.jurisdiction).first()
+    demo_case(zhen, xian, today)
     plans.daily(today)
     if director is not None:
         demo_visits(director, today)
     plans.overdue_items(today)
-    demo_case(zhen, xian, today)
 
 
 def demo_counts() -> dict[str, int]:
