@@ -22,7 +22,8 @@ from minzheng.workitems.services import KIND_LABELS, ItemSpec, WorkItemError, ac
 STAY_SOURCE = "rescue_stay"
 FOLLOWUP_SOURCE = "rescue_followup"
 REFERRAL_SOURCE = "rescue_referral"
-KIND_LABELS.update({"rescue_referral": "救助回访转介"})
+# 低保/特困 referrals carry the one-click draft; a care referral is settled by hand, so it is its own kind.
+KIND_LABELS.update({"rescue_referral": "救助回访转介", "rescue_care": "救助回访转介（照料）"})
 
 
 @producer(STAY_SOURCE, {"rescue_stay_over": "救助超期未说明"})
@@ -87,7 +88,7 @@ def referral_open(followup: FollowUp) -> WorkItem:
     return item_upsert(
         ItemSpec(
             source=REFERRAL_SOURCE,
-            kind="rescue_referral",
+            kind="rescue_care" if followup.need == FollowUp.Need.CARE else "rescue_referral",
             title=f"{entry.get_kind_display()} {mask_name(entry.name)} 回访发现需要{followup.get_need_display()}",
             subject_type="household" if person else "rescue_entry",
             subject_id=str(person.household_id if person else entry.pk),

@@ -19,7 +19,7 @@ from minzheng.testing import COUNTY, VILLAGE_A, Cast, make_household
 from minzheng.workflow.models import TransitionLog
 from minzheng.workflow.services import TransitionRefused
 from minzheng.workitems.models import WorkItem
-from minzheng.workitems.services import item_act
+from minzheng.workitems.services import actions_for, item_act
 
 TODAY = timezone.localdate()
 
@@ -187,3 +187,10 @@ def test_wander_register_only_in_own_grid(cast: Cast) -> None:
     with pytest.raises(ledger.LedgerError, match="不在您的管辖范围内"):
         ledger.wander_register(who, actor=cast.other_town_officer)
     assert AuditEvent.objects.filter(object_type="rescue_entry", object_id=str(entry.pk), action="create").exists()
+
+
+def test_a_care_referral_has_no_case_draft(cast: Cast, person: Person) -> None:
+    entry = returned(cast, intake(cast, id_number=person.id_number), on=TODAY)
+    ledger.followup_record(entry, ledger.Visit(TODAY, "needs_help", need="care"), actor=cast.village_worker)
+    item = WorkItem.objects.get(source=items.REFERRAL_SOURCE)
+    assert (item.kind, actions_for(item, cast.town_officer)) == ("rescue_care", [])
