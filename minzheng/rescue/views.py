@@ -88,6 +88,12 @@ def stay(request: HttpRequest, pk: int) -> HttpResponse:
         "photos": Attachment.objects.filter(owner_type="rescue_stay", owner_id=str(obj.pk)),
         "handover": getattr(obj, "handover", None),
         "entries": obj.ledger_entries.all(),
+        # A repeat wanderer: the person's other stays at this station, newest first.
+        "others": (
+            access.stays_visible_to(request.user).filter(person=obj.person).exclude(pk=obj.pk).order_by("-admitted_on")
+            if obj.person_id
+            else []
+        ),
         "extend_form": forms.ExtendForm(initial={"planned_leave_on": obj.planned_leave_on}),
         "request_form": forms.IdentityRequestForm(),
         "answer_form": forms.IdentityAnswerForm(),

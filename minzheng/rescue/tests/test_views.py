@@ -86,6 +86,8 @@ def test_reading_a_rescue_file_is_audited_and_only_for_the_station(cast: Cast, p
     read = AuditEvent.objects.filter(object_type="rescue_stay", object_id=str(stay.pk), action="view")
     assert read.count() == 1 and read.get().actor_username == "zhengzhan"
     assert client_for(cast.town_officer).get(f"/rescue/stays/{stay.pk}/").status_code == 404
+    again = services.intake_create(data, station=COUNTY, actor=cast.rescue_staff)  # a repeat wanderer
+    assert "此人以往救助（1 次）" in client_for(cast.rescue_staff).get(f"/rescue/stays/{again.pk}/").content.decode()
 
 
 def test_return_form_puts_the_person_on_the_ledger(cast: Cast, person: Person) -> None:
