@@ -100,7 +100,7 @@ def apply_parent_findings(as_of: dt.date | None = None) -> dict[str, int]:
                 continue
             for child, parent in watched[person.pk]:
                 fact = _fact(member, person, result, child, parent, person.pk in severe)
-                if fact and _apply(child, parent, person, fact, counts):
+                if fact and apply_fact(child, parent, person, fact, counts):
                     counts["changes"] += 1
     return counts
 
@@ -139,9 +139,15 @@ def _in_force(child: ChildFile, parent: str, on: dt.date) -> ParentSituation | N
     return current(list(ParentSituation.objects.filter(child=child, parent=parent)), on)
 
 
-def _apply(
-    child: ChildFile, parent: str, person: Person, fact: tuple[str, dt.date, str, str], counts: dict[str, int]
+def apply_fact(
+    child: ChildFile,
+    parent: str,
+    person: Person,
+    fact: tuple[str, dt.date, str, str],
+    counts: dict[str, int] | None = None,
 ) -> bool:
+    """Record one department fact (situation, since, evidence, key) once, with a 待办 per role."""
+    counts = counts if counts is not None else {"items": 0}
     situation, since, evidence, key = fact
     if ParentSituation.objects.filter(child=child, parent=parent, feed_key=key).exists():
         return False  # this fact was applied once; a correction by visit stands

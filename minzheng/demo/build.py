@@ -35,6 +35,7 @@ DEMO_EXTENSIONS = (
     "minzheng.cases.demo",
     "minzheng.payments.demo",
     "minzheng.rescue.demo",
+    "minzheng.children.demo",
     "minzheng.childvisits.demo",  # after minzheng.children.demo (reads the children's categories)
 )
 SAMPLE_FILE = "居民信息_含错误行.csv"

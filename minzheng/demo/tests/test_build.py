@@ -58,6 +58,7 @@ def test_demo_build_end_to_end(db: None) -> None:
         "社会救助：各环节的演示案件",
         "待遇发放：收款账户、三个月的发放与对账、死亡停发与追回",
         "救助管理：站内救助、护送返乡与两本台账的回访",
+        "儿童福利：儿童档案（父母情形、监护人、在校）与规则判定的类别",  # children
         "儿童走访：走访计划、儿童主任走访记录、儿童保障案件",  # childvisits
     ]
     r = built.import_result
