@@ -37,20 +37,16 @@ def _audit(actor: Recorder, action: str, child: ChildFile, summary: str, ip: str
 
 
 @transaction.atomic
-def child_file_open(*, person: Person, actor: Recorder, client_ip: str = "") -> ChildFile:
+def child_file_open(*, person: Person, actor: Actor | None, client_ip: str = "") -> ChildFile:
     """The child's one file (一人一档): the existing one, or a new one."""
     child, created = ChildFile.objects.get_or_create(
         person=person,
-        defaults={"division_code": person.division_code, "created_by": actor if _is_user(actor) else None},
+        defaults={"division_code": person.division_code, "created_by": actor},
     )
     if created:
         _audit(actor, "create", child, f"建立儿童档案 {person.name}", client_ip)
         categories.recompute([child])
     return child
-
-
-def _is_user(actor: Recorder) -> bool:
-    return actor is not None and bool(getattr(actor, "is_authenticated", False))
 
 
 def _current(child: ChildFile, parent: str, on: dt.date) -> ParentSituation | None:
@@ -69,7 +65,7 @@ def situation_record(
     evidence: str = "",
     parent_person: Person | None = None,
     feed_key: str = "",
-    actor: Recorder,
+    actor: Actor | None,
     client_ip: str = "",
 ) -> ParentSituation:
     """A parent's situation from `since` on; the one in force ends that day. Same situation → no change."""
@@ -97,7 +93,7 @@ def situation_record(
         source=source,
         feed_key=feed_key,
         since=since,
-        recorded_by=actor if _is_user(actor) else None,
+        recorded_by=actor,
     )
     label = f"{row.get_parent_display()}：{row.get_situation_display()}（{since} 起，{row.get_source_display()}）"
     _audit(actor, "update", child, f"记录儿童档案父母情形 {label}", client_ip, situation=row.pk)
@@ -159,7 +155,7 @@ FILE_FIELDS = (
 
 
 @transaction.atomic
-def child_file_update(child: ChildFile, *, actor: Actor, client_ip: str = "", **values: Any) -> ChildFile:
+def child_file_update(child: ChildFile, *, actor: Actor | None, client_ip: str = "", **values: Any) -> ChildFile:
     """School, health and disability, and the 儿童主任's 监护缺失 finding."""
     unknown = set(values) - set(FILE_FIELDS)
     if unknown:
