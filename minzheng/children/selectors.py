@@ -45,17 +45,19 @@ def filtered(qs: QuerySet[ChildFile], *, category: str = "", village: str = "", 
     qs = qs.select_related("person", "category")
     if village:
         qs = qs.filter(prefix_q("division_code", village))
-    ids: list[int] | None = None
     if category or pending:
         # JSON containment differs between SQLite and PostgreSQL: filter the stored lists in Python.
         rows = ChildCategory.objects.filter(child__in=qs.values("pk")).values_list("child_id", "categories", "pending")
-        ids = [
-            cid
-            for cid, cats, pend in rows
-            if (not category or category in cats or (pending and category in pend)) and (not pending or pend)
-        ]
+        ids = [cid for cid, cats, pend in rows if _matches(category, pending, cats, pend)]
         qs = qs.filter(pk__in=ids)
     return qs.order_by("division_code", "person__birth_date", "pk")
+
+
+def _matches(category: str, pending: bool, cats: list[str], pend: list[str]) -> bool:
+    """待核对 with a category: pending on that category; 待核对 alone: pending on any; else found."""
+    if pending:
+        return category in pend if category else bool(pend)
+    return category in cats
 
 
 @dataclass

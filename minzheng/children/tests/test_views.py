@@ -7,6 +7,7 @@ import datetime as dt
 from django.test import Client
 
 from minzheng.audit.models import AuditEvent
+from minzheng.children import services
 from minzheng.children.models import ChildFile, ParentSituation
 from minzheng.children.tests.conftest import Family, child_born, household_in, open_file
 from minzheng.testing import PASSWORD, Cast
@@ -126,3 +127,26 @@ def test_open_a_file_from_the_list_and_never_delete(cast: Cast, family: Family) 
 
     with pytest.raises(ChildFileDeleteRefused):
         child.delete()
+
+
+def test_list_filters_category_and_pending(cast: Cast, family: Family) -> None:
+    child = open_file(family.son)
+    services.situation_record(
+        child, parent="father", situation="away_working", since=dt.date(2024, 1, 1), source="visit",
+        evidence="走访", actor=None,
+    )  # fmt: skip
+    c = _client(cast.child_director)
+    assert (
+        f"/children/{child.pk}/"
+        in c.get("/children/", {"category": "left_behind_child", "pending": "on"}).content.decode()
+    )
+    assert f"/children/{child.pk}/" not in c.get("/children/", {"category": "left_behind_child"}).content.decode()
+    services.situation_record(
+        child, parent="mother", situation="away_working", since=dt.date(2024, 1, 1), source="visit",
+        evidence="走访", actor=None,
+    )  # fmt: skip
+    assert f"/children/{child.pk}/" in c.get("/children/", {"category": "left_behind_child"}).content.decode()
+    assert (
+        f"/children/{child.pk}/"
+        not in c.get("/children/", {"category": "left_behind_child", "pending": "on"}).content.decode()
+    )
