@@ -148,12 +148,14 @@ def evaluate(children: list[ChildFile], as_of: dt.date) -> dict[int, Result]:
     if not children:
         return {}
     by_child = situations_of(children)
+    assisted = assisted_of(children)
+    basis: dict[int, str] = {}
     rows = []
     for child in children:
         parents = by_child.get(child.pk, {})
-        rows.append(
-            person_row(child, current(parents.get("father", []), as_of), current(parents.get("mother", []), as_of))
-        )
+        father, mother = current(parents.get("father", []), as_of), current(parents.get("mother", []), as_of)
+        rows.append(person_row(child, father, mother, child.person_id in assisted))
+        basis[child.pk] = facts_text(father, mother)
     persons = pl.DataFrame(rows, schema=_SCHEMA, orient="row")
     households = persons.select("household_id", "region_code")
     from minzheng.rules.inputs_db import EngineInputs
@@ -165,15 +167,27 @@ def evaluate(children: list[ChildFile], as_of: dt.date) -> dict[int, Result]:
         if d.policy_id in wanted and d.person_id:
             found[int(d.person_id)][wanted[d.policy_id]] = d
     cat = catalogue()
-    return {c.pk: _result(cat, found.get(c.pk, {})) for c in children}
+    return {c.pk: _result(cat, found.get(c.pk, {}), basis[c.pk]) for c in children}
 
 
-def _result(cat: Any, decisions: dict[str, Any]) -> Result:
+def facts_text(father: ParentSituation | None, mother: ParentSituation | None) -> str:
+    """父亲失联（2026-04-28 起）；母亲死亡（2015-01-01 起） — what the decision rests on."""
+    parts = []
+    for label, row in (("父亲", father), ("母亲", mother)):
+        if row is None:
+            parts.append(f"{label}情形未登记")
+        else:
+            parts.append(f"{label}{row.get_situation_display()}（{row.since} 起，{row.get_source_display()}）")
+    return "；".join(parts)
+
+
+def _result(cat: Any, decisions: dict[str, Any], basis: str) -> Result:
     categories, pending, explanation = [], [], []
     for cid, (policy_id, label) in CATEGORIES.items():
         d = decisions.get(cid)
         status, text = _status(cat.policies[policy_id], d) if d else (STATUS_PENDING, "待核对：未能判定")
         if status == STATUS_YES:
+            text = f"{text}。依据：{basis}"
             categories.append(cid)
         elif status == STATUS_PENDING:
             pending.append(cid)

@@ -124,3 +124,18 @@ def test_guardian_missing_found_by_the_director(family: Family) -> None:
     assert {"guardian_missing_child", "distressed_child"} <= set(child_categories(child))
     child.refresh_from_db()
     assert "列入关爱名单" in _explained(child, "guardian_missing_child")["text"]  # 鄞州 has no 扶助金
+
+
+def test_a_child_of_a_dibao_family_is_distressed(family: Family) -> None:
+    from minzheng.registry.models import PersonTag
+
+    child = open_file(family.son)
+    services.child_file_update(child, guardian_missing=False, actor=None)
+    _record(child, "father", Situation.PRESENT, dt.date(2022, 1, 1))
+    _record(child, "mother", Situation.PRESENT, dt.date(2022, 1, 1))
+    assert "distressed_child" not in child_categories(child)
+    PersonTag.objects.create(person=family.son, kind=PersonTag.Kind.DIBAO)  # as payments.tags projects it
+    assert "distressed_child" in _at(child, dt.date(2025, 1, 1))
+    child.refresh_from_db()
+    text = _explained(child, "distressed_child")["text"]
+    assert "低保、特困家庭" in text and "依据：父亲在家履行抚养义务（2022-01-01 起，证明材料）" in text
