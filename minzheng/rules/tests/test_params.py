@@ -302,7 +302,17 @@ def test_shipped_files_load_together_with_one_home_per_key(tmp_path: Path) -> No
     """The policies read the apps' keys (eldercare.hours.*, meals.*): the in-memory defaults hold all three files."""
     from minzheng.rules.engine import DEFAULT_PARAMS, YamlParamSource, shipped_param_files
 
-    assert shipped_param_files() == DEFAULT_PARAMS and len(DEFAULT_PARAMS) == 5
+    homes = {"/".join(p.parts[-3:]) for p in DEFAULT_PARAMS}
+    assert shipped_param_files() == DEFAULT_PARAMS
+    assert homes == {
+        "rules/data/params_default.yaml",
+        "eldercare/data/params.yaml",
+        "meals/data/params.yaml",
+        "cases/data/params.yaml",
+        "payments/data/params.yaml",
+        "childvisits/data/params.yaml",
+        "rescue/data/params.yaml",
+    }
     source = YamlParamSource.from_files(DEFAULT_PARAMS)
     on = dt.date(2025, 1, 1)
     assert source("eldercare.hours.tekun.3", "330212001001", on).value == 60
