@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from minzheng.core.masking import mask_id_number, mask_phone
+from minzheng.core.masking import mask_id_number, mask_name, mask_phone
 from minzheng.divisions.models import Division
 from minzheng.rescue import access, params
 from minzheng.rescue.models import IdentityRequest, LedgerEntry, Stay
@@ -31,7 +31,16 @@ def stay_rows(user: Any, status: str = "admitted") -> list[dict[str, Any]]:
     for stay in qs[:200]:
         limit = params.param_days(params.STAY_LIMIT, stay.division_code, stay.admitted_on)
         days = _days(stay, today)
-        rows.append({"stay": stay, "days": days, "over": days > limit and stay.status == "admitted", "limit": limit})
+        over = days > limit and stay.status == "admitted"
+        rows.append(
+            {
+                "stay": stay,
+                "name": mask_name(stay.name) if stay.name else stay.display_name,
+                "days": days,
+                "over": over,
+                "limit": limit,
+            }
+        )
     return rows
 
 
@@ -62,6 +71,7 @@ def ledger_counts(user: Any, kind: str) -> list[dict[str, Any]]:
 def masked(entry: LedgerEntry) -> dict[str, Any]:
     return {
         "entry": entry,
+        "name": mask_name(entry.name),
         "id_number": mask_id_number(entry.id_number),
         "phone": mask_phone(entry.phone),
         "risks": entry.risk_labels(),

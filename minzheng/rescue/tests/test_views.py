@@ -118,7 +118,7 @@ def test_town_contact_sees_only_their_town(cast: Cast, person: Person) -> None:
     mine, other = _entries(cast, person)
     town = client_for(cast.town_officer)
     page = town.get("/rescue/ledger/?kind=returned").content.decode()
-    assert "张建国" in page and "赵外镇" not in page
+    assert "张**" in page and "张建国" not in page and "赵外" not in page  # names masked in the list
     assert "瞻岐镇</a>：1 人" in page and "合一村</a>：1 人" in page and "咸祥镇" not in page
     assert "3302**********4412" in page and "330212197803154412" not in page  # masked in the list
     assert town.get(f"/rescue/ledger/{mine.pk}/").status_code == 200
@@ -128,7 +128,7 @@ def test_town_contact_sees_only_their_town(cast: Cast, person: Person) -> None:
         == 404
     )
     station = client_for(cast.rescue_staff).get("/rescue/ledger/?kind=returned").content.decode()
-    assert "张建国" in station and "赵外镇" in station  # the county station sees every town
+    assert "张**" in station and "赵**" in station  # the county station sees every town
     assert client_for(cast.caregiver).get("/rescue/ledger/").status_code == 404
 
 
@@ -177,7 +177,7 @@ def test_closing_an_entry_moves_it_to_the_closed_tab_and_stops_the_schedule(cast
     town.post(f"/rescue/ledger/{mine.pk}/close/", {"reason": ""})
     assert LedgerEntry.objects.get(pk=mine.pk).closed_on is None  # a reason is required
     town.post(f"/rescue/ledger/{mine.pk}/close/", {"reason": "已随子女定居外省"})
-    assert "张建国" not in town.get("/rescue/ledger/?kind=returned").content.decode()
-    assert "张建国" in town.get("/rescue/ledger/?kind=returned&closed=1").content.decode()
+    assert "张**" not in town.get("/rescue/ledger/?kind=returned").content.decode()
+    assert "张**" in town.get("/rescue/ledger/?kind=returned&closed=1").content.decode()
     items.refresh_rescue_items()
     assert not WorkItem.objects.filter(source=items.FOLLOWUP_SOURCE, subject_id=str(mine.pk)).exists()
