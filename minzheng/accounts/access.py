@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404
 
 from minzheng.accounts.models import Role, User
@@ -21,8 +23,12 @@ AUDIT_READ = {Role.AUDITOR, Role.SYSADMIN}
 DIVISIONS_ADMIN = {Role.SYSADMIN}
 
 
-def _has(user: User, roles: set[Role]) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in roles)
+def has_role(user: Any, roles: set[Role]) -> bool:
+    """The one role check every app's access module uses: an active, logged-in user in `roles`."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active and user.role in roles)
+
+
+_has = has_role
 
 
 def can_read_registry(user: User) -> bool:

@@ -12,16 +12,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from minzheng.accounts.access import has_role as _has
 from minzheng.accounts.models import Role
 from minzheng.children.models import ChildFile
 from minzheng.core.jurisdiction import prefix_q
 
 READ = {Role.CHILD_DIRECTOR, Role.CHILD_SUPERVISOR, Role.TOWN_OFFICER, Role.COUNTY_APPROVER, Role.AUDITOR}
 WRITE = {Role.CHILD_DIRECTOR, Role.CHILD_SUPERVISOR, Role.TOWN_OFFICER}
-
-
-def _has(user: Any, roles: set[Role]) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in roles)
 
 
 def can_read(user: Any) -> bool:

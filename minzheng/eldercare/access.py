@@ -15,6 +15,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from minzheng.accounts.access import has_role as _has
 from minzheng.accounts.models import Role
 from minzheng.core.jurisdiction import prefix_q
 from minzheng.eldercare.models import Caregiver, Elder, FraudFlag, Order, Provider, Statement
@@ -36,10 +37,6 @@ SUPERVISE = {Role.TOWN_OFFICER, Role.COUNTY_APPROVER}
 STATEMENT_READ = {Role.PROVIDER, Role.COUNTY_APPROVER}
 STATEMENT_APPROVE = {Role.COUNTY_APPROVER}
 CATALOGUE_READ = ELDER_READ | {Role.PROVIDER, Role.CAREGIVER}
-
-
-def _has(user: Any, roles: set[Role]) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and user.role in roles)
 
 
 def require(allowed: bool) -> None:

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 
+from minzheng.accounts.access import has_role as _has
 from minzheng.accounts.models import Role
 from minzheng.core.jurisdiction import prefix_q
 from minzheng.eldercare.models import Elder
@@ -26,10 +27,6 @@ READ = CONSOLE | {Role.VILLAGE_WORKER, Role.TOWN_OFFICER, Role.COUNTY_APPROVER}
 COMMUNITY = {Role.VILLAGE_WORKER, Role.TOWN_OFFICER}
 DEVICES = CONSOLE | COMMUNITY
 GATEWAY = CONSOLE
-
-
-def _has(user: Any, roles: set[Role]) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in roles)
 
 
 def require(allowed: bool) -> None:

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 
+from minzheng.accounts.access import has_role as _has
 from minzheng.accounts.models import Role
 from minzheng.core.jurisdiction import prefix_q
 from minzheng.meals.models import Canteen, MealOrder, Settlement
@@ -23,10 +24,6 @@ ADMIN = {Role.TOWN_OFFICER, Role.COUNTY_APPROVER, Role.SYSADMIN}
 ORDER = {Role.VILLAGE_WORKER, Role.TOWN_OFFICER, Role.HOTLINE_OPERATOR, Role.SYSADMIN}
 APPROVE = {Role.COUNTY_APPROVER, Role.SYSADMIN}
 STAFF = {Role.PROVIDER}
-
-
-def _has(user: Any, roles: set[Role]) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in roles)
 
 
 def require(allowed: bool) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from minzheng.accounts.access import has_role as _has
 from minzheng.accounts.models import Role
 from minzheng.core.jurisdiction import prefix_q
 from minzheng.payments.models import Entitlement, Overpayment, PayrollRun
@@ -20,10 +21,6 @@ READ = {Role.VILLAGE_WORKER, Role.TOWN_OFFICER, Role.COUNTY_APPROVER, Role.AUDIT
 WRITE = {Role.TOWN_OFFICER, Role.COUNTY_APPROVER}
 COMPUTE = {Role.TOWN_OFFICER, Role.COUNTY_APPROVER}
 APPROVE = {Role.COUNTY_APPROVER}
-
-
-def _has(user: Any, roles: set[Role]) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in roles)
 
 
 def can_read(user: Any) -> bool:

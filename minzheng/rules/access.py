@@ -7,6 +7,7 @@ from typing import Any
 from django.http import Http404
 from django.urls import reverse
 
+from minzheng.accounts.access import has_role as _has
 from minzheng.accounts.models import Role
 from minzheng.core.jurisdiction import covers
 
@@ -17,10 +18,6 @@ PARAMS_ADMIN = {Role.SYSADMIN, Role.COUNTY_APPROVER}
 DECISIONS_READ = {Role.VILLAGE_WORKER, Role.TOWN_OFFICER, Role.COUNTY_APPROVER, Role.SYSADMIN}
 # Running the batch and what-if estimates touch the whole county's figures.
 BATCH_RUN = {Role.COUNTY_APPROVER, Role.SYSADMIN}
-
-
-def _has(user: Any, roles: set[Role]) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in roles)
 
 
 def can_admin_params(user: Any) -> bool:

@@ -8,15 +8,12 @@ from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 
+from minzheng.accounts.access import has_role as _has
 from minzheng.accounts.models import Role
 from minzheng.core.jurisdiction import covers, prefix_q
 
 # 匹配复核 (identity matching review): the 核对中心's work; nobody else confirms a link.
 MATCH_REVIEW = {Role.VERIFICATION_CENTER}
-
-
-def _has(user: Any, roles: set[Role]) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in roles)
 
 
 def can_review_matches(user: Any) -> bool:
