@@ -52,6 +52,38 @@ def _record(
         hook(ent)
 
 
+# The note an entitlement of unknown amount carries: it is created 暂停 and never paid until set.
+UNKNOWN_AMOUNT = "金额待核对"
+
+
+def live_entitlement(programme_id: str, subject: Person | Household) -> Entitlement | None:
+    """The subject's entitlement in this programme that is not ended, if any."""
+    live = Entitlement.objects.filter(programme=programme_id).exclude(status=Status.ENDED)
+    if isinstance(subject, Household):
+        return live.filter(household=subject).first()
+    return live.filter(person=subject).first()
+
+
+def _subject_fits(programme_id: str, subject: Person | Household) -> None:
+    prog = programme(programme_id)
+    if isinstance(subject, Household) != prog.per_household:
+        raise EntitlementError(f"{prog.name}按{'户' if prog.per_household else '人'}发放")
+
+
+def _not_yet_live(programme_id: str, subject: Person | Household) -> None:
+    if live_entitlement(programme_id, subject) is not None:
+        raise EntitlementError(f"已在享受{programme(programme_id).name}，不能重复纳入")
+
+
+def _insert(programme_id: str, subject: Person | Household, **fields: Any) -> Entitlement:
+    household = subject if isinstance(subject, Household) else None
+    person = subject if isinstance(subject, Person) else None
+    division = household.division_id if household is not None else person.division_code  # type: ignore[union-attr]
+    return Entitlement.objects.create(
+        programme=programme_id, household=household, person=person, division_code=division, **fields
+    )
+
+
 @transaction.atomic
 def entitlement_create(
     *,
@@ -67,31 +99,46 @@ def entitlement_create(
     members: int = 1,
 ) -> Entitlement:
     """A new live entitlement; refused when the subject already has a live one in this programme."""
-    prog = programme(programme_id)
-    household = subject if isinstance(subject, Household) else None
-    person = subject if isinstance(subject, Person) else None
-    if (household is not None) != prog.per_household:
-        raise EntitlementError(f"{prog.name}按{'户' if prog.per_household else '人'}发放")
+    _subject_fits(programme_id, subject)
     if amount_fen <= 0:
         raise EntitlementError("月发放金额必须大于 0")
-    live = Entitlement.objects.filter(programme=programme_id).exclude(status=Status.ENDED)
-    live = live.filter(household=household) if household is not None else live.filter(person=person)
-    if live.exists():
-        raise EntitlementError(f"已在享受{prog.name}，不能重复纳入")
-    ent = Entitlement.objects.create(
-        programme=programme_id,
-        household=household,
-        person=person,
-        payee=payee,
-        division_code=household.division_id if household is not None else person.division_code,  # type: ignore[union-attr]
-        members=members,
-        amount_fen=amount_fen,
-        from_month=first_of(from_month),
-        case=case,
-        source=source,
-        decision=reason[:300],
-    )
+    _not_yet_live(programme_id, subject)
+    ent = _insert(
+        programme_id, subject, payee=payee, members=members, amount_fen=amount_fen,
+        from_month=first_of(from_month), case=case, source=source, decision=reason[:300],
+    )  # fmt: skip
     _record(ent, EntitlementChange.Kind.CREATED, ent.from_month, reason, actor)
+    return ent
+
+
+@transaction.atomic
+def entitlement_create_unpaid(
+    *,
+    programme_id: str,
+    subject: Person | Household,
+    payee: Person,
+    known_zero: bool,
+    from_month: dt.date,
+    source: str,
+    reason: str,
+    actor: Actor | None,
+    case: Any = None,
+    members: int = 1,
+) -> Entitlement:
+    """An entitlement that pays nothing: recognised at 0 (在保, e.g. 低保边缘 without cash), or of an
+    unknown amount (暂停 from its first month with the note 金额待核对, so no payroll pays it until
+    someone sets the amount and restores it)."""
+    _subject_fits(programme_id, subject)
+    _not_yet_live(programme_id, subject)
+    month = first_of(from_month)
+    ent = _insert(
+        programme_id, subject, payee=payee, members=members, amount_fen=0, from_month=month,
+        status=Status.ACTIVE if known_zero else Status.SUSPENDED, suspended_from=None if known_zero else month,
+        case=case, source=source,
+        decision=(f"认定不发放现金；{reason}" if known_zero else f"{UNKNOWN_AMOUNT}；{reason}")[:300],
+    )  # fmt: skip
+    why = f"{reason}（认定金额为 0，不发放）" if known_zero else f"{reason}（{UNKNOWN_AMOUNT}，核定前不发放）"
+    _record(ent, EntitlementChange.Kind.CREATED, month, why, actor)
     return ent
 
 

@@ -23,7 +23,7 @@ from minzheng.accounts.types import Actor
 from minzheng.cases.models import Case
 from minzheng.core.dates import add_months, first_of, month_label
 from minzheng.payments import services
-from minzheng.payments.models import Entitlement, EntitlementChange, Status
+from minzheng.payments.models import Entitlement, Status
 from minzheng.payments.programmes import Programme, for_case_type, programme, programmes
 from minzheng.registry.models import Household, Person, Relation
 from minzheng.workflow.models import TransitionLog
@@ -32,7 +32,7 @@ from minzheng.workflow.services import effect
 log = logging.getLogger(__name__)
 
 ADULT_AGE = 18
-UNKNOWN_AMOUNT = "金额待核对"  # the note an entitlement without a known amount carries (never paid)
+UNKNOWN_AMOUNT = services.UNKNOWN_AMOUNT  # the note an entitlement without a known amount carries (never paid)
 STOP_CASE_TYPE = "tingbao"
 STOP_STATE = "stopped"
 
@@ -88,10 +88,7 @@ def payee_for(prog: Programme, subject: Person | Household, on: dt.date) -> tupl
 
 
 def _live(prog_id: str, subject: Person | Household) -> Entitlement | None:
-    live = Entitlement.objects.filter(programme=prog_id).exclude(status=Status.ENDED)
-    if isinstance(subject, Household):
-        return live.filter(household=subject).first()
-    return live.filter(person=subject).first()
+    return services.live_entitlement(prog_id, subject)
 
 
 @transaction.atomic
@@ -114,33 +111,13 @@ def entitlement_open(
         payee, note = payee_for(prog, subject, from_month)
     members = subject.members.count() if isinstance(subject, Household) else 1
     reason = "；".join(x for x in (reason, note) if x)
+    common = {
+        "programme_id": prog.id, "subject": subject, "payee": payee, "from_month": from_month,
+        "source": source, "reason": reason, "actor": actor, "case": case, "members": members,
+    }  # fmt: skip
     if amount_fen is not None and amount_fen > 0:
-        return services.entitlement_create(
-            programme_id=prog.id, subject=subject, payee=payee, amount_fen=amount_fen, from_month=from_month,
-            source=source, reason=reason, actor=actor, case=case, members=members,
-        )  # fmt: skip
-    if _live(prog.id, subject) is not None:
-        raise services.EntitlementError(f"已在享受{prog.name}，不能重复纳入")
-    unknown = amount_fen is None
-    month = first_of(from_month)
-    ent = Entitlement.objects.create(
-        programme=prog.id,
-        household=subject if isinstance(subject, Household) else None,
-        person=subject if isinstance(subject, Person) else None,
-        payee=payee,
-        division_code=subject.division_id if isinstance(subject, Household) else subject.division_code,
-        members=members,
-        amount_fen=0,
-        from_month=month,
-        status=Status.SUSPENDED if unknown else Status.ACTIVE,
-        suspended_from=month if unknown else None,
-        case=case,
-        source=source,
-        decision=(f"{UNKNOWN_AMOUNT}；{reason}" if unknown else f"认定不发放现金；{reason}")[:300],
-    )
-    why = f"{reason}（{UNKNOWN_AMOUNT}，核定前不发放）" if unknown else f"{reason}（认定金额为 0，不发放）"
-    services._record(ent, EntitlementChange.Kind.CREATED, month, why, actor)
-    return ent
+        return services.entitlement_create(amount_fen=amount_fen, **common)
+    return services.entitlement_create_unpaid(known_zero=amount_fen is not None, **common)
 
 
 def _decided_on(case: Case) -> dt.date:
