@@ -13,6 +13,7 @@ from functools import cache
 
 from minzheng.accounts.models import User
 from minzheng.accounts.services import user_create
+from minzheng.accounts.units import DEPARTMENT_UNIT, INSTITUTION_CODE, ORG_CREDIT_CODE
 from minzheng.divisions.services import BUILTIN, divisions_upsert
 from minzheng.registry.models import Household, Person
 from minzheng.registry.services import household_create, person_create
@@ -54,6 +55,16 @@ class Cast:
     child_director: User  # 合一村 儿童主任 周童
     child_supervisor: User  # 瞻岐镇 儿童督导员 吴督
     rescue_staff: User  # 鄞州区救助管理站 郑站
+    department_staff: User  # 一件事 协办部门: 区人力社保局 (unit "hrss") 孙社
+    funeral_officer: User  # 区殡葬管理所 殷葬
+    marriage_registrar: User  # 区婚姻登记处 洪姻
+    socialorg_officer: User  # 区民政局社会组织科 邵组
+    org_account: User  # 一家社会组织自己的账号 (unit = ORG_CREDIT_CODE)
+    placename_officer: User  # 区地名办 狄名
+    institution_operator: User  # 一家养老机构 (unit = INSTITUTION_CODE) 杨老
+    social_worker: User  # 瞻岐镇社工站 佘工
+    volunteer: User  # 合一村 志愿者 智愿
+    disaster_officer: User  # 区减灾救灾科 翟害
     sysadmin: User
     auditor: User
 
@@ -70,14 +81,40 @@ CAST_SPEC = {
     "child_director": ("zhoutong", "child_director", VILLAGE_A, "周童"),
     "child_supervisor": ("wudu", "child_supervisor", TOWN_A, "吴督"),
     "rescue_staff": ("zhengzhan", "rescue_staff", COUNTY, "郑站"),
+    "department_staff": ("sunshe", "department_staff", COUNTY, "孙社"),
+    "funeral_officer": ("yinzang", "funeral_officer", COUNTY, "殷葬"),
+    "marriage_registrar": ("hongyin", "marriage_registrar", COUNTY, "洪姻"),
+    "socialorg_officer": ("shaozu", "socialorg_officer", COUNTY, "邵组"),
+    "org_account": ("zuzhi", "org_account", COUNTY, "公益服务中心"),
+    "placename_officer": ("diming", "placename_officer", COUNTY, "狄名"),
+    "institution_operator": ("yanglao", "institution_operator", COUNTY, "杨老"),
+    "social_worker": ("shegong", "social_worker", TOWN_A, "佘工"),
+    "volunteer": ("zhiyuan", "volunteer", VILLAGE_A, "智愿"),
+    "disaster_officer": ("zhaihai", "disaster_officer", COUNTY, "翟害"),
     "sysadmin": ("guanli", "sysadmin", COUNTY, "关理"),
     "auditor": ("shenji", "auditor", COUNTY, "沈计"),
 }
 
 
+# The body a unit-bound cast member acts for; each app's tests create the body with this code.
+CAST_UNITS = {
+    "department_staff": DEPARTMENT_UNIT,
+    "org_account": ORG_CREDIT_CODE,
+    "institution_operator": INSTITUTION_CODE,
+}
+
+
 def make_cast() -> Cast:
     users = {
-        key: user_create(actor=None, username=u, role=r, jurisdiction=j, password=PASSWORD, display_name=n)
+        key: user_create(
+            actor=None,
+            username=u,
+            role=r,
+            jurisdiction=j,
+            password=PASSWORD,
+            display_name=n,
+            unit=CAST_UNITS.get(key, ""),
+        )
         for key, (u, r, j, n) in CAST_SPEC.items()
     }
     return Cast(**users)

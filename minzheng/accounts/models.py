@@ -16,6 +16,17 @@ class Role(models.TextChoices):
     CHILD_DIRECTOR = "child_director", "儿童主任"  # one per village (seed 002 丽水)
     CHILD_SUPERVISOR = "child_supervisor", "儿童督导员"  # one per town
     RESCUE_STAFF = "rescue_staff", "救助管理站"
+    # 一件事: a department's staff answer their department's items; `unit` names the department.
+    DEPARTMENT_STAFF = "department_staff", "协办部门"
+    FUNERAL_OFFICER = "funeral_officer", "殡葬管理"
+    MARRIAGE_REGISTRAR = "marriage_registrar", "婚姻登记员"
+    SOCIALORG_OFFICER = "socialorg_officer", "社会组织管理"
+    ORG_ACCOUNT = "org_account", "社会组织"  # an organisation's own account; `unit` is its credit code
+    PLACENAME_OFFICER = "placename_officer", "地名管理"
+    INSTITUTION_OPERATOR = "institution_operator", "养老机构"  # `unit` is the institution's code
+    SOCIAL_WORKER = "social_worker", "社工"
+    VOLUNTEER = "volunteer", "志愿者"
+    DISASTER_OFFICER = "disaster_officer", "灾害救助"
     SYSADMIN = "sysadmin", "系统管理员"
     AUDITOR = "auditor", "审计员"
 
@@ -26,6 +37,11 @@ class User(AbstractUser):
     role = models.CharField(max_length=32, choices=Role.choices, db_comment="角色")
     jurisdiction = models.CharField(max_length=12, db_comment="管辖范围：区划代码前缀，如 330212 表示整个鄞州区")
     display_name = models.CharField(max_length=64, blank=True, db_comment="姓名")
+    # For roles that act for one body inside the jurisdiction: a department code (协办部门), an
+    # organisation's credit code (社会组织), an institution's code (养老机构). Empty for the others.
+    unit = models.CharField(
+        max_length=64, blank=True, default="", db_comment="所属单位：部门代码、统一社会信用代码或机构编号"
+    )
     # Maker-checker across accounts: who set this account up, and who last changed it.
     created_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_comment="创建人"

@@ -107,6 +107,7 @@ def user_create(
     jurisdiction: str,
     password: str | None = None,
     display_name: str = "",
+    unit: str = "",
 ) -> User:
     role = role_from_text(role)
     jurisdiction = jurisdiction_check(role, jurisdiction)
@@ -118,6 +119,7 @@ def user_create(
         role=role,
         jurisdiction=jurisdiction,
         display_name=display_name,
+        unit=unit.strip(),
         created_by=by,
         changed_by=by,
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from minzheng.accounts.models import ApiToken, Role, User
 from minzheng.accounts.services import user_for_token
+from minzheng.accounts.units import DEPARTMENT_UNIT, INSTITUTION_CODE, ORG_CREDIT_CODE
 from minzheng.demo.accounts import DEMO_PASSWORD
 from minzheng.demo.build import demo_build, demo_scopes
 from minzheng.demo.feeds import HEADERS, feed_path
@@ -21,6 +22,7 @@ from minzheng.registry.importing import residents_import
 from minzheng.registry.models import Household, Person
 
 AS_OF = dt.date(2026, 11, 1)
+
 ROLES = {
     "cun": Role.VILLAGE_WORKER,
     "zhen": Role.TOWN_OFFICER,
@@ -32,6 +34,16 @@ ROLES = {
     "ertong": Role.CHILD_DIRECTOR,  # childvisits
     "dudao": Role.CHILD_SUPERVISOR,  # childvisits
     "jiuzhu": Role.RESCUE_STAFF,
+    "bumen": Role.DEPARTMENT_STAFF,
+    "binzang": Role.FUNERAL_OFFICER,
+    "hunyin": Role.MARRIAGE_REGISTRAR,
+    "shezu": Role.SOCIALORG_OFFICER,
+    "zuzhi": Role.ORG_ACCOUNT,
+    "diming": Role.PLACENAME_OFFICER,
+    "yanglao": Role.INSTITUTION_OPERATOR,
+    "shegong": Role.SOCIAL_WORKER,
+    "zhiyuan": Role.VOLUNTEER,
+    "zaihai": Role.DISASTER_OFFICER,
     "admin": Role.SYSADMIN,
     "shenji": Role.AUDITOR,
 }
@@ -81,7 +93,14 @@ def test_demo_accounts_one_per_role_with_password_and_token(db: None) -> None:
     assert users["cun"].jurisdiction == village.code
     assert users["zhen"].jurisdiction == town.code[:9]
     assert (users["ertong"].jurisdiction, users["dudao"].jurisdiction) == (village.code, town.code[:9])  # childvisits
-    assert {users[n].jurisdiction for n in ROLES if n not in ("cun", "zhen", "ertong", "dudao")} == {"330212"}
+    assert (users["shegong"].jurisdiction, users["zhiyuan"].jurisdiction) == (town.code[:9], village.code)
+    local = ("cun", "zhen", "ertong", "dudao", "shegong", "zhiyuan")
+    assert {users[n].jurisdiction for n in ROLES if n not in local} == {"330212"}
+    assert {n: users[n].unit for n in ROLES if users[n].unit} == {
+        "bumen": DEPARTMENT_UNIT,
+        "zuzhi": ORG_CREDIT_CODE,
+        "yanglao": INSTITUTION_CODE,
+    }
     assert all(u.check_password(DEMO_PASSWORD) for u in users.values())
     assert ApiToken.objects.count() == len(ROLES)
     assert [(a.username, a.role_label) for a in built.accounts] == [(n, r.label) for n, r in ROLES.items()]
