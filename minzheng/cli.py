@@ -136,6 +136,7 @@ def users_create(
     jurisdiction: str = typer.Option(..., "--jurisdiction", help="区划代码，如 330212100"),
     password: str = typer.Option(None, "--password", help="网页登录密码（可选）"),
     display_name: str = typer.Option("", "--name", help="姓名"),
+    unit: str = typer.Option("", "--unit", help="所属单位：协办部门的部门代码、社会组织的统一社会信用代码、养老机构编号"),
     token: bool = typer.Option(False, "--token", help="同时签发 API 令牌并打印（只显示一次）"),
 ) -> None:
     """创建账号；只有加 --token 时才签发并打印 API 令牌（只显示一次）。"""
@@ -152,6 +153,7 @@ def users_create(
             jurisdiction=jurisdiction,
             password=password,
             display_name=display_name,
+            unit=unit,
         )
     except AccountError as exc:
         fail(str(exc))
@@ -168,14 +170,17 @@ def users_update(
     role: str = typer.Option(None, "--role", help="新角色：代码或中文名"),
     jurisdiction: str = typer.Option(None, "--jurisdiction", help="新管辖范围（区划代码）"),
     display_name: str = typer.Option(None, "--name", help="新姓名"),
+    unit: str = typer.Option(None, "--unit", help="新所属单位（协办部门、社会组织、养老机构）"),
 ) -> None:
-    """修改账号的角色、管辖范围或姓名（管辖范围须为已有区划，层级与角色相符）。"""
+    """修改账号的角色、管辖范围、所属单位或姓名（管辖范围须为已有区划，层级与角色相符）。"""
     setup_django()
     from minzheng.accounts.services import AccountError, user_update
 
     user = _user_or_fail(username)
     try:
-        user_update(actor=None, user=user, role=role, jurisdiction=jurisdiction, display_name=display_name)
+        user_update(
+            actor=None, user=user, role=role, jurisdiction=jurisdiction, display_name=display_name, unit=unit
+        )
     except AccountError as exc:
         fail(str(exc))
     typer.echo(f"已修改账号 {user.username}（{user.role_label}，管辖 {user.jurisdiction}）")

@@ -17,6 +17,11 @@ class UserCreateForm(forms.Form):
     display_name = forms.CharField(label="姓名", max_length=64)
     role = forms.ChoiceField(label="角色", choices=Role.choices)
     jurisdiction = forms.CharField(label="管辖范围（区划代码，如 330212100）", max_length=12)
+    unit = forms.CharField(
+        label="所属单位（协办部门填部门代码，社会组织填统一社会信用代码，养老机构填机构编号；其他角色留空）",
+        max_length=64,
+        required=False,
+    )
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput)
 
 
@@ -24,6 +29,11 @@ class UserEditForm(forms.Form):
     display_name = forms.CharField(label="姓名", max_length=64)
     role = forms.ChoiceField(label="角色", choices=Role.choices)
     jurisdiction = forms.CharField(label="管辖范围（区划代码）", max_length=12)
+    unit = forms.CharField(
+        label="所属单位（协办部门填部门代码，社会组织填统一社会信用代码，养老机构填机构编号；其他角色留空）",
+        max_length=64,
+        required=False,
+    )
     password = forms.CharField(label="重设密码（不改请留空）", widget=forms.PasswordInput, required=False)
 
 

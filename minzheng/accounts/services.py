@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
+from stdnum.cn import uscc
 
 from minzheng.accounts.models import ApiToken, LoginThrottle, Role, User, UserChange
 from minzheng.accounts.types import Actor
@@ -42,6 +43,27 @@ ROLE_LEVEL = {
     Role.TOWN_OFFICER: codes.TOWN,
     Role.COUNTY_APPROVER: codes.COUNTY,
 }
+
+
+# Roles that act for one body inside their jurisdiction; `User.unit` names it (accounts/units.py).
+UNIT_ROLES = {
+    Role.DEPARTMENT_STAFF: "部门代码（如 hrss）",
+    Role.ORG_ACCOUNT: "统一社会信用代码",
+    Role.INSTITUTION_OPERATOR: "养老机构编号",
+}
+
+
+def unit_check(role: str, unit: str) -> str:
+    """The unit a unit-bound role must name (an organisation's by a valid credit code); '' for the rest."""
+    unit = unit.strip().upper() if role == Role.ORG_ACCOUNT else unit.strip()
+    what = UNIT_ROLES.get(Role(role))
+    if what is None:
+        return ""
+    if not unit:
+        raise AccountError(f"{Role(role).label}账号须填写所属单位：{what}")
+    if role == Role.ORG_ACCOUNT and not uscc.is_valid(unit):
+        raise AccountError(f"所属单位“{unit}”不是有效的统一社会信用代码（18 位，末位为校验码）")
+    return unit
 
 
 def _fold(text: str) -> str:
@@ -111,6 +133,7 @@ def user_create(
 ) -> User:
     role = role_from_text(role)
     jurisdiction = jurisdiction_check(role, jurisdiction)
+    unit = unit_check(role, unit)
     if User.objects.filter(username=username).exists():
         raise AccountError(f"账号“{username}”已存在")
     by = _actor_user(actor)
@@ -119,7 +142,7 @@ def user_create(
         role=role,
         jurisdiction=jurisdiction,
         display_name=display_name,
-        unit=unit.strip(),
+        unit=unit,
         created_by=by,
         changed_by=by,
     )
@@ -150,8 +173,9 @@ def user_update(
     jurisdiction: str | None = None,
     display_name: str | None = None,
     password: str | None = None,
+    unit: str | None = None,
 ) -> User:
-    """Change role, jurisdiction, name or password; the jurisdiction is checked against the (new) role."""
+    """Change role, jurisdiction, unit, name or password; jurisdiction and unit are checked against the role."""
     changes = []
     new_role = role_from_text(role) if role else user.role
     if role and new_role != user.role:
@@ -161,6 +185,10 @@ def user_update(
         if checked != user.jurisdiction:
             changes.append(f"管辖 {user.jurisdiction} → {checked}")
         user.jurisdiction = checked
+    new_unit = unit_check(new_role, user.unit if unit is None else unit)
+    if new_unit != user.unit:
+        changes.append(f"所属单位 {user.unit or '无'} → {new_unit or '无'}")
+        user.unit = new_unit
     user.role = new_role
     if display_name is not None and display_name != user.display_name:
         changes.append(f"姓名 {user.display_name} → {display_name}")

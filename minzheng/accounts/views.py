@@ -107,7 +107,12 @@ def _target(request: HttpRequest, user_id: int) -> User:
 @role_required(can_admin_users)
 def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     target = _target(request, user_id)
-    initial = {"display_name": target.display_name, "role": target.role, "jurisdiction": target.jurisdiction}
+    initial = {
+        "display_name": target.display_name,
+        "role": target.role,
+        "jurisdiction": target.jurisdiction,
+        "unit": target.unit,
+    }
     form = UserEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

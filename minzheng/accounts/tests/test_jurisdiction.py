@@ -102,3 +102,17 @@ def test_every_role_name_from_the_readme_is_accepted() -> None:
         "auditor",
     ]
     assert role_from_text(" 村(社区)工作人员 ") == "village_worker"
+
+
+def test_unit_bound_roles_name_their_body(cast: Cast) -> None:
+    with pytest.raises(AccountError, match="协办部门账号须填写所属单位"):
+        user_create(actor=None, username="bm1", role="department_staff", jurisdiction=COUNTY)
+    with pytest.raises(AccountError, match="不是有效的统一社会信用代码"):
+        user_create(actor=None, username="zz1", role="org_account", jurisdiction=COUNTY, unit="52330212MJ0000010A")
+    org = user_create(actor=None, username="zz2", role="org_account", jurisdiction=COUNTY, unit="52330212mj0000010g")
+    assert org.unit == "52330212MJ0000010G"
+    worker = user_create(actor=None, username="cw1", role="village_worker", jurisdiction=VILLAGE_A, unit="x")
+    assert worker.unit == ""  # a role without a body keeps none
+    user_update(actor=None, user=org, role="institution_operator", unit="YL330212009")
+    org.refresh_from_db()
+    assert (org.role, org.unit) == ("institution_operator", "YL330212009")
