@@ -136,7 +136,7 @@ def users_create(
     jurisdiction: str = typer.Option(..., "--jurisdiction", help="区划代码，如 330212100"),
     password: str = typer.Option(None, "--password", help="网页登录密码（可选）"),
     display_name: str = typer.Option("", "--name", help="姓名"),
-    unit: str = typer.Option("", "--unit", help="所属单位：协办部门的部门代码、社会组织的统一社会信用代码、养老机构编号"),
+    unit: str = typer.Option("", "--unit", help="所属单位：部门代码、统一社会信用代码或养老机构编号"),
     token: bool = typer.Option(False, "--token", help="同时签发 API 令牌并打印（只显示一次）"),
 ) -> None:
     """创建账号；只有加 --token 时才签发并打印 API 令牌（只显示一次）。"""
@@ -178,9 +178,7 @@ def users_update(
 
     user = _user_or_fail(username)
     try:
-        user_update(
-            actor=None, user=user, role=role, jurisdiction=jurisdiction, display_name=display_name, unit=unit
-        )
+        user_update(actor=None, user=user, role=role, jurisdiction=jurisdiction, display_name=display_name, unit=unit)
     except AccountError as exc:
         fail(str(exc))
     typer.echo(f"已修改账号 {user.username}（{user.role_label}，管辖 {user.jurisdiction}）")
