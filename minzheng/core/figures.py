@@ -10,12 +10,18 @@ with `combine` ("sum" for counts and money, "median" or "max" for durations). `b
 figure into a chart's categories or months ("" for a single number; "2026-11" for a month; "60-69"
 for an age band). Values are integers: counts, fen (`money=True`) or minutes/working days as the
 `unit` says. No personal data leaves `compute`: only codes, buckets and numbers.
+
+Rows with the same (code, bucket) are combined like rows of different villages: a "sum" figure may
+yield one row per record or pre-counted rows; a "median" figure yields one row per observation (one
+case's working days), so the town's median is the median of its cases, not of its villages' medians.
+A figure uses either the bucket "" alone or named buckets; for the latter the dashboard also stores
+the total over all buckets under "".
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +45,13 @@ class Figure:
     order: int = 100
     # Who may see it besides the jurisdiction scoping; None: every role that may open the dashboard.
     visible: Callable[[Any], bool] | None = None
+    # Chinese names of the buckets ({"accepted": "受理"}), or a function returning them (called at draw
+    # time, so it may read case types or choices); a bucket without a name is shown as it is.
+    bucket_labels: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None
+
+    def labels(self) -> Mapping[str, str]:
+        found = self.bucket_labels() if callable(self.bucket_labels) else self.bucket_labels
+        return found or {}
 
 
 _FIGURES: dict[str, Figure] = {}
