@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils import timezone
 
-from minzheng.eldercare.models import AbilityLevel, Elder, ElderStatus, Order, OrderStatus
+from minzheng.eldercare.models import AbilityLevel, Elder, ElderStatus, Order, OrderChannel, OrderStatus
 from minzheng.rules.selectors import param_resolve
 
 BOOKED = (
@@ -137,6 +137,8 @@ def _elderly_floor(elder: Elder, as_of: dt.date, hours: Param) -> Param:
 def minutes_in_month(elder: Elder, month: dt.date, statuses: tuple[str, ...], *, exclude: int | None = None) -> int:
     start, end = month_range(month)
     orders = Order.objects.filter(elder=elder, status__in=statuses, window_start__gte=start, window_start__lt=end)
+    # Time-bank orders are paid with banked hours, not with the month's government hours.
+    orders = orders.exclude(channel=OrderChannel.TIMEBANK)
     if exclude is not None:
         orders = orders.exclude(pk=exclude)
     return orders.aggregate(m=Sum("minutes"))["m"] or 0

@@ -175,6 +175,9 @@ class OrderChannel(models.TextChoices):
     HOTLINE = "hotline", "12349 热线"
     FAMILY = "family", "家属手机"
     VILLAGE = "village", "村（社区）代下单"
+    # Hours drawn from a volunteer time bank (volunteers.services_timebank): the bank's fund pays the
+    # whole price and the elder's monthly government hours are not used (entitlements.minutes_in_month).
+    TIMEBANK = "timebank", "时间银行兑换"
 
 
 class Order(models.Model):

@@ -26,6 +26,7 @@ from minzheng.eldercare.models import (
     Caregiver,
     Elder,
     Order,
+    OrderChannel,
     OrderLine,
     OrderPhoto,
     OrderStatus,
@@ -358,6 +359,9 @@ def order_photo_add(*, actor: Any, order: Order, kind: str, upload: Any, client_
 
 def _settle_amounts(order: Order) -> None:
     """Subsidy and co-payment of a finished order from the month's remaining entitlement (money.py)."""
+    if order.channel == OrderChannel.TIMEBANK:  # drawn time-bank hours: the bank's fund pays it all
+        order.subsidy_fen, order.copay_fen = order.price_fen, 0
+        return
     ent = entitlement(order.elder, timezone.localtime(order.window_start).date())
     before = minutes_in_month(order.elder, ent.month, DONE, exclude=order.pk)
     covered = max(0, ent.entitled_minutes - before)
