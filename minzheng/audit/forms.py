@@ -65,6 +65,11 @@ OBJECT_TYPES = {
     "workitem": "待办事项",
     "holiday": "节假日表",
     "scheduler_schedule": "定时任务",
+    "volunteer_station": "社工站",  # volunteers: stations and their social workers
+    "volunteer": "志愿者",  # volunteers: registration, reads, star levels
+    "volunteer_activity": "志愿服务活动",  # volunteers: activities, sign-in/out, hours confirmed
+    "timebank_account": "时间银行账户",  # volunteers: every movement of the time bank
+    "volunteer_export": "志愿服务导出",
 }
 
 

@@ -22,5 +22,6 @@ urlpatterns = [
     path("children/", include("minzheng.children.urls")),
     path("rescue/", include("minzheng.rescue.urls")),
     path("childvisits/", include("minzheng.childvisits.urls")),
+    path("volunteers/", include("minzheng.volunteers.urls")),
     path("api/v1/", include("minzheng.api.urls")),
 ]
