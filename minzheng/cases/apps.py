@@ -24,3 +24,6 @@ class Config(AppConfig):
         from minzheng.core import navigation
 
         navigation.register("cases", group="办事", group_order=10, order=20, entries=access.nav_entries)
+        from minzheng.core.figures import register_app
+
+        register_app(self.name)  # dashboard figures (figures.py)

@@ -21,3 +21,6 @@ class Config(AppConfig):
         register("children.categories", tasks.daily_categories, daily_at=dt.time(1, 30), label="儿童类别每日判定")
         register("children.feeds", tasks.daily_feeds, daily_at=dt.time(6, 40), label="儿童父母情形部门数据比对")
         navigation.register("children", group="儿童福利", group_order=35, order=10, entries=access.nav_entries)
+        from minzheng.core.figures import register_app
+
+        register_app(self.name)  # dashboard figures (figures.py)

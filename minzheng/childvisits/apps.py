@@ -19,3 +19,6 @@ class Config(AppConfig):
         navigation.register("childvisits", group="儿童福利", group_order=35, order=20, entries=access.nav_entries)
         KIND_LABELS.update(plans.KINDS)
         register("childvisits.daily", plans.daily, daily_at=dt.time(6, 15), label="儿童走访计划与逾期待办")
+        from minzheng.core.figures import register_app
+
+        register_app(self.name)  # dashboard figures (figures.py)

@@ -73,3 +73,11 @@ def all_figures() -> list[Figure]:
 
 def figure(key: str) -> Figure | None:
     return _FIGURES.get(key)
+
+
+def register_app(app_name: str) -> None:
+    """Register the `FIGURES` list of `<app_name>.figures` (one line in an app's ready())."""
+    import importlib
+
+    for item in importlib.import_module(f"{app_name}.figures").FIGURES:
+        register(item)

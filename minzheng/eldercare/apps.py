@@ -22,3 +22,6 @@ class Config(AppConfig):
         from minzheng.workitems.services import ON_RESOLVE
 
         ON_RESOLVE[items.SOURCE] = items.on_resolve
+        from minzheng.core.figures import register_app
+
+        register_app(self.name)  # dashboard figures (figures.py)

@@ -21,3 +21,6 @@ class Config(AppConfig):
         from minzheng.emergency import access
 
         navigation.register("emergency", group="养老服务", group_order=40, order=20, entries=access.nav_entries)
+        from minzheng.core.figures import register_app
+
+        register_app(self.name)  # dashboard figures (figures.py)

@@ -17,3 +17,6 @@ class Config(AppConfig):
         )
 
         navigation.register("meals", group="养老服务", group_order=40, order=30, entries=access.nav_entries)
+        from minzheng.core.figures import register_app
+
+        register_app(self.name)  # dashboard figures (figures.py)

@@ -44,3 +44,6 @@ class Config(AppConfig):
         from minzheng.payments import allowances
 
         register("payments.gaoling", allowances.grant_auto_allowances, daily_at=dt.time(5, 0), label="高龄津贴免申即享")
+        from minzheng.core.figures import register_app
+
+        register_app(self.name)  # dashboard figures (figures.py)

@@ -8,4 +8,7 @@ class Config(AppConfig):
     label = "registry"
 
     def ready(self) -> None:
+        from minzheng.core.figures import register_app
         from minzheng.registry import tasks  # noqa: F401 - registers job handlers
+
+        register_app(self.name)  # dashboard figures (figures.py)

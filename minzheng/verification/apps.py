@@ -18,3 +18,6 @@ class Config(AppConfig):
         from minzheng.verification import access
 
         navigation.register("verification", group="一键核对", group_order=20, order=10, entries=access.nav_entries)
+        from minzheng.core.figures import register_app
+
+        register_app(self.name)  # dashboard figures (figures.py)
