@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from minzheng.audit import cli as _audit_cli  # noqa: F401
+from minzheng.dashboard import cli as _dashboard_cli  # noqa: F401
 from minzheng.demo import cli as _demo_cli  # noqa: F401
 from minzheng.eldercare import cli as _eldercare_cli  # noqa: F401
 from minzheng.emergency import cli as _emergency_cli  # noqa: F401

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "minzheng.rescue",
     "minzheng.childvisits",
     "minzheng.volunteers",
+    "minzheng.dashboard",
     "minzheng.portal",
 ]
 

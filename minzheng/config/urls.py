@@ -23,5 +23,6 @@ urlpatterns = [
     path("rescue/", include("minzheng.rescue.urls")),
     path("childvisits/", include("minzheng.childvisits.urls")),
     path("volunteers/", include("minzheng.volunteers.urls")),
+    path("dashboard/", include("minzheng.dashboard.urls")),
     path("api/v1/", include("minzheng.api.urls")),
 ]
