@@ -97,11 +97,14 @@ def _check_opening(o: Opening, ctype: CaseType) -> None:
         )
 
 
-def case_open(o: Opening, *, actor: Actor, client_ip: str = "") -> Case:
-    """受理: number the case, set its deadlines from the received date, tick what data already proves."""
+def case_open(o: Opening, *, actor: Actor | None, client_ip: str = "") -> Case:
+    """受理: number the case, set its deadlines from the received date, tick what data already proves.
+
+    The system (actor None) may only draft (一件事 drafted from a cremation or hukou record); 受理 is a person's.
+    """
     ctype = case_type(o.case_type)
     received_on = _received_on(o.received_on)
-    if getattr(actor, "role", None) not in OPENERS:
+    if getattr(actor, "role", None) not in OPENERS and not (actor is None and o.draft):
         raise TransitionRefused(f"「{getattr(actor, 'role_label', '') or '系统'}」不能受理申请", "role")
     _check_opening(o, ctype)
     with transaction.atomic():

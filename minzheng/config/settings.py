@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "minzheng.children",
     "minzheng.rescue",
     "minzheng.childvisits",
+    "minzheng.lifeevents",
     "minzheng.volunteers",
     "minzheng.dashboard",
     "minzheng.portal",

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.apps import AppConfig
+
+
+class Config(AppConfig):
+    name = "minzheng.lifeevents"
+    label = "lifeevents"
+    verbose_name = "一件事联办"
+
+    def ready(self) -> None:
+        # services binds the task machine and registers the guards; tasks_feed drafts from the feeds.
+        from minzheng.lifeevents import feeds, items, services, services_tasks  # noqa: F401
+        from minzheng.scheduler.registry import register
+
+        register(
+            "lifeevents.feeds",
+            feeds.drafts_from_feeds,
+            daily_at=dt.time(5, 45),
+            label="火化、户籍注销数据起草身后一件事",
+        )
