@@ -1,0 +1,58 @@
+"""The parameters this app reads: the value in force in the database (maker-checker), else the shipped file's.
+
+Same pattern as rescue/params.py: data/params.yaml carries each number's legal source, so a fresh install
+runs on the legal defaults instead of silently on 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SHIPPED = Path(__file__).parent / "data" / "params.yaml"
+DUE_MONTH = "socialorgs.report.due_month"
+DUE_DAY = "socialorgs.report.due_day"
+DRAW_RATIO = "socialorgs.draw.ratio_permille"
+INSPECTORS = "socialorgs.draw.inspectors_per_org"
+RECTIFY = "socialorgs.finding.rectify_working_days"
+RATING_YEARS = "socialorgs.rating.valid_years"
+MIN_REVIEWERS = "socialorgs.venture.min_reviewers"
+MIN_AWARD = "socialorgs.venture.min_award_score"
+GRADE_KEYS = {g: f"socialorgs.rating.min_{g.lower()}" for g in ("5A", "4A", "3A", "2A", "1A")}
+
+
+@cache
+def _shipped() -> dict[str, Any]:
+    return yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+
+
+def shipped_value(key: str, on: dt.date) -> int:
+    rows = [r for r in _shipped()[key]["values"] if not r["region"] and r["from"] <= on]
+    if not rows:
+        raise LookupError(f"参数 {key} 在 {on} 没有有效取值")
+    return int(max(rows, key=lambda r: r["from"])["value"])
+
+
+def value(key: str, region: str, on: dt.date) -> int:
+    from minzheng.rules.params_db import resolve
+
+    found = resolve(key, region, on)
+    return int(found.value) if found is not None else shipped_value(key, on)
+
+
+def report_due(year: int, region: str) -> dt.date:
+    """The last day to file the report for `year` (in the following year)."""
+    on = dt.date(year + 1, 1, 1)
+    return dt.date(year + 1, value(DUE_MONTH, region, on), value(DUE_DAY, region, on))
+
+
+def grade_for(score: int, region: str, on: dt.date) -> str:
+    """The grade a score out of 1000 reaches, or "" below 1A."""
+    for grade, key in GRADE_KEYS.items():
+        if score >= value(key, region, on):
+            return grade
+    return ""
