@@ -65,6 +65,17 @@ OBJECT_TYPES = {
     "workitem": "待办事项",
     "holiday": "节假日表",
     "scheduler_schedule": "定时任务",
+    # 社会组织 (socialorgs)
+    "socialorg": "社会组织",
+    "socialorg_filing": "社会组织登记事项",
+    "socialorg_report": "社会组织年报",
+    "socialorg_draw": "双随机抽查批次",
+    "socialorg_inspection": "社会组织检查",
+    "socialorg_rating": "社会组织评估等级",
+    "socialorg_lead": "打非线索",
+    "venture_round": "公益创投活动",
+    "venture_application": "公益创投项目",
+    "venture_instalment": "创投资金拨付",
     "volunteer_station": "社工站",  # volunteers: stations and their social workers
     "volunteer": "志愿者",  # volunteers: registration, reads, star levels
     "volunteer_activity": "志愿服务活动",  # volunteers: activities, sign-in/out, hours confirmed

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "minzheng.lifeevents",
     "minzheng.volunteers",
     "minzheng.dashboard",
+    "minzheng.socialorgs",
     "minzheng.portal",
 ]
 

@@ -24,5 +24,7 @@ urlpatterns = [
     path("childvisits/", include("minzheng.childvisits.urls")),
     path("volunteers/", include("minzheng.volunteers.urls")),
     path("dashboard/", include("minzheng.dashboard.urls")),
+    path("socialorgs/", include("minzheng.socialorgs.urls")),
+    path("public/socialorgs/", include("minzheng.socialorgs.urls_public")),
     path("api/v1/", include("minzheng.api.urls")),
 ]
