@@ -24,6 +24,7 @@ from minzheng.cases.forms import AnswerForm, ObjectionForm, OpenForm, RefuseForm
 from minzheng.cases.letters import letter_lines, letter_pdf
 from minzheng.cases.models import Case, Letter, Objection, Publicity
 from minzheng.core.decorators import role_required
+from minzheng.core.jurisdiction import within
 from minzheng.core.masking import mask_name
 from minzheng.documents.models import Attachment
 from minzheng.documents.services import AttachmentError, attachment_read, attachment_store
@@ -64,11 +65,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
         extra["by_town"] = selectors.overdue_by_town(request.user, today)
     else:
         tab, cases = "all", cases_visible_to(request.user)
+    cases = cases.filter(within("division_code", request.GET.get("division")))  # a dashboard link's division
     page = Paginator(cases.select_related("applicant").order_by("stage_due_on", "id"), 50).get_page(
         request.GET.get("page")
     )
     rows = [_row(c, today) for c in page]
-    return render(request, "cases/list.html", {"tab": tab, "rows": rows, "page": page, **extra})
+    division = request.GET.get("division", "")[:12]
+    return render(request, "cases/list.html", {"tab": tab, "rows": rows, "page": page, "division": division, **extra})
 
 
 @role_required(lambda u: can_work_cases(u) and u.role in OPENERS)

@@ -21,7 +21,7 @@ from minzheng.children.access import access_child, can_read, can_write, files_vi
 from minzheng.children.forms import ChildFilter, FileForm, GuardianForm, OpenForm, SituationForm, tri_text
 from minzheng.children.models import ChildFile
 from minzheng.core.decorators import role_required
-from minzheng.core.jurisdiction import prefix_q
+from minzheng.core.jurisdiction import prefix_q, within
 from minzheng.core.sheets import Sheet, xlsx_bytes
 from minzheng.registry.models import Person
 
@@ -38,7 +38,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
         category=data.get("category", ""),
         village=data.get("village", ""),
         pending=bool(data.get("pending")),
-    )
+    ).filter(within("division_code", request.GET.get("division")))  # a dashboard link's division
     today = timezone.localdate()
     if request.GET.get("export") == "xlsx":
         return _export(request, qs, today)

@@ -23,3 +23,10 @@ def covers(prefix: str, code: str) -> bool:
 def text_prefix_q(field: str, text: str) -> Q:
     """Index-friendly `startswith` for text such as names (same trick, any script)."""
     return Q(**{f"{field}__gte": text, f"{field}__lt": text + "\U0010ffff"})
+
+
+def within(field: str, requested: str | None) -> Q:
+    """A list's `?division=` (the dashboard's drill-down links): narrows a queryset already scoped to the
+    user's jurisdiction. It is ANDed with that scope, so a code outside it lists nobody, never more."""
+    code = (requested or "").strip()
+    return prefix_q(field, code) if code.isdigit() and len(code) <= 12 else Q()

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from minzheng.core.jurisdiction import text_prefix_q
+from minzheng.core.jurisdiction import text_prefix_q, within
 from minzheng.core.masking import mask_phone
 from minzheng.divisions.selectors import division_full_name
 from minzheng.eldercare import access
@@ -66,8 +66,9 @@ def recent_orders(elder: Elder, limit: int = 5) -> QuerySet[Order]:
     return elder.orders.select_related("caregiver").prefetch_related("lines__item").order_by("-window_start")[:limit]
 
 
-def orders_list(user: Any, status: str = "") -> QuerySet[Order]:
+def orders_list(user: Any, status: str = "", division: str = "") -> QuerySet[Order]:
     orders = access.orders_visible_to(user).select_related("elder__person", "caregiver")
+    orders = orders.filter(within("division_code", division))  # a dashboard link's division
     if status:
         orders = orders.filter(status=status)
     return orders.order_by("-window_start")[:LIST_LIMIT]

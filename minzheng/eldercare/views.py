@@ -342,7 +342,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @role_required(access.can_read_orders)
 def orders_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    rows = selectors.orders_list(request.user, status if status in OrderStatus.values else "")
+    rows = selectors.orders_list(
+        request.user, status if status in OrderStatus.values else "", request.GET.get("division", "")
+    )
     return render(request, "eldercare/orders.html", {"rows": rows, "status": status, "statuses": OrderStatus.choices})
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from minzheng.audit.services import audit_record, client_ip
 from minzheng.core.dates import add_months, first_of
 from minzheng.core.decorators import role_required
+from minzheng.core.jurisdiction import within
 from minzheng.core.masking import mask_id_number
 from minzheng.core.sheets import Sheet, xlsx_bytes
 from minzheng.payments import selectors, services, stops
@@ -45,6 +46,7 @@ def _filtered(request: HttpRequest) -> tuple[EntitlementFilter, Any]:
     form = EntitlementFilter(request.GET or None, towns=towns)
     params = form.cleaned_data if form.is_valid() else {}
     qs = selectors.entitlement_filter(entitlements_visible_to(request.user), params)
+    qs = qs.filter(within("division_code", request.GET.get("division")))  # a dashboard link's division
     return form, qs.select_related("person", "household", "payee").order_by("division_code", "programme", "pk")
 
 

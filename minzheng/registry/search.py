@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from minzheng.accounts.access import can_unmask
 from minzheng.accounts.models import User
 from minzheng.core import idnumber
-from minzheng.core.jurisdiction import text_prefix_q
+from minzheng.core.jurisdiction import text_prefix_q, within
 from minzheng.registry.access import persons_visible_to
 from minzheng.registry.models import Person, PersonTag, Relation
 
@@ -127,8 +127,8 @@ def query_for_audit(kind: Kind, q: str) -> str:
 LISTS = {"all": "全部居民", "heads": "各户户主", **{k.value: str(k.label) for k in PersonTag.Kind}}
 
 
-def list_queryset(user: User, name: str) -> QuerySet[Person]:
-    persons = persons_visible_to(user)
+def list_queryset(user: User, name: str, division: str = "") -> QuerySet[Person]:
+    persons = persons_visible_to(user).filter(within("division_code", division))
     if name == "heads":
         persons = persons.filter(relation=Relation.HEAD)
     elif name != "all":
@@ -136,10 +136,10 @@ def list_queryset(user: User, name: str) -> QuerySet[Person]:
     return persons.select_related("household").order_by("division_code", "name", "id")
 
 
-def person_list(*, user: User, name: str, page: int = 1) -> Found:
+def person_list(*, user: User, name: str, page: int = 1, division: str = "") -> Found:
     """One page of a home tile's list (unknown list names list nobody)."""
     if name not in LISTS:
         return Found(Kind.LIST, refused="没有这个名单")
-    persons = list_queryset(user, name)
+    persons = list_queryset(user, name, division)
     start = (max(page, 1) - 1) * SEARCH_LIMIT
     return Found(Kind.LIST, list(persons[start : start + SEARCH_LIMIT]), total=persons.count())

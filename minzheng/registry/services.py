@@ -79,18 +79,25 @@ def _search_audit(actor: User, found: search.Found, data: dict[str, object], cli
 
 
 def person_search_run(
-    *, actor: User, q: str = "", list_name: str = "", page: int = 1, client_ip: str = "", via: str = "page"
+    *,
+    actor: User,
+    q: str = "",
+    list_name: str = "",
+    page: int = 1,
+    client_ip: str = "",
+    via: str = "page",
+    division: str = "",
 ) -> search.Found:
     """A search (or a home tile's list), rate-limited per user and audited: kind and count, never a full number."""
     kind = search.Kind.LIST if list_name else search.query_kind(search.normalise(q))
     data: dict[str, object] = {"q": search.query_for_audit(kind, q), "via": via}
     if list_name:
-        data.update(list=search.query_for_audit(kind, list_name), page=page)
+        data.update(list=search.query_for_audit(kind, list_name), page=page, division=division[:12])
     if not search_allowed(actor):
         _search_audit(actor, search.Found(kind), {**data, "refused": "rate"}, client_ip)
         raise SearchRateLimited(SearchRateLimited.message)
     if list_name:
-        found = search.person_list(user=actor, name=list_name, page=page)
+        found = search.person_list(user=actor, name=list_name, page=page, division=division)
     else:
         found = search.person_search(user=actor, q=q)
     _search_audit(actor, found, data, client_ip)

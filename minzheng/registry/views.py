@@ -42,6 +42,7 @@ def search(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {
         "q": q,
         "list_name": list_name,
+        "division": request.GET.get("division", "")[:12],
         "limit": SEARCH_LIMIT,
         "rows": [],
         "can_unmask": can_unmask(request.user),
@@ -50,7 +51,12 @@ def search(request: HttpRequest) -> HttpResponse:
     if q or list_name:
         try:
             found = services.person_search_run(
-                actor=request.user, q=q, list_name=list_name, page=_page_number(request), client_ip=client_ip(request)
+                actor=request.user,
+                q=q,
+                list_name=list_name,
+                page=_page_number(request),
+                client_ip=client_ip(request),
+                division=request.GET.get("division", ""),  # a dashboard link narrows the list to one division
             )
         except services.SearchRateLimited as exc:
             # htmx swaps no 4xx answer into the page: the fragment comes as 200 so the message shows.

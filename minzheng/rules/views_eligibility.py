@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from minzheng.audit.services import client_ip
 from minzheng.core.dates import DateInputError, parse_day
 from minzheng.core.decorators import login_required, role_required
-from minzheng.core.jurisdiction import prefix_q
+from minzheng.core.jurisdiction import prefix_q, within
 from minzheng.jobs.services import job_start_in_background
 from minzheng.registry.access import access_household
 from minzheng.rules import access, selectors, services
@@ -87,6 +87,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", WorklistItem.Status.PENDING)
     status = status if status in WorklistItem.Status.values else ""
     items = selectors.worklist_items(user=request.user, run=run, kind=kind, policy_id=policy, status=status)
+    division = request.GET.get("division", "") if request.GET.get("division", "").isdigit() else ""
+    items = items.filter(within("division_code", division))  # a dashboard link's division
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     rows = [selectors.WorklistRow.of(i) for i in page.object_list]
     if run is not None:
@@ -118,7 +120,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "summary": selectors.run_summary(user=request.user, run=run),
             "figures": selectors.run_figures(user=request.user, run=run) if run else None,
-            "query": urlencode({"kind": kind, "policy": policy, "status": status}),
+            "query": urlencode({"kind": kind, "policy": policy, "status": status, "division": division}),
             "can_run": access.can_run_batch(request.user),
         },
     )

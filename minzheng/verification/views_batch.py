@@ -13,6 +13,7 @@ from minzheng.accounts.access import can_unmask
 from minzheng.audit.services import client_ip
 from minzheng.core.dates import DateInputError, parse_day
 from minzheng.core.decorators import role_required
+from minzheng.core.jurisdiction import within
 from minzheng.jobs.services import job_start_in_background
 from minzheng.verification import access
 from minzheng.verification.models import BatchRun, WorklistItem
@@ -29,6 +30,7 @@ def _filters(request: HttpRequest) -> dict[str, str]:
     return {
         "kind": kind if kind in WorklistItem.Kind.values else "",
         "status": status if status in WorklistItem.Status.values else "",
+        "division": division if (division := request.GET.get("division", "")).isdigit() else "",
     }
 
 
@@ -38,6 +40,7 @@ def worklist_filtered(user: object, filters: dict[str, str]):  # type: ignore[no
         items = items.filter(kind=filters["kind"])
     if filters["status"]:
         items = items.filter(status=filters["status"])
+    items = items.filter(within("division_code", filters.get("division")))  # a dashboard link's division
     return items.order_by("-run__as_of", "kind", "household__household_no", "id")
 
 
