@@ -54,6 +54,7 @@ OBJECT_TYPES = {
     "bank_account": "发放账户",
     "payroll_run": "发放批次",
     "overpayment": "追回台账",
+    "dashboard": "民政大脑导出",  # dashboard: Excel and the monthly PDF report
     "child_visit": "儿童走访记录",  # childvisits
     "child_visit_plan": "儿童走访计划",
     "rescue_stay": "站内救助",  # rescue: intake, stay steps, identity requests, the rescue file read
