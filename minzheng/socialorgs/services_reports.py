@@ -45,7 +45,13 @@ def open_years(org: Organisation, today: dt.date) -> list[int]:
 
 
 def report_save(
-    org: Organisation, year: int, values: dict[str, Any], *, actor: Actor, client_ip: str = ""
+    org: Organisation,
+    year: int,
+    values: dict[str, Any],
+    *,
+    actor: Actor,
+    on: dt.date | None = None,
+    client_ip: str = "",
 ) -> AnnualReport:
     """Create or update the draft (or a returned report); a submitted or accepted one cannot change."""
     today = timezone.localdate()
@@ -61,7 +67,7 @@ def report_save(
             org=org, year=year, defaults={"division_code": org.division_code}
         )
         if created:
-            workflow.start(report, actor=actor, client_ip=client_ip)
+            workflow.start(report, actor=actor, on=on, client_ip=client_ip)
         if report.status not in ("draft", "returned"):
             raise SocialOrgError(f"{year} 年报已报送，不能修改")
         for key, value in values.items():
@@ -84,12 +90,15 @@ def _missing(report: AnnualReport) -> list[str]:
     ]
 
 
-def report_submit(report: AnnualReport, *, actor: Actor, client_ip: str = "") -> AnnualReport:
+def report_submit(
+    report: AnnualReport, *, actor: Actor, on: dt.date | None = None, client_ip: str = ""
+) -> AnnualReport:
+    """报送; `on` is the day a paper report reached the office when the officer types it in later."""
     missing = _missing(report)
     if missing:
         raise SocialOrgError(f"请填写：{'、'.join(missing)}")
-    today = timezone.localdate()
-    workflow.transition(report, "submitted", actor=actor, changes={"submitted_on": today}, client_ip=client_ip)
+    day = on or timezone.localdate()
+    workflow.transition(report, "submitted", actor=actor, on=day, changes={"submitted_on": day}, client_ip=client_ip)
     return report
 
 
