@@ -6,6 +6,9 @@ from minzheng.audit.models import AuditEvent
 
 # The object_type values written by the services, as users read them.
 OBJECT_TYPES = {
+    "place_name": "地名",
+    "placename_application": "地名申请",
+    "placename_sign": "地名标志",
     "person": "居民",
     "household": "户",
     "import": "导入",

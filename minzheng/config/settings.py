@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "minzheng.volunteers",
     "minzheng.dashboard",
     "minzheng.socialorgs",
+    "minzheng.placenames",
     "minzheng.portal",
 ]
 

@@ -26,5 +26,6 @@ urlpatterns = [
     path("dashboard/", include("minzheng.dashboard.urls")),
     path("socialorgs/", include("minzheng.socialorgs.urls")),
     path("public/socialorgs/", include("minzheng.socialorgs.urls_public")),
+    path("placenames/", include("minzheng.placenames.urls")),
     path("api/v1/", include("minzheng.api.urls")),
 ]
