@@ -17,7 +17,7 @@ from minzheng.placenames.models import NamingApplication, PlaceName, Sign
 OFFICE = {Role.PLACENAME_OFFICER}
 APPROVERS = OFFICE | {Role.COUNTY_APPROVER}
 FIELD = {Role.TOWN_OFFICER, Role.VILLAGE_WORKER}
-READERS = APPROVERS | FIELD | {Role.SYSADMIN}
+READERS = APPROVERS | FIELD
 
 
 def can_read(user: Any) -> bool:
@@ -79,7 +79,7 @@ def nav_entries(user: Any) -> list[tuple[str, str]]:
     from django.urls import reverse
 
     entries: list[tuple[str, str]] = []
-    if can_read(user) and user.role != Role.SYSADMIN:
+    if can_read(user):
         entries.append(("地名", reverse("placenames:list")))
     if can_work_applications(user):
         entries.append(("地名申请", reverse("placenames:applications")))
