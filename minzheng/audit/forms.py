@@ -85,6 +85,20 @@ OBJECT_TYPES = {
     "volunteer_activity": "志愿服务活动",  # volunteers: activities, sign-in/out, hours confirmed
     "timebank_account": "时间银行账户",  # volunteers: every movement of the time bank
     "volunteer_export": "志愿服务导出",
+    # 基层治理 (governance)
+    "gov_topic": "议事协商议题",
+    "gov_meeting": "阳光报告会",
+    "gov_question": "阳光报告会问题台账",
+    "gov_credit_rule": "信用积分规则",
+    "gov_credit": "户信用积分",
+    "gov_shop": "信用超市",
+    "gov_fund": "信用基金",
+    "gov_committee": "人民调解委员会",
+    "gov_mediation": "人民调解案件",
+    "gov_rating": "幸福社区星级评定",
+    "gov_public": "村（居）务公开",
+    "gov_noproof": "无证明村证明事项",
+    "gov_export": "基层治理导出",
 }
 
 

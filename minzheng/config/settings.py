@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "minzheng.dashboard",
     "minzheng.socialorgs",
     "minzheng.placenames",
+    "minzheng.governance",
     "minzheng.portal",
 ]
 

@@ -27,5 +27,7 @@ urlpatterns = [
     path("socialorgs/", include("minzheng.socialorgs.urls")),
     path("public/socialorgs/", include("minzheng.socialorgs.urls_public")),
     path("placenames/", include("minzheng.placenames.urls")),
+    path("governance/", include("minzheng.governance.urls")),
+    path("gongkai/", include("minzheng.governance.urls_public")),  # a community's public board
     path("api/v1/", include("minzheng.api.urls")),
 ]
