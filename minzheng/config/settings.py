@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "minzheng.rescue",
     "minzheng.childvisits",
     "minzheng.lifeevents",
+    "minzheng.funeral",
+    "minzheng.marriage",
     "minzheng.volunteers",
     "minzheng.dashboard",
     "minzheng.socialorgs",

@@ -342,6 +342,7 @@ def engine_inputs(person_rows: Any, as_of: dt.date, *, verify: bool = True) -> E
             persons = persons.join(found, on="id_number", how="left")
             verified = set(persons.filter(pl.col("id_number").is_in(found["id_number"].implode()))["household_id"])
         persons, gaps = apply_feed_coverage(persons, as_of, feed_coverage(as_of))
+    persons = funeral_columns(persons)
     persons = persons.with_columns(pl.lit(None, dtype=FIELDS_BY_COLUMN[c].dtype).alias(c) for c in UNFILLED_PERSON)
     households = households_frame(persons).with_columns(
         pl.lit(None, dtype=FIELDS_BY_COLUMN[c].dtype).alias(c) for c in UNFILLED_HOUSEHOLD
@@ -352,7 +353,7 @@ def engine_inputs(person_rows: Any, as_of: dt.date, *, verify: bool = True) -> E
 # ------------------------------------------------------------------ what is known, what is not
 
 # Engine inputs no source of this installation fills: a caseworker establishes them in a case.
-UNFILLED_PERSON = ("guardian_missing", "medical_self_pay_fen", "rigid_expense_fen", "burial_type", "meal_days")
+UNFILLED_PERSON = ("guardian_missing", "medical_self_pay_fen", "rigid_expense_fen", "meal_days")
 UNFILLED_HOUSEHOLD = ("emergency_event", "emergency_loss_fen")
 
 # Department feeds by the engine columns they fill. A group whose feeds this installation has
@@ -422,3 +423,22 @@ def _income_positive(persons: pl.DataFrame) -> pl.Expr:
     if not columns:
         return pl.lit(False)
     return pl.any_horizontal([pl.col(c).fill_null(0) > 0 for c in columns])
+
+
+def funeral_columns(persons: pl.DataFrame) -> pl.DataFrame:
+    """死亡日期, 火化日期, 安葬方式 from the funeral app's records (cremation, burial): a death the feeds have
+    not shown yet is taken from the cremation record; no burial recorded leaves 安葬方式 unknown."""
+    from minzheng.funeral.selectors import funeral_facts
+
+    facts = funeral_facts(persons.get_column("person_id").to_list())
+
+    def fact(i: int, dtype: pl.DataType) -> pl.Expr:
+        mapping = {k: v[i] for k, v in facts.items()}
+        return pl.col("person_id").replace_strict(mapping, default=None, return_dtype=dtype)
+
+    died = pl.col("died_on") if "died_on" in persons.columns else pl.lit(None, dtype=pl.Date())
+    return persons.with_columns(
+        died.fill_null(fact(0, pl.Date())).alias("died_on"),
+        fact(1, pl.Date()).alias("cremated_on"),
+        fact(2, pl.String()).alias("burial_type"),
+    )

@@ -34,6 +34,7 @@ persons (one row per person):
 | medical_self_pay_fen | 医疗自付费用 | int64 | 分/年, policy-scope self-paid medical costs, last 12 months |
 | rigid_expense_fen | 刚性支出 | int64 | 分/年, medical + education + rehabilitation spending, last 12 months |
 | burial_type | 安葬方式 | string | 草坪葬 海葬 树葬 花坛葬 … "" = none |
+| cremated_on | 火化日期 | date | null = not cremated (or not known): the funeral app's cremation record |
 | meal_days | 助餐天数 | int64 | 天/月, meals taken at a 老年食堂 this month |
 | enrolled | — | list[string] | policy ids this person receives (for 应享未享 / 不应享而享) |
 
@@ -147,6 +148,7 @@ PERSON_FIELDS: list[InputField] = [
     _u("medical_self_pay_fen", "医疗自付费用", "person", pl.Int64(), "分/年", 0),
     _u("rigid_expense_fen", "刚性支出", "person", pl.Int64(), "分/年", 0),
     _u("burial_type", "安葬方式", "person", pl.String(), "文本", ""),
+    _f("cremated_on", "火化日期", "person", pl.Date(), "日期"),  # funeral: the cremation record (inputs_db)
     _u("meal_days", "助餐天数", "person", pl.Int64(), "天/月", 0),
 ]
 
