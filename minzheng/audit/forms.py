@@ -69,6 +69,19 @@ OBJECT_TYPES = {
     "workitem": "待办事项",
     "holiday": "节假日表",
     "scheduler_schedule": "定时任务",
+    # 殡葬 (funeral) and 婚姻收养登记 (marriage)
+    "funeral_home": "殡仪馆",
+    "funeral_cemetery": "公墓与墓位",  # funeral: cemeteries, plots added, plot states
+    "funeral_cremation": "火化记录",  # funeral: cremations (home or feed), ashes, file reads
+    "funeral_burial": "安葬记录",  # funeral: burials, file reads
+    "funeral_award": "殡葬补助与生态安葬奖励",  # funeral: the rules engine's decisions and payments
+    "funeral_cleanup": "坟墓整治台账",
+    "funeral_assistant": "殡葬协理员",
+    "funeral_export": "殡葬导出",
+    "marriage_appointment": "婚姻登记预约",  # marriage: bookings and their steps (workflow)
+    "marriage_registration": "婚姻登记",  # marriage: registrations, record reads
+    "marriage_adoption": "收养登记",
+    "marriage_export": "婚姻登记导出",
     # 社会组织 (socialorgs)
     "socialorg": "社会组织",
     "socialorg_filing": "社会组织登记事项",
