@@ -63,6 +63,12 @@ OBJECT_TYPES = {
     "rescue_stay": "站内救助",  # rescue: intake, stay steps, identity requests, the rescue file read
     "rescue_entry": "救助台账",  # rescue: ledger entries and follow-ups
     "rescue_export": "救助台账导出",
+    "disaster_event": "灾害事件",  # disaster: events, levels, exports
+    "disaster_assessment": "灾情评估",  # disaster: village first and follow-up reports
+    "disaster_claim": "灾害救助申请",  # disaster: relief claims and their payment
+    "disaster_stock": "救灾物资",  # disaster: lots, issues, returns, write-offs, receipts
+    "disaster_warning": "预警叫应",  # disaster: warnings, contacts, calls, numbers shown
+    "disaster_distribution": "物资签收签名",  # disaster: the receipt's signature image (documents)
     "child_file": "儿童档案",  # children: file reads, writes (父母情形, 监护人, 在校与健康)
     "child_file_export": "儿童档案导出",
     "standard_change": "标准调整",

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "minzheng.socialorgs",
     "minzheng.placenames",
     "minzheng.governance",
+    "minzheng.disaster",
     "minzheng.portal",
 ]
 

@@ -31,5 +31,6 @@ urlpatterns = [
     path("placenames/", include("minzheng.placenames.urls")),
     path("governance/", include("minzheng.governance.urls")),
     path("gongkai/", include("minzheng.governance.urls_public")),  # a community's public board
+    path("disaster/", include("minzheng.disaster.urls")),
     path("api/v1/", include("minzheng.api.urls")),
 ]

@@ -50,6 +50,7 @@ def fingerprint(household: Any, as_of: dt.date) -> str:
         _verification(household, as_of),
         _parameters(),
         _feeds(as_of),
+        _household_facts(household, as_of),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -137,3 +138,10 @@ def _feeds(as_of: dt.date) -> tuple[Any, ...]:
             stats.append((st.st_size, st.st_mtime_ns) if st else None)
         out.append((feed, tuple(days), tuple(stats)))
     return tuple(out)
+
+
+def _household_facts(household: Any, as_of: dt.date) -> Any:
+    """Facts other apps record for the household (rules.inputs_db.register_household_facts)."""
+    from minzheng.rules.inputs_db import household_facts
+
+    return sorted(household_facts([household.pk], as_of).get(household.pk, {}).items())

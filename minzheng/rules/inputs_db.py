@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -347,6 +347,7 @@ def engine_inputs(person_rows: Any, as_of: dt.date, *, verify: bool = True) -> E
     households = households_frame(persons).with_columns(
         pl.lit(None, dtype=FIELDS_BY_COLUMN[c].dtype).alias(c) for c in UNFILLED_HOUSEHOLD
     )
+    households = apply_household_facts(households, as_of)
     return EngineInputs(persons=persons, households=households, verified=verified, gaps=gaps)
 
 
@@ -441,4 +442,39 @@ def funeral_columns(persons: pl.DataFrame) -> pl.DataFrame:
         died.fill_null(fact(0, pl.Date())).alias("died_on"),
         fact(1, pl.Date()).alias("cremated_on"),
         fact(2, pl.String()).alias("burial_type"),
+    )
+
+
+# ------------------------------------------------------------------ facts other apps record
+
+# An app that records a household fact the engine reads (disaster: a relief claim's house damage)
+# registers a provider from its AppConfig.ready(): (household pks, as-of) → {pk: {column: value}}.
+# A household the provider does not name takes the column's default: the app holds the record, so
+# no record is a known "none", not an unknown.
+HouseholdFacts = Callable[[list[int], dt.date], dict[int, dict[str, Any]]]
+HOUSEHOLD_FACTS: dict[str, tuple[tuple[str, ...], HouseholdFacts]] = {}
+
+
+def register_household_facts(name: str, columns: tuple[str, ...], provider: HouseholdFacts) -> None:
+    HOUSEHOLD_FACTS[name] = (columns, provider)
+
+
+def household_facts(household_pks: list[int], as_of: dt.date) -> dict[int, dict[str, Any]]:
+    """Every registered provider's facts for these households (the rules cache fingerprints them too)."""
+    out: dict[int, dict[str, Any]] = {}
+    for _, provider in HOUSEHOLD_FACTS.values():
+        for pk, values in provider(household_pks, as_of).items():
+            out.setdefault(pk, {}).update(values)
+    return out
+
+
+def apply_household_facts(households: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    if not HOUSEHOLD_FACTS or not households.height:
+        return households
+    pks = [int(h) for h in households["household_id"].to_list()]
+    facts = household_facts(pks, as_of)
+    columns = [c for cols, _ in HOUSEHOLD_FACTS.values() for c in cols]
+    return households.with_columns(
+        pl.Series(c, [facts.get(pk, {}).get(c, FIELDS_BY_COLUMN[c].default) for pk in pks], FIELDS_BY_COLUMN[c].dtype)
+        for c in columns
     )

@@ -43,6 +43,10 @@ households (one row per household):
 | region_code | — | string | 12-digit division code; parameters resolve from it |
 | emergency_event | 遭遇急难 | bool | 突发事件、意外伤害、重大疾病 reported this month |
 | emergency_loss_fen | 急难损失 | int64 | 分, the loss or cost the household must bear |
+| disaster_house_damage | 住房倒损 | string | 倒塌 严重损坏 一般损坏 "" (disaster: the household's relief claim) |
+| disaster_no_livelihood | 灾后无生活来源 | bool | |
+| disaster_transition_persons, disaster_winter_persons | 过渡期救助人数, 冬春救助人数 | int64 | 人 |
+| disaster_winter_hardship | 冬春生活困难 | bool | 口粮、衣被、取暖有困难 |
 | enrolled | — | list[string] | household policy ids received |
 """
 
@@ -155,6 +159,12 @@ PERSON_FIELDS: list[InputField] = [
 HOUSEHOLD_FIELDS: list[InputField] = [
     _u("emergency_event", "遭遇急难", "household", pl.Boolean(), "是否", False),
     _u("emergency_loss_fen", "急难损失", "household", pl.Int64(), "分", 0),
+    # 灾害救助 (disaster app, its relief claim for the household): GB/T 24438.1 house damage words.
+    _u("disaster_house_damage", "住房倒损", "household", pl.String(), "文本", ""),
+    _u("disaster_no_livelihood", "灾后无生活来源", "household", pl.Boolean(), "是否", False),
+    _u("disaster_transition_persons", "过渡期救助人数", "household", pl.Int64(), "人", 0),
+    _u("disaster_winter_hardship", "冬春生活困难", "household", pl.Boolean(), "是否", False),
+    _u("disaster_winter_persons", "冬春救助人数", "household", pl.Int64(), "人", 0),
 ]
 
 # Identity columns every table has (not usable in expressions except through the fields above).
