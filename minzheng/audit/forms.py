@@ -74,6 +74,13 @@ OBJECT_TYPES = {
     "standard_change": "标准调整",
     "workitem": "待办事项",
     "holiday": "节假日表",
+    "institution": "养老机构",  # institutions: registration, beds, account
+    "institution_resident": "机构入住老人",  # institutions: admissions, discharges, levels, reads
+    "institution_rating": "养老机构等级评定",
+    "institution_inspection": "养老机构检查",  # institutions: inspection steps (workflow)
+    "institution_subsidy": "养老机构运营补贴",
+    "institution_facility": "养老服务设施",
+    "institution_export": "养老机构导出",
     "scheduler_schedule": "定时任务",
     # 殡葬 (funeral) and 婚姻收养登记 (marriage)
     "funeral_home": "殡仪馆",

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "minzheng.children",
     "minzheng.rescue",
     "minzheng.childvisits",
+    "minzheng.institutions",
     "minzheng.lifeevents",
     "minzheng.funeral",
     "minzheng.marriage",

@@ -22,8 +22,15 @@ class BankAccount(models.Model):
     """An account money is paid into. A change is a new row (the old one closed), never an edit."""
 
     holder = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="bank_accounts", db_comment="账户所有人"
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bank_accounts",
+        db_comment="账户所有人（个人账户）",
     )
+    # A unit's collective account (养老机构: 集中供养 特困人员的供养金付至机构账户, KERNELS §8 extended by I1).
+    unit = models.CharField(max_length=32, blank=True, default="", db_comment="单位账户：单位代码（如养老机构代码）")
     bank_code = models.CharField(max_length=16, db_comment="开户银行代码（见 payments/data/banks）")
     bank_name = models.CharField(max_length=64, db_comment="开户银行名称")
     account_no = models.CharField(max_length=32, db_comment="账号或社会保障卡号")
@@ -40,7 +47,13 @@ class BankAccount(models.Model):
     class Meta:
         db_table_comment = "发放账户"
         constraints = [
-            models.UniqueConstraint(fields=["holder"], condition=Q(active=True), name="one_active_account_per_holder")
+            models.UniqueConstraint(fields=["holder"], condition=Q(active=True), name="one_active_account_per_holder"),
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(active=True) & ~Q(unit=""), name="one_active_account_per_unit"
+            ),
+            models.CheckConstraint(
+                condition=Q(holder__isnull=False) | ~Q(unit=""), name="bank_account_has_holder_or_unit"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -72,6 +85,10 @@ class Entitlement(models.Model):
         on_delete=models.PROTECT,
         related_name="entitlements_paid",
         db_comment="收款人：本人、户主或监护人",
+    )
+    # 集中供养: the money goes to this unit's active account (payments.BankAccount.unit), not the payee's own.
+    payee_unit = models.CharField(
+        max_length=32, blank=True, default="", db_comment="收款单位代码（集中供养：付至供养机构账户；空为本人账户）"
     )
     division_code = models.CharField(max_length=12, db_index=True, db_comment="区划代码（冗余，用于管辖范围）")
     members = models.PositiveSmallIntegerField(default=1, db_comment="保障人口数")

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, FilteredRelation, Max, Min, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, FilteredRelation, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -43,11 +43,12 @@ FIELDS = (
     "to_month",
     "payee__name",
     "payee__id_number",
-    "acct__bank_code",
-    "acct__bank_name",
-    "acct__account_no",
-    "acct__account_name",
+    "pay_bank_code",
+    "pay_bank_name",
+    "pay_account_no",
+    "pay_account_name",
 )
+ACCOUNT_FIELDS = ("bank_code", "bank_name", "account_no", "account_name")
 
 
 def live_q(month: dt.date) -> Q:
@@ -78,9 +79,23 @@ def window_start(run: PayrollRun) -> dt.date:
     return max(first or run.month, add_months(run.month, -ARREARS_MONTHS))
 
 
+def _paid_into() -> dict[str, Any]:
+    """The account each entitlement is paid into: the payee's own active account, or, when the
+    entitlement names a payee unit (集中供养 → the institution), that unit's active account."""
+    out: dict[str, Any] = {}
+    for name in ACCOUNT_FIELDS:
+        unit = BankAccount.objects.filter(unit=OuterRef("payee_unit"), active=True).exclude(unit="")
+        out[f"pay_{name}"] = Case(
+            When(payee_unit="", then=F(f"acct__{name}")),
+            default=Subquery(unit.values(name)[:1]),
+        )
+    return out
+
+
 def candidates(run: PayrollRun, since: dt.date) -> QuerySet[Entitlement]:
     """Entitlements live in some month of [since, run.month] in the run's region (a superset; rows are
-    checked month by month), with the payee's active account joined (LEFT JOIN, none → NULLs)."""
+    checked month by month), with the account they are paid into (the payee's active one, LEFT JOIN,
+    or the payee unit's: none → NULLs)."""
     may_owe = Q(status=Status.ACTIVE) | Q(status=Status.SUSPENDED, suspended_from__gt=since)
     may_owe |= Q(status=Status.ENDED, to_month__gte=since)
     # Lower(programme): the programme is matched without its index, so each chunk is read by primary-key
@@ -90,6 +105,7 @@ def candidates(run: PayrollRun, since: dt.date) -> QuerySet[Entitlement]:
         .filter(prog=run.programme, division_code__startswith=run.region)
         .filter(Q(from_month__lte=run.month) & may_owe)
         .annotate(acct=FilteredRelation("payee__bank_accounts", condition=Q(payee__bank_accounts__active=True)))
+        .annotate(**_paid_into())
     )
 
 
@@ -189,11 +205,14 @@ def _lines_for(run: PayrollRun, rows: list[tuple[Any, ...]], since: dt.date) -> 
 
 def without_account(run: PayrollRun) -> QuerySet[Entitlement]:
     """Entitlements live in the run's month with no line for it because the payee has no active account."""
-    has_account = BankAccount.objects.filter(active=True).values("holder_id")
+    has_account = BankAccount.objects.filter(active=True, holder__isnull=False).values("holder_id")
+    unit_accounts = BankAccount.objects.filter(active=True).exclude(unit="").values("unit")
     has_line = PayrollLine.objects.filter(period=run.month, status__in=COUNTED_LINES).values("entitlement_id")
+    own_ok = Q(payee_unit="", payee_id__in=has_account)
+    unit_ok = ~Q(payee_unit="") & Q(payee_unit__in=unit_accounts)
     return (
         Entitlement.objects.filter(live_q(run.month), programme=run.programme, division_code__startswith=run.region)
-        .exclude(payee_id__in=has_account)
+        .exclude(own_ok | unit_ok)
         .exclude(pk__in=has_line)
     )
 

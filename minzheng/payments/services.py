@@ -238,3 +238,64 @@ def account_set(
         data={"holder": holder.pk, "replaces": old.pk if old else None},
     )
     return new
+
+
+# ------------------------------------------------------------------ unit accounts (集中供养, added by I1)
+
+
+@transaction.atomic
+def unit_account_set(
+    unit: str,
+    *,
+    unit_name: str,
+    division_code: str,
+    bank_code: str,
+    bank_name: str,
+    account_no: str,
+    reason: str,
+    actor: Actor,
+) -> BankAccount:
+    """A unit's collective account (an institution's 对公账户): the old row closed, never edited."""
+    account_no = "".join(account_no.split())
+    if not unit.strip() or not reason.strip():
+        raise EntitlementError("登记单位账户须填写单位代码和原因")
+    if not account_no.isdigit() or not 8 <= len(account_no) <= 32:
+        raise EntitlementError("账号应为 8 至 32 位数字")
+    old = BankAccount.objects.select_for_update().filter(unit=unit, active=True).first()
+    if old is not None:
+        BankAccount.objects.filter(pk=old.pk).update(active=False)
+    new = BankAccount.objects.create(
+        holder=None, unit=unit, bank_code=bank_code, bank_name=bank_name, account_no=account_no,
+        account_name=unit_name.strip()[:64], division_code=division_code, reason=reason.strip()[:200],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )  # fmt: skip
+    if old is not None:
+        BankAccount.objects.filter(pk=old.pk).update(replaced_by=new)
+    audit_record(
+        actor=actor,
+        action="write",
+        object_type="bank_account",
+        object_id=new.pk,
+        summary=f"{'变更' if old else '登记'}单位账户：{unit_name} {bank_name} 尾号 {account_no[-4:]}",
+        reason=reason,
+        data={"unit": unit, "replaces": old.pk if old else None},
+    )
+    return new
+
+
+@transaction.atomic
+def entitlement_pay_to_unit(
+    ent: Entitlement, *, unit: str, month: dt.date, reason: str, actor: Actor | None
+) -> Entitlement:
+    """From `month` pay into `unit`'s account (集中供养), or back to the payee's own (`unit` = "").
+
+    A new version and a 收款账户变更 history row; months already in a payroll keep their snapshot."""
+    ent = _locked(ent)
+    if ent.status == Status.ENDED:
+        raise EntitlementError("待遇已停发，不能变更收款账户")
+    if ent.payee_unit == unit:
+        return ent
+    ent.payee_unit, ent.version = unit, ent.version + 1
+    ent.save(update_fields=["payee_unit", "version", "updated_at"])
+    _record(ent, EntitlementChange.Kind.ACCOUNT, first_of(month), reason, actor)
+    return ent

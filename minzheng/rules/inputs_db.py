@@ -355,6 +355,8 @@ def engine_inputs(person_rows: Any, as_of: dt.date, *, verify: bool = True) -> E
 
 # Engine inputs no source of this installation fills: a caseworker establishes them in a case.
 UNFILLED_PERSON = ("guardian_missing", "medical_self_pay_fen", "rigid_expense_fen", "meal_days")
+# Filled by institutions.subsidy from its residents only; unknown for everyone else.
+UNFILLED_PERSON += ("care_home_days", "month_days", "care_home_kind")
 UNFILLED_HOUSEHOLD = ("emergency_event", "emergency_loss_fen")
 
 # Department feeds by the engine columns they fill. A group whose feeds this installation has

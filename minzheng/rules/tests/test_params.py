@@ -312,6 +312,7 @@ def test_shipped_files_load_together_with_one_home_per_key(tmp_path: Path) -> No
         "payments/data/params.yaml",
         "childvisits/data/params.yaml",
         "rescue/data/params.yaml",
+        "institutions/data/params.yaml",
         "disaster/data/params.yaml",
         "volunteers/data/params.yaml",
     }
