@@ -21,6 +21,7 @@ urlpatterns = [
     path("payments/", include("minzheng.payments.urls")),
     path("children/", include("minzheng.children.urls")),
     path("rescue/", include("minzheng.rescue.urls")),
+    path("lifeevents/", include("minzheng.lifeevents.urls")),
     path("institutions/", include("minzheng.institutions.urls")),
     path("funeral/", include("minzheng.funeral.urls")),
     path("marriage/", include("minzheng.marriage.urls")),

@@ -11,7 +11,7 @@ class Config(AppConfig):
     verbose_name = "一件事联办"
 
     def ready(self) -> None:
-        # services binds the task machine and registers the guards; tasks_feed drafts from the feeds.
+        # services binds the task machine and registers the guards; feeds drafts from the cremation/hukou feeds.
         from minzheng.lifeevents import feeds, items, services, services_tasks  # noqa: F401
         from minzheng.scheduler.registry import register
 
@@ -21,3 +21,11 @@ class Config(AppConfig):
             daily_at=dt.time(5, 45),
             label="火化、户籍注销数据起草身后一件事",
         )
+        from minzheng.verification.tasks import AFTER_BATCH
+
+        if feeds.after_batch not in AFTER_BATCH:
+            AFTER_BATCH.append(feeds.after_batch)  # a death in the day's feeds is drafted the same day
+        from minzheng.core import navigation
+        from minzheng.lifeevents import access
+
+        navigation.register("lifeevents", group="一件事", group_order=25, order=10, entries=access.nav_entries)

@@ -73,3 +73,11 @@ def drafts_from_feeds(as_of: dt.date | None = None) -> dict[str, int]:
                 events.add(event.pk)
     counts["events"] = len(events)
     return counts
+
+
+def after_batch(run: Any) -> None:
+    """After a verification batch (the feeds it read were just delivered): draft the same day."""
+    try:
+        drafts_from_feeds(max(run.as_of, timezone.localdate()))
+    except Exception:  # the batch succeeded; the daily schedule drafts again
+        log.exception("lifeevents drafts after batch %s failed", getattr(run, "pk", None))
