@@ -63,6 +63,8 @@ OBJECT_TYPES = {
     "rescue_stay": "站内救助",  # rescue: intake, stay steps, identity requests, the rescue file read
     "rescue_entry": "救助台账",  # rescue: ledger entries and follow-ups
     "rescue_export": "救助台账导出",
+    "life_event": "一件事",  # lifeevents: drafts, 受理, proofs received, benefit changes, reads, exports
+    "lifeevent_task": "一件事部门事项",  # lifeevents: each department task's steps (workflow kernel)
     "disaster_event": "灾害事件",  # disaster: events, levels, exports
     "disaster_assessment": "灾情评估",  # disaster: village first and follow-up reports
     "disaster_claim": "灾害救助申请",  # disaster: relief claims and their payment
