@@ -37,6 +37,7 @@ DEMO_EXTENSIONS = (
     "minzheng.rescue.demo",
     "minzheng.children.demo",
     "minzheng.childvisits.demo",  # after minzheng.children.demo (reads the children's categories)
+    "minzheng.volunteers.demo",  # after minzheng.eldercare.demo (a volunteering elder draws care)
     "minzheng.placenames.demo",
 )
 SAMPLE_FILE = "居民信息_含错误行.csv"

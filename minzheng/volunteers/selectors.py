@@ -100,14 +100,15 @@ def overview(user: Any, since: dt.date) -> list[TownRow]:
         {r["t"]: r["n"] for r in _by_town(Person.objects.filter(prefix_q("division_code", scope)), "division_code")}
     )
     vols = Counter({r["t"]: r["n"] for r in _by_town(access.volunteers_visible_to(user).filter(active=True))})
-    workers = SocialWorker.objects.filter(station__in=stations.values(), active=True)
+    workers = SocialWorker.objects.filter(station__in=stations.values(), active=True).select_related("station")
     served = _minutes_by_town(user, since)
     rows = []
     for town in towns:
-        ws = [w for w in workers if w.station.town_code == town.code]
+        code = town.code[:9]  # division codes are 12 digits: 330212100000 is the town 330212100
+        ws = [w for w in workers if w.station.town_code == code]
         certified = sum(1 for w in ws if w.certified)
-        got = (people[town.code], vols[town.code], served.get(town.code, 0))
-        rows.append(TownRow(stations.get(town.code), town.code, town.name, len(ws), certified, *got))
+        got = (people[code], vols[code], served.get(code, 0))
+        rows.append(TownRow(stations.get(code), code, town.name, len(ws), certified, *got))
     return rows
 
 

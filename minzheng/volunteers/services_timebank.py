@@ -11,6 +11,7 @@ regional parameters `volunteers.timebank.transfer.<relation>` and `volunteers.ti
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -27,11 +28,19 @@ from minzheng.volunteers.models import Account, Attendance, Draw, Entry, Transfe
 from minzheng.volunteers.services import VolunteerError
 
 K = Entry.Kind
+PARAMS = Path(__file__).parent / "data" / "params.yaml"
 RELATIONS = {"spouse": "配偶", "parent_child": "父母子女", "grandparent": "祖父母（外祖父母）与孙子女"}
 R = Relation
 _HEADS = {R.HEAD, R.SPOUSE}
 _PARENTS_OF_HEAD = {R.FATHER, R.MOTHER}
 _CHILDREN = {R.SON, R.DAUGHTER}
+
+
+def params_load(*, actor: Actor | None = None) -> None:
+    """The shipped transfer rule into the parameters table (also loaded with the rules' DEFAULT_PARAMS)."""
+    from minzheng.rules.services import params_import
+
+    params_import(actor=actor, path=PARAMS)
 
 
 def hours_text(minutes: int) -> str:

@@ -72,6 +72,7 @@ def test_demo_build_end_to_end(db: None) -> None:
         "救助管理：站内救助、护送返乡与两本台账的回访",
         "儿童福利：儿童档案（父母情形、监护人、在校）与规则判定的类别",  # children
         "儿童走访：走访计划、儿童主任走访记录、儿童保障案件",  # childvisits
+        "社工与志愿服务：社工站、社工、志愿者、活动签到与时间银行",  # volunteers
         "地名：村（社区）与道路名称、地名标志、命名更名申请与标准地址",  # placenames
     ]
     r = built.import_result

@@ -9,25 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
 
 from minzheng.registry.models import Person
 from minzheng.testing import TOWN_A, VILLAGE_A, make_household
-from minzheng.volunteers import services, services_activity
+from minzheng.volunteers import services, services_activity, services_timebank
 from minzheng.volunteers.models import Activity, Attendance, Certificate, Station, Volunteer
 
 HALL = (29.7752, 121.7351)  # 合一村文化礼堂 (approximately)
 NEAR = (29.7760, 121.7351)  # about 90 m north
-PARAMS = Path(services.__file__).parent / "data" / "params.yaml"
 
 
 def load_params() -> None:
-    from minzheng.rules.services import params_import
-
-    params_import(actor=None, path=PARAMS)
+    services_timebank.params_load()
 
 
 @dataclass

@@ -1,0 +1,90 @@
+"""Pages: jurisdiction (404 outside), masking, audited reads and exports, the volunteer's own phone
+pages, the organiser's confirmation, a social worker's caseload read from the other apps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from minzheng.audit.models import AuditEvent
+from minzheng.volunteers import selectors
+from minzheng.volunteers.models import Attendance
+from minzheng.volunteers.tests.helpers import NEAR, World, served
+
+
+def client_for(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_outside_the_town_everything_is_404(world: World, cast: Any) -> None:
+    other = client_for(cast.other_town_officer)
+    att = served(world, cast)
+    for url in (
+        reverse("volunteers:detail", args=[world.volunteer.pk]),
+        reverse("volunteers:activity", args=[world.activity.pk]),
+        reverse("volunteers:station", args=[world.station.pk]),
+        reverse("volunteers:me"),
+    ):
+        assert other.get(url).status_code == 404, url
+    confirm = reverse("volunteers:confirm", args=[world.activity.pk, att.pk])
+    assert other.post(confirm, {"minutes": 120}).status_code == 404
+    assert client_for(cast.volunteer).get(reverse("volunteers:list")).status_code == 404
+    att.refresh_from_db()
+    assert att.status == Attendance.Status.SIGNED_OUT
+
+
+def test_the_list_is_masked_the_detail_and_the_export_are_audited(world: World, cast: Any) -> None:
+    c = client_for(cast.social_worker)
+    page = c.get(reverse("volunteers:list")).content.decode()
+    assert world.volunteer.volunteer_no in page and "张**" in page
+    assert world.volunteer.person.id_number not in page and "张建国" not in page
+    c.get(reverse("volunteers:detail", args=[world.volunteer.pk]))
+    assert AuditEvent.objects.filter(object_type="volunteer", action="view").count() == 1
+    got = c.get(reverse("volunteers:list") + "?export=xlsx")
+    assert got["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert AuditEvent.objects.filter(object_type="volunteer_export", action="export").count() == 1
+
+
+def test_a_volunteer_signs_in_on_the_phone_and_the_organiser_confirms(world: World, cast: Any) -> None:
+    phone = client_for(cast.volunteer)
+    assert "陪伴独居老人" in phone.get(reverse("volunteers:me")).content.decode()
+    act = world.activity
+    sign_in = reverse("volunteers:sign_in", args=[act.pk])
+    body = {"lat": NEAR[0], "lng": NEAR[1], "client_at": timezone.localtime().isoformat()}
+    answer = phone.post(sign_in, body, HTTP_ACCEPT="application/json").json()
+    assert answer == {"ok": True, "error": ""}
+    again = phone.post(sign_in, body, HTTP_ACCEPT="application/json").json()  # the queue sent it twice
+    assert again["ok"] and Attendance.objects.count() == 1
+    far = phone.post(reverse("volunteers:sign_out", args=[act.pk]), {"lat": 29.80, "lng": 121.74},
+                     HTTP_ACCEPT="application/json").json()  # fmt: skip
+    assert not far["ok"] and "超过 300 米，请说明原因" in far["error"]
+    out = phone.post(reverse("volunteers:sign_out", args=[act.pk]), {"lat": NEAR[0], "lng": NEAR[1]},
+                     HTTP_ACCEPT="application/json").json()  # fmt: skip
+    assert out["ok"]
+    att = Attendance.objects.get()
+    assert att.in_distance_m == 89 and att.status == Attendance.Status.SIGNED_OUT
+    organiser = client_for(cast.social_worker)
+    organiser.post(reverse("volunteers:confirm", args=[act.pk, att.pk]), {"minutes": att.minutes})
+    att.refresh_from_db()
+    assert att.status == Attendance.Status.CONFIRMED and att.confirmed_by == cast.social_worker
+    assert "89 米" in organiser.get(reverse("volunteers:activity", args=[act.pk])).content.decode()
+
+
+def test_a_social_workers_caseload_counts_what_they_hold_elsewhere(world: World, cast: Any) -> None:
+    from minzheng.children.services import child_file_open
+    from minzheng.childvisits.models import ChildVisit
+
+    child = child_file_open(person=world.son, actor=None)
+    ChildVisit.objects.create(child=child, division_code=child.division_code, visited_on=timezone.localdate(),
+                              visitor=cast.social_worker, observed="stable", findings="学习生活正常")  # fmt: skip
+    load = selectors.caseload(cast.social_worker)
+    assert (load["child_visits"], load["activities"], load["cases_all"]) == (1, 1, 0)
+    page = client_for(cast.town_officer).get(reverse("volunteers:station", args=[world.station.pk])).content.decode()
+    assert 'data-label="儿童走访" class="num">1<' in page and "助理社会工作师" in page
+    overview = client_for(cast.county_approver).get(reverse("volunteers:overview")).content.decode()
+    assert "瞻岐镇社会工作站" in overview and "未建站" in overview  # 咸祥镇 has no station yet
