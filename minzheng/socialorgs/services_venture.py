@@ -215,6 +215,7 @@ def evaluate(
     app: Application, *, stage: str, value: int, note: str = "", on: dt.date, actor: Actor, client_ip: str = ""
 ) -> Evaluation:
     """中期 / 结项评估 (passed at 60 of 100); a failed final evaluation marks the project 验收不合格."""
+    app.refresh_from_db(fields=["status"])  # the award updates rows, not the caller's copy
     if app.status != Application.Status.AWARDED:
         raise SocialOrgError("只有已立项、未结项的项目可以评估")
     if stage not in Evaluation.Stage.values or not 0 <= value <= 100:

@@ -42,7 +42,7 @@ def test_draw_saved_reproducible_and_refused_twice(cast: Cast, pool: list[Organi
     assert Inspection.objects.filter(batch=saved).count() == 3
     event = AuditEvent.objects.get(object_type="socialorg_draw", action="draw")
     assert event.data["seed"] == saved.seed and len(event.data["drawn"]) == 3
-    with pytest.raises(SocialOrgError, match="已于 .* 抽取，不能再次抽取"):
+    with pytest.raises(SocialOrgError, match=r"已于 .* 抽取，不能再次抽取"):
         draw.batch_draw(saved, actor=cast.socialorg_officer)
     stale = DrawBatch.objects.get(pk=batch.pk)
     stale.drawn_at = None  # a page opened before the draw, submitted after it

@@ -50,14 +50,14 @@ def test_late_missing_lists_and_items(cast: Cast, org: Organisation) -> None:
         reports.report_submit(report, actor=cast.socialorg_officer, on=day)
     status = selectors.report_status(selectors.registered_orgs("330212"), LAST_YEAR, due, TODAY)
     names = {k: sorted(o.name for o, _ in v) for k, v in status.items()}
-    if TODAY > due:
+    if due < TODAY:
         assert names["missing"] == sorted([missing.name, org.name])
     assert names["late"] == [late.name]
     assert names["submitted"] == sorted([on_time.name, late.name])
     items.refresh_items()
     open_items = WorkItem.objects.filter(status="open", role="socialorg_officer")
     assert open_items.filter(kind="socialorg_report_review").count() == 2
-    if TODAY > due:
+    if due < TODAY:
         assert open_items.filter(kind="socialorg_report_missing", subject_id=str(missing.pk)).exists()
     report = AnnualReport.objects.get(org=on_time)
     reports.report_accept(report, result="basic", actor=cast.socialorg_officer)

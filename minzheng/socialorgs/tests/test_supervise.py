@@ -42,8 +42,10 @@ def test_expiring_rating_on_the_list(cast: Cast) -> None:
 
 
 def test_lead_steps_and_four_eyes(cast: Cast) -> None:
-    lead = supervise.lead_create(name="某宗亲会", source="群众举报", description="未登记收会费", division_code=VILLAGE_A,
-                                 on=ago(2), actor=cast.socialorg_officer)  # fmt: skip
+    lead = supervise.lead_create(
+        name="某宗亲会", source="群众举报", description="未登记收会费", division_code=VILLAGE_A, on=ago(2),
+        actor=cast.socialorg_officer,
+    )  # fmt: skip
     assert lead.due_on is not None
     supervise.lead_step(lead, "verifying", actor=cast.socialorg_officer)
     with pytest.raises(TransitionRefused, match="四眼原则"):
