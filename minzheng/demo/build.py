@@ -39,6 +39,7 @@ DEMO_EXTENSIONS = (
     "minzheng.childvisits.demo",  # after minzheng.children.demo (reads the children's categories)
     "minzheng.volunteers.demo",  # after minzheng.eldercare.demo (a volunteering elder draws care)
     "minzheng.placenames.demo",
+    "minzheng.governance.demo",
     "minzheng.socialorgs.demo",
 )
 SAMPLE_FILE = "居民信息_含错误行.csv"

@@ -74,6 +74,7 @@ def test_demo_build_end_to_end(db: None) -> None:
         "儿童走访：走访计划、儿童主任走访记录、儿童保障案件",  # childvisits
         "社工与志愿服务：社工站、社工、志愿者、活动签到与时间银行",  # volunteers
         "地名：村（社区）与道路名称、地名标志、命名更名申请与标准地址",  # placenames
+        "基层治理：议事协商、阳光报告会问题台账、信用+、人民调解与社区建设",  # governance
         "社会组织：登记、年报、双随机抽查、评估等级、打非线索与公益创投",  # socialorgs
     ]
     r = built.import_result

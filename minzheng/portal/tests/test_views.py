@@ -37,6 +37,7 @@ PAY = ["待遇名册", "发放批次", "追回台账"]
 WINDOW = [*DESK, "全科受理", "救助案件"]
 RESCUE = ["救助台账", "回访到期"]  # 救助管理: the ledgers and due follow-ups, for the station and the contacts
 SOCIALORGS = ["社会组织", "年报", "双随机抽查", "打非线索", "公益创投"]  # 社会组织: the county office, approver, auditor
+GOVERNANCE = ["议事协商", "阳光报告会", "信用+", "人民调解", "社区建设"]  # 基层治理: village, town, county reads
 
 
 @pytest.mark.parametrize(
@@ -56,6 +57,7 @@ SOCIALORGS = ["社会组织", "年报", "双随机抽查", "打非线索", "公�
                 "紧急呼叫",
                 "老年助餐",
                 *RESCUE,
+                *GOVERNANCE,
             ],
         ),
         (
@@ -71,6 +73,7 @@ SOCIALORGS = ["社会组织", "年报", "双随机抽查", "打非线索", "公�
                 "儿童走访统计",
                 *CARE_TOWN,
                 *RESCUE,
+                *GOVERNANCE,
             ],
         ),
         (
@@ -89,6 +92,7 @@ SOCIALORGS = ["社会组织", "年报", "双随机抽查", "打非线索", "公�
                 "儿童走访统计",
                 *CARE_COUNTY,
                 *SOCIALORGS,
+                *GOVERNANCE,
             ],
         ),
         ("verification_center", ["居民查询", *DESK, "匹配复核", "核对工作清单", "批量复核", "部门数据"]),
@@ -98,7 +102,7 @@ SOCIALORGS = ["社会组织", "年报", "双随机抽查", "打非线索", "公�
         ("rescue_staff", [*DESK, "站内救助", *RESCUE]),
         ("child_director", [*DESK, "儿童档案", "儿童走访", "走访统计"]),  # childvisits: the phone plan
         ("child_supervisor", [*DESK, "儿童档案", "儿童走访", "走访统计"]),  # childvisits
-        ("auditor", ["救助案件", *PAY, "儿童档案", "儿童走访统计", *SOCIALORGS, "审计日志"]),
+        ("auditor", ["救助案件", *PAY, "儿童档案", "儿童走访统计", *SOCIALORGS, *GOVERNANCE, "审计日志"]),
         (
             "sysadmin",
             [
@@ -165,4 +169,4 @@ def test_vendored_htmx_is_the_recorded_version() -> None:
 def test_nav_groups_each_apps_entries(cast: Cast) -> None:
     html = client_for(cast.county_approver).get("/").content.decode()
     groups = re.findall(r'<span class="navgroup" role="group" aria-label="([^"]+)"', html)
-    assert groups == ["办事", "待遇发放", "一键核对", "救助政策", "儿童福利", "养老服务", "社会组织"]
+    assert groups == ["办事", "待遇发放", "一键核对", "救助政策", "儿童福利", "养老服务", "社会组织", "基层治理"]
