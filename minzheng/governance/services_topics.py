@@ -148,12 +148,14 @@ def topic_propose(
     return topic
 
 
-def topic_review(topic: Topic, *, accept: bool, opinion: str, actor: Actor, client_ip: str = "") -> Topic:
+def topic_review(
+    topic: Topic, *, accept: bool, opinion: str, on: dt.date | None = None, actor: Actor, client_ip: str = ""
+) -> Topic:
     """审: accepted (legal, within the village's remit) or not, with the opinion either way."""
     opinion = required(opinion, "审查意见")
     to = "reviewed" if accept else "rejected"
     workflow.transition(
-        topic, to, actor=actor, reason=opinion, changes={"review_opinion": opinion}, client_ip=client_ip
+        topic, to, actor=actor, reason=opinion, changes={"review_opinion": opinion}, on=on, client_ip=client_ip
     )
     return topic
 
@@ -175,7 +177,9 @@ def opinion_add(
     return opinion
 
 
-def topic_gather(topic: Topic, *, consensus: str, actor: Actor, client_ip: str = "") -> Topic:
+def topic_gather(
+    topic: Topic, *, consensus: str, on: dt.date | None = None, actor: Actor, client_ip: str = ""
+) -> Topic:
     """汇: the opinions gathered are summed up; the topic waits for its meeting."""
     workflow.transition(
         topic,
@@ -183,6 +187,7 @@ def topic_gather(topic: Topic, *, consensus: str, actor: Actor, client_ip: str =
         actor=actor,
         data={"consensus": consensus, "opinions": topic.opinions.count()},
         changes={"consensus": consensus.strip()},
+        on=on,
         client_ip=client_ip,
     )
     return topic
@@ -239,7 +244,9 @@ def topic_meet(topic: Topic, meeting: Meeting, *, actor: Actor, client_ip: str =
     return topic
 
 
-def topic_implemented(topic: Topic, *, progress: str, actor: Actor, client_ip: str = "") -> Topic:
+def topic_implemented(
+    topic: Topic, *, progress: str, on: dt.date | None = None, actor: Actor, client_ip: str = ""
+) -> Topic:
     """督: what was done, checked by the supervisor (包村干部, 政协委员)."""
     workflow.transition(
         topic,
@@ -247,15 +254,16 @@ def topic_implemented(topic: Topic, *, progress: str, actor: Actor, client_ip: s
         actor=actor,
         data={"progress": progress},
         changes={"progress": progress.strip()},
+        on=on,
         client_ip=client_ip,
     )
     return topic
 
 
-def topic_publish(topic: Topic, *, place: str, actor: Actor, client_ip: str = "") -> Topic:
-    """示: the result is posted (the board page shows it) for the machine's 公示 period, from today."""
+def topic_publish(topic: Topic, *, place: str, on: dt.date | None = None, actor: Actor, client_ip: str = "") -> Topic:
+    """示: the result is posted (the board page shows it) for the machine's 公示 period, from the day posted."""
     place = required(place, "公示地点")
-    today = timezone.localdate()
+    today = on or timezone.localdate()
     with transaction.atomic():
         workflow.transition(
             topic,
@@ -263,6 +271,7 @@ def topic_publish(topic: Topic, *, place: str, actor: Actor, client_ip: str = ""
             actor=actor,
             data={"place": place},
             changes={"publicity_place": place, "publicity_from": today},
+            on=today,
             client_ip=client_ip,
         )
         Topic.objects.filter(pk=topic.pk).update(publicity_to=topic.stage_due)
@@ -270,7 +279,15 @@ def topic_publish(topic: Topic, *, place: str, actor: Actor, client_ip: str = ""
     return topic
 
 
-def topic_archive(topic: Topic, *, archive_ref: str, objections: str = "", actor: Actor, client_ip: str = "") -> Topic:
+def topic_archive(
+    topic: Topic,
+    *,
+    archive_ref: str,
+    objections: str = "",
+    on: dt.date | None = None,
+    actor: Actor,
+    client_ip: str = "",
+) -> Topic:
     """档: after the 公示, with the objections raised and how each was handled."""
     workflow.transition(
         topic,
@@ -278,6 +295,7 @@ def topic_archive(topic: Topic, *, archive_ref: str, objections: str = "", actor
         actor=actor,
         data={"archive_ref": archive_ref, "objections": objections},
         changes={"archive_ref": archive_ref.strip(), "objections": objections.strip()},
+        on=on,
         client_ip=client_ip,
     )
     return topic

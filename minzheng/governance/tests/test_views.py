@@ -103,7 +103,11 @@ def test_household_ledger_redeem_page_and_mediation_case(cast: Cast, household: 
     assert "积分不足：余额 0 分" in follow
     assert AuditEvent.objects.filter(object_type="gov_credit", action="view", object_id=str(household.pk)).exists()
     committee = mediation.committee_create(
-        division_code=HEYI, name="合一村人民调解委员会", kind="village", established_on=ago(400), actor=cast.village_worker
+        division_code=HEYI,
+        name="合一村人民调解委员会",
+        kind="village",
+        established_on=ago(400),
+        actor=cast.village_worker,
     )
     mediation.mediator_add(committee, name="钱调解", title="director", actor=cast.village_worker)
     r = worker.post(
