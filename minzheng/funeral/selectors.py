@@ -41,8 +41,8 @@ def funeral_facts(person_ids: Iterable[str]) -> dict[str, tuple[dt.date | None, 
         ):
             out[str(pid)] = (died, burnt, None)
         for pid, kind in Burial.objects.filter(person_id__in=chunk).values_list("person_id", "burial_type"):
-            died, burnt, _ = out.get(str(pid), (None, None, None))
-            out[str(pid)] = (died, burnt, kind)
+            known = out.get(str(pid), (None, None, None))
+            out[str(pid)] = (known[0], known[1], kind)
     return out
 
 

@@ -24,7 +24,9 @@ from minzheng.audit.services import audit_record
 from minzheng.core.dates import first_of
 from minzheng.core.masking import mask_name
 from minzheng.funeral.models import Award, Burial, Cremation
+from minzheng.payments.models import Entitlement
 from minzheng.registry.models import Person
+from minzheng.rules.engine import Decision
 
 PROGRAMMES = (Award.Programme.BASIC, Award.Programme.ECO)
 
@@ -33,7 +35,7 @@ def _yuan(fen: int) -> str:
     return f"{fen / 100:,.2f} 元"
 
 
-def _text(policy_id: str, d: object) -> tuple[str, str]:
+def _text(policy_id: str, d: Decision) -> tuple[str, str]:
     """(outcome, Chinese explanation) from the engine's decision."""
     from minzheng.rules.eligibility import catalogue, reason_text
 
@@ -41,7 +43,8 @@ def _text(policy_id: str, d: object) -> tuple[str, str]:
     eligible, amount = d.eligible, int(d.amount_fen or 0)
     failed, missing = list(d.failed_conditions or []), list(d.missing or [])
     if eligible and amount > 0:
-        labels = "；".join(c.label for c in policy.eligibility.children if c.label)
+        conditions = policy.eligibility.children if policy.eligibility is not None else []
+        labels = "；".join(c.label for c in conditions if c.label)
         basis = "；".join(str(b.get("文号", "")) for b in policy.legal_basis if isinstance(b, dict))
         return Award.Outcome.PAID, f"符合{policy.name}：{labels}。金额 {_yuan(amount)}/例（依据：{basis}）"
     if eligible is None:
@@ -49,7 +52,7 @@ def _text(policy_id: str, d: object) -> tuple[str, str]:
     return Award.Outcome.REFUSED, reason_text(policy, False, 0, failed, d.excluded_by)
 
 
-def evaluate(person: Person, as_of: dt.date) -> dict[str, object]:
+def evaluate(person: Person, as_of: dt.date) -> dict[str, Decision]:
     """policy id → the engine's Decision for this deceased person on `as_of`."""
     from minzheng.rules.eligibility import decide_household
     from minzheng.rules.inputs_db import engine_inputs
@@ -78,7 +81,7 @@ def decide(person: Person, *, actor: Actor | None, as_of: dt.date | None = None)
                 continue
             d = decisions.get(programme.value)
             outcome, text = _text(programme.value, d) if d else (Award.Outcome.PENDING, "待核对：未能判定")
-            amount = int(getattr(d, "amount_fen", 0) or 0) if outcome == Award.Outcome.PAID else 0
+            amount = int(d.amount_fen or 0) if d is not None and outcome == Award.Outcome.PAID else 0
             if outcome == Award.Outcome.PAID and payee is None:
                 outcome, amount = Award.Outcome.PENDING, 0
                 text = f"{text}；待登记丧事承办人（收款人）"
@@ -110,7 +113,7 @@ def payee_of(person: Person) -> Person | None:
     return cremation.family_person if cremation is not None else None
 
 
-def _pay_once(award: Award, payee: Person, actor: Actor | None) -> object:
+def _pay_once(award: Award, payee: Person, actor: Actor | None) -> Entitlement:
     """A one-off payment: created for this month and ended at this month (to_month = from_month)."""
     from minzheng.payments import services as payments
 

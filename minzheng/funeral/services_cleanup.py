@@ -16,6 +16,7 @@ from minzheng.core.jurisdiction import covers
 from minzheng.divisions.models import Division
 from minzheng.funeral.models import Assistant, Campaign, CleanupSite
 from minzheng.funeral.services import FuneralError, _user
+from minzheng.registry.models import Person
 
 
 def _village(code: str, actor: Actor) -> None:
@@ -96,7 +97,7 @@ def site_done(
 
 
 def assistant_appoint(
-    *, division_code: str, name: str, phone: str, actor: Actor, on: dt.date | None = None, person: object = None
+    *, division_code: str, name: str, phone: str, actor: Actor, on: dt.date | None = None, person: Person | None = None
 ) -> Assistant:
     """One serving assistant per village (a database constraint): the old one is ended first."""
     _village(division_code, actor)
