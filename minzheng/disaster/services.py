@@ -53,16 +53,16 @@ def _jurisdiction(actor: Actor) -> str:
     return str(getattr(actor, "jurisdiction", "") or "")
 
 
-def _check_area(actor: Actor, codes: list[str]) -> list[str]:
+def check_area(actor: Actor, codes: list[str], label: str = "受灾区域") -> list[str]:
     codes = sorted({c.strip() for c in codes if c.strip()})
     if not codes:
-        raise DisasterError("受灾区域：请至少选择一个乡镇或村（社区）")
+        raise DisasterError(f"{label}：请至少选择一个乡镇或村（社区）")
     known = set(Division.objects.filter(code__in=[c.ljust(12, "0") for c in codes]).values_list("code", flat=True))
     for code in codes:
-        if code.ljust(12, "0") not in known:
-            raise DisasterError(f"受灾区域：区划代码 {code} 不存在")
         if not covers(_jurisdiction(actor), code):
-            raise DisasterError(f"受灾区域：{code} 超出您的管辖范围")
+            raise DisasterError(f"{label}：{code} 超出您的管辖范围")
+        if code.ljust(12, "0") not in known:
+            raise DisasterError(f"{label}：区划代码 {code} 不存在")
     return codes
 
 
@@ -95,7 +95,7 @@ def _check_event(data: EventData) -> None:
 
 def event_create(data: EventData, *, actor: Actor, client_ip: str = "") -> Event:
     _check_event(data)
-    areas = _check_area(actor, data.areas)
+    areas = check_area(actor, data.areas)
     with transaction.atomic():
         event = Event.objects.create(
             name=data.name.strip(), kind=data.kind, division_code=_jurisdiction(actor)[:6] or areas[0][:6],
@@ -114,7 +114,7 @@ def event_create(data: EventData, *, actor: Actor, client_ip: str = "") -> Event
 def event_update(event: Event, data: EventData, *, actor: Actor, client_ip: str = "") -> Event:
     """A change of level or end date is recorded with its basis (the audit row keeps the old values)."""
     _check_event(data)
-    areas = _check_area(actor, data.areas)
+    areas = check_area(actor, data.areas)
     old = {"level": event.response_level, "ended_on": str(event.ended_on or ""), "areas": event.areas}
     with transaction.atomic():
         Event.objects.filter(pk=event.pk).update(

@@ -15,7 +15,7 @@ from minzheng.audit.services import audit_record
 from minzheng.core.jurisdiction import covers, prefix_q
 from minzheng.core.masking import mask_name, mask_phone
 from minzheng.disaster.models import Call, Contact, Event, Warning
-from minzheng.disaster.services import DisasterError, _check_area
+from minzheng.disaster.services import DisasterError, check_area
 
 
 def _user(actor: Actor) -> Actor | None:
@@ -49,7 +49,7 @@ def warning_issue(
         raise DisasterError("预警内容：请填写")
     if not 5 <= minutes <= 24 * 60:
         raise DisasterError("叫应时限：应在 5 至 1440 分钟之间")
-    codes = _check_area(actor, areas)
+    codes = check_area(actor, areas, "预警区域")
     with transaction.atomic():
         warning = Warning.objects.create(
             event=event, title=title.strip()[:120], level=level, areas=codes, call_within_minutes=minutes,
