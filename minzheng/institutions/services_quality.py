@@ -120,7 +120,8 @@ def inspection_plan(
             institution=inst, division_code=inst.division_code, kind=kind, planned_on=planned_on,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )  # fmt: skip
-        workflow.start(insp, actor=actor, client_ip=client_ip)
+        # A plan entered after the day it names starts on that day (the visit may not precede it).
+        workflow.start(insp, actor=actor, on=min(planned_on, timezone.localdate()), client_ip=client_ip)
     return insp
 
 
