@@ -76,6 +76,7 @@ def test_demo_build_end_to_end(db: None) -> None:
         "地名：村（社区）与道路名称、地名标志、命名更名申请与标准地址",  # placenames
         "基层治理：议事协商、阳光报告会问题台账、信用+、人民调解与社区建设",  # governance
         "社会组织：登记、年报、双随机抽查、评估等级、打非线索与公益创投",  # socialorgs
+        "灾害救助：台风事件、村灾情报送、过渡期生活救助发放、物资发放签收与预警叫应",  # disaster
     ]
     r = built.import_result
     assert (r.rows, r.accepted, r.rejected, r.created, r.rejects_file) == (2000, 2000, 0, 2000, None)

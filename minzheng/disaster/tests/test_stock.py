@@ -61,7 +61,6 @@ def test_a_shortage_issues_nothing_and_names_the_item(cast: Cast, reserve: tuple
 
 
 def test_stock_never_goes_below_zero_from_a_stale_read_nor_in_the_database(cast: Cast, reserve: tuple) -> None:
-    house, quilt = reserve
     stale = _lot("A")  # an officer's page loaded with 10 left
     stock.lot_write_off(_lot("A"), 8, actor=cast.disaster_officer, reason="受潮霉变")  # another took 8 meanwhile
     with pytest.raises(stock.StockError, match="现存 10，不能报损 5"):  # the message shows the stale read …
@@ -105,7 +104,7 @@ def test_the_village_signs_once_within_its_own_area(cast: Cast, reserve: tuple) 
         )
     signed = stock.receipt_sign(dist, received_by="王村", signature_png=_png(), actor=cast.village_worker)
     assert signed.received_by == "王村" and signed.signature is not None
-    with pytest.raises(stock.StockError, match="已于 .* 由 王村 签收"):
+    with pytest.raises(stock.StockError, match=r"已于 .* 由 王村 签收"):
         stock.receipt_sign(signed, received_by="王村", signature_png=_png(), actor=cast.village_worker)
 
 
@@ -129,7 +128,7 @@ def test_expiring_lots_and_unsigned_issues_go_on_the_list_and_leave_it(cast: Cas
 
 
 def test_a_warehouse_outside_the_jurisdiction_is_refused(cast: Cast, reserve: tuple) -> None:
-    house, quilt = reserve
+    _, quilt = reserve
     other = Warehouse.objects.create(code="XX-01", name="咸祥镇储备点", division_code="330212101")
     with pytest.raises(stock.StockError, match="不在您的管辖范围内"):
         stock.lot_receive(other, quilt.pk, batch_no="C", quantity=1, received_on=TODAY, expires_on=None,

@@ -70,7 +70,8 @@ def test_a_claim_from_the_page_opens_a_case_and_the_list_masks_the_name(cast: Ca
     household, _ = make_household()
     event = typhoon(cast)
     post = {"kind": "transition", "household_no": household.household_no, "received_on": TODAY.isoformat(),
-            "house_damage": "collapsed", "no_livelihood": "on", "transition_persons": 3, "winter_persons": 0}  # fmt: skip
+            "house_damage": "collapsed", "no_livelihood": "on", "transition_persons": 3,
+            "winter_persons": 0}  # fmt: skip
     resp = client_for(cast.village_worker).post(f"/disaster/events/{event.pk}/claim/", post)
     c = ReliefClaim.objects.get()
     assert resp.status_code == 302 and unquote(resp["Location"]) == f"/cases/{c.case.case_no}/"

@@ -57,7 +57,7 @@ def test_calls_for_every_contact_of_the_area_and_unanswered_ones_on_the_list(cas
     assert WorkItem.objects.get(subject_id=str(first.pk)).status == "resolved"
     refresh_disaster_items()
     assert WorkItem.objects.filter(kind="disaster_call_unanswered", status="open").count() == 2
-    with pytest.raises(DisasterError, match="已于 .* 接通"):
+    with pytest.raises(DisasterError, match=r"已于 .* 接通"):
         warn.call_record(first, answered=True, actor=cast.village_worker)
     assert (
         AuditEvent.objects.filter(object_type="disaster_warning", object_id=str(w.pk)).count() == 3
