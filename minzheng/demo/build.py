@@ -41,6 +41,8 @@ DEMO_EXTENSIONS = (
     "minzheng.placenames.demo",
     "minzheng.governance.demo",
     "minzheng.socialorgs.demo",
+    "minzheng.funeral.demo",  # after minzheng.payments.demo (pays this month's funeral payrolls)
+    "minzheng.marriage.demo",
     "minzheng.disaster.demo",  # after minzheng.payments.demo (pays this month's relief payroll)
 )
 SAMPLE_FILE = "居民信息_含错误行.csv"
