@@ -37,6 +37,7 @@ DEMO_EXTENSIONS = (
     "minzheng.rescue.demo",
     "minzheng.children.demo",
     "minzheng.childvisits.demo",  # after minzheng.children.demo (reads the children's categories)
+    "minzheng.institutions.demo",  # after eldercare (levels, coordinates) and payments (特困)
     "minzheng.volunteers.demo",  # after minzheng.eldercare.demo (a volunteering elder draws care)
     "minzheng.placenames.demo",
     "minzheng.governance.demo",
