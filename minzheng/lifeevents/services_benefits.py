@@ -238,11 +238,11 @@ def changes_propose(event: LifeEvent) -> list[BenefitChange]:
     return out
 
 
-def _payee(ent: Entitlement, household: Household, event: LifeEvent) -> Person:
+def _payee(ent: Entitlement | None, household: Household, event: LifeEvent) -> Person:
     """The payee still in the household, else its 户主, else its oldest adult (never the deceased)."""
     gone = {event.person.pk} if event.kind == Kind.DEATH else set()
     members = household.members.exclude(pk__in=gone).order_by("birth_date", "pk")
-    if ent.payee_id not in gone and members.filter(pk=ent.payee_id).exists():
+    if ent is not None and ent.payee_id not in gone and members.filter(pk=ent.payee_id).exists():
         return ent.payee
     today = timezone.localdate()
     adults = [m for m in members if (today.year - m.birth_date.year) >= ADULT]
@@ -253,56 +253,60 @@ def _payee(ent: Entitlement, household: Household, event: LifeEvent) -> Person:
     return choice
 
 
-def change_apply(change: BenefitChange, *, actor: Actor, reason: str = "", client_ip: str = "") -> BenefitChange:
-    """确认: carry the change out through the payments kernel; the note says what it did."""
-    from minzheng.payments.services import EntitlementError, entitlement_create
+def _end_old(change: BenefitChange, ent: Entitlement, reason: str, actor: Actor) -> list[str]:
+    """The old entitlement ends with the last month due; months paid after it go to the 追回台账."""
+    from minzheng.payments.services import EntitlementError
     from minzheng.payments.stops import stop_confirm
 
+    ent.refresh_from_db()
+    if ent.status == Status.ENDED:
+        return ["原待遇已停发（停发核实已处理）"]
+    cause = Overpayment.Cause.DEATH if change.event.kind == Kind.DEATH else Overpayment.Cause.INELIGIBLE
+    last = change.last_month or first_of(timezone.localdate())
+    try:
+        result = stop_confirm(ent, last_month=last, reason=reason, actor=actor, cause=cause)
+    except EntitlementError as exc:
+        raise BenefitError(str(exc)) from None
+    notes = [f"原待遇停发，最后发放所属期 {month_label(last)}"]
+    if result.overpayment is not None:
+        notes.append(f"多发 {result.overpayment.amount_fen / 100:,.2f} 元列入追回台账#{result.overpayment.pk}")
+    return notes
+
+
+def _start_new(change: BenefitChange, ent: Entitlement | None, household: Household, reason: str, actor: Actor) -> str:
+    """The household's entitlement for the members now in it, from the month after the event."""
+    from minzheng.payments.services import entitlement_create
+
+    amount, month = change.new_amount_fen or 0, change.effective_month or _month_after(timezone.localdate())
+    new = entitlement_create(
+        programme_id=change.programme,
+        subject=household,
+        payee=_payee(ent, household, change.event),
+        amount_fen=amount,
+        from_month=month,
+        source="lifeevent",
+        actor=actor,
+        case=ent.case if ent else None,
+        reason=f"{reason}：保障人口 {change.new_members} 人，月 {amount / 100:,.2f} 元",
+        members=change.new_members or 1,
+    )
+    return (
+        f"自 {month_label(new.from_month)} 起按 {change.new_members} 人月 {amount / 100:,.2f} 元发放（待遇#{new.pk}）"
+    )
+
+
+def change_apply(change: BenefitChange, *, actor: Actor, reason: str = "", client_ip: str = "") -> BenefitChange:
+    """确认: carry the change out through the payments kernel; the note says what it did."""
     if change.status != Change.Status.PROPOSED:
         raise BenefitError(f"该变更已{change.get_status_display()}")
     event, ent = change.event, change.entitlement
     reason = reason.strip() or f"{event.get_kind_display()} {event.case.case_no}：{change.get_action_display()}"
-    notes = []
+    notes: list[str] = []
     with transaction.atomic():
         if ent is not None and change.action in (Change.Action.END, Change.Action.AMOUNT):
-            ent.refresh_from_db()
-            cause = Overpayment.Cause.DEATH if event.kind == Kind.DEATH else Overpayment.Cause.INELIGIBLE
-            if ent.status != Status.ENDED:
-                try:
-                    result = stop_confirm(
-                        ent,
-                        last_month=change.last_month or first_of(timezone.localdate()),
-                        reason=reason,
-                        actor=actor,
-                        cause=cause,
-                    )
-                except EntitlementError as exc:
-                    raise BenefitError(str(exc)) from None
-                notes.append(
-                    f"原待遇停发，最后发放所属期 {month_label(result.entitlement.to_month or change.last_month)}"
-                )  # type: ignore[arg-type]
-                if result.overpayment is not None:
-                    op = result.overpayment
-                    notes.append(f"多发 {op.amount_fen / 100:,.2f} 元列入追回台账#{op.pk}")
-            else:
-                notes.append("原待遇已停发（停发核实已处理）")
+            notes += _end_old(change, ent, reason, actor)
         if change.action == Change.Action.AMOUNT and change.new_amount_fen and change.household is not None:
-            new = entitlement_create(
-                programme_id=change.programme,
-                subject=change.household,
-                payee=_payee(ent, change.household, event),  # type: ignore[arg-type]
-                amount_fen=change.new_amount_fen,
-                from_month=change.effective_month,
-                source="lifeevent",  # type: ignore[arg-type]
-                reason=f"{reason}：保障人口 {change.new_members} 人，月 {change.new_amount_fen / 100:,.2f} 元",
-                actor=actor,
-                case=ent.case if ent else None,
-                members=change.new_members or 1,
-            )
-            notes.append(
-                f"自 {month_label(new.from_month)} 起按 {change.new_members} 人"
-                f"月 {new.amount_fen / 100:,.2f} 元发放（待遇#{new.pk}）"
-            )
+            notes.append(_start_new(change, ent, change.household, reason, actor))
         if change.action == Change.Action.REVIEW:
             notes.append("已安排重新评估")
         _settle(change, Change.Status.APPLIED, actor, "；".join(notes), client_ip)

@@ -85,7 +85,8 @@ def world(cast: Cast) -> World:
 
 def department_user(code: str, username: str | None = None) -> User:
     """A 协办部门 account of the department `code` for the county (the cast has hrss)."""
-    return User.objects.create_user(
+    user = User.objects.filter(username=username or f"dept_{code}").first()
+    return user or User.objects.create_user(
         username=username or f"dept_{code}", password="x", role="department_staff", jurisdiction=COUNTY, unit=code
     )
 
