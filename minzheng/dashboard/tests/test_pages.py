@@ -38,7 +38,9 @@ def client_for(user: Any) -> Client:
 
 
 def value(key: str, division: str, bucket: str = "") -> int | None:
-    return Aggregate.objects.filter(figure=key, division=division, bucket=bucket).values_list("value", flat=True).first()
+    return (
+        Aggregate.objects.filter(figure=key, division=division, bucket=bucket).values_list("value", flat=True).first()
+    )
 
 
 def test_figures_roll_up_by_division_prefix(world: Any) -> None:
