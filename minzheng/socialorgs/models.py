@@ -93,6 +93,15 @@ class Filing(models.Model):
 
         return flow.FILING.state_label(self.status)
 
+    def changes_display(self) -> list[tuple[str, str]]:
+        """变更事项 in words: (登记事项, 新值), money in 元."""
+        from minzheng.socialorgs.services import CHANGEABLE
+
+        return [
+            (CHANGEABLE.get(k, k), f"{v / 100:,.2f} 元" if k == "capital_fen" else str(v))
+            for k, v in self.changes.items()
+        ]
+
 
 class AnnualReport(models.Model):
     """年报 for one year: filled by the organisation's own account, accepted or returned by the officer."""

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -185,6 +185,8 @@ def org_change(request: HttpRequest, pk: int) -> HttpResponse:
 def org_status(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     """注销登记收件, 列入 / 移出活动异常名录: each with its reason."""
     org = access.access_org(request.user, pk)
+    if what not in ("deregister", "abnormal", "normal"):
+        raise Http404("未知的办理事项")
     reason, ip, user = request.POST.get("reason", ""), client_ip(request), request.user
     if what == "deregister":
         on = timezone.localdate()
@@ -227,8 +229,6 @@ def org_rating(request: HttpRequest, pk: int) -> HttpResponse:
 def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     filing = access.scoped(request.user, Filing.objects.select_related("org")).filter(pk=pk).first()
     if filing is None:
-        from django.http import Http404
-
         raise Http404("登记事项不存在")
     if request.method == "POST" and access.can_decide(request.user):
         _filing_step(request, filing)

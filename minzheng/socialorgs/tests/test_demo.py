@@ -6,8 +6,10 @@ from __future__ import annotations
 from minzheng.accounts.services import user_create
 from minzheng.accounts.units import ORG_CREDIT_CODE
 from minzheng.socialorgs import demo, selectors
+from minzheng.socialorgs.figures import FIGURES
 from minzheng.socialorgs.models import AnnualReport, DrawBatch, Lead, Organisation, Rating
 from minzheng.socialorgs.models_venture import Application, Instalment
+from minzheng.socialorgs.tests.conftest import TODAY
 from minzheng.testing import COUNTY, PASSWORD, load_test_divisions
 from minzheng.workitems.models import WorkItem
 
@@ -34,3 +36,8 @@ def test_demo_socialorgs(db: None) -> None:
     assert {"socialorg_report_review", "socialorg_filing", "socialorg_lead", "venture_instalment"} <= kinds
     demo.demo_extend(None, steps.append)
     assert Organisation.objects.count() == 37
+    rows = {f.key: list(f.compute(TODAY)) for f in FIGURES}
+    assert sum(v for _, _, v in rows["socialorgs.registered"]) == 36
+    assert all(len(code) == 12 for code, _, _ in rows["socialorgs.registered"])
+    filed = sum(v for _, b, v in rows["socialorgs.report_rate"] if b == "已报")
+    assert filed == 28 and sum(v for _, b, v in rows["socialorgs.venture_money"] if b == "已拨付") > 0
