@@ -13,7 +13,7 @@ class Config(AppConfig):
     def ready(self) -> None:
         from minzheng.core import navigation
         from minzheng.core.figures import register_app
-        from minzheng.funeral import access, services_feed
+        from minzheng.funeral import access, items, services_feed  # noqa: F401  (items registers its producer)
         from minzheng.scheduler.registry import register as schedule
 
         navigation.register("funeral", group="殡葬管理", group_order=71, order=10, entries=access.nav_entries)

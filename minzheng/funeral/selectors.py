@@ -82,7 +82,10 @@ def cemetery_rows(user: Any) -> list[dict[str, Any]]:
     rows = Plot.objects.filter(cemetery__in=qs).values_list("cemetery_id", "state").annotate(n=Count("id"))
     for cid, state, n in rows:
         counts.setdefault(cid, Counter())[state] = n
-    return [{"c": c, "counts": counts.get(c.pk, Counter())} for c in qs]
+    return [
+        {"c": c, "cells": [(label, counts.get(c.pk, Counter())[state]) for state, label in Plot.State.choices]}
+        for c in qs
+    ]
 
 
 def assistant_rows(user: Any) -> list[dict[str, Any]]:
