@@ -51,6 +51,7 @@ def fingerprint(household: Any, as_of: dt.date) -> str:
         _parameters(),
         _feeds(as_of),
         _household_facts(household, as_of),
+        _funeral(household),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -145,3 +146,12 @@ def _household_facts(household: Any, as_of: dt.date) -> Any:
     from minzheng.rules.inputs_db import household_facts
 
     return sorted(household_facts([household.pk], as_of).get(household.pk, {}).items())
+
+
+def _funeral(household: Any) -> Any:
+    """The members' cremation and burial records (死亡日期, 火化日期, 安葬方式: rules.inputs_db.funeral_columns)."""
+    from minzheng.funeral.selectors import funeral_facts
+    from minzheng.registry.models import Person
+
+    ids = [str(pk) for pk in Person.objects.filter(household=household).values_list("pk", flat=True)]
+    return sorted(funeral_facts(ids).items())
