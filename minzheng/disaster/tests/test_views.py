@@ -77,6 +77,8 @@ def test_a_claim_from_the_page_opens_a_case_and_the_list_masks_the_name(cast: Ca
     assert resp.status_code == 302 and unquote(resp["Location"]) == f"/cases/{c.case.case_no}/"
     page = client_for(cast.town_officer).get(f"/disaster/events/{event.pk}/").content.decode()
     assert "张**" in page and "张建国" not in page
+    detail = client_for(cast.town_officer).get(f"/cases/{c.case.case_no}/").content.decode()
+    assert "过渡期生活救助" in detail and "入户核查" in detail  # the case kernel's page works the claim
     out = client_for(cast.disaster_officer).get(f"/disaster/events/{event.pk}/claim/")
     assert out.status_code == 404  # 受理 is the town's window or the village
 
