@@ -109,8 +109,10 @@ def can_confirm(user: Any, activity: Activity) -> bool:
 
 def own_volunteer(user: Any) -> Volunteer:
     """The volunteer record linked to a volunteer's account, or 404."""
-    found = Volunteer.objects.select_related("person").filter(user_id=getattr(user, "pk", None), active=True).first()
-    if found is None or not is_volunteer(user):
+    if not is_volunteer(user):
+        raise Http404("本账号没有关联的志愿者登记")
+    found = Volunteer.objects.select_related("person").filter(user_id=user.pk, active=True).first()
+    if found is None:
         raise Http404("本账号没有关联的志愿者登记")
     return found
 

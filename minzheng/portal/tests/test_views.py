@@ -38,6 +38,7 @@ WINDOW = [*DESK, "全科受理", "救助案件"]
 RESCUE = ["救助台账", "回访到期"]  # 救助管理: the ledgers and due follow-ups, for the station and the contacts
 SOCIALORGS = ["社会组织", "年报", "双随机抽查", "打非线索", "公益创投"]  # 社会组织: the county office, approver, auditor
 GOVERNANCE = ["议事协商", "阳光报告会", "信用+", "人民调解", "社区建设"]  # 基层治理: village, town, county reads
+VOLUNTEERS = ["社工站与志愿服务", "志愿者", "志愿服务活动", "时间银行"]  # 社工与志愿服务 (volunteers)
 
 
 @pytest.mark.parametrize(
@@ -57,6 +58,7 @@ GOVERNANCE = ["议事协商", "阳光报告会", "信用+", "人民调解", "社
                 "紧急呼叫",
                 "老年助餐",
                 *RESCUE,
+                *VOLUNTEERS,
                 *GOVERNANCE,
             ],
         ),
@@ -73,6 +75,7 @@ GOVERNANCE = ["议事协商", "阳光报告会", "信用+", "人民调解", "社
                 "儿童走访统计",
                 *CARE_TOWN,
                 *RESCUE,
+                *VOLUNTEERS,
                 *GOVERNANCE,
             ],
         ),
@@ -91,6 +94,7 @@ GOVERNANCE = ["议事协商", "阳光报告会", "信用+", "人民调解", "社
                 "儿童档案",
                 "儿童走访统计",
                 *CARE_COUNTY,
+                *VOLUNTEERS,
                 *SOCIALORGS,
                 *GOVERNANCE,
             ],
@@ -102,7 +106,9 @@ GOVERNANCE = ["议事协商", "阳光报告会", "信用+", "人民调解", "社
         ("rescue_staff", [*DESK, "站内救助", *RESCUE]),
         ("child_director", [*DESK, "儿童档案", "儿童走访", "走访统计"]),  # childvisits: the phone plan
         ("child_supervisor", [*DESK, "儿童档案", "儿童走访", "走访统计"]),  # childvisits
-        ("auditor", ["救助案件", *PAY, "儿童档案", "儿童走访统计", *SOCIALORGS, *GOVERNANCE, "审计日志"]),
+        ("auditor", ["救助案件", *PAY, "儿童档案", "儿童走访统计", *VOLUNTEERS, *SOCIALORGS, *GOVERNANCE, "审计日志"]),
+        ("social_worker", [*DESK, *VOLUNTEERS]),  # volunteers: the town's station
+        ("volunteer", [*DESK, "我的志愿服务"]),  # volunteers: the phone pages
         (
             "sysadmin",
             [
