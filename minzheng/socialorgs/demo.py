@@ -23,7 +23,7 @@ from minzheng.accounts.units import ORG_CREDIT_CODE
 from minzheng.demo.accounts import DEMO_PASSWORD
 from minzheng.divisions import codes as division_codes
 from minzheng.divisions.models import Division
-from minzheng.socialorgs import codes, draw, items, params, services
+from minzheng.socialorgs import codes, draw, items, materials, params, services
 from minzheng.socialorgs import services_reports as reports
 from minzheng.socialorgs import services_supervise as supervise
 from minzheng.socialorgs import services_venture as venture
@@ -54,6 +54,7 @@ def register_org(
         legal_rep_phone="13805740000", scope=extra.get("scope", "为辖区居民提供公益服务"),
     )  # fmt: skip
     filing = services.register_apply(data, actor=officer)
+    materials.materials_tick(filing, [m["key"] for m in materials.required(filing)], actor=officer)
     services.filing_accept(filing, actor=officer, on=on)
     code = extra.get("credit_code") or codes.make(kind, officer.jurisdiction, serial)
     services.filing_decide(filing, approve=True, credit_code=code, actor=approver, on=on)

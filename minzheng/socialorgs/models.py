@@ -73,6 +73,7 @@ class Filing(models.Model):
     org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="filings")
     type = models.CharField(max_length=12, choices=Type.choices, db_comment="事项")
     changes = models.JSONField(default=dict, blank=True, db_comment="变更事项：字段 → 新值")
+    materials = models.JSONField(default=list, blank=True, db_comment="已收取的申请材料（data/materials.yaml 的 key）")
     reason = models.TextField(blank=True, db_comment="申请理由（注销：清算情况）")
     division_code = models.CharField(max_length=12, db_comment="区划代码（组织住所，管辖范围）")
     received_on = models.DateField(db_comment="收件日期")

@@ -19,7 +19,8 @@ from minzheng.audit.services import audit_record, client_ip
 from minzheng.core.decorators import role_required
 from minzheng.core.masking import mask_phone
 from minzheng.core.sheets import Sheet, xlsx_bytes
-from minzheng.socialorgs import access, selectors, services, strength_facts
+from minzheng.documents.services import AttachmentError
+from minzheng.socialorgs import access, materials, selectors, services, strength_facts
 from minzheng.socialorgs import services_supervise as supervise
 from minzheng.socialorgs.forms import (
     ApplicationForm,
@@ -34,7 +35,7 @@ from minzheng.socialorgs.forms import (
 from minzheng.socialorgs.models import Filing
 from minzheng.workflow.services import TransitionRefused, history
 
-Refused = (services.SocialOrgError, TransitionRefused)
+Refused = (services.SocialOrgError, TransitionRefused, AttachmentError)
 EXPORT_COLUMNS = [
     "名称",
     "统一社会信用代码",
@@ -238,6 +239,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": history(filing),
         "decide_form": DecideForm(),
         "can_decide": access.can_decide(request.user),
+        "checklist": materials.checklist(filing),
     }
     return render(request, "socialorgs/filing.html", context)
 
@@ -245,7 +247,17 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _filing_step(request: HttpRequest, filing: Filing) -> None:
     step, ip, user = request.POST.get("step", ""), client_ip(request), request.user
     reason, code = request.POST.get("reason", ""), request.POST.get("credit_code", "")
-    if step == "accept":
+    if step == "materials":
+        keys = request.POST.getlist("material")
+        _act(request, lambda: materials.materials_tick(filing, keys, actor=user, client_ip=ip), "已记录收件材料")
+    elif step == "scan" and request.FILES.get("scan"):
+        scan, key = request.FILES["scan"], request.POST.get("kind", "")
+        _act(
+            request,
+            lambda: materials.material_scan(filing, key, scan, filename=scan.name or "scan", actor=user, client_ip=ip),
+            "已上传扫描件",
+        )
+    elif step == "accept":
         _act(request, lambda: services.filing_accept(filing, actor=user, client_ip=ip), "已受理")
     elif step == "return":
         _act(request, lambda: services.filing_return(filing, reason=reason, actor=user, client_ip=ip), "已不予受理")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from stdnum.cn import uscc
 
 from minzheng.accounts.units import ORG_CREDIT_CODE
 from minzheng.audit.models import AuditEvent
-from minzheng.socialorgs import codes, selectors, services
+from minzheng.socialorgs import codes, materials, selectors, services
 from minzheng.socialorgs.models import Filing, Kind, Organisation
 from minzheng.socialorgs.tests.conftest import TODAY, ago, make_org
 from minzheng.testing import VILLAGE_A, Cast
@@ -48,12 +50,34 @@ def _apply(cast: Cast, name: str = "瞻岐镇老年协会") -> Filing:
     return services.register_apply(data, actor=cast.socialorg_officer)
 
 
+def _accept(cast: Cast, filing: Filing, **kw: object) -> None:
+    materials.materials_tick(filing, [m["key"] for m in materials.required(filing)], actor=cast.socialorg_officer)
+    services.filing_accept(filing, actor=cast.socialorg_officer, **kw)  # type: ignore[arg-type]
+
+
+def test_materials_before_acceptance(cast: Cast) -> None:
+    filing = _apply(cast)
+    keys = [m["key"] for m in materials.required(filing)]
+    assert "approval" not in keys  # direct registration: no 业务主管单位 approval document
+    materials.materials_tick(filing, ["application", "charter"], actor=cast.socialorg_officer)
+    with pytest.raises(TransitionRefused, match="申请材料未收齐，不能受理：缺少验资报告、场所使用权证明、发起人"):
+        services.filing_accept(filing, actor=cast.socialorg_officer)
+    with pytest.raises(services.SocialOrgError, match="不是本事项的申请材料"):
+        materials.materials_tick(filing, ["liquidation"], actor=cast.socialorg_officer)
+    pdf = io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    scan = materials.material_scan(filing, "charter", pdf, filename="章程.pdf", actor=cast.socialorg_officer)
+    assert scan.content_type == "application/pdf"
+    assert [m["scans"] for m in materials.checklist(filing) if m["key"] == "charter"] == [[scan]]
+    _accept(cast, filing)
+    assert filing.status == "accepted"
+
+
 def test_registration_four_eyes_and_code(cast: Cast) -> None:
     filing = _apply(cast)
     org = filing.org
     assert (org.status, filing.status) == ("applying", "received")
     assert filing.due_on is not None and filing.due_on > filing.received_on  # 5 working days to accept
-    services.filing_accept(filing, actor=cast.socialorg_officer, on=ago(2))
+    _accept(cast, filing, on=ago(2))
     with pytest.raises(TransitionRefused, match="四眼原则"):
         services.filing_decide(filing, approve=True, credit_code=codes.make(Kind.SOCIAL_GROUP, "330212", 5),
                                actor=cast.socialorg_officer)  # fmt: skip
@@ -95,7 +119,7 @@ def test_change_and_deregistration(cast: Cast, org: Organisation) -> None:
                                    actor=cast.socialorg_officer)  # fmt: skip
     with pytest.raises(services.SocialOrgError, match="已有办理中的登记事项"):
         services.deregister_apply(org, reason="完成宗旨", on=TODAY, actor=cast.socialorg_officer)
-    services.filing_accept(filing, actor=cast.socialorg_officer)
+    _accept(cast, filing)
     services.filing_decide(filing, approve=True, actor=cast.county_approver)
     org.refresh_from_db()
     assert (org.legal_rep, org.capital_fen) == ("李新任", 2_000_000)
@@ -105,7 +129,8 @@ def test_change_and_deregistration(cast: Cast, org: Organisation) -> None:
     with pytest.raises(services.SocialOrgError, match="不能变更"):
         services.change_apply(org, {"credit_code": "X"}, on=TODAY, actor=cast.socialorg_officer)
     gone = services.deregister_apply(org, reason="完成章程宗旨，清算完毕", on=TODAY, actor=cast.socialorg_officer)
-    services.filing_accept(gone, actor=cast.socialorg_officer)
+    assert [m["key"] for m in materials.required(gone)] == ["application", "resolution", "liquidation"]
+    _accept(cast, gone)
     services.filing_decide(gone, approve=True, actor=cast.county_approver)
     org.refresh_from_db()
     assert org.status == "deregistered"

@@ -39,6 +39,14 @@ def test_register_through_the_page(cast: Cast) -> None:
     assert response.status_code == 302
     org = Organisation.objects.get(name="合一村老年协会")
     assert (org.capital_fen, org.status) == (3_000_000, "applying")
+    url = response["Location"]
+    assert "章程草案" in officer.get(url).content.decode()
+    refused = officer.post(url, {"step": "accept"}, follow=True).content.decode()
+    assert "申请材料未收齐" in refused
+    keys = ["application", "venue", "persons", "charter"]
+    officer.post(url, {"step": "materials", "material": keys})
+    officer.post(url, {"step": "accept"})
+    assert org.filings.get().status == "accepted"
 
 
 def test_org_account_pages(cast: Cast, org: Organisation) -> None:
