@@ -125,7 +125,7 @@ def batch_draw(batch: DrawBatch, *, actor: Actor, client_ip: str = "") -> DrawBa
         )
         audit_record(
             actor=actor,
-            action="draw",
+            action="create",  # the draw result (seed, pools, drawn) is created once
             object_type="socialorg_draw",
             object_id=batch.pk,
             summary=f"双随机抽取：{batch.name}，名录 {len(orgs)} 家抽中 {len(drawn)} 家，检查人员 {len(inspectors)} 名",

@@ -98,7 +98,7 @@ def inspection_publish(inspection: Inspection, *, actor: Actor, client_ip: str =
         inspection.refresh_from_db()
         audit_record(
             actor=actor,
-            action="publish",
+            action="update",
             object_type="socialorg_inspection",
             object_id=inspection.pk,
             summary=f"公开抽查结果：{inspection.org.name}",

@@ -40,7 +40,7 @@ def test_draw_saved_reproducible_and_refused_twice(cast: Cast, pool: list[Organi
         if d["code"] == pool[0].credit_code:
             assert {i["name"] for i in d["inspectors"]} == {"检查员2", "检查员3"}
     assert Inspection.objects.filter(batch=saved).count() == 3
-    event = AuditEvent.objects.get(object_type="socialorg_draw", action="draw")
+    event = AuditEvent.objects.get(object_type="socialorg_draw", summary__startswith="双随机抽取")
     assert event.data["seed"] == saved.seed and len(event.data["drawn"]) == 3
     with pytest.raises(SocialOrgError, match=r"已于 .* 抽取，不能再次抽取"):
         draw.batch_draw(saved, actor=cast.socialorg_officer)
