@@ -240,6 +240,11 @@ def abnormal_leave(org: Organisation, *, reason: str, actor: Actor, client_ip: s
     workflow.transition(org, "registered", actor=actor, reason=reason, client_ip=client_ip)
 
 
+def revoke(org: Organisation, *, reason: str, actor: Actor, client_ip: str = "") -> None:
+    """撤销登记: an administrative penalty (社团条例第三十条, 民非条例第二十五条) decided by the county approver."""
+    workflow.transition(org, "revoked", actor=actor, reason=reason, client_ip=client_ip)
+
+
 def org_file_read(org: Organisation, *, actor: Actor, client_ip: str = "") -> None:
     """The officer's view of one organisation's file (legal representative's phone included): audited."""
     audit_record(

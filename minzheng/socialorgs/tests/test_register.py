@@ -156,3 +156,7 @@ def test_abnormal_list_moves_on_the_machine(cast: Cast) -> None:
         services.abnormal_leave(org, reason="", actor=cast.socialorg_officer)
     services.abnormal_leave(org, reason="已补报年报", actor=cast.socialorg_officer)
     assert Organisation.objects.get(pk=org.pk).status == "registered"
+    with pytest.raises(TransitionRefused):
+        services.revoke(org, reason="连续两年不参加年检", actor=cast.socialorg_officer)  # the approver decides
+    services.revoke(org, reason="鄞民罚〔2026〕3号", actor=cast.county_approver)
+    assert Organisation.objects.get(pk=org.pk).status == "revoked"
