@@ -40,6 +40,16 @@ def _audit(actor: Actor, object_type: str, pk: object, summary: str, client_ip: 
     )
 
 
+def _check_org(code: str, division_code: str) -> None:
+    """A 社会组织人民调解委员会 (seed 004 青岛) is set up by an organisation on the county's register (G1)."""
+    from minzheng.socialorgs.selectors import registered_orgs
+
+    if not code:
+        raise GovernanceError("社会组织人民调解委员会须填写设立组织的统一社会信用代码")
+    if not registered_orgs(division_code[:6]).filter(credit_code=code).exists():
+        raise GovernanceError(f"统一社会信用代码 {code} 不是本县已登记的社会组织")
+
+
 def committee_create(
     *, division_code: str, name: str, kind: str, established_on: dt.date, org_credit_code: str = "", phone: str = "",
     actor: Actor, client_ip: str = "",
@@ -47,12 +57,13 @@ def committee_create(
     division = division_checked(actor, division_code)
     if kind not in Committee.Kind.values:
         raise GovernanceError("类型：请选择村（居）、乡镇（街道）、行业性专业性或社会组织人民调解委员会")
-    if kind == Committee.Kind.SOCIALORG and not org_credit_code.strip():
-        raise GovernanceError("社会组织人民调解委员会须填写设立组织的统一社会信用代码")
+    code = org_credit_code.strip().upper()
+    if kind == Committee.Kind.SOCIALORG:
+        _check_org(code, division.code)
     with transaction.atomic():
         committee = Committee.objects.create(
             division_code=division.code, name=required(name, "名称"), kind=kind, established_on=established_on,
-            org_credit_code=org_credit_code.strip().upper(), phone=phone.strip(),
+            org_credit_code=code, phone=phone.strip(),
         )  # fmt: skip
         _audit(actor, "gov_committee", committee.pk, f"登记人民调解委员会 {committee.name}", client_ip)
     return committee

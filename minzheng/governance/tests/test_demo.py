@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from minzheng.accounts.services import user_create
 from minzheng.governance import demo
+from minzheng.governance.figures import FIGURES, questions
 from minzheng.governance.models import CreditAccount, CreditFund, MediationCase, Question, Redemption, Topic
 from minzheng.governance.tests.conftest import HEYI, bare_household
 from minzheng.testing import PASSWORD
@@ -27,6 +30,10 @@ def test_demo_step(county: None) -> None:
     assert set(MediationCase.objects.values_list("status", flat=True)) == {"agreed", "closed"}
     kinds = set(WorkItem.objects.filter(status="open").values_list("kind", flat=True))
     assert kinds == {"gov_question_overdue", "gov_topic_overdue", "gov_mediation_due"}
+    for figure in FIGURES:  # codes, buckets and whole numbers only
+        rows = list(figure.compute(timezone.localdate()))
+        assert rows and all(len(code) == 12 and isinstance(value, int) for code, _, value in rows), figure.key
+    assert "逾期" in {bucket for _, bucket, _ in questions(timezone.localdate())}
     before = Topic.objects.count()
     demo.demo_extend(None, steps.append)
     assert Topic.objects.count() == before

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from minzheng.accounts.units import ORG_CREDIT_CODE
 from minzheng.governance import services_community as community
 from minzheng.governance import services_mediation as mediation
 from minzheng.governance.services import GovernanceError
@@ -23,6 +24,11 @@ def test_mediation_case_to_closed(cast: Cast) -> None:
         division_code=HEYI, name="合一村人民调解委员会", kind="village", established_on=ago(900), actor=w
     )
     mediator = mediation.mediator_add(committee, name="钱调解", title="director", actor=w)
+    with pytest.raises(GovernanceError, match="不是本县已登记的社会组织"):  # the register is socialorgs' (G1)
+        mediation.committee_create(
+            division_code=HEYI, name="某协会人民调解委员会", kind="socialorg", org_credit_code=ORG_CREDIT_CODE,
+            established_on=ago(9), actor=w,
+        )  # fmt: skip
     with pytest.raises(GovernanceError, match="校验位错误"):
         mediation.case_open(
             committee, division_code=HEYI, type="neighbour", facts="滴水", received_on=ago(5),
