@@ -17,10 +17,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from minzheng.accounts.models import Role, User
-from minzheng.accounts.services import user_create
+from minzheng.accounts.models import User
 from minzheng.accounts.units import ORG_CREDIT_CODE
-from minzheng.demo.accounts import DEMO_PASSWORD
 from minzheng.divisions import codes as division_codes
 from minzheng.divisions.models import Division
 from minzheng.socialorgs import codes, draw, items, materials, params, services
@@ -83,18 +81,6 @@ def _villages(county: str, n: int) -> list[str]:
     rows = Division.objects.filter(level=division_codes.VILLAGE, code__startswith=county).order_by("code")
     found = list(rows.values_list("code", flat=True)[: n * 3 : 3]) or list(rows.values_list("code", flat=True)[:n])
     return (found * (n // max(len(found), 1) + 1))[:n]
-
-
-def _reviewers(officer: User) -> list[User]:
-    """Two outside experts for the 创投 review (the demo has one officer; three reviewers are needed)."""
-    made = []
-    for i, display in ((1, "评审专家 钱公益"), (2, "评审专家 孙社工")):
-        user = User.objects.filter(username=f"pingshen{i}").first() or user_create(
-            actor=None, username=f"pingshen{i}", role=Role.SOCIALORG_OFFICER, jurisdiction=officer.jurisdiction,
-            password=DEMO_PASSWORD, display_name=display,
-        )  # fmt: skip
-        made.append(user)
-    return made
 
 
 def demo_extend(built: Any, step: Any) -> None:
@@ -169,10 +155,11 @@ def _venture(officer: User, approver: User, orgs: list[Organisation]) -> None:
                                   requested_fen=amount, division_code=org.division_code,
                                   actor=zuzhi if org.credit_code == ORG_CREDIT_CODE else officer))  # fmt: skip
     venture.round_close_call(rnd, actor=officer)
-    reviewers = [officer, *_reviewers(officer)]
+    experts = ["钱公益（高校社工系）", "孙社工（社工机构）", "邵社组"]  # outside experts' sheets entered by shezu
     for app, base in zip(apps, (88, 79, 52), strict=True):
-        for i, reviewer in enumerate(reviewers):
-            venture.score(app, value=base + i, comment="方案可行" if base > 60 else "方案不够具体", actor=reviewer)
+        for i, expert in enumerate(experts):
+            comment = "方案可行" if base > 60 else "方案不够具体"
+            venture.score(app, value=base + i, expert=expert, comment=comment, actor=officer)
     awarded = venture.round_award(rnd, actor=approver)
     first = awarded[0].instalments.get(seq=1)
     venture.instalment_approve(first, actor=officer)

@@ -169,6 +169,7 @@ class ApplyForm(forms.Form):
 
 
 class ScoreForm(forms.Form):
+    expert = forms.CharField(label="评审专家（不填为本人）", required=False, max_length=64)
     score = forms.IntegerField(label="评分（百分制）", min_value=0, max_value=100)
     comment = forms.CharField(label="评审意见", required=False, max_length=300)
 

@@ -69,18 +69,23 @@ class Application(models.Model):
 
 
 class Score(models.Model):
+    """One expert's score sheet; outside experts' sheets are entered by the officer (`reviewer`)."""
+
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="scores")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    expert = models.CharField(max_length=64, default="", db_comment="评审专家")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_comment="录入人"
+    )
     score = models.PositiveSmallIntegerField(db_comment="评分（百分制）")
     comment = models.CharField(max_length=300, blank=True, db_comment="评审意见")
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         db_table_comment = "公益创投评审评分"
-        constraints = [models.UniqueConstraint(fields=["application", "reviewer"], name="socialorgs_one_score")]
+        constraints = [models.UniqueConstraint(fields=["application", "expert"], name="socialorgs_one_expert_score")]
 
     def __str__(self) -> str:
-        return f"{self.application} {self.score} 分"
+        return f"{self.application} {self.expert} {self.score} 分"
 
 
 class Instalment(models.Model):

@@ -117,19 +117,25 @@ def withdraw(app: Application, *, actor: Actor, client_ip: str = "") -> Applicat
     return app
 
 
-def score(app: Application, *, value: int, comment: str = "", actor: Actor, client_ip: str = "") -> Score:
-    """One reviewer's score out of 100; a reviewer scores each application once."""
+def score(
+    app: Application, *, value: int, expert: str = "", comment: str = "", actor: Actor, client_ip: str = ""
+) -> Score:
+    """One expert's score out of 100, each expert once per application; an outside expert's sheet is entered
+    by the officer under the expert's name (default: the officer scores as an expert)."""
+    expert = (expert or actor.display_name or actor.username).strip()[:64]
     if app.round.status != "review":
         raise SocialOrgError("创投活动不在评审阶段")
     if app.status != Application.Status.SUBMITTED:
         raise SocialOrgError("该项目不在评审范围（已撤回或已有结果）")
     if not 0 <= value <= 100:
         raise SocialOrgError("评分应在 0 至 100 之间")
-    if Score.objects.filter(application=app, reviewer=actor).exists():
-        raise SocialOrgError("您已为该项目评分，不能重复评分")
+    if Score.objects.filter(application=app, expert=expert).exists():
+        raise SocialOrgError(f"评审专家 {expert} 已为该项目评分，不能重复评分")
     with transaction.atomic():
-        row = Score.objects.create(application=app, reviewer=actor, score=value, comment=comment.strip()[:300])
-        _audit(actor, "create", app, "venture_application", f"评审评分：《{app.title}》{value} 分", client_ip)
+        row = Score.objects.create(
+            application=app, expert=expert, reviewer=actor, score=value, comment=comment.strip()[:300]
+        )
+        _audit(actor, "create", app, "venture_application", f"评审评分：《{app.title}》{expert} {value} 分", client_ip)
     return row
 
 

@@ -111,7 +111,9 @@ def _application_step(request: HttpRequest, app: Application) -> None:
             d = form.cleaned_data
             _act(
                 request,
-                lambda: venture.score(app, value=d["score"], comment=d["comment"], actor=user, client_ip=ip),
+                lambda: venture.score(
+                    app, value=d["score"], expert=d["expert"], comment=d["comment"], actor=user, client_ip=ip
+                ),
                 "已评分",
             )
         else:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from minzheng.accounts.models import User
-from minzheng.accounts.services import user_create
 from minzheng.socialorgs import items
 from minzheng.socialorgs import services as register
 from minzheng.socialorgs import services_venture as venture
@@ -14,14 +12,9 @@ from minzheng.socialorgs.models import Organisation
 from minzheng.socialorgs.models_venture import Application
 from minzheng.socialorgs.services import SocialOrgError
 from minzheng.socialorgs.tests.conftest import TODAY, make_org
-from minzheng.testing import COUNTY, PASSWORD, VILLAGE_A, Cast
+from minzheng.testing import VILLAGE_A, Cast
 from minzheng.workflow.services import TransitionRefused
 from minzheng.workitems.models import WorkItem
-
-
-def _expert(n: int) -> User:
-    return user_create(actor=None, username=f"expert{n}", role="socialorg_officer", jurisdiction=COUNTY,
-                       password=PASSWORD, display_name=f"专家{n}")  # fmt: skip
 
 
 def test_round_from_call_to_close(cast: Cast, org: Organisation) -> None:
@@ -41,16 +34,16 @@ def test_round_from_call_to_close(cast: Cast, org: Organisation) -> None:
     with pytest.raises(SocialOrgError, match="不在评审阶段"):
         venture.score(mine, value=90, actor=cast.socialorg_officer)
     venture.round_close_call(rnd, actor=cast.socialorg_officer)
-    reviewers = [cast.socialorg_officer, _expert(1), _expert(2)]
-    for reviewer, a, b in zip(reviewers, (90, 85, 80), (70, 66, 64), strict=True):
-        venture.score(mine, value=a, actor=reviewer)
-        if reviewer is not reviewers[-1]:
-            venture.score(theirs, value=b, actor=reviewer)
-    with pytest.raises(SocialOrgError, match="不能重复评分"):
+    experts = ["", "钱专家", "孙专家"]  # "": the officer scores as an expert (邵组); the others' sheets entered
+    for expert, a, b in zip(experts, (90, 85, 80), (70, 66, 64), strict=True):
+        venture.score(mine, value=a, expert=expert, actor=cast.socialorg_officer)
+        if expert != experts[-1]:
+            venture.score(theirs, value=b, expert=expert, actor=cast.socialorg_officer)
+    with pytest.raises(SocialOrgError, match="评审专家 邵组 已为该项目评分，不能重复评分"):
         venture.score(mine, value=10, actor=cast.socialorg_officer)
     with pytest.raises(TransitionRefused, match="评审人数不足 3 人：儿童课堂"):
         venture.round_award(rnd, actor=cast.county_approver)
-    venture.score(theirs, value=60, actor=reviewers[-1])
+    venture.score(theirs, value=60, expert="孙专家", actor=cast.county_approver)
     awarded = venture.round_award(rnd, actor=cast.county_approver)
     # Best first: 银龄陪伴 60,000 of the 100,000 budget, 儿童课堂 gets the remaining 40,000 (asked 50,000).
     assert [(a.title, a.awarded_fen) for a in awarded] == [("银龄陪伴", 6_000_000), ("儿童课堂", 4_000_000)]
