@@ -21,7 +21,7 @@ from minzheng.core.decorators import role_required
 from minzheng.core.jurisdiction import prefix_q
 from minzheng.core.sheets import Sheet, xlsx_bytes
 from minzheng.registry.models import Person
-from minzheng.volunteers import access, selectors, services, stars
+from minzheng.volunteers import access, certificate, selectors, services, stars
 from minzheng.volunteers.forms import EditForm, LinkForm, RegisterForm, StationForm, VolunteerFilter, WorkerForm
 from minzheng.volunteers.services import VolunteerError
 
@@ -224,3 +224,15 @@ def volunteer_link(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"已关联账号 {user.username}")
     return redirect("volunteers:detail", pk=vol.pk)
+
+
+def pdf_response(name: str, data: bytes) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@role_required(access.can_write)
+def volunteer_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    vol = access.access_volunteer(request.user, pk, write=True)
+    return pdf_response(*certificate.certificate_pdf(vol, actor=request.user, client_ip=client_ip(request)))  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from minzheng.audit.services import client_ip
 from minzheng.core.decorators import role_required
 from minzheng.core.jurisdiction import prefix_q
-from minzheng.volunteers import access, selectors, stars
+from minzheng.volunteers import access, certificate, selectors, stars
 from minzheng.volunteers import services_activity as acts
 from minzheng.volunteers.forms import SignForm
 from minzheng.volunteers.models import Activity, Attendance
@@ -88,3 +88,12 @@ def sign(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     except VolunteerError as exc:
         return _answer(request, act.pk, False, str(exc))
     return _answer(request, act.pk, True, text)
+
+
+@role_required(access.is_volunteer)
+def my_certificate(request: HttpRequest) -> HttpResponse:
+    """The volunteer's own 志愿服务记录证明, free (Art 19)."""
+    from minzheng.volunteers.views import pdf_response
+
+    vol = access.own_volunteer(request.user)
+    return pdf_response(*certificate.certificate_pdf(vol, actor=request.user, client_ip=client_ip(request)))  # type: ignore[arg-type]

@@ -88,3 +88,18 @@ def test_a_social_workers_caseload_counts_what_they_hold_elsewhere(world: World,
     assert 'data-label="儿童走访" class="num">1<' in page and "助理社会工作师" in page
     overview = client_for(cast.county_approver).get(reverse("volunteers:overview")).content.decode()
     assert "瞻岐镇社会工作站" in overview and "未建站" in overview  # 咸祥镇 has no station yet
+
+
+def test_the_service_certificate_is_a_pdf_and_its_issue_is_audited(world: World, cast: Any) -> None:
+    from minzheng.volunteers import services_activity
+    from minzheng.volunteers.certificate import certificate_lines
+
+    services_activity.confirm(served(world, cast, minutes=150), actor=cast.social_worker)
+    lines = certificate_lines(world.volunteer)
+    assert "参加志愿服务 1 次，累计服务时长 2 小时 30 分钟" in lines[0]
+    assert world.volunteer.person.id_number not in lines[0] and "陪伴独居老人" in lines[2]
+    got = client_for(cast.volunteer).get(reverse("volunteers:my_certificate"))
+    assert got.status_code == 200 and got.content.startswith(b"%PDF")
+    staff = client_for(cast.social_worker).get(reverse("volunteers:certificate", args=[world.volunteer.pk]))
+    assert staff.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(object_type="volunteer", summary__startswith="出具志愿服务记录证明").count() == 2
