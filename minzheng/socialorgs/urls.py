@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.org_detail, name="detail"),
     path("<int:pk>/change/", views.org_change, name="change"),
     path("<int:pk>/rating/", views.org_rating, name="rating"),
+    path("<int:pk>/revoke/", views.org_revoke, name="revoke"),
     path("<int:pk>/status/<str:what>/", views.org_status, name="status"),
     path("filings/<int:pk>/", views.filing_detail, name="filing"),
     path("reports/", views_reports.report_list, name="reports"),

@@ -148,6 +148,8 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "strength": score,
         "history": history(org),
         "writable": access.can_work(request.user),
+        "revocable": getattr(request.user, "role", "") == "county_approver"
+        and org.status in ("registered", "abnormal"),
         "change_form": ChangeForm(),
         "reason_form": ReasonForm(),
         "rating_form": RatingForm(initial={"rated_on": today}),
@@ -204,6 +206,16 @@ def org_status(request: HttpRequest, pk: int, what: str) -> HttpResponse:
         _act(
             request, lambda: services.abnormal_leave(org, reason=reason, actor=user, client_ip=ip), "已移出活动异常名录"
         )
+    return redirect("socialorgs:detail", pk=pk)
+
+
+@require_POST
+@role_required(access.can_decide)
+def org_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤销登记: the machine lets only the county approver take it (with the reason)."""
+    org = access.access_org(request.user, pk)
+    reason, ip, user = request.POST.get("reason", ""), client_ip(request), request.user
+    _act(request, lambda: services.revoke(org, reason=reason, actor=user, client_ip=ip), "已撤销登记")
     return redirect("socialorgs:detail", pk=pk)
 
 

@@ -29,6 +29,12 @@ def test_office_pages_and_404s(cast: Cast, org: Organisation) -> None:
         assert client_for(user).get(f"/socialorgs/{org.pk}/").status_code == 404
         assert client_for(user).get("/socialorgs/reports/").status_code == 404
     assert client_for(cast.auditor).get("/socialorgs/").status_code == 200
+    approver = client_for(cast.county_approver)
+    assert "撤销登记（行政处罚）" in approver.get(f"/socialorgs/{org.pk}/").content.decode()
+    assert officer.post(f"/socialorgs/{org.pk}/revoke/", {"reason": "x"}, follow=True).status_code == 200
+    assert Organisation.objects.get(pk=org.pk).status == "registered"  # the officer may not revoke
+    approver.post(f"/socialorgs/{org.pk}/revoke/", {"reason": "鄞民罚〔2026〕3号"})
+    assert Organisation.objects.get(pk=org.pk).status == "revoked"
 
 
 def test_register_through_the_page(cast: Cast) -> None:
