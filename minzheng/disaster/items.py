@@ -1,5 +1,6 @@
 """灾害救助 on the 待办: warning calls not answered in time (the village), lots about to expire (the
-disaster office), materials issued and not yet signed for (the village). Producers: a refresh upserts
+disaster office), materials issued and not yet signed for (the village), villages of an event not yet
+stable that have not reported today. Producers: a refresh upserts
 what is open now and closes what is gone (an answered call, a lot used up or written off, a receipt)."""
 
 from __future__ import annotations
@@ -7,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from django.db.models import Q
 from django.utils import timezone
 
 from minzheng.core.masking import mask_name
-from minzheng.disaster.models import Call, Distribution, Lot
+from minzheng.disaster.models import Call, Distribution, Event, Lot
+from minzheng.divisions.models import Division
 from minzheng.workitems.services import ItemSpec, items_close_by_producer, producer, refresh
 
 CALL_SOURCE = "disaster_call"
@@ -100,5 +103,44 @@ def receipts_missing() -> Iterator[ItemSpec]:
         )
 
 
+REPORT_SOURCE = "disaster_report"
+
+
+def area_villages(event: Event) -> list[str]:
+    """The village codes of an event's area (an area code may be a whole town)."""
+    from minzheng.core.jurisdiction import prefix_q
+
+    q = Q()
+    for code in event.areas:
+        q |= prefix_q("code", code)
+    return list(Division.objects.filter(q, level=5).order_by("code").values_list("code", flat=True))
+
+
+@producer(REPORT_SOURCE, {"disaster_report_due": "灾情未报送"})
+def reports_due() -> Iterator[ItemSpec]:
+    """Until the situation is stable, every village of the area reports each day (条例第十六、十七条)."""
+    today = timezone.localdate()
+    for event in Event.objects.filter(ended_on__isnull=True).order_by("pk"):
+        reported = dict(event.assessments.values_list("division_code", "reported_at"))
+        for code in area_villages(event):
+            last = reported.get(code)
+            if last is not None and timezone.localdate(last) >= today:
+                continue
+            what = "尚未首报" if last is None else f"今日尚未续报（上次 {timezone.localtime(last):%m-%d %H:%M}）"
+            yield ItemSpec(
+                source=REPORT_SOURCE,
+                kind="disaster_report_due",
+                title=f"{event.name}：本村灾情{what}",
+                subject_type="disaster_event",
+                subject_id=str(event.pk),
+                division_code=code,
+                role="village_worker",
+                fingerprint=f"disaster:report:{event.pk}:{code}:{today.isoformat()}",
+                due_on=today,
+                data={"link": f"/disaster/events/{event.pk}/assess/"},
+            )
+
+
 def refresh_disaster_items() -> dict[str, dict[str, int]]:
-    return {source: refresh(source) for source in (CALL_SOURCE, STOCK_SOURCE, RECEIPT_SOURCE)}
+    sources = (CALL_SOURCE, STOCK_SOURCE, RECEIPT_SOURCE, REPORT_SOURCE)
+    return {source: refresh(source) for source in sources}

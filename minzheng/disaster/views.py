@@ -100,16 +100,35 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
         "level": services.standards()["levels"]["values"].get(obj.response_level, "未启动"),
         "standards": services.standards(),
         "areas": _area_names(obj.areas),
-        "totals": selectors.assessment_totals(obj, prefix),
+        "totals": (totals := selectors.assessment_totals(obj, prefix)),
+        "missing": _not_reported(obj, prefix, totals),
         "claims": selectors.claim_rows(obj, prefix),
         "relief": selectors.relief_totals(obj, prefix),
-        "distributions": obj.distributions.filter(prefix_q("division_code", prefix)).order_by("-issued_on", "-pk"),
+        "distributions": _with_names(
+            obj.distributions.filter(prefix_q("division_code", prefix)).order_by("-issued_on")
+        ),
         "warnings": obj.warnings.order_by("-issued_at"),
         "can_run": access.can_run(user),
         "can_report": access.can_report(user),
         "can_claim": user.role in OPENERS,
     }
     return render(request, "disaster/event.html", context)
+
+
+def _not_reported(event: Event, prefix: str, totals: dict[str, Any]) -> list[tuple[str, str]]:
+    """Villages of the area (in the caller's jurisdiction) with no report yet."""
+    from minzheng.disaster.items import area_villages
+
+    done = {v["division_code"] for v in totals["villages"]}
+    codes = [c for c in area_villages(event) if c.startswith(prefix) and c not in done]
+    known = selectors.names(set(codes))
+    return [(c, known.get(c, c)) for c in codes]
+
+
+def _with_names(rows: Any) -> list[tuple[Any, str]]:
+    rows = list(rows.select_related("warehouse"))
+    known = selectors.names({r.division_code for r in rows})
+    return [(r, known.get(r.division_code, r.division_code)) for r in rows]
 
 
 def _area_names(codes: list[str]) -> list[tuple[str, str]]:

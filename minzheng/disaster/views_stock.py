@@ -14,12 +14,13 @@ from django.views.decorators.http import require_POST
 
 from minzheng.audit.services import audit_record, client_ip
 from minzheng.core.decorators import role_required
-from minzheng.core.jurisdiction import covers
+from minzheng.core.jurisdiction import covers, prefix_q
 from minzheng.disaster import access, forms, selectors
 from minzheng.disaster import services_stock as stock
 from minzheng.disaster.items import EXPIRY_WARN
 from minzheng.disaster.models import Item, Lot, Warehouse
 from minzheng.disaster.views import _errors
+from minzheng.divisions.models import Division
 from minzheng.payments.sources import param_int
 
 
@@ -142,7 +143,8 @@ def issue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     avail = {(h.pk, i.pk): stock.available(h, i.pk, today) for h in houses for i in items}
     rows = [{"item": i, "avail": [(h, avail[(h.pk, i.pk)]) for h in houses]} for i in items]
-    context = {"houses": houses, "events": events, "rows": rows, "post": request.POST}
+    villages = Division.objects.filter(prefix_q("code", user.jurisdiction), level=5).order_by("code")
+    context = {"houses": houses, "events": events, "rows": rows, "post": request.POST, "villages": villages}
     return render(request, "disaster/issue.html", context)
 
 
@@ -162,6 +164,7 @@ def distribution(request: HttpRequest, pk: int) -> HttpResponse:
         "lines": selectors.distribution_lines(dist),
         "can_sign": access.can_report(user) and dist.received_at is None,
         "can_return": access.can_run(user),
+        "village": selectors.names({dist.division_code}).get(dist.division_code, ""),
     }
     return render(request, "disaster/distribution.html", context)
 

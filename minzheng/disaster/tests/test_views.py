@@ -63,6 +63,7 @@ def test_the_village_reports_its_figures_and_the_town_sees_them_summed(cast: Cas
     assert (row.affected_persons, row.version) == (150, 2)
     page = client_for(cast.town_officer).get(f"/disaster/events/{event.pk}/").content.decode()
     assert "瞻岐镇" in page and "125,000.50" in page and ">150<" in page
+    assert "未报送" in page and "南一村" in page  # the town's other villages have not reported yet
 
 
 def test_a_claim_from_the_page_opens_a_case_and_the_list_masks_the_name(cast: Cast) -> None:

@@ -13,7 +13,7 @@ from minzheng.audit.models import AuditEvent
 from minzheng.disaster import access
 from minzheng.disaster import services_warning as warn
 from minzheng.disaster.items import refresh_disaster_items
-from minzheng.disaster.models import Call, Warning
+from minzheng.disaster.models import Call, Event, Warning
 from minzheng.disaster.services import DisasterError
 from minzheng.testing import TOWN_A, VILLAGE_A, VILLAGE_A2, Cast
 from minzheng.workitems.models import WorkItem
@@ -87,3 +87,20 @@ def test_a_warning_outside_the_jurisdiction_or_without_a_level_is_refused(cast: 
         warn.warning_issue(
             title="x", level="purple", areas=[TOWN_A], minutes=30, event=None, actor=cast.disaster_officer
         )
+
+
+def test_villages_of_an_event_not_yet_stable_report_daily(cast: Cast) -> None:
+    from minzheng.disaster import services
+    from minzheng.disaster.tests.helpers import typhoon
+
+    event = typhoon(cast, areas=[VILLAGE_A, VILLAGE_A2])
+    Event.objects.filter(pk=event.pk).update(ended_on=None)
+    refresh_disaster_items()
+    due = WorkItem.objects.filter(kind="disaster_report_due", status="open")
+    assert sorted(due.values_list("division_code", flat=True)) == [VILLAGE_A, VILLAGE_A2]
+    services.assessment_report(event, VILLAGE_A, {"affected_persons": 10}, actor=cast.village_worker)
+    refresh_disaster_items()
+    assert list(due.values_list("division_code", flat=True)) == [VILLAGE_A2]
+    Event.objects.filter(pk=event.pk).update(ended_on=timezone.localdate())  # 灾情稳定
+    refresh_disaster_items()
+    assert not due.exists()
