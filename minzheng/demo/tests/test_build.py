@@ -80,6 +80,7 @@ def test_demo_build_end_to_end(db: None) -> None:
         "殡葬：火化数据关联、生态安葬奖励与惠民殡葬补贴发放、公墓墓位、坟墓整治、殡葬协理员",  # funeral
         "婚姻收养登记：结婚登记（婚育户一件事）、预约、离婚冷静期、收养登记",  # marriage
         "灾害救助：台风事件、村灾情报送、过渡期生活救助发放、物资发放签收与预警叫应",  # disaster
+        "民政大脑：计算各业务指标（按县、乡镇、村汇总）",  # dashboard (last)
     ]
     r = built.import_result
     assert (r.rows, r.accepted, r.rejected, r.created, r.rejects_file) == (2000, 2000, 0, 2000, None)
