@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from minzheng.audit.services import client_ip
+from minzheng.cases.access import can_read_cases
 from minzheng.core.decorators import role_required
 from minzheng.core.jurisdiction import prefix_q
 from minzheng.disaster import access, exports, forms, selectors, services
@@ -111,6 +112,9 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
         "can_run": access.can_run(user),
         "can_report": access.can_report(user),
         "can_claim": user.role in OPENERS,
+        "can_cases": can_read_cases(
+            user
+        ),  # the disaster office reads the claims here, the case pages are social assistance's
     }
     return render(request, "disaster/event.html", context)
 

@@ -4,7 +4,7 @@ lists are masked, the export and the number shown for a call are audited."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
 from django.test import Client
@@ -78,6 +78,9 @@ def test_a_claim_from_the_page_opens_a_case_and_the_list_masks_the_name(cast: Ca
     assert resp.status_code == 302 and unquote(resp["Location"]) == f"/cases/{c.case.case_no}/"
     page = client_for(cast.town_officer).get(f"/disaster/events/{event.pk}/").content.decode()
     assert "张**" in page and "张建国" not in page
+    office = client_for(cast.disaster_officer).get(f"/disaster/events/{event.pk}/").content.decode()
+    link = f'href="{quote(f"/cases/{c.case.case_no}/")}"'
+    assert c.case.case_no in office and link not in office and link in page  # the office gets no link to a 404
     detail = client_for(cast.town_officer).get(f"/cases/{c.case.case_no}/").content.decode()
     assert "过渡期生活救助" in detail and "入户核查" in detail  # the case kernel's page works the claim
     out = client_for(cast.disaster_officer).get(f"/disaster/events/{event.pk}/claim/")
