@@ -13,7 +13,7 @@ class Config(AppConfig):
     def ready(self) -> None:
         from minzheng.core import navigation
         from minzheng.scheduler.registry import register
-        from minzheng.volunteers import access, figures, tasks
+        from minzheng.volunteers import access, figures, items, tasks  # noqa: F401 - items registers its producer
 
         # A cancelled or partly served time-bank order gives its hours back within the hour.
         register("volunteers.settle_draws", tasks.settle_draws, every=dt.timedelta(hours=1), label="时间银行兑换结清")

@@ -103,3 +103,24 @@ def test_the_service_certificate_is_a_pdf_and_its_issue_is_audited(world: World,
     staff = client_for(cast.social_worker).get(reverse("volunteers:certificate", args=[world.volunteer.pk]))
     assert staff.content.startswith(b"%PDF")
     assert AuditEvent.objects.filter(object_type="volunteer", summary__startswith="出具志愿服务记录证明").count() == 2
+
+
+def test_hours_waiting_on_the_organiser_are_on_the_list_until_confirmed(world: World, cast: Any) -> None:
+    import datetime as dt
+
+    from minzheng.volunteers import services_activity
+    from minzheng.workitems.models import WorkItem
+    from minzheng.workitems.services import refresh
+
+    att = served(world, cast)
+    refresh("volunteer_hours")
+    assert not WorkItem.objects.exists()  # the activity has not ended yet
+    ended = timezone.now() - dt.timedelta(minutes=1)
+    type(world.activity).objects.filter(pk=world.activity.pk).update(ends_at=ended)
+    refresh("volunteer_hours")
+    item = WorkItem.objects.get(status="open")
+    assert (item.role, item.division_code) == ("social_worker", world.activity.division_code)
+    assert "1 名志愿者的服务时长待确认" in item.title and item.due_on > timezone.localdate() - dt.timedelta(days=1)
+    services_activity.confirm(att, actor=cast.social_worker)
+    refresh("volunteer_hours")
+    assert not WorkItem.objects.filter(status="open").exists()
