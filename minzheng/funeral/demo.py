@@ -28,15 +28,11 @@ REFERENCE = "演示数据：参照金华市武义县草坪葬每例 1.5 万元�
 
 
 def _family(dead: Person) -> Person | None:
-    """A living adult of the deceased's household (the 丧事承办人), else None."""
+    """A living adult of the deceased's household (the 丧事承办人), else of their village (a relative living apart)."""
     cutoff = timezone.localdate() - dt.timedelta(days=365 * 20)
-    return (
-        Person.objects.filter(household_id=dead.household_id, birth_date__lt=cutoff)
-        .exclude(pk=dead.pk)
-        .exclude(pk__in=Cremation.objects.values("person_id"))
-        .order_by("birth_date")
-        .first()
-    )
+    adults = Person.objects.filter(birth_date__lt=cutoff).exclude(pk__in=Cremation.objects.values("person_id"))
+    same_home = adults.filter(household_id=dead.household_id).order_by("birth_date").first()
+    return same_home or adults.filter(division_code=dead.division_code).order_by("birth_date", "pk").first()
 
 
 def _setup(officer: User, county: str) -> tuple[FuneralHome, Cemetery]:

@@ -141,7 +141,8 @@ class Cremation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"火化 {self.person_id} {self.cremated_on}"
+        number = f"，火化证明 {self.certificate_no}" if self.certificate_no else ""
+        return f"{self.cremated_on} 火化{number}"
 
 
 class AshesEvent(models.Model):
