@@ -229,9 +229,13 @@ def run_supplementary(run: PayrollRun, *, actor: Actor | None) -> PayrollRun:
     )
     payees = {line.entitlement.payee_id for line in failed}
     accounts = {a.holder_id: a for a in BankAccount.objects.filter(active=True, holder_id__in=payees)}
+    # 集中供养: a line paid into a unit's account is re-issued to that unit's corrected account.
+    units = {line.entitlement.payee_unit for line in failed} - {""}
+    by_unit = {a.unit: a for a in BankAccount.objects.filter(active=True, unit__in=units)}
     todo = []
     for line in failed.order_by("pk"):
-        acct = accounts.get(line.entitlement.payee_id)
+        ent = line.entitlement
+        acct = by_unit.get(ent.payee_unit) if ent.payee_unit else accounts.get(ent.payee_id)
         if acct is not None and (acct.account_no, acct.account_name) != (line.account_no, line.account_name):
             todo.append((line, acct))
     if not todo:

@@ -75,3 +75,29 @@ def test_tekun_in_concentrated_care_is_paid_into_the_institution_account(inst: I
 def test_tekun_admission_refused_for_someone_not_tekun(inst: Institution) -> None:
     with pytest.raises(services.InstitutionError, match="不是特困人员"):
         _admit(inst, 1, supply=Resident.Supply.TEKUN)
+
+
+def test_a_failed_institution_line_is_reissued_to_its_corrected_account(inst: Institution, cast: object) -> None:
+    from minzheng.payments.demo import return_file
+    from minzheng.payments.payroll import run_approve, run_issue, run_supplementary
+    from minzheng.payments.reconcile import reconcile
+
+    person = elder("李五保", tags="特困人员")
+    ent = payments.entitlement_create(
+        programme_id="tekun", subject=person, payee=person, amount_fen=134_900, from_month=D(2025, 4, 1),
+        source="case", reason="特困人员认定", actor=None,
+    )  # fmt: skip
+    county = cast.county_approver  # type: ignore[attr-defined]
+    services.institution_account_set(inst, bank_code="NBCB", bank_name="宁波银行", account_no="8101000011110000",
+                                     reason="机构对公账户", actor=county)  # fmt: skip
+    _admit(inst, 3, on=D(2025, 3, 10), person=person, supply=Resident.Supply.TEKUN)
+    run = run_payroll("tekun", D(2025, 4, 1), "330212", actor=None)
+    run_approve(run, actor=county)
+    name, _ = run_issue(run, actor=county)
+    line = PayrollLine.objects.get(entitlement=ent)
+    reconcile(run, name + "_回盘.csv", return_file(run, {line.pk}), actor=county)
+    services.institution_account_set(inst, bank_code="NBCB", bank_name="宁波银行", account_no="8101000022220000",
+                                     reason="银行退回，机构更正对公账户", actor=county)  # fmt: skip
+    sup = run_supplementary(run, actor=None)
+    again = PayrollLine.objects.get(run=sup)
+    assert (again.reissue_of_id, again.account_no, again.account_name) == (line.pk, "8101000022220000", inst.name)
