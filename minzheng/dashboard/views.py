@@ -15,6 +15,7 @@ from minzheng.dashboard.access import can_view
 from minzheng.dashboard.services import last_refresh
 
 SCREEN_REFRESH_SECONDS = 60
+SCREEN_TILES = 12
 
 
 def _context(request: HttpRequest) -> dict[str, Any]:
@@ -36,6 +37,11 @@ def board(request: HttpRequest) -> HttpResponse:
 def screen(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     context["refresh_seconds"] = SCREEN_REFRESH_SECONDS
+    # The wall shows a dozen headline numbers (the first two of each section); the rest are its charts.
+    tiles: list[Any] = []
+    for views in context["groups"].values():
+        tiles += [v for v in views if v.total is not None][:2]
+    context["tiles"] = tiles[:SCREEN_TILES]
     return render(request, "dashboard/screen.html", context)
 
 

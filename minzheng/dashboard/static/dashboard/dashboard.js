@@ -76,7 +76,7 @@
     var coord = m.geo ? "geo" : "cartesian2d";
     var option = { backgroundColor: "transparent", animation: false, tooltip: { trigger: "item" },
       legend: { bottom: 0, textStyle: dark ? { color: "#cfe3ff" } : {} },
-      visualMap: { min: 0, max: max, calculable: true, left: 8, bottom: 30, seriesIndex: 0,
+      visualMap: { min: 0, max: max, calculable: true, right: 8, bottom: 30, seriesIndex: 0,
         text: [f ? f.label : "", ""], inRange: { color: ["#dbe9fb", "#1f5fbf"] }, textStyle: dark ? { color: "#cfe3ff" } : {} } };
     var centres = m.centres.map(function (c) {
       return { name: c.name, value: c.value.concat([values[c.code] || 0]), href: c.href, basis: c.basis };
