@@ -17,6 +17,6 @@ class Config(AppConfig):
         from minzheng.dashboard import access, services
         from minzheng.scheduler.registry import register
 
-        navigation.register("dashboard", group="民政大脑", group_order=5, order=10, entries=access.nav_entries)
+        navigation.register("dashboard", group="民政大脑", group_order=90, order=10, entries=access.nav_entries)
         # Every 30 minutes: a page shows figures at most half an hour old, and says when they were taken.
         register("dashboard.refresh", services.refresh, every=dt.timedelta(minutes=30), label="民政大脑指标刷新")
