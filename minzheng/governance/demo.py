@@ -4,9 +4,10 @@ demo village worker (`cun`) and town officer (`zhen`), with dates in the past.
 In the demo village: one topic at each of 提 / 汇 / 督 and one archived after its 公示; a 跨村 topic of the
 town; a 阳光报告会 with four questions (销号, overdue on the 待办, answered and waiting for the asker, reopened);
 信用+ rules adopted, points for a few households, the 信用超市 with a redemption, the 信用基金 paid out by
-points; a mediation committee with one case waiting for its follow-up and one closed; a 幸福社区 rating,
-村务公开 items and the 无证明村 list. Idempotent (nothing is added when the village has a topic). About a
-hundred writes.
+points (in the town's most populated village, by the town officer, when a small build leaves the demo
+village with under three households); a mediation committee with one case waiting for its follow-up and
+one closed; a 幸福社区 rating, 村务公开 items and the 无证明村 list. Idempotent (nothing is added when the
+village has a topic). About a hundred writes.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Count
 from django.utils import timezone
 
 from minzheng.accounts.models import User
+from minzheng.core.jurisdiction import prefix_q
 from minzheng.governance import items
 from minzheng.governance import services_community as community
 from minzheng.governance import services_credit as credit
@@ -106,25 +109,24 @@ def _questions(cun: User) -> None:
     )
 
 
-def _credit(cun: User, households: list[Household]) -> None:
-    village = cun.jurisdiction
-    credit.rules_adopt(village, effective_from=_ago(90), actor=cun)
+def _credit(actor: User, village: str, households: list[Household]) -> None:
+    credit.rules_adopt(village, effective_from=_ago(90), actor=actor)
     rules = {r.code: r for r in credit.rules_in_force(village, _ago(0))}
     plan = [("E01", 40), ("E02", 30), ("E04", 20), ("E05", 12), ("E06", 10), ("D01", 8)]
     for i, household in enumerate(households):
         for code, ago in plan[: 2 + i % 4]:
-            credit.points_record(household, rules[code], on=_ago(ago - i % 3), evidence="村信息采集员登记", actor=cun)
-    soap = credit.item_add(division_code=village, name="洗衣液", points=5, stock=20, donor="爱心企业捐赠", actor=cun)
-    credit.item_add(division_code=village, name="大米 5 斤", points=10, stock=10, donor="信用基金采购", actor=cun)
-    credit.item_add(division_code=village, name="电饭煲", points=60, stock=2, donor="信用基金采购", actor=cun)
+            credit.points_record(household, rules[code], on=_ago(ago - i % 3), evidence="村信息采集员登记", actor=actor)
+    soap = credit.item_add(division_code=village, name="洗衣液", points=5, stock=20, donor="爱心企业捐赠", actor=actor)
+    credit.item_add(division_code=village, name="大米 5 斤", points=10, stock=10, donor="信用基金采购", actor=actor)
+    credit.item_add(division_code=village, name="电饭煲", points=60, stock=2, donor="信用基金采购", actor=actor)
     richest = CreditAccount.objects.filter(division_code=village).order_by("-balance", "pk").first()
     if richest is not None and richest.balance >= soap.points:
-        credit.redeem(richest.household, soap, actor=cun)
+        credit.redeem(richest.household, soap, actor=actor)
     credit.fund_deposit(
         division_code=village, kind="allocation", amount_fen=500_000, counterpart="村集体福利资金转入", on=_ago(60),
-        actor=cun,
+        actor=actor,
     )  # fmt: skip
-    credit.fund_payout(division_code=village, amount_fen=120_000, since=_ago(90), actor=cun)
+    credit.fund_payout(division_code=village, amount_fen=120_000, since=_ago(90), actor=actor)
 
 
 def _mediation(cun: User) -> None:
@@ -176,17 +178,30 @@ def _community(cun: User, zhen: User) -> None:
         )  # fmt: skip
 
 
+def _credit_village(cun: User, zhen: User) -> tuple[str, list[Household]]:
+    """The demo village, or (a small build may leave it empty) the town's most populated village."""
+    own = list(Household.objects.filter(division_id=cun.jurisdiction).order_by("household_no")[:6])
+    if len(own) >= 3:
+        return cun.jurisdiction, own
+    town = Household.objects.filter(prefix_q("division_id", zhen.jurisdiction))
+    busiest = town.values("division_id").annotate(n=Count("pk")).order_by("-n", "division_id").first()
+    if busiest is None:
+        return cun.jurisdiction, own
+    code = busiest["division_id"]
+    return code, list(Household.objects.filter(division_id=code).order_by("household_no")[:6])
+
+
 def demo_extend(built: Any, step: Any) -> None:
     step("基层治理：议事协商、阳光报告会问题台账、信用+、人民调解与社区建设")
     users = {u.username: u for u in User.objects.filter(username__in=("cun", "zhen"))}
     if len(users) != 2 or Topic.objects.filter(division_code=users["cun"].jurisdiction).exists():
         return
     cun, zhen = users["cun"], users["zhen"]
-    households = list(Household.objects.filter(division_id=cun.jurisdiction).order_by("household_no")[:6])
     _topics(cun, zhen)
     _questions(cun)
+    village, households = _credit_village(cun, zhen)
     if households:
-        _credit(cun, households)
+        _credit(cun if village == cun.jurisdiction else zhen, village, households)
     _mediation(cun)
     _community(cun, zhen)
     items.refresh_governance_items()
