@@ -34,7 +34,7 @@ from minzheng.payments.forms import (
     bank_choices,
     to_fen,
 )
-from minzheng.payments.models import Entitlement, Status
+from minzheng.payments.models import BankAccount, Entitlement, Status
 
 EXPORT_LIMIT = 50_000
 EXPORT_COLUMNS = ["项目", "享受对象", "户编号", "收款人", "收款人身份号码（脱敏）", "保障人数", "月发放金额（元）",
@@ -115,6 +115,10 @@ def _detail_context(request: HttpRequest, ent: Entitlement) -> dict[str, Any]:
     month = {"month": f"{next_month:%Y-%m}"}
     writable = can_write(request.user)
     account = selectors.account_of(ent.payee_id)
+    paid_into = selectors.account_masked(account)
+    if ent.payee_unit:  # 集中供养 (institutions): paid into the unit's account, not the payee's own
+        unit = BankAccount.objects.filter(unit=ent.payee_unit, active=True).first()
+        paid_into = f"集中供养：付至单位 {ent.payee_unit} 的账户 {selectors.account_masked(unit) or '（未登记）'}"
     return {
         "ent": ent,
         "programme": selectors.programme_name(ent.programme),
@@ -132,7 +136,7 @@ def _detail_context(request: HttpRequest, ent: Entitlement) -> dict[str, Any]:
             for c in ent.changes.select_related("actor").order_by("-at", "-pk")
         ],
         "lines": selectors.lines_of(ent),
-        "account": selectors.account_masked(account),
+        "account": paid_into,
         "accounts": selectors.account_history(ent.payee_id),
         "writable": writable and ent.status != Status.ENDED,
         "can_account": writable,

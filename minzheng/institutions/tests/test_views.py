@@ -66,3 +66,21 @@ def test_town_and_county_scoping_and_export(inst: Institution, other_inst: Insti
     assert AuditEvent.objects.filter(object_type="institution_export").count() == 1
     assert county.get("/institutions/coverage/").status_code == 200
     assert _client(cast.village_worker).get("/institutions/").status_code == 404  # type: ignore[attr-defined]
+
+
+def test_the_entitlement_page_says_it_is_paid_to_the_institution(inst: Institution, cast: object) -> None:
+    from minzheng.institutions.models import Resident as Res
+    from minzheng.payments import services as payments
+
+    person = elder("吴五保", tags="特困人员")
+    ent = payments.entitlement_create(
+        programme_id="tekun", subject=person, payee=person, amount_fen=134_900, from_month=dt.date(2025, 1, 1),
+        source="case", reason="特困人员认定", actor=None,
+    )  # fmt: skip
+    services.institution_account_set(inst, bank_code="NBCB", bank_name="宁波银行", account_no="8101000099998888",
+                                     reason="机构对公账户", actor=cast.county_approver)  # type: ignore[attr-defined]  # fmt: skip
+    data = services.Admission(person=person, admitted_on=dt.date(2025, 3, 1), care_level=3,
+                              level_assessed_on=dt.date(2025, 3, 1), supply=Res.Supply.TEKUN)  # fmt: skip
+    services.admit(inst, data, actor=None)
+    page = _client(cast.county_approver).get(f"/payments/entitlements/{ent.pk}/")  # type: ignore[attr-defined]
+    assert f"集中供养：付至单位 {inst.code} 的账户 宁波银行 尾号 8888" in page.text
