@@ -40,6 +40,7 @@ RESCUE = ["救助台账", "回访到期"]  # 救助管理: the ledgers and due f
 SOCIALORGS = ["社会组织", "年报", "双随机抽查", "打非线索", "公益创投"]  # 社会组织: the county office, approver, auditor
 GOVERNANCE = ["议事协商", "阳光报告会", "信用+", "人民调解", "社区建设"]  # 基层治理: village, town, county reads
 VOLUNTEERS = ["社工站与志愿服务", "志愿者", "志愿服务活动", "时间银行"]  # 社工与志愿服务 (volunteers)
+DISASTER = ["灾害事件", "预警叫应"]  # 灾害救助 (disaster): events and warning calls of the area
 
 
 @pytest.mark.parametrize(
@@ -60,6 +61,7 @@ VOLUNTEERS = ["社工站与志愿服务", "志愿者", "志愿服务活动", "�
                 "老年助餐",
                 *RESCUE,
                 *VOLUNTEERS,
+                *DISASTER,
                 *GOVERNANCE,
             ],
         ),
@@ -77,6 +79,7 @@ VOLUNTEERS = ["社工站与志愿服务", "志愿者", "志愿服务活动", "�
                 *CARE_TOWN,
                 *RESCUE,
                 *VOLUNTEERS,
+                *DISASTER,
                 *GOVERNANCE,
             ],
         ),
@@ -96,6 +99,7 @@ VOLUNTEERS = ["社工站与志愿服务", "志愿者", "志愿服务活动", "�
                 "儿童走访统计",
                 *CARE_COUNTY,
                 *VOLUNTEERS,
+                *DISASTER,
                 *SOCIALORGS,
                 *GOVERNANCE,
             ],
@@ -110,6 +114,7 @@ VOLUNTEERS = ["社工站与志愿服务", "志愿者", "志愿服务活动", "�
         ("auditor", ["救助案件", *PAY, "儿童档案", "儿童走访统计", *VOLUNTEERS, *SOCIALORGS, *GOVERNANCE, "审计日志"]),
         ("social_worker", [*DESK, *VOLUNTEERS]),  # volunteers: the town's station
         ("volunteer", [*DESK, "我的志愿服务"]),  # volunteers: the phone pages
+        ("disaster_officer", [*DESK, *DISASTER, "救灾物资"]),  # disaster: the county office
         (
             "sysadmin",
             [
@@ -179,4 +184,4 @@ def test_vendored_htmx_is_the_recorded_version() -> None:
 def test_nav_groups_each_apps_entries(cast: Cast) -> None:
     html = client_for(cast.county_approver).get("/").content.decode()
     groups = re.findall(r'<span class="navgroup" role="group" aria-label="([^"]+)"', html)
-    assert groups == ["办事", "待遇发放", "一键核对", "救助政策", "儿童福利", "养老服务", "社会组织", "基层治理", "民政大脑"]
+    assert groups == ["办事", "待遇发放", "一键核对", "救助政策", "儿童福利", "养老服务", "灾害救助", "社会组织", "基层治理", "民政大脑"]
