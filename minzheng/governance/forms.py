@@ -152,6 +152,18 @@ class PointsForm(forms.Form):
         self.fields["rule"].queryset = rules  # type: ignore[attr-defined]
 
 
+class RuleForm(DivisionForm):
+    code = forms.CharField(
+        label="条目编号", max_length=20, help_text="已有条目填原编号即为修订（新版本自生效日期起适用）"
+    )
+    text = forms.CharField(label="条目内容", max_length=200)
+    points = forms.IntegerField(label="分值（扣分填负数）")
+    cap_per_year = forms.IntegerField(label="每户每年上限（分，空为不限）", min_value=1, required=False)
+    may_go_negative = forms.BooleanField(label="扣分可使余额为负", required=False)
+    effective_from = forms.DateField(label="生效日期", widget=DATE)
+    source = forms.CharField(label="依据（村规民约条款）", max_length=200, required=False)
+
+
 class RedeemForm(forms.Form):
     item = forms.ModelChoiceField(label="兑换物品", queryset=None)  # type: ignore[arg-type]
     quantity = forms.IntegerField(label="数量", min_value=1, initial=1)

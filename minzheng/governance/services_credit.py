@@ -111,6 +111,47 @@ def rule_revise(
     return new
 
 
+def rule_set(
+    *,
+    division_code: str,
+    code: str,
+    text: str,
+    points: int,
+    cap_per_year: int | None,
+    effective_from: dt.date,
+    may_go_negative: bool = False,
+    source: str = "",
+    actor: Actor,
+    client_ip: str = "",
+) -> CreditRule:
+    """A village's own item, or a new version of an item it has (the village decides its 村规民约)."""
+    division = division_checked(actor, division_code, village=True)
+    code = required(code, "条目编号").upper()
+    current = next((r for r in rules_in_force(division.code, effective_from) if r.code == code), None)
+    if current is not None:
+        return rule_revise(
+            current, points=points, cap_per_year=cap_per_year, effective_from=effective_from, text=text,
+            may_go_negative=may_go_negative, actor=actor, client_ip=client_ip,
+        )  # fmt: skip
+    if points == 0:
+        raise GovernanceError("分值不能为 0")
+    with transaction.atomic():
+        rule = CreditRule.objects.create(
+            division_code=division.code, code=code, text=required(text, "条目内容"), points=points,
+            cap_per_year=cap_per_year, may_go_negative=may_go_negative, source=source.strip(),
+            effective_from=effective_from,
+        )  # fmt: skip
+        _audit(
+            actor,
+            "gov_credit_rule",
+            rule.pk,
+            f"{division.name} 新增积分规则 {code}（{points:+d}）",
+            client_ip,
+            "create",
+        )
+    return rule
+
+
 def rules_in_force(division_code: str, on: dt.date) -> list[CreditRule]:
     live = Q(effective_to__isnull=True) | Q(effective_to__gte=on)
     return list(CreditRule.objects.filter(live, division_code=division_code, effective_from__lte=on).order_by("code"))

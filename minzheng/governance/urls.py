@@ -20,6 +20,7 @@ urlpatterns = [
     path("meetings/<int:pk>/question/", views_questions.question_new, name="question_new"),
     path("credit/", views_credit.credit_home, name="credit"),
     path("credit/rules/adopt/", views_credit.rules_adopt, name="rules_adopt"),
+    path("credit/rules/new/", views_credit.rule_new, name="rule_new"),
     path("credit/households/<int:pk>/", views_credit.household_ledger, name="household"),
     path("credit/households/<int:pk>/points/", views_credit.points_add, name="points_add"),
     path("credit/households/<int:pk>/redeem/", views_credit.redeem, name="redeem"),

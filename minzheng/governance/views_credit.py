@@ -18,7 +18,7 @@ from minzheng.governance import access, exports, forms, selectors
 from minzheng.governance import services_credit as svc
 from minzheng.governance.models import CreditAccount, CreditRule, FundEntry, ShopItem
 from minzheng.governance.services import read_recorded
-from minzheng.governance.views_common import REFUSALS, post_step
+from minzheng.governance.views_common import REFUSALS, form_page, post_step
 
 BACK = "/governance/credit/"
 
@@ -68,6 +68,17 @@ def rules_adopt(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, f"已采用默认积分规则 {len(made)} 条" if made else "该村（社区）已采用默认积分规则")
     return redirect(BACK)
+
+
+@role_required(access.can_work)
+def rule_new(request: HttpRequest) -> HttpResponse:
+    form = forms.RuleForm(request.POST or None, user=request.user, initial={"effective_from": timezone.localdate()})
+
+    def run(d: dict[str, Any], ip: str) -> CreditRule:
+        return svc.rule_set(**d, actor=request.user, client_ip=ip)
+
+    note = "规则属于本村（社区）：新增条目，或按原编号修订分值、上限（原版本在新版本生效前一日停用，已记的积分不变）。"
+    return form_page(request, form, "新增或修订积分规则", run, lambda _: BACK, note)
 
 
 @role_required(access.can_read)

@@ -83,3 +83,23 @@ def test_fund_pays_out_by_points_to_the_fen(cast: Cast, household: Household) ->
 def test_shares_sum_exactly() -> None:
     assert credit.shares(100, {1: 1, 2: 1, 3: 1}) == {1: 34, 2: 33, 3: 33}
     assert credit.shares(0, {1: 5}) == {1: 0} and credit.shares(5, {}) == {}
+
+
+def test_village_revises_and_adds_its_own_rules(cast: Cast, household: Household) -> None:
+    w = cast.village_worker
+    _rules(cast)
+    old = credit.rules_in_force(HEYI, ago(0))[0]
+    first = credit.points_record(household, old, on=ago(10), evidence="志愿服务 4 小时", actor=w)
+    new = credit.rule_set(
+        division_code=HEYI, code=old.code, text=old.text, points=2, cap_per_year=24, effective_from=ago(5), actor=w
+    )
+    assert [r.points for r in credit.rules_in_force(HEYI, ago(0)) if r.code == old.code] == [2]
+    assert [r.points for r in credit.rules_in_force(HEYI, ago(7)) if r.code == old.code] == [old.points]
+    assert CreditEntry.objects.get(pk=first.pk).rule_id == old.pk and new.pk != old.pk
+    with pytest.raises(GovernanceError, match="不在有效期内"):
+        credit.points_record(household, CreditRule.objects.get(pk=old.pk), on=ago(1), evidence="旧版本", actor=w)
+    own = credit.rule_set(
+        division_code=HEYI, code="e09", text="参加移风易俗红白理事会", points=5, cap_per_year=None,
+        effective_from=ago(1), actor=w,
+    )  # fmt: skip
+    assert own.code == "E09" and AuditEvent.objects.filter(object_type="gov_credit_rule", action="create").count() == 2

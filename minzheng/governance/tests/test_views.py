@@ -20,6 +20,7 @@ PAGES = [
     "/governance/questions/",
     "/governance/meetings/new/",
     "/governance/credit/",
+    "/governance/credit/rules/new/",
     "/governance/mediation/",
     "/governance/mediation/cases/new/",
     "/governance/mediation/committees/new/",
