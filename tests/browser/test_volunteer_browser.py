@@ -71,6 +71,9 @@ def test_a_volunteer_signs_in_on_a_phone(browser: Any, live_server: Any, world: 
         log_in(page, live_server.url, "shegong")
         page.goto(f"{live_server.url}/volunteers/activities/{world.activity.pk}/")
         expect(page.locator("#attendance")).to_contain_text("89 米")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"活动页宽 {width}px，超出手机屏幕"
+        page.screenshot(path=str(tmp_path / "volunteer_confirm.png"), full_page=True)
         page.click("#attendance button.confirm")
         expect(page.locator("#attendance")).to_contain_text("已确认")
     finally:
