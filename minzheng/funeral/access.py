@@ -71,16 +71,13 @@ def access_site(user: Any, pk: int) -> CleanupSite:
 
 
 def nav_entries(user: Any) -> list[tuple[str, str]]:
+    """The funeral officer: everything; a town officer: the clean-up ledger and the assistants; a village worker:
+    the assistants (the burials of their grid open from the dashboard's figures, not from the menu)."""
     from django.urls import reverse
 
     entries: list[tuple[str, str]] = []
     if can_work(user):
-        entries += [
-            ("火化与安葬", reverse("funeral:home")),
-            ("公墓与墓位", reverse("funeral:cemeteries")),
-        ]
-    elif can_read(user):
-        entries.append(("安葬记录", reverse("funeral:burials")))
+        entries += [("火化与安葬", reverse("funeral:home")), ("公墓与墓位", reverse("funeral:cemeteries"))]
     if can_cleanup(user):
         entries.append(("坟墓整治台账", reverse("funeral:cleanup")))
     if can_read(user):

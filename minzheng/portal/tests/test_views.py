@@ -41,6 +41,7 @@ SOCIALORGS = ["社会组织", "年报", "双随机抽查", "打非线索", "公�
 GOVERNANCE = ["议事协商", "阳光报告会", "信用+", "人民调解", "社区建设"]  # 基层治理: village, town, county reads
 VOLUNTEERS = ["社工站与志愿服务", "志愿者", "志愿服务活动", "时间银行"]  # 社工与志愿服务 (volunteers)
 DISASTER = ["灾害事件", "预警叫应"]  # 灾害救助 (disaster): events and warning calls of the area
+FUNERAL = ["火化与安葬", "公墓与墓位"]  # 殡葬 (funeral): the funeral officer's records and cemeteries
 
 
 @pytest.mark.parametrize(
@@ -63,6 +64,7 @@ DISASTER = ["灾害事件", "预警叫应"]  # 灾害救助 (disaster): events a
                 *VOLUNTEERS,
                 *DISASTER,
                 *GOVERNANCE,
+                "殡葬协理员",  # funeral: the village's assistant
             ],
         ),
         (
@@ -81,6 +83,8 @@ DISASTER = ["灾害事件", "预警叫应"]  # 灾害救助 (disaster): events a
                 *VOLUNTEERS,
                 *DISASTER,
                 *GOVERNANCE,
+                "坟墓整治台账",  # funeral: the town's clean-up ledger
+                "殡葬协理员",
             ],
         ),
         (
@@ -115,6 +119,8 @@ DISASTER = ["灾害事件", "预警叫应"]  # 灾害救助 (disaster): events a
         ("social_worker", [*DESK, *VOLUNTEERS]),  # volunteers: the town's station
         ("volunteer", [*DESK, "我的志愿服务"]),  # volunteers: the phone pages
         ("disaster_officer", [*DESK, *DISASTER, "救灾物资"]),  # disaster: the county office
+        ("funeral_officer", [*DESK, *FUNERAL, "坟墓整治台账", "殡葬协理员", "一件事台账", "部门事项"]),  # funeral
+        ("marriage_registrar", [*DESK, "登记预约", "婚姻登记记录", "收养登记"]),  # marriage: the registry office
         (
             "sysadmin",
             [
