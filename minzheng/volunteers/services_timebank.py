@@ -48,6 +48,15 @@ def hours_text(minutes: int) -> str:
     return ("-" if minutes < 0 else "") + f"{hours} 小时" + (f" {rest} 分钟" if rest else "")
 
 
+def account_read(account: Account, *, actor: Actor, client_ip: str = "") -> Account:
+    """A person's time-bank ledger read by staff leaves an audit row (a detail read of a person)."""
+    audit_record(
+        actor=actor, action="view", object_type="timebank_account", object_id=account.pk, client_ip=client_ip,
+        summary=f"查看时间银行账户 {account.pk}",
+    )  # fmt: skip
+    return account
+
+
 def account_for(person: Person) -> Account:
     account, _ = Account.objects.get_or_create(person=person, defaults={"division_code": person.division_code})
     return account

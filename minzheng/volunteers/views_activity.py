@@ -140,6 +140,7 @@ def _entry(e: Entry) -> dict[str, object]:
 @role_required(access.can_read)
 def account(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access.access_account(request.user, pk)
+    services_timebank.account_read(acc, actor=request.user, client_ip=client_ip(request))  # type: ignore[arg-type]
     context = {
         "acc": acc,
         "name": mask_name(acc.person.name),

@@ -48,6 +48,15 @@ def test_the_list_is_masked_the_detail_and_the_export_are_audited(world: World, 
     got = c.get(reverse("volunteers:list") + "?export=xlsx")
     assert got["Content-Type"].startswith("application/vnd.openxmlformats")
     assert AuditEvent.objects.filter(object_type="volunteer_export", action="export").count() == 1
+    from minzheng.volunteers import services_activity
+    from minzheng.volunteers.models import Account
+
+    services_activity.confirm(served(world, cast), actor=cast.social_worker)
+    account = Account.objects.get()
+    page = c.get(reverse("volunteers:account", args=[account.pk])).content.decode()
+    assert "张**" in page and "2 小时" in page
+    assert AuditEvent.objects.filter(object_type="timebank_account", action="view").count() == 1
+    assert client_for(cast.other_town_officer).get(reverse("volunteers:account", args=[account.pk])).status_code == 404
 
 
 def test_a_volunteer_signs_in_on_the_phone_and_the_organiser_confirms(world: World, cast: Any) -> None:
