@@ -253,6 +253,9 @@ IDENTITY_COLUMNS = {
     "mother_situation",
     "father_since",
     "mother_since",
+    # a household the disaster app holds no relief claim for was not hit (disaster: facts.py)
+    "disaster_house_damage",
+    "disaster_winter_hardship",
 }
 
 

@@ -141,3 +141,15 @@ def test_a_claim_outside_the_event_area_or_the_jurisdiction_is_refused(cast: Cas
     data = services.ClaimData(kind=Kind.TRANSITION, household=household, received_on=TODAY, transition_persons=1)
     with pytest.raises(services.DisasterError, match="超出您的管辖范围"):
         services.claim_open(inside, data, actor=cast.other_town_officer)
+
+
+def test_a_household_without_a_claim_is_not_offered_disaster_relief_on_its_panel(cast: Cast, params: None) -> None:
+    from minzheng.rules.eligibility import household_result
+
+    household, _ = make_household()
+    rows = {r["policy_id"]: r for r in household_result(household, TODAY)["policies"]}
+    assert rows["disaster_transition"]["eligible"] is False and not rows["disaster_transition"]["applicable"]
+    assert not rows["disaster_winter"]["applicable"]
+    claim(cast, typhoon(cast), household)  # the claim's facts reach the panel at once (the cache's fingerprint)
+    rows = {r["policy_id"]: r for r in household_result(household, TODAY)["policies"]}
+    assert rows["disaster_transition"]["eligible"] is True and rows["disaster_transition"]["amount_fen"] == 540000
