@@ -41,6 +41,7 @@ SOCIALORGS = ["社会组织", "年报", "双随机抽查", "打非线索", "公�
 GOVERNANCE = ["议事协商", "阳光报告会", "信用+", "人民调解", "社区建设"]  # 基层治理: village, town, county reads
 VOLUNTEERS = ["社工站与志愿服务", "志愿者", "志愿服务活动", "时间银行"]  # 社工与志愿服务 (volunteers)
 DISASTER = ["灾害事件", "预警叫应"]  # 灾害救助 (disaster): events and warning calls of the area
+INSTITUTIONS = ["养老机构", "养老服务圈"]  # 养老机构 (institutions): the list and the service circle
 FUNERAL = ["火化与安葬", "公墓与墓位"]  # 殡葬 (funeral): the funeral officer's records and cemeteries
 
 
@@ -79,6 +80,7 @@ FUNERAL = ["火化与安葬", "公墓与墓位"]  # 殡葬 (funeral): the funera
                 "儿童档案",
                 "儿童走访统计",
                 *CARE_TOWN,
+                *INSTITUTIONS,
                 *RESCUE,
                 *VOLUNTEERS,
                 *DISASTER,
@@ -102,6 +104,7 @@ FUNERAL = ["火化与安葬", "公墓与墓位"]  # 殡葬 (funeral): the funera
                 "儿童档案",
                 "儿童走访统计",
                 *CARE_COUNTY,
+                *INSTITUTIONS,
                 *VOLUNTEERS,
                 *DISASTER,
                 *SOCIALORGS,
@@ -115,10 +118,24 @@ FUNERAL = ["火化与安葬", "公墓与墓位"]  # 殡葬 (funeral): the funera
         ("rescue_staff", [*DESK, "站内救助", *RESCUE]),
         ("child_director", [*DESK, "儿童档案", "儿童走访", "走访统计"]),  # childvisits: the phone plan
         ("child_supervisor", [*DESK, "儿童档案", "儿童走访", "走访统计"]),  # childvisits
-        ("auditor", ["救助案件", *PAY, "儿童档案", "儿童走访统计", *VOLUNTEERS, *SOCIALORGS, *GOVERNANCE, "审计日志"]),
+        (
+            "auditor",
+            [
+                "救助案件",
+                *PAY,
+                "儿童档案",
+                "儿童走访统计",
+                *INSTITUTIONS,
+                *VOLUNTEERS,
+                *SOCIALORGS,
+                *GOVERNANCE,
+                "审计日志",
+            ],
+        ),
         ("social_worker", [*DESK, *VOLUNTEERS]),  # volunteers: the town's station
         ("volunteer", [*DESK, "我的志愿服务"]),  # volunteers: the phone pages
         ("disaster_officer", [*DESK, *DISASTER, "救灾物资"]),  # disaster: the county office
+        ("institution_operator", [*DESK, "本机构"]),  # institutions: its own institution only
         ("funeral_officer", [*DESK, *FUNERAL, "坟墓整治台账", "殡葬协理员", "一件事台账", "部门事项"]),  # funeral
         ("marriage_registrar", [*DESK, "登记预约", "婚姻登记记录", "收养登记"]),  # marriage: the registry office
         (
