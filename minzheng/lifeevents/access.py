@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -58,7 +58,17 @@ def tasks_visible_to(user: Any) -> QuerySet[Task]:
         return rows.filter(department__code=user.unit, department__role=Role.DEPARTMENT_STAFF)
     if user.role == Role.FUNERAL_OFFICER:
         return rows.filter(department__role=Role.FUNERAL_OFFICER)
-    return rows.filter(department__role=Role.TOWN_OFFICER)
+    # The town's office: 民政 items, and the items of departments not yet on the platform (代录 their replies).
+    return rows.filter(Q(department__role=Role.TOWN_OFFICER) | _offline_departments(user))
+
+
+def _offline_departments(user: Any) -> Q:
+    from minzheng.accounts.models import User
+
+    staff = User.objects.filter(role=Role.DEPARTMENT_STAFF, is_active=True).values_list("unit", "jurisdiction")
+    mine = user.jurisdiction
+    online = {unit for unit, j in staff if j.startswith(mine) or mine.startswith(j)}
+    return Q(department__role=Role.DEPARTMENT_STAFF) & ~Q(department__code__in=online)
 
 
 def access_task(user: Any, pk: int) -> Task:

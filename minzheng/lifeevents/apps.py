@@ -28,4 +28,7 @@ class Config(AppConfig):
         from minzheng.core import navigation
         from minzheng.lifeevents import access
 
-        navigation.register("lifeevents", group="一件事", group_order=25, order=10, entries=access.nav_entries)
+        navigation.register("lifeevents", group="一件事", group_order=73, order=10, entries=access.nav_entries)
+        from minzheng.core.figures import register_app
+
+        register_app(self.name)  # dashboard figures (figures.py)

@@ -248,7 +248,8 @@ def event_accept(event: LifeEvent, *, reporter: dict[str, str], actor: Actor, cl
         cases.Case.objects.filter(pk=event.case_id).update(authorisation_no=values["authorisation_no"][:64])
         event.case.authorisation_no = values["authorisation_no"][:64]
         try:
-            cases.case_transition(event.case, "processing", actor=actor, data=values, client_ip=client_ip)
+            data = {"authorisation_no": values["authorisation_no"]}  # the rest is on the event, not in the log
+            cases.case_transition(event.case, "processing", actor=actor, data=data, client_ip=client_ip)
         except TransitionRefused as exc:
             raise LifeEventError(str(exc)) from None
         cases.materials_refresh(event.case)

@@ -1,7 +1,9 @@
 """A department's work on its items: receive, finish with its reply, send back for a missing paper,
 or mark 不涉及 with the reason. Only the item's department acts: a `department_staff` account whose
 `unit` is the department's code, the funeral officer for the 殡仪馆, the town's office for 民政 items;
-each within its jurisdiction. When the last item is final the case is 全部办结 and the family gets
+each within its jurisdiction. A department with no account on the platform yet answers on paper and
+the town's window records its reply with the department's receipt number (代录, audited as such).
+When the last item is final the case is 全部办结 and the family gets
 its one notice.
 """
 
@@ -27,12 +29,27 @@ class TaskError(ValueError):
     """A task step refused with a Chinese reason."""
 
 
+def department_online(task: Task) -> bool:
+    """Whether the department has an active account covering the task (else the window records its reply)."""
+    from minzheng.accounts.models import User
+
+    staff = User.objects.filter(role="department_staff", unit=task.department.code, is_active=True)
+    return any(task.division_code.startswith(u.jurisdiction) for u in staff.only("jurisdiction"))
+
+
+def records_for_department(user: Any, task: Task) -> bool:
+    """代录: a department not yet on the platform answers on paper; the town's window records it, with its number."""
+    return bool(
+        user.role == "town_officer" and task.department.role == "department_staff" and not department_online(task)
+    )
+
+
 def may_act(user: Any, task: Task) -> bool:
     dep = task.department
     if not (user.is_authenticated and user.is_active) or not task.division_code.startswith(user.jurisdiction):
         return False
     if dep.role == "department_staff":
-        return bool(user.role == "department_staff" and user.unit == dep.code)
+        return bool(user.role == "department_staff" and user.unit == dep.code) or records_for_department(user, task)
     if dep.role == "town_officer":
         return bool(user.role in ("town_officer", "village_worker"))
     return bool(user.role == dep.role)
@@ -73,6 +90,9 @@ def task_step(
         raise TaskError(f"「{task.label}」由{task.department.name}办理，您不能操作")
     if task.event.case.status != "processing":
         raise TaskError("该件尚未受理联办或已办结")
+    on_paper = action in ("done", "na") and records_for_department(actor, task)
+    if on_paper and not reply_ref.strip():
+        raise TaskError(f"代录{task.department.name}的办理结果须填写其回执编号")
     with transaction.atomic():
         if action == "done" and task.item == "hukou_register":
             _child_register(task, reply_ref, actor)
@@ -93,7 +113,8 @@ def task_step(
             object_type="life_event",
             object_id=task.event_id,
             client_ip=client_ip,
-            summary=f"{task.event.case.case_no} {task.department.name}「{task.label}」：{TASK_LABELS[ACTIONS[action]]}",
+            summary=f"{task.event.case.case_no} {task.department.name}「{task.label}」：{TASK_LABELS[ACTIONS[action]]}"
+            + ("（窗口代录部门回执）" if on_paper else ""),
             reason=reply[:500],
         )
         event_check_done(task.event)

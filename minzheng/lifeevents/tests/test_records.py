@@ -71,3 +71,25 @@ def test_window_refuses_acceptance_without_the_family_authorisation(world: World
             reporter={**REPORTER, "authorisation_no": ""},
             actor=cast.town_officer,
         )
+
+
+@pytest.mark.django_db
+def test_a_cremation_record_after_the_window_closes_its_item_and_proves_the_death(world: World, cast: Cast) -> None:
+    event = services.event_open(
+        kind="death", person=world.head, facts=_died(), reporter=REPORTER, actor=cast.town_officer
+    )
+    assert event.tasks.get(item="cremation").status == "pending"
+    proof = Material.objects.get(case=event.case, key="proof:death_certificate")
+    assert proof.status == Material.Status.MISSING
+    same = services.event_from_record(
+        kind="death",
+        person=world.head,
+        source="cremation",
+        source_ref="HH-9",
+        facts={**_died(), "cremated_on": TODAY.isoformat()},
+    )
+    assert same is not None and same.pk == event.pk
+    task = event.tasks.get(item="cremation")
+    assert task.status == "done" and "HH-9" in task.reply
+    proof.refresh_from_db()
+    assert proof.status == Material.Status.FETCHED

@@ -43,6 +43,7 @@ VOLUNTEERS = ["社工站与志愿服务", "志愿者", "志愿服务活动", "�
 DISASTER = ["灾害事件", "预警叫应"]  # 灾害救助 (disaster): events and warning calls of the area
 INSTITUTIONS = ["养老机构", "养老服务圈"]  # 养老机构 (institutions): the list and the service circle
 FUNERAL = ["火化与安葬", "公墓与墓位"]  # 殡葬 (funeral): the funeral officer's records and cemeteries
+LIFE = ["一件事受理", "一件事台账", "部门事项"]  # 一件事 (lifeevents): the window, the ledger, the town's items
 
 
 @pytest.mark.parametrize(
@@ -66,6 +67,7 @@ FUNERAL = ["火化与安葬", "公墓与墓位"]  # 殡葬 (funeral): the funera
                 *DISASTER,
                 *GOVERNANCE,
                 "殡葬协理员",  # funeral: the village's assistant
+                *LIFE,
             ],
         ),
         (
@@ -87,6 +89,7 @@ FUNERAL = ["火化与安葬", "公墓与墓位"]  # 殡葬 (funeral): the funera
                 *GOVERNANCE,
                 "坟墓整治台账",  # funeral: the town's clean-up ledger
                 "殡葬协理员",
+                *LIFE,
             ],
         ),
         (
@@ -109,6 +112,7 @@ FUNERAL = ["火化与安葬", "公墓与墓位"]  # 殡葬 (funeral): the funera
                 *DISASTER,
                 *SOCIALORGS,
                 *GOVERNANCE,
+                "一件事台账",
             ],
         ),
         ("verification_center", ["居民查询", *DESK, "匹配复核", "核对工作清单", "批量复核", "部门数据"]),
