@@ -69,7 +69,7 @@ class MediationCase(models.Model):
     type = models.CharField(max_length=10, choices=Type.choices, db_comment="纠纷类型")
     facts = models.TextField(db_comment="纠纷事实与争议")
     received_on = models.DateField(db_comment="受理日期")
-    mediators = models.ManyToManyField(Mediator, related_name="cases", db_comment="承办调解员")
+    mediators = models.ManyToManyField(Mediator, related_name="cases")  # 承办调解员
     status = models.CharField(max_length=10, default="received", db_comment="流程状态（见 machines/mediation.yaml）")
     stage_due = models.DateField(null=True, blank=True, db_comment="调解期限")
     agreement = models.TextField(blank=True, db_comment="协议内容（履行方式）")
