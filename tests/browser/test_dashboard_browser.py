@@ -72,7 +72,7 @@ def test_county_to_town_to_village_draws_charts_and_map(
         expect(page.locator("h1")).to_contain_text("鄞州区")
         expect(page.locator("#map canvas")).to_have_count(1)
         assert page.locator(".dash-chart canvas").count() >= 2  # residents by age band, by tag
-        page.screenshot(path=str(shots / "county.png"), full_page=True)
+        page.screenshot(path=str(shots / "county.png"))
         page.click("table >> text=瞻岐镇")
         expect(page.locator("h1")).to_contain_text("瞻岐镇")
         expect(page.locator("#map canvas")).to_have_count(1)

@@ -83,7 +83,7 @@
     });
     if (m.geo) {
       var name = "d" + p.division;
-      echarts.registerMap(name, m.geo);
+      if (!echarts.getMap(name)) { echarts.registerMap(name, m.geo); }
       option.geo = { map: name, roam: true, itemStyle: { areaColor: dark ? "#16325c" : "#eef3fa" } };
       option.series = [{ type: "map", geoIndex: 0, name: f ? f.label : "",
         data: m.geo.features.map(function (ft) {
@@ -161,9 +161,14 @@
       if (e.target.closest("[data-export-image]")) { e.preventDefault(); exportImage(); }
       if (e.target.closest("[data-fullscreen]")) { e.preventDefault(); document.documentElement.requestFullscreen(); }
     });
+    // Resize once the window has settled (a full-screen switch fires a burst of events).
+    var settle = null;
     window.addEventListener("resize", function () {
-      Object.keys(charts).forEach(function (k) { charts[k].resize(); });
-      if (mapChart) { mapChart.resize(); }
+      clearTimeout(settle);
+      settle = setTimeout(function () {
+        Object.keys(charts).map(function (k) { return charts[k]; }).concat(mapChart ? [mapChart] : [])
+          .forEach(function (c) { if (!c.isDisposed()) { c.resize(); } });
+      }, 200);
     });
     var every = parseInt(document.body.dataset.refresh || "0", 10);
     if (every > 0) { setInterval(function () { reload(document.body.dataset.source); }, every * 1000); }
