@@ -4,8 +4,9 @@ Made through the real services by the demo accounts (`zaihai` the county's disas
 town, `cun` the village, `xian` the county approver), with dates in the past: one typhoon over the demo
 town with a 四级 response, three villages' assessments (one re-reported), a county reserve with four
 items (one lot expiring soon: its 待办), materials issued to the demo village and signed for, one
-过渡期生活救助 confirmed by the rules and paid in this month's payroll (approved, issued, reconciled),
-one 冬春救助 in 公示, and a warning whose calls were answered but one (on the village's 待办).
+过渡期生活救助 of a household of the demo town (opened at the town's window) confirmed by the rules and paid
+in this month's payroll (approved, issued, reconciled), one 冬春救助 in 公示, and a warning whose calls were
+answered but one (on the village's 待办).
 Idempotent: nothing is added when an event exists. Fast: about forty writes.
 """
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from minzheng.accounts.models import User
 from minzheng.cases import services as cases
+from minzheng.core.jurisdiction import prefix_q
 from minzheng.disaster import services, services_stock, services_warning
 from minzheng.disaster.items import refresh_disaster_items
 from minzheng.disaster.models import Event, Item, Kind, ReliefClaim, Warehouse
@@ -72,7 +74,7 @@ def demo_extend(built: Any, step: Any) -> None:
     )  # fmt: skip
     _assessments(event, office, village)
     _materials(event, office, village)
-    _relief(event, village, town, approver)
+    _relief(event, town, approver)
     _warning(event, office, village)
     refresh_disaster_items()
 
@@ -122,39 +124,44 @@ def _materials(event: Event, office: User, village: User) -> None:
         services_stock.distribution_return(dist, lot.lot, 10, actor=office, reason="群众返家，折叠床未用完退回")
 
 
-def _households(village: User) -> list[Household]:
-    """Two households of the demo village with three or more members, away from the other demos' first ones."""
-    rows = Household.objects.filter(division_id=village.jurisdiction).order_by("household_no")[20:80]
-    return [h for h in rows if h.members.count() >= 3 and not h.cases.exists()][:2]
+def _households(town: User) -> list[Household]:
+    """Two households of the demo town with two or more members and no case or benefit of another demo
+    (the demo county spreads about 700 households over 400 villages: the town, not one village)."""
+    rows = Household.objects.filter(prefix_q("division_id", town.jurisdiction), cases=None, entitlements=None)
+    picked = []
+    for h in rows.order_by("-household_no")[:200]:
+        if h.members.count() >= 2:
+            picked.append(h)
+        if len(picked) == 2:
+            break
+    return picked
 
 
-def _relief(event: Event, village: User, town: User, approver: User) -> None:
-    homes = _households(village)
+def _relief(event: Event, town: User, approver: User) -> None:
+    homes = _households(town)
     if len(homes) < 2:
         return
-    paid = _claim(event, Kind.TRANSITION, homes[0], village)
-    _through_publicity(paid, village, town, publicised_ago=4)
+    paid = _claim(event, Kind.TRANSITION, homes[0], town)
+    _through_publicity(paid, town, publicised_ago=4)
     cases.case_transition(paid.case, "confirmed", actor=approver, reason="房屋倒塌、无生活来源，符合过渡期生活救助条件")
     relief_pay(paid, actor=approver)  # the effect runs after commit; the demo may run inside a transaction
     _pay_this_month(approver)
-    winter = _claim(event, Kind.WINTER, homes[1], village)
-    _through_publicity(winter, village, town, publicised_ago=1)
+    winter = _claim(event, Kind.WINTER, homes[1], town)
+    _through_publicity(winter, town, publicised_ago=1)
 
 
-def _claim(event: Event, kind: str, household: Household, village: User) -> ReliefClaim:
+def _claim(event: Event, kind: str, household: Household, town: User) -> ReliefClaim:
     size = household.members.count()
     data = services.ClaimData(
         kind=kind, household=household, received_on=_ago(12), house_damage="collapsed", no_livelihood=True,
         transition_persons=size, winter_hardship=True, winter_persons=min(size, 2), note="村灾害信息员核查",
     )  # fmt: skip
-    return services.claim_open(event, data, actor=village)
+    return services.claim_open(event, data, actor=town)
 
 
-def _through_publicity(claim: ReliefClaim, village: User, town: User, *, publicised_ago: int) -> None:
+def _through_publicity(claim: ReliefClaim, town: User, *, publicised_ago: int) -> None:
     survey = {"visited_on": _ago(11).isoformat(), "visitors": ["王网格", "李受理"], "findings": "住房倒塌，借住亲属家"}
-    cases.case_transition(
-        claim.case, "investigated", actor=village, data={"survey": survey, "on": _ago(11).isoformat()}
-    )
+    cases.case_transition(claim.case, "investigated", actor=town, data={"survey": survey, "on": _ago(11).isoformat()})
     cases.case_transition(
         claim.case, "reviewed", actor=town, reason="核查属实，拟同意", data={"on": _ago(publicised_ago + 1).isoformat()}
     )
