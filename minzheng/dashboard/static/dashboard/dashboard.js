@@ -20,7 +20,7 @@
   function chartOption(f) {
     var names = f.buckets.map(function (b) { return b.name; });
     var data = f.buckets.map(function (b) { return { value: yuan(f, b.value), link: b.link }; });
-    var base = { backgroundColor: "transparent", animation: !dark ? false : true,
+    var base = { backgroundColor: "transparent", animation: dark,
       tooltip: { trigger: f.chart === "pie" ? "item" : "axis", valueFormatter: function (v) { return v + " " + unitOf(f); } } };
     if (f.chart === "pie") {
       base.series = [{ type: "pie", radius: ["35%", "65%"], label: { formatter: "{b}\n{c}" },
