@@ -97,7 +97,11 @@ def worker_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, first_error(form))
         return redirect("volunteers:station", pk=st.pk)
     d = form.cleaned_data
-    user = User.objects.filter(username=d.pop("username")).first() if d.get("username") else None
+    username = d.pop("username")
+    user = User.objects.filter(username=username).first() if username else None
+    if username and user is None:
+        messages.error(request, f"社工账号：没有账号 {username}")
+        return redirect("volunteers:station", pk=st.pk)
     try:
         services.worker_add(actor=request.user, station=st, user=user, client_ip=client_ip(request), **d)  # type: ignore[arg-type]
     except VolunteerError as exc:

@@ -133,3 +133,37 @@ def test_hours_waiting_on_the_organiser_are_on_the_list_until_confirmed(world: W
     services_activity.confirm(att, actor=cast.social_worker)
     refresh("volunteer_hours")
     assert not WorkItem.objects.filter(status="open").exists()
+
+
+def test_the_staff_forms_write_through_the_services(world: World, cast: Any) -> None:
+    from minzheng.testing import TOWN_B, VILLAGE_A
+    from minzheng.volunteers.models import Account, Activity, SocialWorker, Station, Transfer
+
+    xian = client_for(cast.other_town_officer)
+    xian.post(reverse("volunteers:station_create"), {"town_code": TOWN_B, "name": "咸祥镇社会工作站"})
+    station = Station.objects.get(town_code=TOWN_B)
+    xian.post(reverse("volunteers:worker_add", args=[station.pk]),
+              {"name": "赵社工", "certificate": "social", "certificate_no": "ZS-9"})  # fmt: skip
+    assert SocialWorker.objects.get(station=station).certified
+    sw = client_for(cast.social_worker)
+    start = timezone.localtime() + timezone.timedelta(days=1)
+    sw.post(reverse("volunteers:activity_create"), {
+        "title": "助餐送餐", "kind": "meals", "division_code": VILLAGE_A, "place": "合一村助餐点", "lat": 29.77,
+        "lng": 121.73, "starts_at": f"{start:%Y-%m-%dT09:00}", "ends_at": f"{start:%Y-%m-%dT11:00}", "radius_m": 200,
+        "timebank": "on",
+    })  # fmt: skip
+    assert Activity.objects.get(title="助餐送餐").timebank
+    from minzheng.volunteers import services_activity
+
+    services_activity.confirm(served(world, cast), actor=cast.social_worker)
+    account = Account.objects.get()
+    form = {"receiver": world.spouse.id_number, "hours": "0.5", "request_key": "k1"}
+    sw.post(reverse("volunteers:transfer", args=[account.pk]), form)
+    sw.post(reverse("volunteers:transfer", args=[account.pk]), form)  # sent twice
+    assert Transfer.objects.get().minutes == 30
+    answer = sw.post(reverse("volunteers:draw", args=[account.pk]), {"items": [], "window_start": ""}, follow=True)
+    assert "服务项目" in answer.content.decode()
+    sw.post(reverse("volunteers:edit", args=[world.volunteer.pk]),
+            {"skills": ["meals"], "weekdays": ["0"], "periods": ["pm"], "phone": "13800001111"})  # fmt: skip
+    world.volunteer.refresh_from_db()
+    assert (world.volunteer.skills, world.volunteer.active) == (["meals"], False)
