@@ -25,6 +25,7 @@ from minzheng.divisions.codes import DivisionCodeError, normalize, significant
 log = logging.getLogger(__name__)
 WIDTHS = (2, 4, 6, 9, 12)  # province, city, county, town, village
 BATCH = 5000
+KEEP_DAYS = 92
 
 
 def _prefixes(code: str) -> list[str]:
@@ -88,6 +89,8 @@ def refresh(*, now: dt.datetime | None = None) -> dict[str, Any]:
     points_estimate()
     run.finished_at, run.figures, run.rows, run.failed = timezone.now(), len(figures), total, failed
     run.save(update_fields=["finished_at", "figures", "rows", "failed"])
+    # 48 runs a day: keep a quarter's history of when figures were taken and what failed.
+    Refresh.objects.filter(started_at__lt=now - dt.timedelta(days=KEEP_DAYS)).delete()
     return {"figures": len(figures), "rows": total, "failed": len(failed)}
 
 
