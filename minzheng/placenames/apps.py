@@ -12,8 +12,6 @@ class Config(AppConfig):
         # services binds the two application machines; items registers the 待办 producer.
         from minzheng.core import figures, navigation
         from minzheng.placenames import access, items, services  # noqa: F401
-        from minzheng.placenames import figures as placename_figures
 
         navigation.register("placenames", group="地名", group_order=85, order=10, entries=access.nav_entries)
-        for figure in placename_figures.FIGURES:
-            figures.register(figure)
+        figures.register_app(self.name)
