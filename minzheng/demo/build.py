@@ -44,6 +44,7 @@ DEMO_EXTENSIONS = (
     "minzheng.socialorgs.demo",
     "minzheng.funeral.demo",  # after minzheng.payments.demo (pays this month's funeral payrolls)
     "minzheng.marriage.demo",
+    "minzheng.lifeevents.demo",  # after funeral and marriage (their records draft 一件事)
     "minzheng.disaster.demo",  # after minzheng.payments.demo (pays this month's relief payroll)
     "minzheng.dashboard.demo",  # last: the first refresh counts what every step above made
 )

@@ -95,10 +95,11 @@ def _dibao_death(zhen: User) -> LifeEvent | None:
 
 
 def _window_death(zhen: User) -> LifeEvent | None:
-    elders = Person.objects.filter(
-        division_code__startswith=zhen.jurisdiction, birth_date__lt=timezone.localdate() - dt.timedelta(days=365 * 80)
+    """The town's oldest resident without an event: a death reported at the window before any record."""
+    adults = Person.objects.filter(
+        division_code__startswith=zhen.jurisdiction, birth_date__lt=timezone.localdate() - dt.timedelta(days=ADULT_DAYS)
     )
-    elder = elders.exclude(pk__in=LifeEvent.objects.values("person_id")).order_by("birth_date", "pk").first()
+    elder = adults.exclude(pk__in=LifeEvent.objects.values("person_id")).order_by("birth_date", "pk").first()
     if elder is None:
         return None
     died = timezone.localdate() - dt.timedelta(days=2)
