@@ -127,3 +127,14 @@ def test_export_is_masked_and_audited(world: World, cast: Cast) -> None:
     assert response.status_code == 200 and response.content[:2] == b"PK"
     assert AuditEvent.objects.filter(object_type="life_event", action="export").exists()
     assert Task.objects.count() == 18
+
+
+@pytest.mark.django_db
+def test_the_case_kernel_pages_show_a_life_event_case(world: World, cast: Cast) -> None:
+    event = services.event_open(
+        kind="death", person=world.head, facts={"died_on": TODAY}, reporter=REPORTER, actor=cast.town_officer
+    )
+    client = client_for(cast.town_officer)
+    page = client.get(f"/cases/{event.case.case_no}/")
+    assert page.status_code == 200 and "身后一件事" in page.content.decode()
+    assert client.get("/workitems/").status_code == 200
