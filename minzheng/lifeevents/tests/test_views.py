@@ -123,6 +123,9 @@ def test_export_is_masked_and_audited(world: World, cast: Cast) -> None:
     services.event_open(
         kind="death", person=world.head, facts={"died_on": TODAY}, reporter=REPORTER, actor=cast.town_officer
     )
+    ledger = client_for(cast.county_approver).get("/lifeevents/").content.decode()
+    assert "身后-330212-" in ledger and "张**" in ledger and "每月办件量" in ledger
+    assert client_for(cast.department_staff).get("/lifeevents/").status_code == 404  # departments: their inbox only
     response = client_for(cast.town_officer).get("/lifeevents/export.xlsx")
     assert response.status_code == 200 and response.content[:2] == b"PK"
     assert AuditEvent.objects.filter(object_type="life_event", action="export").exists()
