@@ -16,6 +16,7 @@ import base64
 import datetime as dt
 from typing import Any
 
+from django.db.models import Count
 from django.utils import timezone
 
 from minzheng.accounts.models import User
@@ -125,16 +126,14 @@ def _materials(event: Event, office: User, village: User) -> None:
 
 
 def _households(town: User) -> list[Household]:
-    """Two households of the demo town with two or more members and no case or benefit of another demo
-    (the demo county spreads about 700 households over 400 villages: the town, not one village)."""
-    rows = Household.objects.filter(prefix_q("division_id", town.jurisdiction), cases=None, entitlements=None)
-    picked = []
-    for h in rows.order_by("-household_no")[:200]:
-        if h.members.count() >= 2:
-            picked.append(h)
-        if len(picked) == 2:
-            break
-    return picked
+    """Two households of the demo town (its window opens the claims), those without another demo's case
+    first, then the larger. The demo county spreads its households thinly, so the town's few may have a
+    低保 case too: a household on 低保 may get disaster relief as well (other programmes do not stand in
+    the way)."""
+    rows = Household.objects.filter(prefix_q("division_id", town.jurisdiction)).annotate(
+        size=Count("members"), other_cases=Count("cases")
+    )
+    return list(rows.filter(size__gte=1).order_by("other_cases", "-size", "-household_no")[:2])
 
 
 def _relief(event: Event, town: User, approver: User) -> None:
@@ -155,6 +154,7 @@ def _claim(event: Event, kind: str, household: Household, town: User) -> ReliefC
     data = services.ClaimData(
         kind=kind, household=household, received_on=_ago(12), house_damage="collapsed", no_livelihood=True,
         transition_persons=size, winter_hardship=True, winter_persons=min(size, 2), note="村灾害信息员核查",
+        authorisation_no=f"SQ-ZH-{household.household_no}",
     )  # fmt: skip
     return services.claim_open(event, data, actor=town)
 

@@ -59,6 +59,7 @@ class ClaimForm(forms.Form):
     kind = forms.ChoiceField(label="救助类别", choices=Kind.choices)
     household_no = forms.CharField(label="户编号", max_length=40)
     received_on = forms.DateField(label="受理日期", widget=DATE)
+    authorisation_no = forms.CharField(label="核对授权书编号", max_length=64, required=False)
     house_damage = forms.ChoiceField(label="住房倒损", choices=HouseDamage.choices, required=False)
     no_livelihood = forms.BooleanField(label="灾后无生活来源", required=False)
     transition_persons = forms.IntegerField(label="需过渡期生活救助人数", min_value=0, initial=0)

@@ -196,6 +196,7 @@ class ClaimData:
     winter_hardship: bool = False
     winter_persons: int = 0
     note: str = ""
+    authorisation_no: str = ""  # 核对授权书编号 (the investigation's 一键核对 report needs it)
 
 
 def already_covered(event: Event, kind: str, household: Household) -> str | None:
@@ -235,7 +236,7 @@ def claim_open(event: Event, d: ClaimData, *, actor: Actor, client_ip: str = "")
     _check_claim(event, d, actor)
     try:
         with transaction.atomic():
-            opening = cases.Opening(CASE_TYPES[Kind(d.kind)], d.household, d.received_on)
+            opening = cases.Opening(CASE_TYPES[Kind(d.kind)], d.household, d.received_on, d.authorisation_no)
             case = cases.case_open(opening, actor=actor, client_ip=client_ip)
             claim = ReliefClaim.objects.create(
                 event=event, kind=d.kind, case=case, household=d.household,

@@ -40,7 +40,7 @@ def claim(
 ) -> ReliefClaim:
     data = services.ClaimData(
         kind=kind, household=household, received_on=ago(15), house_damage="collapsed", no_livelihood=True,
-        transition_persons=persons, winter_hardship=True, winter_persons=persons,
+        transition_persons=persons, winter_hardship=True, winter_persons=persons, authorisation_no=f"SQ-{household.pk}",
     )  # fmt: skip
     return services.claim_open(event, data, actor=actor or cast.village_worker)
 
