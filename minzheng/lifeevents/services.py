@@ -237,7 +237,7 @@ def event_open(
 
 def event_accept(event: LifeEvent, *, reporter: dict[str, str], actor: Actor, client_ip: str = "") -> LifeEvent:
     """受理联办: the family's authorisation recorded, every item of the region's list becomes a task."""
-    from minzheng.lifeevents import services_benefits, services_proofs
+    from minzheng.lifeevents import services_benefits, services_proofs, services_tasks
 
     values = {k: str(reporter.get(k) or "").strip() for k in REPORTER_FIELDS}
     values["reporter_id_number"] = values["reporter_id_number"].upper()
@@ -257,7 +257,7 @@ def event_accept(event: LifeEvent, *, reporter: dict[str, str], actor: Actor, cl
         services_proofs.proofs_refresh(event)
         tasks_from_records(event, actor=actor)
         services_benefits.changes_propose(event)
-        departments_notify(event)
+        services_tasks.departments_notify(event)
         audit_record(
             actor=actor,
             action="update",
@@ -342,43 +342,6 @@ def tasks_from_records(event: LifeEvent, *, actor: Actor | None) -> int:
     return done
 
 
-def departments_notify(event: LifeEvent) -> int:
-    """Each department's staff whose jurisdiction covers the event hears once that it has items."""
-    from minzheng.accounts.models import User
-    from minzheng.core.masking import mask_name
-    from minzheng.notifications.services import notify
-
-    sent = 0
-    pending = event.tasks.filter(status="pending").select_related("department")
-    for dep in {t.department for t in pending}:
-        count = sum(1 for t in pending if t.department_id == dep.pk)
-        who = mask_name(event.person.name)
-        title = f"【{dep.name}】{event.get_kind_display()} {event.case.case_no} {who}：{count} 项待办理"
-        link = f"/lifeevents/inbox/?event={event.pk}"
-        if dep.role != "department_staff":
-            notify(
-                kind="lifeevent_task",
-                title=title,
-                fingerprint=f"life:{event.pk}:{dep.code}",
-                role=dep.role,
-                division_code=event.division_code,
-                link=link,
-            )
-            sent += 1
-            continue
-        for user in User.objects.filter(role=dep.role, unit=dep.code, is_active=True):
-            if event.division_code.startswith(user.jurisdiction):
-                notify(
-                    kind="lifeevent_task",
-                    title=title,
-                    fingerprint=f"life:{event.pk}:{dep.code}:{user.pk}",
-                    recipient=user,
-                    link=link,
-                )
-                sent += 1
-    return sent
-
-
 def event_check_done(event: LifeEvent) -> bool:
     """All tasks final → the case is 全部办结 (by the system) and the family gets its one notice."""
     from minzheng.lifeevents.services_tasks import family_notice
@@ -391,3 +354,17 @@ def event_check_done(event: LifeEvent) -> bool:
     event.is_open = False
     family_notice(event)
     return True
+
+
+@workflow.effect("lifeevent_withdrawn")
+def _withdrawn(case: Any, log: Any) -> None:
+    """撤销 (a wrong record, a duplicate): the event closes and its open items become 不涉及 with the reason.
+
+    Benefit changes stay on the caseworker's 待办: restoring a suspended payment is a person's decision.
+    """
+    event = LifeEvent.objects.filter(case=case).first()
+    if event is None:
+        return
+    LifeEvent.objects.filter(pk=event.pk).update(is_open=False)
+    for task in event.tasks.filter(status__in=("pending", "accepted", "returned")):
+        workflow.transition(task, "na", actor=None, reason=f"一件事已撤销：{log.reason}")  # type: ignore[arg-type]

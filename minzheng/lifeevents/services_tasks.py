@@ -171,3 +171,40 @@ def family_notice(event: LifeEvent) -> bool:
         summary=f"{event.case.case_no} 全部办结，通知家属（{event.reporter_phone[:3]}****{event.reporter_phone[-4:]}）",
     )
     return True
+
+
+def departments_notify(event: LifeEvent) -> int:
+    """Each department's staff whose jurisdiction covers the event hears once that it has items."""
+    from minzheng.accounts.models import User
+    from minzheng.core.masking import mask_name
+    from minzheng.notifications.services import notify
+
+    sent = 0
+    pending = event.tasks.filter(status="pending").select_related("department")
+    for dep in {t.department for t in pending}:
+        count = sum(1 for t in pending if t.department_id == dep.pk)
+        who = mask_name(event.person.name)
+        title = f"【{dep.name}】{event.get_kind_display()} {event.case.case_no} {who}：{count} 项待办理"
+        link = f"/lifeevents/inbox/?event={event.pk}"
+        if dep.role != "department_staff":
+            notify(
+                kind="lifeevent_task",
+                title=title,
+                fingerprint=f"life:{event.pk}:{dep.code}",
+                role=dep.role,
+                division_code=event.division_code,
+                link=link,
+            )
+            sent += 1
+            continue
+        for user in User.objects.filter(role=dep.role, unit=dep.code, is_active=True):
+            if event.division_code.startswith(user.jurisdiction):
+                notify(
+                    kind="lifeevent_task",
+                    title=title,
+                    fingerprint=f"life:{event.pk}:{dep.code}:{user.pk}",
+                    recipient=user,
+                    link=link,
+                )
+                sent += 1
+    return sent

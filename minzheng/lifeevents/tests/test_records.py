@@ -93,3 +93,23 @@ def test_a_cremation_record_after_the_window_closes_its_item_and_proves_the_deat
     assert task.status == "done" and "HH-9" in task.reply
     proof.refresh_from_db()
     assert proof.status == Material.Status.FETCHED
+
+
+@pytest.mark.django_db
+def test_withdrawing_a_wrong_draft_closes_it_and_a_new_record_drafts_again(
+    world: World, cast: Cast, django_capture_on_commit_callbacks: object
+) -> None:
+    from minzheng.cases.services import case_transition
+
+    event = services.event_open(
+        kind="death", person=world.head, facts=_died(), reporter=REPORTER, actor=cast.town_officer
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        case_transition(event.case, "withdrawn", actor=cast.town_officer, reason="火化数据身份号码错录")
+    event.refresh_from_db()
+    assert not event.is_open
+    assert not event.tasks.filter(status__in=("pending", "accepted")).exists()
+    again = services.event_from_record(
+        kind="death", person=world.head, source="hukou", source_ref="ZX-2", facts=_died()
+    )
+    assert again is not None and again.pk != event.pk
