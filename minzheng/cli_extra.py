@@ -7,6 +7,7 @@ from minzheng.dashboard import cli as _dashboard_cli  # noqa: F401
 from minzheng.demo import cli as _demo_cli  # noqa: F401
 from minzheng.eldercare import cli as _eldercare_cli  # noqa: F401
 from minzheng.emergency import cli as _emergency_cli  # noqa: F401
+from minzheng.funeral import cli as _funeral_cli  # noqa: F401
 from minzheng.jobs import cli as _jobs_cli  # noqa: F401
 from minzheng.meals import cli as _meals_cli  # noqa: F401
 from minzheng.payments import cli as _payments_cli  # noqa: F401

@@ -4,13 +4,17 @@ the cremation feed linked to the records; the death event of the life-event part
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from typer.testing import CliRunner
 
 from minzheng.audit.models import AuditEvent
+from minzheng.cli import app
 from minzheng.core.dates import add_months, first_of
+from minzheng.funeral import cli as _cli  # noqa: F401  (registers `minzheng funeral`)
 from minzheng.funeral import selectors, services, services_award, services_feed
 from minzheng.funeral.models import Award, Cemetery, Cremation, FuneralHome, Plot
 from minzheng.lifeevents.models import LifeEvent
@@ -156,4 +160,6 @@ def test_cremation_feed_links_records_and_starts_the_death_event_once(
     assert (made.source, made.died_on, made.cremated_on) == ("feed", ago(3), ago(2))
     assert LifeEvent.objects.filter(kind="death", person=other).count() == 1
     assert services_feed.link_feed(TODAY) == {"seen": 0, "created": 0, "unmatched": 1}  # run twice: nothing new
+    out = CliRunner().invoke(app, ["funeral", "link-feed", "--json"])  # the same, from the command line
+    assert out.exit_code == 0 and json.loads(out.stdout) == {"seen": 0, "created": 0, "unmatched": 1}
     assert AuditEvent.objects.filter(object_type="funeral_cremation", action="create").count() == 2
