@@ -37,10 +37,7 @@ def _login(browser: Any, url: str, username: str) -> Any:
 
 
 def _narrow(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    if width > 390:
-        page.screenshot(path="/tmp/lifeevents_wide.png", full_page=True)
-    assert width <= 390, page.url
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, page.url
 
 
 def _finish_inbox(page: Any, url: str, reply: str) -> int:
@@ -61,7 +58,9 @@ def _finish_inbox(page: Any, url: str, reply: str) -> int:
     return done
 
 
-def test_a_death_at_the_window_through_to_all_tasks_done(browser: Any, live_server: Any, world: Any) -> None:
+def test_a_death_at_the_window_through_to_all_tasks_done(
+    browser: Any, live_server: Any, world: Any, tmp_path: Any
+) -> None:
     from playwright.sync_api import expect
 
     from minzheng.lifeevents.models import LifeEvent
@@ -79,7 +78,7 @@ def test_a_death_at_the_window_through_to_all_tasks_done(browser: Any, live_serv
     window.fill("#id_authorisation_no", "SQ-2026-0101")
     window.fill("#id_died_on", timezone.localdate().isoformat())
     window.check("#id_has_pension")
-    window.screenshot(path="/tmp/lifeevents_window.png", full_page=True)
+    window.screenshot(path=str(tmp_path / "window.png"), full_page=True)
     window.click("#event-form button")
     expect(window.locator(".msg-success")).to_contain_text("个部门事项已分派")
     _narrow(window)
@@ -107,5 +106,5 @@ def test_a_death_at_the_window_through_to_all_tasks_done(browser: Any, live_serv
     expect(family.locator("#progress")).to_have_text("9/9")
     expect(family.locator(".msg-success")).to_contain_text("已全部办结")
     _narrow(family)
-    family.screenshot(path="/tmp/lifeevents_family.png", full_page=True)
+    family.screenshot(path=str(tmp_path / "family.png"), full_page=True)
     family_ctx.close()  # closes Chromium's keep-alive connections before the live server stops
