@@ -89,15 +89,15 @@ INSTALLED_APPS = [
     "minzheng.rescue",
     "minzheng.childvisits",
     "minzheng.institutions",
+    "minzheng.socialorgs",
     "minzheng.lifeevents",
     "minzheng.funeral",
     "minzheng.marriage",
-    "minzheng.volunteers",
     "minzheng.dashboard",
-    "minzheng.socialorgs",
     "minzheng.placenames",
-    "minzheng.governance",
+    "minzheng.volunteers",
     "minzheng.disaster",
+    "minzheng.governance",
     "minzheng.portal",
 ]
 

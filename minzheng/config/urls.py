@@ -26,13 +26,13 @@ urlpatterns = [
     path("funeral/", include("minzheng.funeral.urls")),
     path("marriage/", include("minzheng.marriage.urls")),
     path("childvisits/", include("minzheng.childvisits.urls")),
-    path("volunteers/", include("minzheng.volunteers.urls")),
     path("dashboard/", include("minzheng.dashboard.urls")),
+    path("placenames/", include("minzheng.placenames.urls")),
+    path("volunteers/", include("minzheng.volunteers.urls")),
+    path("disaster/", include("minzheng.disaster.urls")),
     path("socialorgs/", include("minzheng.socialorgs.urls")),
     path("public/socialorgs/", include("minzheng.socialorgs.urls_public")),
-    path("placenames/", include("minzheng.placenames.urls")),
     path("governance/", include("minzheng.governance.urls")),
     path("gongkai/", include("minzheng.governance.urls_public")),  # a community's public board
-    path("disaster/", include("minzheng.disaster.urls")),
     path("api/v1/", include("minzheng.api.urls")),
 ]

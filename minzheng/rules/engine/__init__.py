@@ -47,9 +47,10 @@ DEFAULT_PARAMS: tuple[Path, ...] = (
     _PACKAGE / "payments" / "data" / "params.yaml",  # start months, re-check periods, 免申即享 (not policies)
     _PACKAGE / "rescue" / "data" / "params.yaml",  # stay limit and follow-up intervals (not policies)
     _PACKAGE / "childvisits" / "data" / "params.yaml",  # visit frequencies, child case limits (not policies)
+    _PACKAGE / "volunteers" / "data" / "params.yaml",  # time-bank transfer rule (not policies)
     _PACKAGE / "institutions" / "data" / "params.yaml",  # operating subsidy per bed and level, ratings, circle
     _PACKAGE / "disaster" / "data" / "params.yaml",  # relief standards, stock expiry warning, case limits
-    _PACKAGE / "volunteers" / "data" / "params.yaml",  # time-bank transfer rule (not policies)
+    _PACKAGE / "socialorgs" / "data" / "params.yaml",  # 年报 due date, rating cut-offs, filing limits (not policies)
 )
 
 

@@ -312,9 +312,10 @@ def test_shipped_files_load_together_with_one_home_per_key(tmp_path: Path) -> No
         "payments/data/params.yaml",
         "childvisits/data/params.yaml",
         "rescue/data/params.yaml",
+        "volunteers/data/params.yaml",
         "institutions/data/params.yaml",
         "disaster/data/params.yaml",
-        "volunteers/data/params.yaml",
+        "socialorgs/data/params.yaml",
     }
     source = YamlParamSource.from_files(DEFAULT_PARAMS)
     on = dt.date(2025, 1, 1)
