@@ -37,13 +37,14 @@ DESK = ["我的待办", "消息"]
 PAY = ["待遇名册", "发放批次", "追回台账"]
 WINDOW = [*DESK, "全科受理", "救助案件"]
 RESCUE = ["救助台账", "回访到期"]  # 救助管理: the ledgers and due follow-ups, for the station and the contacts
-SOCIALORGS = ["社会组织", "年报", "双随机抽查", "打非线索", "公益创投"]  # 社会组织: the county office, approver, auditor
+SOCIALORGS = ["社会组织", "年报", "双随机抽查", "打非线索", "公益创投"]  # the county office, approver, auditor
 GOVERNANCE = ["议事协商", "阳光报告会", "信用+", "人民调解", "社区建设"]  # 基层治理: village, town, county reads
 VOLUNTEERS = ["社工站与志愿服务", "志愿者", "志愿服务活动", "时间银行"]  # 社工与志愿服务 (volunteers)
 DISASTER = ["灾害事件", "预警叫应"]  # 灾害救助 (disaster): events and warning calls of the area
-INSTITUTIONS = ["养老机构", "养老服务圈"]  # 养老机构 (institutions): the list and the service circle
 FUNERAL = ["火化与安葬", "公墓与墓位"]  # 殡葬 (funeral): the funeral officer's records and cemeteries
+INSTITUTIONS = ["养老机构", "养老服务圈"]  # 养老机构 (institutions): the list and the service circle
 LIFE = ["一件事受理", "一件事台账", "部门事项"]  # 一件事 (lifeevents): the window, the ledger, the town's items
+PLACES = ["地名", "地名标志"]  # 地名 (placenames): the register and its signs, for field staff
 
 
 @pytest.mark.parametrize(
@@ -68,6 +69,7 @@ LIFE = ["一件事受理", "一件事台账", "部门事项"]  # 一件事 (life
                 *GOVERNANCE,
                 "殡葬协理员",  # funeral: the village's assistant
                 *LIFE,
+                *PLACES,
             ],
         ),
         (
@@ -90,6 +92,7 @@ LIFE = ["一件事受理", "一件事台账", "部门事项"]  # 一件事 (life
                 "坟墓整治台账",  # funeral: the town's clean-up ledger
                 "殡葬协理员",
                 *LIFE,
+                *PLACES,
             ],
         ),
         (
@@ -113,8 +116,11 @@ LIFE = ["一件事受理", "一件事台账", "部门事项"]  # 一件事 (life
                 *SOCIALORGS,
                 *GOVERNANCE,
                 "一件事台账",
+                "地名",
+                "地名申请",  # placenames: the approver records approvals
             ],
         ),
+        ("placename_officer", [*DESK, "地名", "地名申请", "地名标志"]),
         ("verification_center", ["居民查询", *DESK, "匹配复核", "核对工作清单", "批量复核", "部门数据"]),
         ("provider", [*DESK, "服务订单", "派单计划", "服务商", "养老结算", "老年助餐"]),
         ("hotline_operator", ["居民查询", *DESK, "12349 热线", "居家养老", "服务订单", "紧急呼叫", "老年助餐"]),
@@ -139,9 +145,9 @@ LIFE = ["一件事受理", "一件事台账", "部门事项"]  # 一件事 (life
         ("social_worker", [*DESK, *VOLUNTEERS]),  # volunteers: the town's station
         ("volunteer", [*DESK, "我的志愿服务"]),  # volunteers: the phone pages
         ("disaster_officer", [*DESK, *DISASTER, "救灾物资"]),  # disaster: the county office
-        ("institution_operator", [*DESK, "本机构"]),  # institutions: its own institution only
         ("funeral_officer", [*DESK, *FUNERAL, "坟墓整治台账", "殡葬协理员", "一件事台账", "部门事项"]),  # funeral
         ("marriage_registrar", [*DESK, "登记预约", "婚姻登记记录", "收养登记"]),  # marriage: the registry office
+        ("institution_operator", [*DESK, "本机构"]),  # institutions: its own institution only
         (
             "sysadmin",
             [
@@ -211,4 +217,18 @@ def test_vendored_htmx_is_the_recorded_version() -> None:
 def test_nav_groups_each_apps_entries(cast: Cast) -> None:
     html = client_for(cast.county_approver).get("/").content.decode()
     groups = re.findall(r'<span class="navgroup" role="group" aria-label="([^"]+)"', html)
-    assert groups == ["办事", "待遇发放", "一键核对", "救助政策", "儿童福利", "养老服务", "灾害救助", "社会组织", "基层治理", "民政大脑"]
+    assert groups == [
+        "办事",
+        "待遇发放",
+        "一键核对",
+        "救助政策",
+        "儿童福利",
+        "养老服务",
+        "社工与志愿服务",
+        "灾害救助",
+        "社会组织",
+        "基层治理",
+        "一件事",
+        "地名",
+        "民政大脑",
+    ]

@@ -36,7 +36,7 @@ persons (one row per person):
 | burial_type | 安葬方式 | string | 草坪葬 海葬 树葬 花坛葬 … "" = none |
 | cremated_on | 火化日期 | date | null = not cremated (or not known): the funeral app's cremation record |
 | meal_days | 助餐天数 | int64 | 天/月, meals taken at a 老年食堂 this month |
-| care_home_days, month_days | 在院天数, 当月天数 | int64 | 天/月, days in a care institution this month, days of the month |
+| care_home_days, month_days | 在院天数, 当月天数 | int64 | days in a care institution this month; days of the month |
 | care_home_kind | 机构性质 | string | 公办 公建民营 民办 (the institution's kind) |
 | enrolled | — | list[string] | policy ids this person receives (for 应享未享 / 不应享而享) |
 
