@@ -56,11 +56,12 @@ def main(argv: list[str]) -> int:
         return 2
     ensure_venv()
     cmd, rest = argv[0], argv[1:]
-    if cmd == "setup":
-        return 0
     if cmd == "demo":
         return _sh(str(VENV / "bin" / "minzheng"), "demo", *rest)
+    # Setup installs the browser too, so two suites started after it never race on apt-get.
     ensure_chromium()
+    if cmd == "setup":
+        return 0
     code = _sh(str(PY), "-m", "pytest", *rest)
     # pytest's 5 means "no tests collected": a suite that runs nothing is a failure.
     return 1 if code == 5 else code
