@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,7 +23,6 @@ from minzheng.workdays.selectors import add_working_days
 from minzheng.workitems.models import WorkItem
 from minzheng.workitems.services import ItemSpec, item_upsert
 
-PARAMS_FILE = Path(__file__).with_name("data") / "params.yaml"
 INTERVAL_KEY = "childvisits.interval_months."
 FIRST_VISIT_KEY = "childvisits.first_visit_working_days"
 SOURCE = "child_visit_overdue"
@@ -41,21 +37,14 @@ CATEGORY_LABELS = {
 }
 
 
-@cache
-def _shipped() -> dict[str, Any]:
-    """The national values of the shipped file: the fallback when the parameter table lacks a key."""
-    raw = yaml.safe_load(PARAMS_FILE.read_text(encoding="utf-8"))
-    return {key: next((v["value"] for v in spec["values"] if not v["region"]), None) for key, spec in raw.items()}
-
-
 def param(key: str, region: str, on: dt.date) -> int | None:
-    from minzheng.rules.params_db import resolve
+    """The value in force (database, else the shipped file); None where no file sets one (no visits)."""
+    from minzheng.rules.params_db import ParamMissing, resolve_or_shipped
 
-    found = resolve(key, region, on)
-    if found is not None:
-        return int(found.value)
-    value = _shipped().get(key)
-    return int(value) if value is not None else None
+    try:
+        return int(resolve_or_shipped(key, region, on).value)
+    except ParamMissing:
+        return None
 
 
 def interval_for(categories: list[str], region: str, on: dt.date) -> tuple[str, int] | None:

@@ -11,11 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import cache
 
-from minzheng.rules.engine.params import ParamMissing, ParamValue, region_chain
+from minzheng.rules.engine.params import ParamMissing, ParamValue, YamlParamSource, region_chain
 from minzheng.rules.models import Parameter
 
-__all__ = ["DbParamSource", "OverlayParamSource", "ParamMissing", "ParamValue", "region_chain", "resolve"]
+__all__ = [
+    "DbParamSource",
+    "OverlayParamSource",
+    "ParamMissing",
+    "ParamValue",
+    "region_chain",
+    "resolve",
+    "resolve_or_shipped",
+]
 
 
 def to_value(row: Parameter) -> ParamValue:
@@ -50,6 +59,22 @@ def resolve(key: str, region_code: str, as_of: dt.date) -> ParamValue | None:
     ).order_by()
     row = pick(rows, region_code, as_of)
     return to_value(row) if row else None
+
+
+@cache
+def _shipped() -> YamlParamSource:
+    from minzheng.rules.engine import DEFAULT_PARAMS
+
+    return YamlParamSource.from_files(DEFAULT_PARAMS)
+
+
+def resolve_or_shipped(key: str, region_code: str, as_of: dt.date) -> ParamValue:
+    """The value in force in the database (maker-checker), else the shipped files' (each with its source).
+
+    Apps read their procedure numbers (limits, intervals, cut-offs) through this, so a fresh install runs on
+    the shipped defaults before `minzheng params import`, never on 0. ParamMissing (a LookupError) if neither.
+    """
+    return resolve(key, region_code, as_of) or _shipped()(key, region_code, as_of)
 
 
 class DbParamSource:

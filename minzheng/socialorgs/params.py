@@ -1,19 +1,13 @@
 """The parameters this app reads: the value in force in the database (maker-checker), else the shipped file's.
 
-Same pattern as rescue/params.py: data/params.yaml carries each number's legal source, so a fresh install
-runs on the legal defaults instead of silently on 0.
+data/params.yaml (in rules.engine.DEFAULT_PARAMS) carries each number's legal source;
+`rules.params_db.resolve_or_shipped` falls back to it, so a fresh install runs on the legal defaults.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
-from pathlib import Path
-from typing import Any
 
-import yaml
-
-SHIPPED = Path(__file__).parent / "data" / "params.yaml"
 DUE_MONTH = "socialorgs.report.due_month"
 DUE_DAY = "socialorgs.report.due_day"
 DRAW_RATIO = "socialorgs.draw.ratio_permille"
@@ -25,23 +19,10 @@ MIN_AWARD = "socialorgs.venture.min_award_score"
 GRADE_KEYS = {g: f"socialorgs.rating.min_{g.lower()}" for g in ("5A", "4A", "3A", "2A", "1A")}
 
 
-@cache
-def _shipped() -> dict[str, Any]:
-    return yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
-
-
-def shipped_value(key: str, on: dt.date) -> int:
-    rows = [r for r in _shipped()[key]["values"] if not r["region"] and r["from"] <= on]
-    if not rows:
-        raise LookupError(f"参数 {key} 在 {on} 没有有效取值")
-    return int(max(rows, key=lambda r: r["from"])["value"])
-
-
 def value(key: str, region: str, on: dt.date) -> int:
-    from minzheng.rules.params_db import resolve
+    from minzheng.rules.params_db import resolve_or_shipped
 
-    found = resolve(key, region, on)
-    return int(found.value) if found is not None else shipped_value(key, on)
+    return int(resolve_or_shipped(key, region, on).value)
 
 
 def report_due(year: int, region: str) -> dt.date:
