@@ -34,15 +34,14 @@ import argparse
 import datetime as dt
 import os
 import random
-import resource
 import shutil
-import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from benchlib import percentiles, rss_mb, setup_django
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -70,46 +69,10 @@ PATHS = {
 }
 
 
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     t0 = time.perf_counter()
     out = fn()
     return out, time.perf_counter() - t0
-
-
-def percentiles(ms: list[float]) -> str:
-    ms = sorted(ms)
-
-    def at(p: float) -> float:
-        return ms[min(len(ms) - 1, int(len(ms) * p))]
-
-    return f"p50 {statistics.median(ms):.1f} ms, p95 {at(0.95):.1f} ms, max {ms[-1]:.1f} ms"
-
-
-def setup_django(args: argparse.Namespace) -> Path:
-    data_dir = args.keep or Path(tempfile.mkdtemp(prefix="minzheng-cases-bench-"))
-    data_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["MINZHENG_DATA_DIR"] = str(data_dir)
-    url = args.database_url or os.environ.get("DATABASE_URL", "")
-    if url:
-        os.environ["DATABASE_URL"] = url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        (data_dir / "minzheng.sqlite3").unlink(missing_ok=True)
-    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minzheng.config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
-    return data_dir
 
 
 def _steps(rng: random.Random, path: list[str], today: dt.date, deadline: Any) -> list[tuple[str, dt.date]]:
@@ -293,7 +256,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the data directory here instead of a temp dir")
     parser.add_argument("--database-url", help="an EMPTY PostgreSQL database to measure instead of SQLite")
     args = parser.parse_args()
-    data_dir = setup_django(args)
+    data_dir = setup_django(args, "cases")
     from minzheng.cases.models import Case
 
     if Case.objects.exists():

@@ -24,59 +24,21 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import resource
 import secrets
 import shutil
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from benchlib import percentiles, rss_mb, setup_django
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 COUNTY = "330212"
 BATCH = 10_000
 TAGS = ["living_alone_elder", "disability", "dibao", "tekun", "left_behind_child", "empty_nest_elder"]
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def percentiles(ms: list[float]) -> str:
-    ms = sorted(ms)
-
-    def at(p: float) -> float:
-        return ms[min(len(ms) - 1, int(len(ms) * p))]
-
-    return f"p50 {statistics.median(ms):.1f} ms, p95 {at(0.95):.1f} ms, p99 {at(0.99):.1f} ms, max {ms[-1]:.1f} ms"
-
-
-def setup_django(args: argparse.Namespace) -> Path:
-    data_dir = args.keep or Path(tempfile.mkdtemp(prefix="minzheng-dashboard-bench-"))
-    data_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["MINZHENG_DATA_DIR"] = str(data_dir)
-    url = args.database_url or os.environ.get("DATABASE_URL", "")
-    if url:
-        os.environ["DATABASE_URL"] = url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        (data_dir / "minzheng.sqlite3").unlink(missing_ok=True)
-    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minzheng.config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
-    return data_dir
 
 
 def _id_number(rng: random.Random, birth: dt.date, serial: int) -> str:
@@ -167,7 +129,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=None, help="data directory to keep (default: a temp dir)")
     parser.add_argument("--database-url", default="", help="an EMPTY PostgreSQL database (default: SQLite)")
     args = parser.parse_args()
-    data_dir = setup_django(args)
+    data_dir = setup_django(args, "dashboard")
     try:
         built = build(args.persons, args.seed)
         print(f"setup: {built['persons']:,} persons in {built['households']:,} 户, "

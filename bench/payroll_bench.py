@@ -23,15 +23,14 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import os
 import random
-import resource
 import sys
-import tempfile
 import time
 from array import array
 from pathlib import Path
 from typing import Any
+
+from benchlib import rss_mb, setup_django
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -40,33 +39,6 @@ MONTH = dt.date(2026, 12, 1)
 BATCH = 20_000
 # (programme, share of entitlements); dibao is paid per household, the others per person.
 MIX = [("dibao", 0.30), ("tekun", 0.05), ("gaoling", 0.35), ("disability_living", 0.15), ("disability_care", 0.15)]
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def setup_django(args: argparse.Namespace) -> Path:
-    data_dir = args.keep or Path(tempfile.mkdtemp(prefix="minzheng-payroll-bench-"))
-    data_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["MINZHENG_DATA_DIR"] = str(data_dir)
-    url = args.database_url or os.environ.get("DATABASE_URL", "")
-    if url:
-        os.environ["DATABASE_URL"] = url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        (data_dir / "minzheng.sqlite3").unlink(missing_ok=True)
-    os.environ.setdefault("MINZHENG_FEED_DIGEST_KEY", "bench")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minzheng.config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
-    return data_dir
 
 
 def _id_number(i: int) -> str:
@@ -174,7 +146,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
-    data_dir = setup_django(args)
+    data_dir = setup_django(args, "payroll")
 
     from minzheng.accounts.services import user_create
     from minzheng.payments import payroll
