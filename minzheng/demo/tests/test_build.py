@@ -18,6 +18,7 @@ from minzheng.demo.build import demo_build, demo_scopes
 from minzheng.demo.feeds import HEADERS, feed_path
 from minzheng.divisions import codes
 from minzheng.divisions.models import Division
+from minzheng.lifeevents.models import LifeEvent
 from minzheng.registry.importing import residents_import
 from minzheng.registry.models import Household, Person
 
@@ -85,7 +86,8 @@ def test_demo_build_end_to_end(db: None) -> None:
     ]
     r = built.import_result
     assert (r.rows, r.accepted, r.rejected, r.created, r.rejects_file) == (2000, 2000, 0, 2000, None)
-    assert Person.objects.count() == 2000
+    # Every imported resident, plus the child the 出生一件事 demo added to its mother's 户.
+    assert Person.objects.count() == 2000 + LifeEvent.objects.filter(kind="birth").count() == 2001
     with built.residents_file.open(encoding="utf-8-sig", newline="") as fh:
         assert Household.objects.count() == len({row["户编号"] for row in csv.DictReader(fh)})
     villages = set(
@@ -148,7 +150,8 @@ def test_the_command_wipes_its_own_sqlite_file_and_prints_the_accounts(tmp_path:
     assert all(name in done.stdout for name in ROLES) and DEMO_PASSWORD in done.stdout
     db = sqlite3.connect(tmp_path / "minzheng.sqlite3")
     try:
-        assert db.execute("SELECT count(*) FROM registry_person").fetchone() == (300,)
+        births = db.execute("SELECT count(*) FROM lifeevents_lifeevent WHERE kind = 'birth'").fetchone()[0]
+        assert db.execute("SELECT count(*) FROM registry_person").fetchone() == (300 + births,)
         assert db.execute("SELECT count(*) FROM accounts_user").fetchone() == (len(ROLES),)
     finally:
         db.close()

@@ -172,7 +172,7 @@ def test_worklist_page_read_is_audited(cast: Cast, items: list[WorklistItem]) ->
     shown = [i.pk for i in page.context["page"].object_list]
     event = AuditEvent.objects.get(action=AuditEvent.Action.VIEW, object_type="worklist_item")
     assert shown and event.data["items"] == shown and event.actor == cast.town_officer
-    assert event.data["filters"] == {"kind": kind, "status": "", "page": "1"}
+    assert event.data["filters"] == {"kind": kind, "status": "", "page": "1", "division": ""}
     login(cast.town_officer).get("/verification/worklist/", {"status": "handled"})  # nothing shown, nothing read
     assert AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, object_type="worklist_item").count() == 1
 
