@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from pydantic import field_validator
 
 from minzheng.audit.services import client_ip
 from minzheng.emergency import access, services
@@ -21,6 +23,28 @@ class AlarmIn(Schema):
     kind: str = Field(..., description="报警类型：" + "、".join(f"{k.value}={k.label}" for k in AlarmKind))
     raised_at: dt.datetime | None = Field(None, description="终端报警时间（带时区）；缺省为收到时间")
     detail: dict[str, Any] = Field(default_factory=dict, description="终端上报的其他内容")
+
+    # PostgreSQL stores neither NUL nor a lone surrogate in text or jsonb: refuse them here (422), not with a 500.
+    @field_validator("device", "kind")
+    @classmethod
+    def _plain_text(cls, value: str) -> str:
+        return _storable(value)
+
+    @field_validator("detail")
+    @classmethod
+    def _plain_detail(cls, value: dict[str, Any]) -> dict[str, Any]:
+        _storable(json.dumps(value, ensure_ascii=False).replace("\\u0000", "\x00"))
+        return value
+
+
+def _storable(text: str) -> str:
+    if "\x00" in text:
+        raise ValueError("不能含有空字符（\\0）")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("含有无法存储的字符（孤立的代理码位）") from None
+    return text
 
 
 class AlarmOut(Schema):

@@ -145,6 +145,10 @@ def test_api_alarm_from_the_gateway(device: Device, cast: Cast) -> None:
     assert unknown.status_code == 404
     village = Client(headers={"Authorization": f"Bearer {token_issue(actor=None, user=cast.village_worker)}"})
     assert village.post("/api/v1/emergency/alarms", body, content_type="application/json").status_code == 404
+    # What PostgreSQL cannot store is refused before it reaches the database (a 500 there before).
+    for odd in ({**body, "device": "yjt\u0000"}, {**body, "detail": {"note": "a\u0000b"}}):
+        refused = gateway.post("/api/v1/emergency/alarms", odd, content_type="application/json")
+        assert refused.status_code == 422, refused.content
 
 
 def test_pages_by_role_and_jurisdiction(device: Device, cast: Cast) -> None:
