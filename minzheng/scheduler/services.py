@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -111,17 +111,40 @@ def _run(spec: Spec, now: dt.datetime) -> RunResult:
     return RunResult(spec.name, now, True, result)
 
 
-def claim_due(now: dt.datetime, *, skip: set[str] | frozenset[str] = frozenset()) -> list[Spec]:
-    """Claim every enabled schedule due at `now` (minus `skip`) that this caller wins."""
+def claim_due(
+    now: dt.datetime, *, skip: set[str] | frozenset[str] = frozenset()
+) -> tuple[list[Spec], DatabaseError | None]:
+    """Claim every enabled schedule due at `now` (minus `skip`) that this caller wins.
+
+    A database error part-way (a locked SQLite file, a dropped connection) stops the claiming and is
+    returned beside what was already won: a claimed schedule must still run, or it would be lost until
+    its next period (for the emergency ladder, a rung late). Errors before any claim are raised.
+    """
     schedules_sync(now)
     due = Schedule.objects.filter(enabled=True, next_run_at__lte=now, name__in=list(SCHEDULES)).order_by("next_run_at")
-    return [SCHEDULES[row.name] for row in list(due) if row.name not in skip and _claim(row, now)]
+    won: list[Spec] = []
+    for row in list(due):
+        if row.name in skip:
+            continue
+        try:
+            if _claim(row, now):
+                won.append(SCHEDULES[row.name])
+        except DatabaseError as exc:
+            return won, exc
+    return won, None
 
 
 def scheduler_tick(now: dt.datetime | None = None) -> list[RunResult]:
-    """Run, one after another in this thread, every schedule due at `now` that this caller wins the claim for."""
+    """Run, one after another in this thread, every schedule due at `now` that this caller wins the claim for.
+
+    A database error while claiming is raised after the schedules already claimed have run.
+    """
     now = now or timezone.now()
-    return [_run(spec, now) for spec in claim_due(now)]
+    claimed, error = claim_due(now)
+    results = [_run(spec, now) for spec in claimed]
+    if error is not None:
+        raise error
+    return results
 
 
 def schedule_run(*, name: str, actor: Actor | None = None, now: dt.datetime | None = None) -> RunResult:
@@ -224,13 +247,16 @@ def _loop_once(now: dt.datetime, pool: _Pool | None) -> int:
         return len(scheduler_tick(now))
     close_old_connections()
     try:
-        claimed = claim_due(now, skip=pool.busy())
+        claimed, error = claim_due(now, skip=pool.busy())
     except Exception:  # the database may be briefly unavailable; keep the loop (and the ladder) alive
         log.exception("scheduler tick failed")
         connection.close()
         return 0
     for spec in claimed:
         pool.submit(spec, now)
+    if error is not None:  # the unclaimed rest is still due, so the next tick claims it
+        log.warning("scheduler claim stopped by a database error: %s", error)
+        connection.close()
     return len(claimed)
 
 

@@ -37,6 +37,8 @@ def _login(browser: Any, url: str, username: str) -> Any:
 
 
 def _narrow(page: Any) -> None:
+    # After a click the old document may be gone and the new one not yet parsed (documentElement null).
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, page.url
 
 
@@ -49,6 +51,7 @@ def _finish_inbox(page: Any, url: str, reply: str) -> int:
     _narrow(page)
     while page.locator("#inbox a.button").count():
         page.locator("#inbox a.button").first.click()
+        page.wait_for_selector("#reply")
         _narrow(page)
         page.fill("#reply", reply)
         page.fill("#reply_ref", f"HZ-{done + 1:03d}")
