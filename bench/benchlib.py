@@ -50,3 +50,39 @@ def setup_django(args: argparse.Namespace, name: str) -> Path:
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
     return data_dir
+
+
+def cpu_s() -> float:
+    """CPU seconds of this process (user + system): unlike wall time, not inflated by other work."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def emit(
+    bench: str,
+    case: str,
+    value: float,
+    unit: str,
+    *,
+    size: str = "",
+    baseline: float | None = None,
+    baseline_name: str = "",
+    work: str = "",
+    lower_is_better: bool | None = None,
+) -> None:
+    """Print one figure as a `BENCH {json}` line: `bench/run_all.py` collects these into docs/benchmarks.md.
+
+    `baseline` must be measured in the same run doing the same work (`work` says what both sides
+    include); the ratio is printed here, from the two measurements, as "times better than the baseline".
+    """
+    import json
+
+    if lower_is_better is None:  # times and memory: lower is better; rates: higher is better
+        lower_is_better = not unit.endswith("/s")
+    record: dict[str, object] = {"bench": bench, "case": case, "value": value, "unit": unit, "size": size}
+    if baseline is not None:
+        ratio = (baseline / value if lower_is_better else value / baseline) if value and baseline else None
+        record.update(baseline=baseline, baseline_name=baseline_name, ratio=ratio)
+    if work:
+        record["work"] = work
+    print("BENCH " + json.dumps(record, ensure_ascii=False), flush=True)
