@@ -18,13 +18,23 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def pct(ms: list[float], p: float) -> float:
+    """The p-quantile (0 < p < 1) of the timings, nearest rank; p=0.5 is the median."""
+    if p == 0.5:
+        return statistics.median(ms)
+    ordered = sorted(ms)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+
 def percentiles(ms: list[float]) -> str:
-    ms = sorted(ms)
+    return f"p50 {pct(ms, 0.5):.1f} ms, p95 {pct(ms, 0.95):.1f} ms, p99 {pct(ms, 0.99):.1f} ms, max {max(ms):.1f} ms"
 
-    def at(p: float) -> float:
-        return ms[min(len(ms) - 1, int(len(ms) * p))]
 
-    return f"p50 {statistics.median(ms):.1f} ms, p95 {at(0.95):.1f} ms, p99 {at(0.99):.1f} ms, max {ms[-1]:.1f} ms"
+def db_label() -> str:
+    """SQLite or PostgreSQL, for a figure's case name (after django.setup())."""
+    from django.db import connection
+
+    return "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
 
 
 def setup_django(args: argparse.Namespace, name: str) -> Path:
@@ -58,6 +68,14 @@ def cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+_DEFAULTS: dict[str, str] = {"size": ""}
+
+
+def set_size(text: str) -> None:
+    """The data size every later figure of this run is measured on, unless a figure names its own."""
+    _DEFAULTS["size"] = text
+
+
 def emit(
     bench: str,
     case: str,
@@ -79,7 +97,8 @@ def emit(
 
     if lower_is_better is None:  # times and memory: lower is better; rates: higher is better
         lower_is_better = not unit.endswith("/s")
-    record: dict[str, object] = {"bench": bench, "case": case, "value": value, "unit": unit, "size": size}
+    record: dict[str, object] = {"bench": bench, "case": case, "value": value, "unit": unit}
+    record["size"] = size or _DEFAULTS["size"]
     if baseline is not None:
         ratio = (baseline / value if lower_is_better else value / baseline) if value and baseline else None
         record.update(baseline=baseline, baseline_name=baseline_name, ratio=ratio)

@@ -41,7 +41,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchlib import percentiles, rss_mb, setup_django
+from benchlib import db_label, emit, pct, percentiles, rss_mb, set_size, setup_django
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -180,7 +180,7 @@ def build(n: int, seed: int) -> dict[str, Any]:
     return {"officer": officer, "approver": approver, "town": town}
 
 
-def page_bench(user: Any, requests: int, label: str) -> None:
+def page_bench(user: Any, requests: int, label: str, cn: str) -> None:
     from django.test import Client
 
     from minzheng.workitems.selectors import mine, overdue
@@ -200,6 +200,7 @@ def page_bench(user: Any, requests: int, label: str) -> None:
         f"待办 page as {label} ({mine(user).count():,} open items, {overdue(user).count():,} overdue), "
         f"{requests} requests: {percentiles(ms)}"
     )
+    emit("cases", f"{cn}“我的待办”页 p95（{db_label()}）", round(pct(ms, 0.95), 1), "ms")
 
 
 def scan_bench(users: dict[str, Any]) -> None:
@@ -209,6 +210,8 @@ def scan_bench(users: dict[str, Any]) -> None:
     for key in ("officer", "approver"):
         count, s = timed(lambda key=key: overdue(users[key]).count())
         print(f"overdue scan (cases.selectors.overdue) for {users[key].jurisdiction}: {count:,} cases in {s:.2f} s")
+        who = "乡镇" if key == "officer" else "县级"
+        emit("cases", f"超期扫描，{who}（{db_label()}）", round(s * 1000, 1), "ms")
     sent, s = timed(overdue_reminders)
     print(
         f"overdue_reminders, first run: {sent['overdue']:,} items reminded in {s:.1f} s ({sent['overdue'] / s:,.0f}/s)"
@@ -234,6 +237,7 @@ def recompute_bench(data_dir: Path) -> None:
         f"deadlines_recompute: {result.cases:,} open cases in {s:.1f} s = {result.cases / s:,.0f} cases/s; "
         f"{result.changed:,} cases and {result.items:,} 待办 items moved; peak RSS {rss_mb():.0f} MB"
     )
+    emit("cases", f"节假日变更后重算全部期限（{db_label()}）", round(s, 1), "s")
     again, s = timed(deadlines_recompute)
     print(f"deadlines_recompute again (idempotent): {again.changed} moved, {again.cases:,} cases in {s:.1f} s")
 
@@ -257,6 +261,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="an EMPTY PostgreSQL database to measure instead of SQLite")
     args = parser.parse_args()
     data_dir = setup_django(args, "cases")
+    set_size(f"{args.cases:,} 件在办案件")
     from minzheng.cases.models import Case
 
     if Case.objects.exists():
@@ -265,11 +270,12 @@ def main() -> None:
     users = build(args.cases, args.seed)
     print(f"setup total {time.perf_counter() - t0:.1f} s; peak RSS {rss_mb():.0f} MB")
     analyze()
-    page_bench(users["officer"], args.requests, f"town officer ({users['town']})")
-    page_bench(users["approver"], args.requests, f"county approver ({COUNTY})")
+    page_bench(users["officer"], args.requests, f"town officer ({users['town']})", "乡镇经办人")
+    page_bench(users["approver"], args.requests, f"county approver ({COUNTY})", "县级审批人")
     scan_bench(users)
     recompute_bench(data_dir)
     print(f"peak RSS {rss_mb():.0f} MB")
+    emit("cases", f"峰值内存（{db_label()}）", round(rss_mb()), "MB")
     if not args.keep and not (args.database_url or os.environ.get("DATABASE_URL")):
         shutil.rmtree(data_dir, ignore_errors=True)
 

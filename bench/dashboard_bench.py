@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchlib import percentiles, rss_mb, setup_django
+from benchlib import db_label, emit, pct, percentiles, rss_mb, set_size, setup_django
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -103,14 +103,14 @@ def pages(requests: int) -> None:
     village = Division.objects.filter(parent_id=town, level=5).order_by("code").values_list("code", flat=True)[0]
     client = Client()
     client.force_login(user)
-    urls = {
-        "county board": "/dashboard/",
-        "town board": f"/dashboard/?division={town[:9]}",
-        "village board": f"/dashboard/?division={village}",
-        "大屏": "/dashboard/screen/",
-        "大屏 JSON": "/dashboard/data/",
+    urls = {  # label: (url, the figure's name in docs/benchmarks.md)
+        "county board": ("/dashboard/", "县级驾驶舱页"),
+        "town board": (f"/dashboard/?division={town[:9]}", "乡镇驾驶舱页"),
+        "village board": (f"/dashboard/?division={village}", "村驾驶舱页"),
+        "大屏": ("/dashboard/screen/", "大屏页"),
+        "大屏 JSON": ("/dashboard/data/", "大屏数据接口"),
     }
-    for label, url in urls.items():
+    for label, (url, name) in urls.items():
         assert client.get(url).status_code == 200, url  # warm: templates compiled, figures' labels loaded
         times = []
         for _ in range(requests):
@@ -119,6 +119,7 @@ def pages(requests: int) -> None:
             times.append((time.perf_counter() - t0) * 1000)
             assert response.status_code == 200
         print(f"{label:14s} {len(response.content) / 1024:7.1f} KB  {percentiles(times)}")
+        emit("dashboard", f"{name} p95（{db_label()}）", round(pct(times, 0.95), 1), "ms")
 
 
 def main() -> None:
@@ -137,14 +138,18 @@ def main() -> None:
         from minzheng.dashboard.models import Aggregate
         from minzheng.dashboard.services import refresh
 
-        for run in ("refresh", "refresh again"):
+        set_size(f"{built['persons']:,} 居民、{built['households']:,} 户")
+        for run, name in (("refresh", "指标刷新"), ("refresh again", "指标再次刷新（结果不变）")):
             t0 = time.perf_counter()
             result = refresh()
-            print(f"{run}: {time.perf_counter() - t0:.1f} s, {result['figures']} figures, {result['rows']:,} rows, "
+            secs = time.perf_counter() - t0
+            print(f"{run}: {secs:.1f} s, {result['figures']} figures, {result['rows']:,} rows, "
                   f"{result['failed']} failed; peak RSS {rss_mb():.0f} MB")  # fmt: skip
+            emit("dashboard", f"{name}，{result['figures']} 项指标（{db_label()}）", round(secs, 1), "s")
         print(f"aggregates stored: {Aggregate.objects.count():,}")
         pages(args.requests)
         print(f"peak RSS: {rss_mb():.0f} MB")
+        emit("dashboard", f"峰值内存（{db_label()}）", round(rss_mb()), "MB")
     finally:
         if args.keep is None:
             shutil.rmtree(data_dir, ignore_errors=True)

@@ -20,6 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchlib import emit, set_size
+
 from minzheng.verification.engine.matching import match_snapshot
 from minzheng.verification.tests import matching_fixtures as fx
 
@@ -42,6 +44,9 @@ def main() -> None:
         f"({result.residue / seconds:,.0f} rows/s; {seconds * 100_000 / result.residue:.1f} s per 100k); "
         f"peak RSS {peak_mb:,.0f} MB; candidates {result.links.num_rows:,}"
     )
+    set_size(f"{registry.num_rows:,} 名居民、{result.residue:,} 行无号/错号数据")
+    emit("matching", "Splink 匹配", round(result.residue / seconds), "rows/s")
+    emit("matching", "峰值内存", round(peak_mb), "MB")
     best: dict[int, dict] = {}
     for link in result.links.to_pylist():
         if link["_row"] not in best or link["match_weight"] > best[link["_row"]]["match_weight"]:
@@ -67,6 +72,8 @@ def main() -> None:
         print(
             f"  weight ≥ {threshold:5.1f}: precision {right / max(len(linked), 1):.4f}, recall {right / true_rows:.4f}"
         )
+        if threshold == 0.0:
+            emit("matching", "权重 ≥ 0 时精确率", round(right / max(len(linked), 1), 4), "", lower_is_better=False)
 
 
 if __name__ == "__main__":

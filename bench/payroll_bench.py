@@ -30,7 +30,7 @@ from array import array
 from pathlib import Path
 from typing import Any
 
-from benchlib import rss_mb, setup_django
+from benchlib import db_label, emit, rss_mb, set_size, setup_django
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -161,6 +161,7 @@ def main() -> None:
         actor=None, username="bench_c", role="county_approver", jurisdiction=COUNTY, password=PASSWORD
     )
     per_programme = build(args.entitlements, args.seed)
+    set_size(f"{args.entitlements:,} 条待遇、{len(per_programme)} 个项目")
     print(f"RSS after setup: {rss_mb():.0f} MB")
 
     out_dir = data_dir / "bank"
@@ -183,12 +184,14 @@ def main() -> None:
         )
     lines = PayrollLine.objects.count()
     print(f"first run, all programmes: {lines:,} lines in {total_s:.1f} s; peak RSS {rss_mb():.0f} MB")
+    emit("payroll", f"月度发放：生成批次、审核、出盘，{lines:,} 笔（{db_label()}）", round(total_s, 1), "s")
 
     t0 = time.perf_counter()
     again = [payroll.run_payroll(prog, MONTH, COUNTY, actor=builder) for prog in per_programme]
     t1 = time.perf_counter()
     same = [a.pk for a in again] == [r.pk for r in runs] and PayrollLine.objects.count() == lines
     print(f"second run: {t1 - t0:.2f} s, same runs and no new line: {same}; peak RSS {rss_mb():.0f} MB")
+    emit("payroll", f"同月重复执行（不新增明细：{'是' if same else '否'}）", round(t1 - t0, 2), "s")
     next_month(runs, out_dir, builder, checker)
 
 
@@ -213,6 +216,7 @@ def next_month(runs: list[Any], out_dir: Path, builder: Any, checker: Any) -> No
     t1 = time.perf_counter()
     paid = PayrollLine.objects.filter(status="paid").count()
     print(f"reconcile (return files, all paid): {paid:,} lines in {t1 - t0:.1f} s ({paid / (t1 - t0):,.0f} rows/s)")
+    emit("payroll", f"银行回盘对账（{db_label()}）", round(paid / (t1 - t0)), "rows/s")
     month = add_months(MONTH, 1)
     t0 = time.perf_counter()
     second = [payroll.run_payroll(run.programme, month, COUNTY, actor=builder) for run in runs]
@@ -222,6 +226,8 @@ def next_month(runs: list[Any], out_dir: Path, builder: Any, checker: Any) -> No
         f"next month's run ({month:%Y-%m}, arrears look-back included): {count:,} lines in {t1 - t0:.1f} s;"
         f" peak RSS {rss_mb():.0f} MB"
     )
+    emit("payroll", f"次月发放（含补发回看）（{db_label()}）", round(t1 - t0, 1), "s")
+    emit("payroll", "峰值内存", round(rss_mb()), "MB")
 
 
 if __name__ == "__main__":
