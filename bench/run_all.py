@@ -189,6 +189,39 @@ def render(facts: dict[str, str], outcomes: list[Outcome], *, quick: bool) -> st
     return "\n".join(out)
 
 
+START, END = "<!-- bench:start (written by bench/run_all.py) -->", "<!-- bench:end -->"
+
+
+def _short(fig: dict[str, object]) -> str:
+    unit = str(fig.get("unit", ""))
+    text = f"{fig['case']} {_value(fig['value'], unit)}"
+    if isinstance(fig.get("ratio"), int | float):
+        baseline = f"{fig.get('baseline_name', '对照')} {_value(fig['baseline'], unit)}"
+        text += f"（同一次运行的{baseline}，{fig['ratio']:.2f}×）"
+    return text
+
+
+def readme_block(facts: dict[str, str], outcomes: list[Outcome]) -> str:
+    """The README's table: every figure of this run, per benchmark, nothing from elsewhere."""
+    out = [START, f"一次运行：{facts['日期']}，提交 {facts['提交']}，{facts['CPU']}；方法与全部数字见",
+           "[docs/benchmarks.md](docs/benchmarks.md)。", "", "| 基准 | 数据规模 | 结果 |",
+           "| --- | --- | --- |"]  # fmt: skip
+    for o in outcomes:
+        sizes = "；".join(dict.fromkeys(str(f.get("size", "")) for f in o.figures if f.get("size")))
+        result = "；".join(_short(f) for f in o.figures) if o.code == 0 else f"失败（退出码 {o.code}）"
+        out.append(f"| {o.bench.title}（`bench/{o.bench.script}`） | {sizes} | {result.replace('|', '/')} |")
+    return "\n".join([*out, END])
+
+
+def update_readme(path: Path, block: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    if START.split(" (")[0] not in text or END not in text:
+        raise SystemExit(f"{path} 中没有基准表的标记（{START} … {END}）")
+    head, rest = text.split(START.split(" (")[0], 1)
+    tail = rest.split(END, 1)[1]
+    path.write_text(head + block + tail, encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", help="comma-separated keys: " + ",".join(b.key for b in BENCHES))
@@ -196,11 +229,14 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="server URL, no database")
     parser.add_argument("--logs", type=Path, help="where each script's full output goes (default: a temp dir)")
+    parser.add_argument("--readme", type=Path, help="rewrite this README's benchmark table (a full run of all)")
     args = parser.parse_args()
     wanted = set(args.only.split(",")) if args.only else {b.key for b in BENCHES}
     unknown = wanted - {b.key for b in BENCHES}
     if unknown:
         parser.error(f"未知的基准：{', '.join(sorted(unknown))}")
+    if args.readme and (args.quick or args.only):  # the README quotes one whole run at the stated sizes
+        parser.error("--readme 只用于完整运行（不加 --quick、--only）")
     log_dir = args.logs or Path(tempfile.mkdtemp(prefix="minzheng-bench-"))
     log_dir.mkdir(parents=True, exist_ok=True)
     facts = machine()
@@ -209,6 +245,8 @@ def main() -> int:
         print(f"== {bench.key}: {bench.title} ({time.strftime('%H:%M:%S')}) ==", flush=True)
         outcomes.append(run_one(bench, quick=args.quick, postgres=args.postgres, log_dir=log_dir))
     args.out.write_text(render(facts, outcomes, quick=args.quick) + "\n", encoding="utf-8")
+    if args.readme:
+        update_readme(args.readme, readme_block(facts, outcomes))
     failed = [o.bench.key for o in outcomes if o.code != 0]
     print(f"wrote {args.out}; full output in {log_dir}" + (f"; FAILED: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0

@@ -47,3 +47,27 @@ def test_an_unknown_benchmark_is_refused_in_chinese(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode != 0 and "未知的基准：nosuch" in done.stderr
     assert not (tmp_path / "x.md").exists()
+
+
+def test_the_readme_table_is_replaced_between_its_markers_and_a_partial_run_may_not_write_it(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import run_all
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# 标题\n\n{run_all.START}\n| 旧表 |\n{run_all.END}\n\n文档\n", encoding="utf-8")
+    bench = next(b for b in run_all.BENCHES if b.key == "dispatch")
+    fig = {"case": "即时派单 p99", "value": 0.5, "unit": "ms", "size": "1 万单", "baseline": 2.0,
+           "baseline_name": "逐单遍历", "ratio": 4.0}  # fmt: skip
+    outcome = run_all.Outcome(bench, [], 0, 1.0, (0.1, 0, 0), (0.2, 0, 0), figures=[fig])
+    facts = {"日期": "2026-12-05 03:00 UTC", "提交": "abc1234", "CPU": "某 CPU，2 核"}
+    run_all.update_readme(readme, run_all.readme_block(facts, [outcome]))
+    text = readme.read_text(encoding="utf-8")
+    assert "旧表" not in text and text.startswith("# 标题") and text.endswith("\n\n文档\n")
+    assert "| 1 万单 | 即时派单 p99 0.5 ms（同一次运行的逐单遍历 2 ms，4.00×） |" in text
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run_all.py"), "--only", "dispatch", "--readme", str(readme)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0 and "只用于完整运行" in done.stderr
