@@ -123,14 +123,15 @@ def partition_params(catalogue: Catalogue, table: pl.DataFrame, regions: Iterabl
     table of a few rows.
     """
     units = catalogue.param_units()
-    regions = set(regions)
-    if len(regions) <= 8:  # one household or a few: plain Python beats a dozen tiny Polars plans
-        return _partition_params_small(units, table, regions)
+    # A Series stays in Polars: a batch has tens of thousands of villages (issue 16).
+    codes = regions.unique() if isinstance(regions, pl.Series) else pl.Series(sorted(set(regions)), dtype=pl.String())
+    if codes.len() <= 8:  # one household or a few: plain Python beats a dozen tiny Polars plans
+        return _partition_params_small(units, table, set(codes))
     table = table.filter(pl.col("key").is_in(list(units)))
-    links = region_links(pl.Series("region_code", sorted(regions), dtype=pl.String()), table.get_column("region_code"))
+    links = region_links(codes.sort().rename("region_code"), table.get_column("region_code"))
     # A region no table row serves (None) and a key without a row for a region both give null:
     # the policies reading that parameter are undecided there, the others are still decided.
-    found: set[str | None] = set(links.get_column(PREGION))
+    found: set[str | None] = set(links.get_column(PREGION).unique())
     wanted = sorted(found, key=lambda r: (r is None, r or ""))
     rows = table.filter(pl.col("region_code").is_in(links.get_column(PREGION).drop_nulls().unique().implode()))
     by_key: dict[str, dict[str, Any]] = {k: {} for k in units}
@@ -204,11 +205,11 @@ def evaluate_frames(
     if persons.get_column(H_INDEX).null_count():
         orphan = persons.filter(pl.col(H_INDEX).is_null()).get_column("person_id")[0]
         raise EvaluationError(f"人员 {orphan} 的 household_id 不在 households 表中")
-    regions = set(persons.get_column("region_code").unique()) | set(households.get_column("region_code").unique())
+    regions = pl.concat([persons.get_column("region_code"), households.get_column("region_code")]).unique()
     params = partition_params(catalogue, table, regions)
     if params.by_region is not None and params.links is not None:
-        persons = _join_params(persons, params, plan.person_params)
-        households = _join_params(households, params, plan.household_params)
+        households = _join_params(households, params, plan.household_params | plan.person_params)
+        persons = _person_params(persons, households, params, plan.person_params)
     compiler = compiler_for(catalogue, as_of, params.literals)
     h_index = persons.get_column(H_INDEX)
     last = len(plan.stages) - 1
@@ -302,6 +303,24 @@ def _join_params(frame: pl.DataFrame, params: PartitionParams, needed: set[str])
     return frame.join(keyed, on="region_code", how="left", maintain_order="left")
 
 
+def _person_params(
+    persons: pl.DataFrame, households: pl.DataFrame, params: PartitionParams, needed: set[str]
+) -> pl.DataFrame:
+    """Persons' varying parameters: gathered from their household when they live in its region.
+
+    A gather by the dense household index instead of a second join on the region code (the
+    costliest join of a batch, issue 16); a person registered elsewhere falls back to the join.
+    """
+    cols = [c for c in households.columns if c in needed]
+    if not cols:
+        return persons
+    h_index = persons.get_column(H_INDEX)
+    same = persons.get_column("region_code") == households.get_column("region_code").gather(h_index)
+    if not same.fill_null(False).all():
+        return _join_params(persons, params, needed)
+    return persons.hstack([households.get_column(c).gather(h_index) for c in cols])
+
+
 def _aggregate(catalogue: Catalogue, persons: pl.DataFrame, households: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     plan = persons.lazy().group_by(H_INDEX).agg(aggregate(catalogue, names)).sort(H_INDEX)
     grouped = plan.collect(optimizations=_flags(persons.height))
@@ -333,6 +352,23 @@ def _top_conditions(policy: Policy) -> list[tuple[str, str]]:
 
 
 def policy_decisions(catalogue: Catalogue, policy: Policy, frame: pl.DataFrame, everything: bool) -> pl.LazyFrame:
+    keep, columns = _decision_exprs(catalogue, policy)
+    lazy = frame.lazy()
+    # Undecided rows are kept: 待核对 is counted, and never listed as eligible.
+    source = lazy if everything else lazy.filter(keep)
+    return source.select(columns).cast(DECISION_SCHEMA)  # type: ignore[arg-type]
+
+
+def _decision_exprs(catalogue: Catalogue, policy: Policy) -> tuple[pl.Expr, list[pl.Expr]]:
+    """The filter and the columns of a policy's decisions, built once per catalogue.
+
+    They depend on the catalogue only; building them (a few hundred Polars expressions) cost
+    about as much as running them on 200,000 persons (issue 16).
+    """
+    key = f"decision-exprs:{policy.id}"
+    found = catalogue.cache.get(key)
+    if found is not None:
+        return found
     enrolled = pl.col(ENROLLED).list.contains(pl.lit(policy.id))
     failed = pl.concat_list(
         [pl.when(~pl.col(node).fill_null(True)).then(pl.lit(cid)) for cid, node in _top_conditions(policy)]
@@ -344,13 +380,10 @@ def policy_decisions(catalogue: Catalogue, policy: Policy, frame: pl.DataFrame, 
         if policy.amount and policy.amount.quantity_node
         else pl.lit(None, dtype=pl.Int64)
     )
-    lazy = frame.lazy()
     eligible = pl.col(policy.eligible_node)
-    # Undecided rows are kept: 待核对 is counted, and never listed as eligible.
     keep = eligible.fill_null(True) | excl.is_not_null() | enrolled
-    source = lazy if everything else lazy.filter(keep)
     person = pl.col("person_id") if policy.entity == PERSON else pl.lit(None, dtype=pl.String())
-    return source.select(
+    columns = [
         pl.col("household_id"),
         person.alias("person_id"),
         pl.lit(policy.id).alias("policy_id"),
@@ -364,7 +397,9 @@ def policy_decisions(catalogue: Catalogue, policy: Policy, frame: pl.DataFrame, 
         .alias("failed_conditions"),
         enrolled.alias("enrolled"),
         missing_expr(catalogue, policy, exclusions(catalogue, policy)).alias("missing"),
-    ).cast(DECISION_SCHEMA)  # type: ignore[arg-type]
+    ]
+    catalogue.cache[key] = (keep, columns)
+    return keep, columns
 
 
 def decisions(catalogue: Catalogue, persons: pl.DataFrame, households: pl.DataFrame, everything: bool) -> pl.DataFrame:

@@ -88,6 +88,25 @@ class _Entry:
     description: str
     unit: str
     rows: list[_Row]
+    # region → its rows in file order, built on first use: a county-keyed parameter has a row per
+    # county, and resolving a province's table scanned every row for every region (issue 16).
+    by_region: dict[str, list[_Row]] | None = None
+
+    def rows_of(self, region: str) -> list[_Row]:
+        if self.by_region is None:
+            index: dict[str, list[_Row]] = {}
+            for row in self.rows:
+                index.setdefault(row.region, []).append(row)
+            self.by_region = index
+        return self.by_region.get(region, [])
+
+
+# The C parser when PyYAML has it (same types, several times faster on the parameter files).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_yaml(path: Path) -> Any:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
 
 
 class YamlParamSource:
@@ -98,7 +117,7 @@ class YamlParamSource:
 
     @classmethod
     def from_file(cls, path: Path) -> YamlParamSource:
-        return cls.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, origin=path.name)
+        return cls.from_mapping(_load_yaml(path) or {}, origin=path.name)
 
     @classmethod
     def from_files(cls, paths: Iterable[Path]) -> YamlParamSource:
@@ -107,7 +126,7 @@ class YamlParamSource:
         homes: dict[str, str] = {}
         for path in map(Path, paths):
             name = "/".join(path.parts[-3:])  # meals/data/params.yaml: the apps' files share a name
-            for key, body in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+            for key, body in (_load_yaml(path) or {}).items():
                 if str(key) in homes:
                     raise ValueError(f"{name}：参数“{key}”已在 {homes[str(key)]} 中定义")
                 homes[str(key)] = name
@@ -145,7 +164,7 @@ class YamlParamSource:
         if entry is None:
             raise ParamMissing(key, region_code, as_of)
         for region in region_chain(region_code):
-            best = _latest(entry.rows, region, as_of)
+            best = _latest(entry.rows_of(region), region, as_of)
             if best is not None:
                 return ParamValue(key, best.value, entry.unit, best.region, best.effective_from, best.reference)
         raise ParamMissing(key, region_code, as_of)
@@ -216,6 +235,19 @@ def match_regions(available: set[str], wanted: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def _normalised_prefixes(codes: pl.Series, width: int) -> list[str]:
+    """`_normalise_region(c)[:width]` for every distinct code, vectorised."""
+    if not width:
+        return [""]
+    code = pl.col("c").cast(pl.String).str.strip_chars()
+    out: pl.Expr = code
+    for w in (9, 6, 4, 2):  # the shortest width whose tail is all zeros wins, as in _normalise_region
+        tail_zero = (code.str.len_chars() > w) & code.str.slice(w).str.contains("^0*$")
+        out = pl.when(tail_zero).then(code.str.slice(0, w)).otherwise(out)
+    frame = codes.unique().to_frame("c").select(out.str.slice(0, width).alias("c")).unique()
+    return frame.get_column("c").to_list()
+
+
 def params_table(
     source: ParamSource | Callable[[str, str, dt.date], ParamValue],
     keys: Iterable[str],
@@ -229,10 +261,16 @@ def params_table(
     village to its county's row by prefix.
     """
     depth = getattr(source, "region_depth", None)
-    codes = set(region_codes)
-    if callable(depth) and len(codes) > 64:  # a few regions: keep their own codes (clearer messages)
+    series = region_codes if isinstance(region_codes, pl.Series) else None
+    codes = set(region_codes) if series is None else None
+    many = (series.n_unique() if series is not None else len(codes or ())) > 64
+    if callable(depth) and many:  # a few regions: keep their own codes (clearer messages)
         width = int(depth())
-        codes = {_normalise_region(c)[:width] if width else "" for c in codes}
+        # In Polars, not per code in Python: a province has tens of thousands of villages (issue 16).
+        column = series if series is not None else pl.Series(sorted(codes or ()), dtype=pl.String())
+        codes = set(_normalised_prefixes(column, width))
+    elif codes is None:
+        codes = set(series)  # type: ignore[arg-type]
     rows: list[dict[str, Any]] = []
     for region in sorted(codes):
         for key in keys:
