@@ -66,7 +66,7 @@ from minzheng.core.sheets import write_csv
 from minzheng.core.tabular import TabularError, missing_headers, open_table
 from minzheng.divisions import codes
 from minzheng.divisions.models import Division
-from minzheng.registry.importing import initial_load, lookups, pg_copy, stage
+from minzheng.registry.importing import initial_load, lookups, pg_copy, pg_update, stage
 from minzheng.registry.importing.apply import ChunkResult, apply_chunk
 from minzheng.registry.importing.rows import REQUIRED, RowError, RowParser, canonical_headers
 from minzheng.registry.models import Household, Person
@@ -317,6 +317,7 @@ class _Pass2:
     progress: Progress | None
     on_chunk: Callable[[dict[str, Any]], None] | None
     fast: bool = False  # a first load, by SQL (initial_load.py on SQLite, pg_copy.py on PostgreSQL)
+    # Otherwise: pg_update.py on PostgreSQL (set-based), apply.py row by row on SQLite.
 
     def commit(self) -> None:
         if self.on_chunk:
@@ -330,6 +331,8 @@ class _Pass2:
             else:
                 created = initial_load.load_chunk(low, high)
             return ChunkResult(created=created, applied=created)
+        if pg_update.usable():  # into a populated registry: COPY and set-based statements
+            return pg_update.apply_chunk(self.conn, low, high, actor=self.actor, source=self.source)
         rows = stage.accepted_after(self.conn, low, high)
         return apply_chunk(rows, actor=self.actor, source=self.source, all_new=self.checkpoint["all_new"])
 
