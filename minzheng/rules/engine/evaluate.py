@@ -205,6 +205,10 @@ def evaluate_frames(
     if persons.get_column(H_INDEX).null_count():
         orphan = persons.filter(pl.col(H_INDEX).is_null()).get_column("person_id")[0]
         raise EvaluationError(f"人员 {orphan} 的 household_id 不在 households 表中")
+    if persons.get_column(H_INDEX).is_sorted():
+        # Members listed household by household (the usual export): flagged, the member
+        # group-bys take Polars' sorted path instead of hashing every row (issue 16).
+        persons = persons.with_columns(pl.col(H_INDEX).set_sorted())
     regions = pl.concat([persons.get_column("region_code"), households.get_column("region_code")]).unique()
     params = partition_params(catalogue, table, regions)
     if params.by_region is not None and params.links is not None:
