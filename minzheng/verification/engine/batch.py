@@ -60,7 +60,11 @@ RESULT_SCHEMA = pa.schema(
         ("content_hash", pa.string()),
     ]
 )
-SHUFFLE_MEMORY = "3GB"  # DuckDB's memory for the one-pass shuffle; it spills beyond this
+# DuckDB's memory for the one-pass shuffle: fixed, whatever the population (it spills to disk beyond
+# it). At 3 GB the shuffle took what it was given, so peak memory grew with the number of households.
+SHUFFLE_MEMORY = "512MB"
+SHUFFLE_FLUSH_ROWS = 65_536
+MEMBER_BATCH = 65_536  # members staged per step: memory for the population never depends on its size
 WORKERS = 2  # partitions evaluated at once: one per core of the reference machine
 CHUNK_HOUSEHOLDS = 200_000  # about 600k persons: a partition's feed rows stay well under a GB
 # The worklist explains a change with the source rows of these feeds (kept per person in persons_json).
@@ -238,19 +242,30 @@ def _quote(path: str) -> str:
 
 
 def _connect(
-    members: pa.Table, links: pa.Table | None, threads: int, spill: Path | None = None
+    members: pa.Table | Path, links: pa.Table | None, threads: int, spill: Path | None = None
 ) -> tuple[duckdb.DuckDBPyConnection, bool]:
+    """`members`: a table, or a Parquet file of the keys (the shuffle: read by DuckDB, never held here)."""
     config: dict[str, Any] = {"threads": threads}
     if spill is not None:
         # The shuffle: bounded memory (DuckDB spills to disk beyond it), and no insertion order to
         # keep — the rows are put back in source order when a partition reads them.
-        config.update(memory_limit=SHUFFLE_MEMORY, preserve_insertion_order=False, temp_directory=str(spill))
+        config.update(
+            memory_limit=SHUFFLE_MEMORY,
+            preserve_insertion_order=False,
+            temp_directory=str(spill),
+            # A partitioned COPY buffers rows per partition until this many (DuckDB's default is
+            # 524,288): with more households per partition the buffers, and peak memory, grew.
+            partitioned_write_flush_threshold=SHUFFLE_FLUSH_ROWS,
+        )
     con = duckdb.connect(config=config)
-    con.register("m", members)
+    if isinstance(members, Path):
+        con.execute(f"CREATE VIEW m AS SELECT * FROM read_parquet('{_quote(str(members))}')")  # noqa: S608
+    else:
+        con.register("m", members)
     has_links = links is not None and links.num_rows > 0
     if has_links:
         con.register("lk", links)
-        part = ", m._part" if "_part" in members.column_names else ""
+        part = ", m._part" if isinstance(members, Path) or "_part" in members.column_names else ""
         view = f"CREATE VIEW lkm AS SELECT lk.feed, lk.feed_as_of, lk._row{part} FROM lk JOIN m USING (id_number)"  # noqa: S608
         con.execute(view)
     return con, has_links
@@ -276,17 +291,16 @@ def read_partition_feeds(members: pa.Table, spec: BatchSpec, links: pa.Table | N
         con.close()
 
 
-def shuffle_feeds(members: pa.Table, spec: BatchSpec, work: Path, links: pa.Table | None = None) -> None:
+def shuffle_feeds(members: pa.Table | Path, spec: BatchSpec, work: Path, links: pa.Table | None = None) -> None:
     """One pass over each feed for the whole population: every member's rows written under
     `work/<feed>/_part=<county>-<chunk>/`, so a partition then reads only its own rows (the
-    DuckDB engine's answer to scanning every file once per partition)."""
-    keys = members.select(["id_number", "id_digest"]).append_column(
-        "_part",
-        pc.binary_join_element_wise(
-            pc.cast(members["county"], pa.string()), pc.cast(members["chunk"], pa.string()), "-"
-        ),
-    )
-    con, has_links = _connect(keys, links, spec.threads, spill=work / ".spill")
+    DuckDB engine's answer to scanning every file once per partition).
+
+    `members`: the staged keys file (`stage_members`: id_number, id_digest, _part), which DuckDB
+    reads itself within its memory limit, or a table with county and chunk (then held here)."""
+    if isinstance(members, pa.Table):
+        members = members.select(["id_number", "id_digest"]).append_column("_part", _part_column(members))
+    con, has_links = _connect(members, links, spec.threads, spill=work / ".spill")
     try:
         for feed, snaps in spec.snapshots.items():
             target = _quote(str(work / feed))
@@ -296,6 +310,62 @@ def shuffle_feeds(members: pa.Table, spec: BatchSpec, work: Path, links: pa.Tabl
             con.execute(f"COPY ({query}) TO '{target}' ({options})")
     finally:
         con.close()
+
+
+def _part_column(members: pa.Table | pa.RecordBatch) -> pa.Array:
+    county, chunk = members.column("county"), members.column("chunk")
+    return pc.binary_join_element_wise(pc.cast(county, pa.string()), pc.cast(chunk, pa.string()), "-")
+
+
+def stage_members(batches: Iterable[pa.RecordBatch], work: Path, key: bytes | None) -> list[str]:
+    """Stream the population (MEMBER_SCHEMA + county, chunk) to disk, one batch at a time: each
+    partition's members to `work/members/<county>-<chunk>.parquet` (with `id_digest`), and the
+    shuffle's join keys (id_number, id_digest, _part) to `work/keys.parquet`. Returns the partition
+    keys in `partition_keys` order. Only one batch of members is in memory at any time, so the
+    population's size never decides the peak; rows keep their order inside a partition.
+    """
+    folder = work / "members"
+    folder.mkdir(parents=True, exist_ok=True)
+    writers: dict[str, pq.ParquetWriter] = {}
+    keys_writer: pq.ParquetWriter | None = None
+    try:
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            table = with_member_digests(pa.Table.from_batches([batch]), key)
+            part = _part_column(table)
+            keys = pa.table({"id_number": table["id_number"], "id_digest": table["id_digest"], "_part": part})
+            if keys_writer is None:
+                keys_writer = pq.ParquetWriter(work / "keys.parquet", keys.schema, compression="none")
+            keys_writer.write_table(keys)
+            for name in pc.unique(part).to_pylist():
+                rows = table.filter(pc.equal(part, name))
+                if name not in writers:
+                    writers[name] = pq.ParquetWriter(folder / f"{name}.parquet", rows.schema, compression="none")
+                writers[name].write_table(rows)
+    finally:
+        for w in writers.values():
+            w.close()
+        if keys_writer is not None:
+            keys_writer.close()
+    if keys_writer is None:
+        pq.write_table(
+            pa.table(
+                {
+                    "id_number": pa.array([], pa.string()),
+                    "id_digest": pa.array([], pa.string()),
+                    "_part": pa.array([], pa.string()),
+                }
+            ),
+            work / "keys.parquet",
+        )
+    parts = [n.rsplit("-", 1) for n in writers]
+    return [f"{c}:{k}" for c, k in sorted((c, int(k)) for c, k in parts)]
+
+
+def read_staged(work: Path, key: str) -> pa.Table:
+    """One partition's staged members (with id_digest), in their original order."""
+    return pq.read_table(work / "members" / f"{key.replace(':', '-')}.parquet")
 
 
 def read_shuffled(work: Path, spec: BatchSpec, key: str) -> dict[str, pa.Table]:
@@ -448,27 +518,93 @@ def run_local(
     """Yield (partition key, results) for every partition not in `skip`, in `partition_keys` order.
 
     `members` must already carry county and chunk (`assign_chunks`); `links`: confirmed matches.
-    The feeds are first shuffled by partition (one pass per feed, into a temporary directory under
-    `work_dir`); then `workers` partitions are evaluated at a time in threads (Polars and DuckDB
-    release the GIL), while the caller stores the one before — at most `workers` results wait.
+    See `run_batches` for how memory stays bounded; a caller with the population on disk should
+    use `run_file` and never load it.
+    """
+    yield from run_batches(
+        members.to_batches(max_chunksize=MEMBER_BATCH), spec, skip=skip, links=links, work_dir=work_dir, workers=workers
+    )
+
+
+def run_file(
+    members_path: Path,
+    spec: BatchSpec,
+    *,
+    chunk_households: int = CHUNK_HOUSEHOLDS,
+    skip: Iterable[str] = (),
+    links: pa.Table | None = None,
+    work_dir: Path | None = None,
+    workers: int = WORKERS,
+) -> Iterator[tuple[str, pa.Table]]:
+    """`run_local` for a population in a Parquet file (MEMBER_SCHEMA): read in batches, never whole.
+
+    Only the household → chunk map (户编号 and county, a few dozen bytes per household) is built
+    from the whole file; the persons go through `MEMBER_BATCH` at a time.
+    """
+    chunks = household_chunks(members_path, chunk_households)
+    source = pq.ParquetFile(members_path)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for batch in source.iter_batches(batch_size=MEMBER_BATCH, columns=MEMBER_SCHEMA.names):
+            frame = _df(pa.Table.from_batches([batch])).with_columns(county=pl.col("division_code").str.slice(0, 6))
+            frame = frame.join(chunks, on=["county", "household_no"], how="left", maintain_order="left")
+            yield from frame.to_arrow().to_batches()
+
+    yield from run_batches(batches(), spec, skip=skip, links=links, work_dir=work_dir, workers=workers)
+
+
+def household_chunks(members_path: Path, chunk_households: int) -> pl.DataFrame:
+    """(county, household_no) → chunk, as `assign_chunks` numbers them, from the file's two columns
+    (in DuckDB under the shuffle's memory limit: a Polars `unique` held the whole column pair)."""
+    con = duckdb.connect(config={"threads": 2, "memory_limit": SHUFFLE_MEMORY})
+    try:
+        table = con.sql(
+            "SELECT county, household_no, CAST((row_number() OVER (PARTITION BY county ORDER BY household_no) - 1)"  # noqa: S608
+            f" // {int(chunk_households)} AS INTEGER) AS chunk FROM (SELECT DISTINCT substr(division_code, 1, 6)"
+            f" AS county, household_no FROM read_parquet('{_quote(str(members_path))}'))"
+        ).to_arrow_table()
+    finally:
+        con.close()
+    return _df(table)
+
+
+def run_batches(
+    batches: Iterable[pa.RecordBatch],
+    spec: BatchSpec,
+    *,
+    skip: Iterable[str] = (),
+    links: pa.Table | None = None,
+    work_dir: Path | None = None,
+    workers: int = WORKERS,
+) -> Iterator[tuple[str, pa.Table]]:
+    """The DuckDB engine, in memory bounded by the partition, not the population:
+
+    1. the members (MEMBER_SCHEMA + county, chunk, in batches) are staged to disk per partition,
+       with the shuffle's join keys in one file (`stage_members`);
+    2. every feed is shuffled by partition in one DuckDB pass (`shuffle_feeds`), DuckDB reading the
+       keys file itself under a fixed `SHUFFLE_MEMORY` (it spills beyond it);
+    3. `workers` partitions are evaluated at a time in threads (Polars and DuckDB release the GIL),
+       each from its own staged members and shuffled rows, while the caller stores the one before:
+       at most `workers` results wait, and nothing of a partition is kept once it is yielded.
     """
     done = set(skip)
-    todo = [k for k in partition_keys(members) if k not in done]
-    if not todo:
-        return
-    members = with_member_digests(members, spec.digest_key)
     with tempfile.TemporaryDirectory(prefix="batch-", dir=work_dir) as tmp:
-        shuffle_feeds(members, spec, Path(tmp), links)
+        work = Path(tmp)
+        todo = [k for k in stage_members(batches, work, spec.digest_key) if k not in done]
+        if not todo:
+            return
+        shuffle_feeds(work / "keys.parquet", spec, work, links)
 
         def one(key: str) -> pa.Table:
-            part = partition_of(members, key)
-            return evaluate_partition(part, read_shuffled(Path(tmp), spec, key), spec, _partition_links(links, part))
+            part = read_staged(work, key)
+            return evaluate_partition(part, read_shuffled(work, spec, key), spec, _partition_links(links, part))
 
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        width = max(1, workers)
+        with ThreadPoolExecutor(max_workers=width) as pool:
             pending: deque[tuple[str, Future[pa.Table]]] = deque()
             for key in todo:
                 pending.append((key, pool.submit(one, key)))
-                if len(pending) >= max(1, workers):
+                if len(pending) >= width:
                     first, future = pending.popleft()
                     yield first, future.result()
             while pending:

@@ -1,0 +1,111 @@
+"""Ingest and batch stages of bench/verify_bench.py (the batch runs in a child process: its own peak RSS)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+from benchlib import cpu_s, rss_mb
+from verify_gen import AS_OF, DIGEST_KEY
+
+from minzheng.demo.feeds import HEADERS
+
+
+def ingest(root: Path) -> tuple[int, float, float]:
+    """Every feed file through `ingest_file`, then each snapshot's lookup index built as the product
+    does right after a delivery (`services._lookup_index_build`). Returns rows, seconds without the
+    index build, seconds with it."""
+    from minzheng.verification.engine import lookup
+    from minzheng.verification.engine.ingest import ingest_file
+    from minzheng.verification.engine.store import FeedStore
+
+    store = FeedStore(root / "store")
+    rows, plain, build, cpu = 0, 0.0, 0.0, cpu_s()
+    for feed_id in HEADERS:
+        t = time.perf_counter()
+        result = ingest_file(feed_id, root / "feeds" / f"{feed_id}_{AS_OF}.csv", AS_OF, store)
+        t_ingest = time.perf_counter()
+        snap = store.snapshot(feed_id, AS_OF)
+        if snap is not None:
+            lookup.index_for(snap)
+        plain += t_ingest - t
+        build += time.perf_counter() - t_ingest
+        rows += result.rows
+        print(f"  {feed_id:17s} {result.rows:>11,} 行  接收 {result.accepted:,}  拒收 {result.rejected:,}", flush=True)
+    print(f"  入库 CPU {cpu_s() - cpu:.1f} 秒（含建查找索引 {build:.1f} 秒）", flush=True)
+    return rows, plain, plain + build
+
+
+# --- 3. batch (child process: its own peak RSS) ----------------------------------------------------
+
+
+def batch_child(root: Path, chunk: int) -> None:
+    """The batch as the app runs it: partitions yielded one by one, each written out (not kept)."""
+    import pyarrow.parquet as pq
+
+    from minzheng.verification.engine import batch
+
+    started = time.perf_counter()
+    spec = batch.spec_for(root / "store", AS_OF, digest_key=DIGEST_KEY)
+    households = deceased = 0
+    # The population streamed from its file (never loaded whole), each partition's rows written out.
+    with pq.ParquetWriter(root / "batch-result.parquet", batch.RESULT_SCHEMA, compression="zstd") as out:
+        for _key, result in batch.run_file(root / "members.parquet", spec, chunk_households=chunk, work_dir=root):
+            out.write_table(result)
+            households += result.num_rows
+            deceased += int(pl.from_arrow(result.select(["flags"]))["flags"].str.contains("deceased").sum())
+    seconds = time.perf_counter() - started
+    report = {
+        "seconds": seconds,
+        "cpu_s": cpu_s(),
+        "households": households,
+        "peak_rss_mb": rss_mb(),
+        "deceased_households": deceased,
+    }
+    print(json.dumps(report))
+
+
+def run_batch(root: Path, chunk: int, phase: str = "batch") -> dict[str, float]:
+    """`phase`: "batch" (DuckDB engine) or "spark" (the same partitions on Spark in local mode)."""
+    out = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [
+            sys.executable,
+            str(Path(__file__).with_name("verify_bench.py")),
+            "--phase",
+            phase,
+            "--dir",
+            str(root),
+            "--chunk",
+            str(chunk),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def spark_child(root: Path, chunk: int) -> None:
+    """The Spark path in local mode on the same data (`engine.spark.run_spark`, local[2] unless
+    MINZHENG_SPARK_MASTER): seconds, driver peak RSS, and how many households differ from the DuckDB
+    engine's rows (content hash)."""
+    import pyarrow.parquet as pq
+
+    from minzheng.verification.engine import batch
+    from minzheng.verification.engine.spark import run_spark, spark_stop
+
+    started = time.perf_counter()
+    members = batch.assign_chunks(pq.read_table(root / "members.parquet"), chunk)
+    spec = batch.spec_for(root / "store", AS_OF, digest_key=DIGEST_KEY)
+    parts = run_spark(members, spec)
+    seconds = time.perf_counter() - started
+    spark_stop()
+    got = pl.concat([pl.from_arrow(t.select(["household_no", "content_hash"])) for t in parts.values()])
+    ref = pl.read_parquet(root / "batch-result.parquet", columns=["household_no", "content_hash"])
+    joined = ref.join(got, on="household_no", how="full", suffix="_spark")
+    differ = joined.filter(pl.col("content_hash").ne_missing(pl.col("content_hash_spark"))).height
+    print(json.dumps({"seconds": seconds, "households": got.height, "peak_rss_mb": rss_mb(), "differ": differ}))
