@@ -11,18 +11,20 @@ The fingerprint is taken *before* the result is computed: an input changing duri
 computation can only leave a newer result under the older key, never an older result under
 the newer one. Django's cache framework (locmem, per process, unless settings say otherwise).
 """
+# ruff: noqa: S608 - `_counters` builds SQL from the models' table and column names only, values are parameters
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from collections.abc import Callable
 from functools import cache as once
 from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db import connection
 
 TIMEOUT_S = 600  # bounds memory only: correctness comes from the key
 PREFIXES = (2, 4, 6, 9, 12)  # the division levels a parameter row or an explanation can name
@@ -34,24 +36,50 @@ def household_key(household: Any, as_of: dt.date) -> str:
 
 def cached(household: Any, as_of: dt.date, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """The cached result for these inputs, else `compute()` stored under them (a copy each time)."""
-    key = household_key(household, as_of)
+    return single_flight(household_key(household, as_of), compute)
+
+
+_flights: dict[str, threading.Lock] = {}
+_flights_guard = threading.Lock()
+
+
+def single_flight(key: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """`cache[key]`, else one `compute()` per key in this process however many requests ask at once.
+
+    Several clients opening the same household (a town office's list, a refresh storm) used to
+    compute it once each, all at the same time, on an interpreter that runs one at a time
+    (issue 16): the others now wait for the first and read its result.
+    """
     found = cache.get(key)
     if found is not None:
         return found  # locmem and every other backend pickle: the caller gets its own copy
-    result = compute()
-    cache.set(key, result, TIMEOUT_S)
-    return result
+    with _flights_guard:
+        lock = _flights.setdefault(key, threading.Lock())
+    try:
+        with lock:
+            found = cache.get(key)  # computed by the request this one waited for
+            if found is not None:
+                return found
+            result = compute()
+            cache.set(key, result, TIMEOUT_S)
+            return result
+    finally:
+        with _flights_guard:
+            if _flights.get(key) is lock and not lock.locked():
+                del _flights[key]
 
 
 def fingerprint(household: Any, as_of: dt.date) -> str:
+    persons, tags, names = _registry(household)
     parts = [
         catalogue_digest(),
-        *_registry(household),
-        _verification(household, as_of),
-        _parameters(),
+        persons,
+        tags,
+        names,
+        _counters(household, as_of),
         _feeds(as_of),
         _household_facts(household, as_of),
-        _funeral(household),
+        _funeral([p[0] for p in persons]),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -97,28 +125,64 @@ def _registry(household: Any) -> tuple[Any, ...]:
     return persons, tags, names
 
 
-def _verification(household: Any, as_of: dt.date) -> tuple[Any, ...]:
+def _counters(household: Any, as_of: dt.date) -> tuple[Any, ...]:
+    """Verification and parameter counters in one statement (they were six queries: issue 16).
+
+    - batch runs of the date (count, last id, last finish); the household's stored batch results
+      for the date and its 核对报告 (count, last id);
+    - confirmed matches up to the date (count, last id, last update): not scoped to the household
+      in the engine's seam either, so any review counts;
+    - parameters: approval writes `Parameter` through save() (recorded_at is auto_now), a delete
+      lowers the count; parameter changes (last id, last decision time).
+    """
+    from minzheng.rules.models import Parameter, ParameterChange
     from minzheng.verification.models import BatchHouseholdResult, BatchRun, MatchCandidate, VerificationReport
 
-    runs = BatchRun.objects.filter(as_of=as_of).aggregate(n=Count("pk"), last=Max("pk"), done=Max("finished_at"))
-    stored = BatchHouseholdResult.objects.filter(household=household, run__as_of=as_of).aggregate(
-        n=Count("pk"), last=Max("pk")
+    q = connection.ops.quote_name
+
+    def table(model: Any) -> str:
+        return str(q(model._meta.db_table))
+
+    def col(model: Any, field: str) -> str:
+        return str(q(model._meta.get_field(field).column))
+
+    run, res, rep = table(BatchRun), table(BatchHouseholdResult), table(VerificationReport)
+    match, param, change = table(MatchCandidate), table(Parameter), table(ParameterChange)
+    run_pk, run_as_of = col(BatchRun, "id"), col(BatchRun, "as_of")
+    res_run, res_house = col(BatchHouseholdResult, "run"), col(BatchHouseholdResult, "household")
+    in_runs = f"FROM {run} WHERE {run_as_of} = %s"
+    in_results = (
+        f"FROM {res} WHERE {res_house} = %s AND {res_run} IN (SELECT {run_pk} FROM {run} WHERE {run_as_of} = %s)"
     )
-    reports = VerificationReport.objects.filter(household=household).aggregate(n=Count("pk"), last=Max("pk"))
-    # Confirmed matches are not scoped to the household in the engine's seam either: any review counts.
-    matches = MatchCandidate.objects.filter(as_of__lte=as_of).aggregate(
-        n=Count("pk"), last=Max("pk"), changed=Max("updated_at")
+    in_reports = f"FROM {rep} WHERE {col(VerificationReport, 'household')} = %s"
+    in_matches = f"FROM {match} WHERE {col(MatchCandidate, 'as_of')} <= %s"
+    res_pk, rep_pk = col(BatchHouseholdResult, "id"), col(VerificationReport, "id")
+    match_pk, param_pk, change_pk = col(MatchCandidate, "id"), col(Parameter, "id"), col(ParameterChange, "id")
+    sql = ", ".join(
+        [
+            f"(SELECT COUNT(*) {in_runs})",
+            f"(SELECT MAX({run_pk}) {in_runs})",
+            f"(SELECT MAX({col(BatchRun, 'finished_at')}) {in_runs})",
+            f"(SELECT COUNT(*) {in_results})",
+            f"(SELECT MAX({res_pk}) {in_results})",
+            f"(SELECT COUNT(*) {in_reports})",
+            f"(SELECT MAX({rep_pk}) {in_reports})",
+            f"(SELECT COUNT(*) {in_matches})",
+            f"(SELECT MAX({match_pk}) {in_matches})",
+            f"(SELECT MAX({col(MatchCandidate, 'updated_at')}) {in_matches})",
+            f"(SELECT COUNT(*) FROM {param})",
+            f"(SELECT MAX({param_pk}) FROM {param})",
+            f"(SELECT MAX({col(Parameter, 'recorded_at')}) FROM {param})",
+            f"(SELECT MAX({change_pk}) FROM {change})",
+            f"(SELECT MAX({col(ParameterChange, 'decided_at')}) FROM {change})",
+        ]
     )
-    return tuple(sorted(d.items()) for d in (runs, stored, reports, matches))
-
-
-def _parameters() -> tuple[Any, ...]:
-    """Approval writes `Parameter` through save() (recorded_at is auto_now); a delete lowers the count."""
-    from minzheng.rules.models import Parameter, ParameterChange
-
-    params = Parameter.objects.aggregate(n=Count("pk"), last=Max("pk"), changed=Max("recorded_at"))
-    changes = ParameterChange.objects.aggregate(last=Max("pk"), decided=Max("decided_at"))
-    return tuple(sorted(params.items())), tuple(sorted(changes.items()))
+    pk = household.pk
+    args = [as_of, as_of, as_of, pk, as_of, pk, as_of, pk, pk, as_of, as_of, as_of]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", args)
+        row = cursor.fetchone()
+    return tuple(row)
 
 
 def _feeds(as_of: dt.date) -> tuple[Any, ...]:
@@ -148,10 +212,8 @@ def _household_facts(household: Any, as_of: dt.date) -> Any:
     return sorted(household_facts([household.pk], as_of).get(household.pk, {}).items())
 
 
-def _funeral(household: Any) -> Any:
+def _funeral(person_pks: list[int]) -> Any:
     """The members' cremation and burial records (死亡日期, 火化日期, 安葬方式: rules.inputs_db.funeral_columns)."""
     from minzheng.funeral.selectors import funeral_facts
-    from minzheng.registry.models import Person
 
-    ids = [str(pk) for pk in Person.objects.filter(household=household).values_list("pk", flat=True)]
-    return sorted(funeral_facts(ids).items())
+    return sorted(funeral_facts([str(pk) for pk in person_pks]).items())
