@@ -62,8 +62,8 @@ RESULT_SCHEMA = pa.schema(
 )
 # DuckDB's memory for the one-pass shuffle: fixed, whatever the population (it spills to disk beyond
 # it). At 3 GB the shuffle took what it was given, so peak memory grew with the number of households.
-SHUFFLE_MEMORY = "512MB"
-SHUFFLE_FLUSH_ROWS = 65_536
+SHUFFLE_MEMORY = "256MB"
+SHUFFLE_FLUSH_ROWS = 8_192  # rows a partition buffers before DuckDB writes them (default 524,288)
 MEMBER_BATCH = 65_536  # members staged per step: memory for the population never depends on its size
 WORKERS = 2  # partitions evaluated at once: one per core of the reference machine
 CHUNK_HOUSEHOLDS = 200_000  # about 600k persons: a partition's feed rows stay well under a GB
