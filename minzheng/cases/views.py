@@ -47,6 +47,8 @@ def _row(case: Case, today: Any) -> dict[str, Any]:
         "stage": selectors.stage_label(case),
         "late": late,
         "unsettled": not settled(*filter(None, [case.received_on, case.due_on])),
+        # The stage's deadline is counted in working days too: 未核定 when it reaches a year not in the table.
+        "stage_unsettled": not settled(*filter(None, [case.received_on, case.stage_due_on])),
     }
 
 

@@ -11,15 +11,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from minzheng.accounts.models import Role, User
 from minzheng.accounts.types import Actor
 from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
 from minzheng.core.jurisdiction import covers
-from minzheng.core.masking import mask_phone
+from minzheng.core.masking import mask_name, mask_phone
 from minzheng.eldercare.models import Elder
 from minzheng.emergency.models import LADDER, Alarm, AlarmKind, Device, EscalationStep, Incident, Outcome, Rung
+from minzheng.notifications.services import notify
 
 # Seconds a rung may run unanswered before the next one is taken. A county may change them in
 # settings (EMERGENCY_RUNG_SECONDS). The defaults follow practice, not law: an operator calls back
@@ -308,5 +310,28 @@ def _tick_one(pk: int, now: dt.datetime, actor: Actor | None) -> int:
             f"事件 #{incident.pk}：超时自动升级到{nxt.label}",
             at=deadline.isoformat(),
         )
+        _notify_escalation(incident, nxt, deadline, seconds)
         taken += 1
     return taken
+
+
+def _notify_escalation(incident: Incident, rung: Rung, at: dt.datetime, seconds: int) -> None:
+    """The outbox (KERNELS §6): each automatic rung reaches the 12349 operators of the elder's area, and the
+    community rung the village (community) workers who must go to the door. Written in the tick's
+    transaction, delivered by the scheduler; one message per rung taken (fingerprint), however often ticked."""
+    elder = incident.elder
+    who = mask_name(elder.person.name)
+    when = timezone.localtime(at).strftime("%H:%M:%S")
+    recipients = [Role.HOTLINE_OPERATOR] + ([Role.VILLAGE_WORKER] if rung == Rung.COMMUNITY else [])
+    for role in recipients:
+        title = f"一键通事件 #{incident.pk}（{who}）{seconds} 秒内未响应，{when} 自动升级到「{rung.label}」"
+        if role == Role.VILLAGE_WORKER:
+            title = f"一键通事件 #{incident.pk}：{who} 呼叫后无人响应，请立即上门查看（{when} 起）"
+        notify(
+            kind="emergency_escalation",
+            title=title,
+            fingerprint=f"emergency:{incident.pk}:{rung.value}:{at.isoformat()}:{role.value}",
+            role=role,
+            division_code=elder.division_code,
+            link=f"/emergency/incidents/{incident.pk}/" if role == Role.HOTLINE_OPERATOR else "",
+        )
