@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import gzip
+import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from minzheng.accounts.models import User
 from minzheng.accounts.services import user_create
@@ -159,3 +161,15 @@ def make_household(household_no: str = "HQ-0001", division: str = VILLAGE_A) -> 
         ),
     ]
     return household, people
+
+
+def nav_go(page: Any, label: str) -> None:
+    """In a browser test: follow the top bar's entry `label` as a user does, opening its menu first
+    when it sits in one (a group of several entries is a closed details/summary menu)."""
+    exact = re.compile(f"^{re.escape(label)}$")
+    link = page.locator("nav a").filter(has_text=exact).first
+    # `has=` is matched inside each menu, so its locator must not start from the page's nav.
+    menu = page.locator("nav details.navmenu").filter(has=page.locator("a").filter(has_text=exact))
+    if menu.count() and not link.is_visible():
+        menu.first.locator("summary").click()
+    link.click()

@@ -1,8 +1,9 @@
 """Navigation as an extension point: each app registers its entries from its AppConfig.ready().
 
 Core keeps only the registry; the portal's context processor asks it for the entries a user may use.
-Groups are shown side by side with a thin rule between them (a flat bar: nothing hides in a menu),
-ordered by `group_order`, and within a group the apps' entries follow by `order`.
+A group of several entries is shown as a menu (details/summary; the bar of a town officer had grown to
+45 links over three rows), a group of one as its link; groups are ordered by `group_order`, and within a
+group the apps' entries follow by `order`.
 """
 
 from __future__ import annotations

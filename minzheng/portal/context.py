@@ -20,7 +20,11 @@ def nav(request: HttpRequest) -> dict[str, Any]:
             "import": access.can_write_registry(user),
             "audit": access.can_read_audit(user),
             "users": access.can_admin_users(user),
-            # Each app's own entries, registered from its AppConfig.ready().
-            "extra": navigation.groups_for(user),
+            # Each app's own entries, registered from its AppConfig.ready(); a group of several
+            # entries is a menu, marked current when the page is one of its entries.
+            "extra": [
+                (group, entries, any(request.path.startswith(url.split("?")[0]) for _, url in entries))
+                for group, entries in navigation.groups_for(user)
+            ],
         }
     }

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from minzheng.testing import PASSWORD, load_test_divisions, make_cast, make_household
+from minzheng.testing import PASSWORD, load_test_divisions, make_cast, make_household, nav_go
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -74,7 +74,7 @@ def test_window_to_confirmation(browser: Any, live_server: Any, tmp_path: Path) 
     town = desk.new_page()
     town.set_default_timeout(TIMEOUT)
     _log_in(town, url, "lizhen")
-    town.click("nav a:has-text('全科受理')")
+    nav_go(town, "全科受理")
     town.fill("#q", "张建国")
     town.click("button:has-text('查找')")
     town.click("tr:has-text('张建国') >> text=受理申请")

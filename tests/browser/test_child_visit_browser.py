@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from minzheng.eldercare.tests.helpers import PNG
-from minzheng.testing import PASSWORD, load_test_divisions, make_cast
+from minzheng.testing import PASSWORD, load_test_divisions, make_cast, nav_go
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SPOT = (29.7752, 121.7351)
@@ -58,7 +58,7 @@ def test_a_child_director_visits_on_a_phone_offline(browser: Any, live_server: A
     phone = mobile.new_page()
     phone.set_default_timeout(10_000)
     log_in(phone, live_server.url, "zhoutong")
-    phone.click("nav >> text=儿童走访")
+    nav_go(phone, "儿童走访")
     expect(phone.locator("#plan-table")).to_contain_text("逾期")
     expect(phone.locator("#plan-table")).to_contain_text("事实无人抚养儿童")
     phone.click("#plan-table a")
@@ -95,7 +95,7 @@ def test_a_child_director_visits_on_a_phone_offline(browser: Any, live_server: A
     page = town.new_page()
     page.set_default_timeout(10_000)
     log_in(page, live_server.url, "wudu")
-    page.click("nav >> text=走访统计")
+    nav_go(page, "走访统计")
     expect(page.locator("#town-counts")).to_contain_text("瞻岐镇")
     expect(page.locator("#village-counts")).to_contain_text("合一村")
     town.close()

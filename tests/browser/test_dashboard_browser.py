@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from minzheng.testing import PASSWORD, TOWN_A, TOWN_B, VILLAGE_A, VILLAGE_A2, load_test_divisions, make_cast
+from minzheng.testing import PASSWORD, TOWN_A, TOWN_B, VILLAGE_A, VILLAGE_A2, load_test_divisions, make_cast, nav_go
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,7 +68,7 @@ def test_county_to_town_to_village_draws_charts_and_map(
         page.fill("#id_username", world.county_approver.username)
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
-        page.click("nav >> text=民政大脑")
+        nav_go(page, "民政大脑")
         expect(page.locator("h1")).to_contain_text("鄞州区")
         expect(page.locator("#map canvas")).to_have_count(1)
         assert page.locator(".dash-chart canvas").count() >= 2  # residents by age band, by tag
@@ -82,7 +82,7 @@ def test_county_to_town_to_village_draws_charts_and_map(
         assert page.url.endswith(f"division={VILLAGE_A}")
         expect(page.locator("#map canvas")).to_have_count(1)
         assert page.locator(".dash-chart canvas").count() >= 1
-        page.click("text=大屏")
+        nav_go(page, "大屏")
         expect(page.locator("body.screen #map canvas")).to_have_count(1)
         page.screenshot(path=str(shots / "screen.png"))
         assert errors == [] and failed == [] and outside == []

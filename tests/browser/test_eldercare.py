@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from minzheng.eldercare.testing import HOME, make_care_world
 from minzheng.eldercare.tests.helpers import PNG
-from minzheng.testing import PASSWORD, load_test_divisions, make_cast
+from minzheng.testing import PASSWORD, load_test_divisions, make_cast, nav_go
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +51,7 @@ def test_call_order_door_and_statement(browser: Any, live_server: Any, world: An
 
     # 1. The call: the profile and the month's remaining hours pop up.
     log_in(operator, url, "rexian")
-    operator.click("nav >> text=12349 热线")
+    nav_go(operator, "12349 热线")
     operator.fill("#caller", "13800570001")
     operator.click("button:has-text('接听')")
     expect(operator.locator("#elder-profile h2").first).to_contain_text("周阿婆")
@@ -80,7 +80,7 @@ def test_call_order_door_and_statement(browser: Any, live_server: Any, world: An
     phone = mobile.new_page()
     phone.set_default_timeout(10_000)
     log_in(phone, url, "huli")
-    phone.click("nav >> text=我的上门服务")
+    nav_go(phone, "我的上门服务")
     phone.click("text=周阿婆 · 订单")
     left = "28 小时 30 分钟" if tomorrow.month == timezone.localdate().month else "30 小时"
     expect(phone.locator("#remaining-hours")).to_have_text(f"{left}（每月 30 小时）")
@@ -147,7 +147,7 @@ def test_call_order_door_and_statement(browser: Any, live_server: Any, world: An
     county = county_ctx.new_page()
     county.set_default_timeout(10_000)
     log_in(county, url, "chenxian")
-    county.click("nav >> text=养老结算")
+    nav_go(county, "养老结算")
     county.goto(statement_url)
     county.click("#approve")
     expect(county.locator("#st-status")).to_have_text("已审核")

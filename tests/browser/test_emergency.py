@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from minzheng.eldercare.testing import make_elder
-from minzheng.testing import PASSWORD, load_test_divisions, make_cast
+from minzheng.testing import PASSWORD, load_test_divisions, make_cast, nav_go
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +53,7 @@ def _console(page: Any, url: str, cast: Any) -> None:
     page.fill("#id_username", cast.hotline_operator.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.click("nav >> text=紧急呼叫")
+    nav_go(page, "紧急呼叫")
     row = page.locator("#incidents tbody tr").first
     expect(row).to_contain_text("周阿婆")
     expect(row).to_contain_text("按键呼叫")

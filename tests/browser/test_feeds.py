@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from minzheng.testing import PASSWORD, load_test_divisions, make_cast
+from minzheng.testing import PASSWORD, load_test_divisions, make_cast, nav_go
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ROWS = [
@@ -34,7 +34,7 @@ def test_verification_center_uploads_a_feed(browser: Any, live_server: Any, tmp_
         page.fill("#id_username", "hedui")
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
-        page.click("text=部门数据")
+        nav_go(page, "部门数据")
         expect(page.locator("h1")).to_have_text("部门数据")
         page.select_option("#id_feed_id", "vehicle")
         page.set_input_files("#id_file", str(upload))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from minzheng.testing import PASSWORD, load_test_divisions, make_cast, make_household
+from minzheng.testing import PASSWORD, load_test_divisions, make_cast, make_household, nav_go
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +45,7 @@ def test_verification_center_reviews_candidates(browser: Any, live_server: Any) 
         page.fill("#id_username", "hedui")
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
-        page.click("text=匹配复核")
+        nav_go(page, "匹配复核")
         expect(page.locator("h1")).to_have_text("匹配复核")
         first = page.locator(f"#candidate-{made[0].pk}")
         expect(first).to_contain_text("章建国")
@@ -98,7 +98,7 @@ def test_bulk_confirm_on_a_phone(browser: Any, live_server: Any) -> None:
         page.fill("#id_username", "hedui")
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
-        page.click("text=匹配复核")
+        nav_go(page, "匹配复核")
         expect(page.locator(".match-candidate h2").first).to_contain_text("民政 殡葬（遗体火化）")
         expect(page.locator(".match-candidate h2").first).to_contain_text("匹配把握度 很高")
         page.select_option("#bulk", "very_high")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from minzheng.payments import services
-from minzheng.testing import PASSWORD, load_test_divisions, make_cast, make_household
+from minzheng.testing import PASSWORD, load_test_divisions, make_cast, make_household, nav_go
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -70,7 +70,7 @@ def test_town_computes_county_approves_town_downloads_the_bank_file(
     town = mobile.new_page()
     town.set_default_timeout(TIMEOUT)
     _log_in(town, url, "lizhen")
-    town.click("nav a:has-text('待遇名册')")
+    nav_go(town, "待遇名册")
     expect(town.locator("main")).to_contain_text("HQ-0001")
     assert "张建国" not in town.locator("main").inner_text()
     town.screenshot(path=str(shots / "entitlements-phone.png"), full_page=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from minzheng.testing import PASSWORD, load_test_divisions, make_cast
+from minzheng.testing import PASSWORD, load_test_divisions, make_cast, nav_go
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +46,7 @@ def test_a_volunteer_signs_in_on_a_phone(browser: Any, live_server: Any, world: 
         phone = mobile.new_page()
         phone.set_default_timeout(10_000)
         log_in(phone, live_server.url, "zhiyuan")
-        phone.click("nav >> text=我的志愿服务")
+        nav_go(phone, "我的志愿服务")
         expect(phone.locator("h1")).to_have_text("我的志愿服务")
         phone.click("a.activity-link >> text=陪伴独居老人")
         expect(phone.locator("#place-distance")).to_have_text("当前位置距活动地点 89 米")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from minzheng.testing import PASSWORD, load_test_divisions, make_cast
+from minzheng.testing import PASSWORD, load_test_divisions, make_cast, nav_go
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AS_OF = dt.date(2026, 11, 1)
@@ -47,13 +47,13 @@ def test_batch_then_worklist(browser: Any, live_server: Any, settings: Any, tmp_
         page.fill("#id_username", "hedui")
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
-        page.click("text=批量复核")
+        nav_go(page, "批量复核")
         expect(page.locator("h1")).to_have_text("批量复核")
         page.fill("#as_of", AS_OF.isoformat())
         page.click("#start-batch")
         expect(page.locator(".msg")).to_contain_text("已启动批量复核")
         expect(page.locator("#runs .run-status").first).to_contain_text("已完成")
-        page.click("nav >> text=核对工作清单")
+        nav_go(page, "核对工作清单")
         page.select_option("#kind", "new_death")
         page.click("button:has-text('筛选')")
         item = WorklistItem.objects.filter(kind="new_death").order_by("household__household_no", "id").first()
