@@ -63,7 +63,10 @@ RETURNING f.row_no, h.id, o.division_id, o.grid, o.building, o.unit, o.room,
           f.division, f.grid, f.building, f.unit, f.room
 """
 # Scoping reads Person.division_code (ADR 0003): every member of a moved 户 in step, listed or not.
-_MEMBERS_FOLLOW = "UPDATE registry_person SET division_code = %s WHERE household_id = %s AND division_code <> %s"
+_MEMBERS_FOLLOW = """
+UPDATE registry_person p SET division_code = h.division_id FROM registry_household h
+WHERE p.household_id = h.id AND h.id = ANY(%s) AND p.division_code <> h.division_id
+"""
 _MOVED_STORED = "SELECT count(*) FROM import_rows r JOIN registry_person p ON p.id_number = r.id_number WHERE r.moved"
 _CHANGE_PERSONS = """
 UPDATE registry_person p
@@ -149,7 +152,8 @@ def apply_chunk(stage: sqlite3.Connection, low: int, high: int, *, actor: Any, s
                 for name, before, after in zip(ADDRESS_FIELDS.values(), old, new, strict=True)
                 if before != after
             ]
-        cursor.executemany(_MEMBERS_FOLLOW, [(m[7], m[1], m[7]) for m in moves if m[2] != m[7]])
+        if moves:
+            cursor.execute(_MEMBERS_FOLLOW, [[m[1] for m in moves]])
         cursor.execute(_MOVED_STORED)
         moved_stored = cursor.fetchone()[0]
         cursor.execute(_CHANGE_PERSONS, [now])
