@@ -317,7 +317,17 @@ class _Context:
     def _param_label(self, key: str) -> str:
         return self.catalogue.nodes[f"param:{key}"].label
 
-    def _param_keys(self, ir: IR) -> set[str]:
+    def _param_keys(self, ir: IR) -> frozenset[str]:
+        """The parameters an expression reads: fixed by the catalogue, so computed once per expression."""
+        memo: dict[int, tuple[IR, frozenset[str]]] = self.catalogue.cache.setdefault("explain:param-keys", {})
+        hit = memo.get(id(ir))
+        if hit is not None and hit[0] is ir:  # the IR is kept in the entry: its id cannot be reused
+            return hit[1]
+        keys = frozenset(self._walk_param_keys(ir))
+        memo[id(ir)] = (ir, keys)
+        return keys
+
+    def _walk_param_keys(self, ir: IR) -> set[str]:
         found: set[str] = set()
         stack = list(ir.refs())
         seen: set[str] = set()
