@@ -17,7 +17,7 @@ import pytest
 
 from minzheng.registry.models import Household
 from minzheng.rules.tests.helpers_r2 import run_batch, with_car_fixture, world_fixture  # noqa: F401
-from minzheng.testing import PASSWORD
+from minzheng.testing import PASSWORD, nav_go
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM = "/usr/bin/chromium"
@@ -63,7 +63,7 @@ def test_panel_and_worklist(ready: dict[str, Household], page: Any, live_server:
     expect(panel).to_contain_text("家庭月人均收入 0.00 元，低于当地低保标准 1181.00 元（鄞州区，2022-07-01 起）")
     expect(page.locator("#eligibility-missing")).to_contain_text("最低生活保障")
 
-    page.click("text=应享未享")
+    nav_go(page, "应享未享")
     worklist = page.locator("#worklist")
     expect(worklist).to_contain_text("HQ-001")
     expect(worklist).to_contain_text("HQ-002")
