@@ -337,7 +337,10 @@ def _panel_round(client_class: Any, households: list[int], user: Any, requests: 
         client.force_login(user)
         for _ in range(requests):
             t = time.perf_counter()
-            response = client.get(f"/rules/households/{pk}/panel/?as_of=2026-07-01")
+            # The headers the household page's htmx sends for its panel (a part loaded by the page).
+            response = client.get(
+                f"/rules/households/{pk}/panel/?as_of=2026-07-01", HTTP_HX_REQUEST="true", HTTP_X_MINZHENG_FRAGMENT="1"
+            )
             took = time.perf_counter() - t
             assert response.status_code == 200 and "可享政策" in response.content.decode()
             with lock:

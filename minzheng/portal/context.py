@@ -7,12 +7,13 @@ from typing import Any
 from django.http import HttpRequest
 
 from minzheng.accounts import access
+from minzheng.accounts.middleware import is_page_part
 from minzheng.core import navigation
 
 
 def nav(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    if not user.is_authenticated:
+    if not user.is_authenticated or is_page_part(request):  # a page's part draws no top bar
         return {"nav": {}}
     return {
         "nav": {

@@ -132,6 +132,25 @@ def test_polling_does_not_keep_the_session_alive(cast: Cast) -> None:
     assert session_expiry(client) > timezone.now() + dt.timedelta(minutes=29)  # a person's request does
 
 
+def test_a_page_part_loaded_by_the_page_neither_extends_the_session_nor_draws_the_top_bar(cast: Cast) -> None:
+    client = Client()
+    client.force_login(cast.town_officer)
+    soon = timezone.now() + dt.timedelta(minutes=1)
+    Session.objects.filter(session_key=client.session.session_key).update(expire_date=soon)
+    part = client.get("/accounts/password/", HTTP_HX_REQUEST="true", HTTP_X_MINZHENG_FRAGMENT="1")
+    assert part.status_code == 200 and "居民查询" not in part.content.decode()  # no top-bar entries
+    assert session_expiry(client) == soon
+    page = client.get("/accounts/password/")
+    assert "居民查询" in page.content.decode() and session_expiry(client) > timezone.now() + dt.timedelta(minutes=29)
+
+
+def test_parts_loaded_with_their_page_say_so() -> None:
+    """Only hx-trigger="load" parts may carry the fragment header: a person's click must push the session."""
+    for path in TEMPLATES:
+        for tag in re.findall(r"<[^>]*X-Minzheng-Fragment[^>]*>", path.read_text(encoding="utf-8"), flags=re.S):
+            assert 'hx-trigger="load"' in tag, path
+
+
 def test_api_docs_need_a_login(cast: Cast) -> None:
     anonymous = Client()
     assert anonymous.get("/api/v1/docs")["Location"].startswith("/accounts/login/?next=/api/v1/docs")
