@@ -77,7 +77,8 @@ def hotline_lookup(request: HttpRequest) -> HttpResponse:
     phone = request.GET.get("phone", "").strip()
     elder = selectors.elder_by_phone(request.user, phone) if phone else None
     if elder is None:
-        return render(request, "eldercare/_profile.html", {"not_found": phone})
+        # An empty number (the lookup pressed before typing) is answered too, never a page error.
+        return render(request, "eldercare/_profile.html", {"lookup_failed": True, "not_found": phone})
     return render(request, "eldercare/_profile.html", _profile_context(request, elder, "hotline", caller=phone))
 
 
