@@ -33,3 +33,16 @@ def browser() -> Iterator[object]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def job_threads_finish() -> Iterator[None]:
+    """A page shows 已完成 as soon as the job's child process records it; the thread that started it
+    still reads the row once more. Wait for it before the live server's database is emptied, or that
+    last read fails in teardown (seen once on PostgreSQL under load)."""
+    import threading
+
+    yield
+    for thread in threading.enumerate():
+        if thread.name.startswith("job-"):
+            thread.join(120)
