@@ -300,7 +300,10 @@ def panel_bench(clients: int, requests: int) -> None:
             f" {len(times) / wall:.1f} requests/s, {cpu / len(times) * 1000:.1f} ms CPU per request"
         )
     size = f"{clients} 个并发客户端 × 每个 {requests} 次（各看自己一户，SQLite）"
-    work = "同一批户、同一请求（可享政策面板，含审计记录与会话写入）；缓存关闭即 issue 16 之前的行为"
+    work = (
+        "同一批户、同一请求（可享政策面板，含审计记录；按户页的 htmx 请求头发出，作为页面局部不再写会话）；"
+        "缓存关闭即 issue 16 之前的行为"
+    )
     off_fig = figures["cache off"]
     for label, fig in figures.items():
         for q in ("p50", "p95"):
