@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from minzheng.registry import vocab
 from minzheng.registry.importing.apply import ADDRESS_FIELDS, PERSON_FIELDS, ChunkResult
+from minzheng.registry.importing.pg_copy import _HOUSEHOLDS as _NEW_HOUSEHOLDS
 from minzheng.registry.importing.stage import FIELDS
 from minzheng.registry.models import ChangeRecord, Relation
 
@@ -43,14 +44,6 @@ _STAGED = (
     "WHERE r.reason IS NULL AND r.row_no > ? AND r.row_no <= ?"
 )
 _INDEX = "CREATE INDEX ON import_rows (id_number); CREATE INDEX ON import_rows (household_no)"
-_NEW_HOUSEHOLDS = """
-INSERT INTO registry_household (household_no, division_id, grid, building, unit, room, created_at, updated_at)
-SELECT household_no, division, grid, building, unit, room, %s, %s FROM (
-    SELECT DISTINCT ON (household_no) * FROM import_rows r
-    WHERE NOT EXISTS (SELECT 1 FROM registry_household h WHERE h.household_no = r.household_no)
-    ORDER BY household_no, row_no
-) first ORDER BY row_no
-"""
 # The 户's first row in the chunk gives its address (staging rejected rows that disagree).
 _MOVE_HOUSEHOLDS = """
 UPDATE registry_household h
@@ -142,6 +135,7 @@ def apply_chunk(stage: sqlite3.Connection, low: int, high: int, *, actor: Any, s
                 applied += 1
         cursor.execute(_INDEX)
         cursor.execute("ANALYZE import_rows")  # the planner otherwise guesses the temp table's size
+        # A new 户 is written as on the first load: by the chunk holding its first row, in row order.
         cursor.execute(_NEW_HOUSEHOLDS, [now, now])
         cursor.execute(_MOVE_HOUSEHOLDS, [now])
         moves = sorted(cursor.fetchall())
