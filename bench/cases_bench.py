@@ -23,6 +23,8 @@ Then prints:
 - the deadline recomputation after a holiday-table change (`holidays_import` of a one-row notice
   making a coming working day a rest day, then `cases.deadlines.deadlines_recompute()`): cases/s,
   and a second, idempotent run;
+- the 应享未享 findings of every household synced onto the 待办 (`items_sync`: first and idempotent
+  second run) and the worklist page, a view of those 待办, for the town officer and the county approver;
 - peak RSS.
 
 Aims (issue 10): page p95 ≤ 200 ms, scan ≤ 10 s. Run the full size under `flock /tmp/mz-bench.lock`.
@@ -242,6 +244,43 @@ def recompute_bench(data_dir: Path) -> None:
     print(f"deadlines_recompute again (idempotent): {again.changed} moved, {again.cases:,} cases in {s:.1f} s")
 
 
+def worklist_bench(users: dict[str, Any], requests: int) -> None:
+    """应享未享 findings for every household, synced onto the 待办 as a run does (`items_sync`), then the
+    worklist page (a view of those 待办) for the town officer and the county approver."""
+    from django.test import Client
+
+    from minzheng.registry.models import Household
+    from minzheng.workitems.services import ItemSpec, items_sync
+
+    specs = [
+        ItemSpec(source="rules_worklist", kind="missing", title=f"应享未享（预判）：最低生活保障（户 {no}）",
+                 subject_type="household", subject_id=str(pk), division_code=division, role="town_officer",
+                 fingerprint=f"rules:missing:dibao:{pk}:0",
+                 data={"policy_id": "dibao", "policy_name": "最低生活保障", "person_id": None, "household_no": no,
+                       "amount_fen": 118100, "reason": "预判可能符合", "entity": "household"})
+        for pk, no, division in Household.objects.values_list("pk", "household_no", "division_id")
+    ]  # fmt: skip
+    for attempt in ("first", "again (idempotent)"):
+        result, s = timed(lambda: items_sync("rules_worklist", specs, within=COUNTY))
+        print(f"items_sync {attempt}: {len(specs):,} findings in {s:.1f} s = {len(specs) / s:,.0f}/s; {result}")
+        if attempt == "first":
+            emit("cases", f"判定发现写入待办（items_sync，{db_label()}）", round(len(specs) / s), "rows/s")
+    analyze()
+    for key, cn in (("officer", "乡镇经办人"), ("approver", "县级审批人")):
+        client = Client()
+        client.force_login(users[key])
+        urls = ["/rules/worklist/", "/rules/worklist/?page=2", "/rules/worklist/?policy=dibao&kind=missing"]
+        for url in urls:
+            assert client.get(url).status_code == 200, url
+        ms = []
+        for k in range(requests):
+            t0 = time.perf_counter()
+            assert client.get(urls[k % len(urls)]).status_code == 200
+            ms.append((time.perf_counter() - t0) * 1000)
+        print(f"应享未享 worklist page as {key}, {requests} requests: {percentiles(ms)}")
+        emit("cases", f"{cn}应享未享清单页（待办视图）p95（{db_label()}）", round(pct(ms, 0.95), 1), "ms")
+
+
 def analyze() -> None:
     """PostgreSQL plans by its statistics: after a bulk load, gather them as autovacuum soon would."""
     from django.db import connection
@@ -274,6 +313,7 @@ def main() -> None:
     page_bench(users["approver"], args.requests, f"county approver ({COUNTY})", "县级审批人")
     scan_bench(users)
     recompute_bench(data_dir)
+    worklist_bench(users, args.requests)
     print(f"peak RSS {rss_mb():.0f} MB")
     emit("cases", f"峰值内存（{db_label()}）", round(rss_mb()), "MB")
     if not args.keep and not (args.database_url or os.environ.get("DATABASE_URL")):

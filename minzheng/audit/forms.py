@@ -20,7 +20,7 @@ OBJECT_TYPES = {
     "verification_report": "核对报告",  # verification: 一键核对 reports, their reading and downloads
     "batch_run": "批量复核",  # verification: batch re-checks started and finished
     "worklist": "核对工作清单导出",  # verification: worklist Excel exports
-    "worklist_item": "核对工作清单",  # verification: items marked handled
+    "worklist_item": "核对工作清单",  # verification: pages of the worklist read
     "feed_snapshot": "部门数据快照",  # verification: snapshots read or replaced
     "match_candidate": "匹配复核",  # verification: non-number matches confirmed or rejected
     # 政策目录与资格判定 (rules)

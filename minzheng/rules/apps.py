@@ -17,11 +17,11 @@ class Config(AppConfig):
         )
 
         navigation.register("rules", group="救助政策", group_order=30, order=10, entries=access.nav_entries)
-        # Its worklists on everyone's 待办, settled together with the worklist rows.
+        # Its findings are 待办 (written by each run); whoever reads the worklist page may settle them.
         from minzheng.rules import items
-        from minzheng.workitems.services import ON_RESOLVE
+        from minzheng.workitems.services import SETTLERS
 
-        ON_RESOLVE[items.SOURCE] = items.on_resolve
+        SETTLERS[items.SOURCE] = access.can_read_decisions
         from minzheng.core.figures import register_app
 
         register_app(self.name)  # dashboard figures (figures.py)

@@ -30,6 +30,7 @@ from minzheng.core.jurisdiction import prefix_q
 from minzheng.registry.models import Household, Person
 from minzheng.rules import eligibility
 from minzheng.rules.inputs_db import TAG_POLICIES, engine_inputs
+from minzheng.rules.items import sync_county as items_sync_county
 from minzheng.rules.models import EligibilityRun, EligibilitySummary, WorklistItem
 
 ENROLMENT_POLICIES = set(TAG_POLICIES.values())
@@ -125,26 +126,9 @@ def household_heads(household_ids: list[str]) -> dict[str, int]:
     return heads
 
 
-def _carry_over(run: EligibilityRun, county: str, items: list[WorklistItem]) -> None:
-    """An item a caseworker already handled in an earlier run stays handled (same kind, policy, subject)."""
-    handled = (
-        WorklistItem.objects.filter(status=WorklistItem.Status.HANDLED)
-        .filter(prefix_q("division_code", county))
-        .exclude(run=run)
-        .order_by("handled_at", "pk")
-        .values_list("kind", "policy_id", "household_id", "person_id", "handled_by_id", "handled_at", "handled_note")
-    )
-    latest = {row[:4]: row[4:] for row in handled}
-    for item in items:
-        found = latest.get((item.kind, item.policy_id, item.household_id, item.person_id))
-        if found is not None:
-            item.status = WorklistItem.Status.HANDLED
-            item.handled_by_id, item.handled_at, item.handled_note = found
-
-
 @transaction.atomic
 def store_county(run: EligibilityRun, county: str, decisions: pl.DataFrame) -> dict[str, int]:
-    """Replace the county's summary and worklist of this run (idempotent)."""
+    """Replace the county's summary and findings of this run and bring its 待办 up to date (idempotent)."""
     EligibilitySummary.objects.filter(run=run, county_code=county).delete()
     WorklistItem.objects.filter(run=run, division_code__startswith=county).delete()
     scope = prefix_q("division_code", county) & prefix_q("division_code", run.region_code)
@@ -175,8 +159,9 @@ def store_county(run: EligibilityRun, county: str, decisions: pl.DataFrame) -> d
         )
         for r in work.iter_rows(named=True)
     ]
-    _carry_over(run, county, items)
     WorklistItem.objects.bulk_create(items, batch_size=2000)
+    # In the same transaction: the towns' 待办 always agree with the findings stored.
+    items_sync_county(run, county, items)
     return {
         "decisions": decisions.height,
         "missing": int((work["kind"] == WorklistItem.Kind.MISSING).sum()) if work.height else 0,
@@ -228,9 +213,6 @@ def run_execute(run: EligibilityRun, *, checkpoint: dict[str, Any], progress: Pr
         seconds=round(float(checkpoint.get("seconds", 0)) + time.perf_counter() - started, 3),
     )
     run.refresh_from_db()
-    from minzheng.workitems.services import refresh
-
-    refresh("rules_worklist")  # once the whole run is written: the towns see it on their 待办
     return {
         "run": run.pk,
         "as_of": run.as_of.isoformat(),

@@ -29,14 +29,9 @@ COLUMNS = [
 EXPORT_LIMIT = 20000
 
 
-def worklist_export(
-    *, actor: Any, run: Any, kind: str = "", policy_id: str = "", status: str = "", client_ip: str = ""
-) -> Path:
-    """Write the user's worklist of this run to an .xlsx under EXPORTS_DIR and record the export."""
-    rows = [
-        WorklistRow.of(i)
-        for i in worklist_items(user=actor, run=run, kind=kind, policy_id=policy_id, status=status)[:EXPORT_LIMIT]
-    ]
+def worklist_export(*, actor: Any, filters: dict[str, str], client_ip: str = "") -> Path:
+    """Write the user's worklist (its 待办, as filtered) to an .xlsx under EXPORTS_DIR and record the export."""
+    rows = WorklistRow.page(list(worklist_items(user=actor, **filters)[:EXPORT_LIMIT]))
     settings.EXPORTS_DIR.mkdir(parents=True, exist_ok=True)
     # A screening list (预判), not decisions: the name says so wherever the file travels.
     path = settings.EXPORTS_DIR / f"应享未享清单（预判）-{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex[:8]}.xlsx"
@@ -53,8 +48,8 @@ def worklist_export(
         action=AuditEvent.Action.EXPORT,
         object_type="eligibility_worklist",
         object_id=path.name,
-        summary=f"导出资格判定工作清单 {len(rows)} 条（判定 {run.as_of}）",
+        summary=f"导出资格判定工作清单 {len(rows)} 条",
         client_ip=client_ip,
-        data={"run": run.pk, "kind": kind, "policy": policy_id, "status": status, "rows": len(rows)},
+        data={**{k: v for k, v in filters.items() if v}, "rows": len(rows)},
     )
     return path

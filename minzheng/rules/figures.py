@@ -1,19 +1,18 @@
 """Dashboard figures of the eligibility worklists: 应享未享 and 不应享而享, found and acted on (core.figures).
 
-Each region's newest finished run is counted (a later run carries the earlier items' handling over,
-so adding runs up would count one household once per run).
+Each region's newest finished run is counted (adding runs up would count one household once per
+run); whether a finding was acted on is its 待办's status, the one place that is recorded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator
-
-from django.db.models import Count
 
 from minzheng.core.figures import Figure
 
-STATUS_LABELS = {"pending": "待处理", "handled": "已处理"}
+STATUS_LABELS = {"open": "待处理", "resolved": "已处理", "dismissed": "无需处理"}
 
 
 def _latest_runs() -> list[int]:
@@ -28,10 +27,16 @@ def _latest_runs() -> list[int]:
 
 
 def _items(kind: str) -> Iterator[tuple[str, str, int]]:
+    from minzheng.rules.items import SOURCE, fingerprint
     from minzheng.rules.models import WorklistItem
+    from minzheng.workitems.models import WorkItem
 
-    items = WorklistItem.objects.filter(run_id__in=_latest_runs(), kind=kind)
-    yield from items.values_list("division_code", "status").annotate(n=Count("id")).order_by()
+    settled = dict(WorkItem.objects.filter(source=SOURCE, kind=kind).values_list("fingerprint", "status"))
+    rows = WorklistItem.objects.filter(run_id__in=_latest_runs(), kind=kind)
+    fields = ("kind", "policy_id", "household_id", "person_id", "division_code")
+    counts = Counter((r.division_code, settled.get(fingerprint(r), "open")) for r in rows.only(*fields).iterator())
+    for (division, status), n in counts.items():
+        yield division, status, n
 
 
 def missing(as_of: dt.date) -> Iterator[tuple[str, str, int]]:

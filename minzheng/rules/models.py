@@ -150,15 +150,15 @@ class EligibilitySummary(models.Model):
 
 
 class WorklistItem(models.Model):
-    """应享未享 (eligible, not enrolled) or 不应享而享 (enrolled, not eligible), from one run."""
+    """A finding of one run: 应享未享 (eligible, not enrolled) or 不应享而享 (enrolled, not eligible).
+
+    The run's record of what it found (its counts, the dashboard's figures). The follow-up lives on
+    the 待办: each finding is a WorkItem (rules/items.py), and the worklist page lists those.
+    """
 
     class Kind(models.TextChoices):
         MISSING = "missing", "应享未享"
         UNDUE = "undue", "不应享而享"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "待处理"
-        HANDLED = "handled", "已处理"
 
     run = models.ForeignKey(EligibilityRun, on_delete=models.CASCADE, related_name="worklist")
     kind = models.CharField(max_length=16, choices=Kind.choices, db_comment="类型")
@@ -172,16 +172,9 @@ class WorklistItem(models.Model):
     division_code = models.CharField(max_length=12, db_comment="区划代码（村/社区）")
     amount_fen = models.BigIntegerField(default=0, db_comment="按判定的月金额（分）")
     reason = models.CharField(max_length=500, blank=True, db_comment="判定理由（首个不满足或满足的条件）")
-    # Follow-up by the caseworker; a later run carries it over to the same (kind, policy, household, person).
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_comment="处理状态")
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    handled_at = models.DateTimeField(null=True, blank=True, db_comment="处理时间")
-    handled_note = models.CharField(max_length=200, blank=True, db_comment="处理说明")
 
     class Meta:
-        db_table_comment = "应享未享 / 不应享而享 工作清单"
+        db_table_comment = "应享未享 / 不应享而享 判定发现（每次运行；跟进在待办）"
         indexes = [models.Index(fields=["run", "kind", "division_code"], name="worklist_scope_idx")]
         ordering = ["division_code", "policy_id", "id"]
 

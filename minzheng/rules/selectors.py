@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from minzheng.rules.models import Parameter, ParameterChange
@@ -97,33 +97,23 @@ def latest_run(*, user: Any) -> Any:
     return covering or done.first()
 
 
-def worklist_items(*, user: Any, run: Any, kind: str = "", policy_id: str = "", status: str = "") -> Any:
-    """The run's worklist inside the user's jurisdiction (one indexed range on the copied village code)."""
-    from minzheng.core.jurisdiction import prefix_q
-    from minzheng.rules.models import WorklistItem
+def worklist_items(*, user: Any, kind: str = "", policy_id: str = "", status: str = "", division: str = "") -> Any:
+    """The worklist: the findings' 待办 inside the user's jurisdiction (open ones are the latest run's)."""
+    from minzheng.rules.items import SOURCE
+    from minzheng.workitems.selectors import of_source
 
-    if run is None:
-        return WorklistItem.objects.none()
-    items = WorklistItem.objects.filter(run=run).filter(prefix_q("division_code", user.jurisdiction))
-    if kind:
-        items = items.filter(kind=kind)
+    items = of_source(user, SOURCE, kind=kind, status=status, division=division)
     if policy_id:
-        items = items.filter(policy_id=policy_id)
-    if status:
-        items = items.filter(status=status)
-    return items.select_related("household", "person", "handled_by").order_by(
-        "kind", "division_code", "policy_id", "id"
-    )
+        items = items.filter(data__policy_id=policy_id)
+    return items.select_related("resolved_by").order_by("kind", "division_code", "subject_id", "id")
 
 
 @dataclass
 class WorklistRow:
-    """What the worklist shows: masked identity number, never the whole."""
+    """What the worklist shows of one 待办: masked identity number, never the whole."""
 
-    id: int
-    kind: str
+    item: Any
     kind_label: str
-    policy_id: str
     policy_name: str
     household_id: int
     household_no: str
@@ -132,31 +122,44 @@ class WorklistRow:
     id_number_masked: str
     amount_fen: int
     reason: str
-    status: str = ""
-    status_label: str = ""
-    handled: str = ""
+    status_label: str
+    handled: str
+    actions: list[Any] = field(default_factory=list)  # the one-click ways to settle it open to this user
 
     @classmethod
-    def of(cls, item: Any) -> WorklistRow:
-        from minzheng.core.masking import mask_id_number
+    def page(cls, items: list[Any], user: Any = None) -> list[WorklistRow]:
+        """Rows for one page of items, the persons read in one query."""
+        from minzheng.registry.models import Person
+        from minzheng.workitems.services import actions_for
 
-        person = item.person
+        ids = [i.data.get("person_id") for i in items if i.data.get("person_id")]
+        persons = Person.objects.in_bulk(ids)
+        rows = [cls.of(i, persons.get(i.data.get("person_id"))) for i in items]
+        for row in rows:
+            row.actions = actions_for(row.item, user) if user is not None else []
+        return rows
+
+    @classmethod
+    def of(cls, item: Any, person: Any) -> WorklistRow:
+        from minzheng.core.masking import mask_id_number
+        from minzheng.rules.models import WorklistItem
+
+        data = item.data
+        head = "（户主）" if data.get("entity") == "household" else ""
+        settled = item.status != "open"
         return cls(
-            id=item.pk,
-            kind=item.kind,
-            kind_label=item.get_kind_display(),
-            policy_id=item.policy_id,
-            policy_name=item.policy_name,
-            household_id=item.household_id,
-            household_no=item.household.household_no,
+            item=item,
+            kind_label=dict(WorklistItem.Kind.choices).get(item.kind, item.kind),
+            policy_name=data.get("policy_name", ""),
+            household_id=int(item.subject_id),
+            household_no=data.get("household_no", ""),
             division_code=item.division_code,
-            person_name=(person.name + ("（户主）" if item.entity == "household" else "")) if person else "（全户）",
+            person_name=(person.name + head) if person else "（全户）",
             id_number_masked=mask_id_number(person.id_number) if person else "",
-            amount_fen=item.amount_fen,
-            reason=item.reason,
-            status=item.status,
+            amount_fen=int(data.get("amount_fen") or 0),
+            reason=data.get("reason", ""),
             status_label=item.get_status_display(),
-            handled=f"{item.handled_by or ''} {item.handled_note}".strip() if item.status == "handled" else "",
+            handled=f"{item.resolved_by or ''} {item.resolution}".strip() if settled else "",
         )
 
     @property

@@ -357,34 +357,6 @@ def whatif(
     return result
 
 
-@transaction.atomic
-def worklist_mark_handled(*, actor: Actor, item: Any, note: str = "", client_ip: str = "") -> Any:
-    """A caseworker records the follow-up (visited, told to apply, stopped …); later runs keep it."""
-    from minzheng.rules.models import WorklistItem
-
-    note = note.strip()
-    if not note:
-        raise RulesError("处理说明：请写明如何处理（如 已入户告知申请）")
-    locked = WorklistItem.objects.select_for_update().get(pk=item.pk)
-    locked.status, locked.handled_by, locked.handled_at = WorklistItem.Status.HANDLED, actor, timezone.now()
-    locked.handled_note = note[:200]
-    locked.save(update_fields=["status", "handled_by", "handled_at", "handled_note"])
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        object_type="eligibility_worklist",
-        object_id=locked.pk,
-        summary=f"处理{locked.get_kind_display()}：{locked.policy_name}（户 {locked.household.household_no}）",
-        reason=locked.handled_note,
-        client_ip=client_ip,
-        data={"kind": locked.kind, "policy": locked.policy_id, "household": locked.household_id},
-    )
-    from minzheng.rules.items import worklist_row_handled
-
-    worklist_row_handled(locked)
-    return locked
-
-
 __all__ = [
     "ParamFileError",
     "ParamImportResult",
@@ -396,7 +368,6 @@ __all__ = [
     "param_change_reject",
     "params_import",
     "whatif",
-    "worklist_mark_handled",
 ]
 
 

@@ -12,7 +12,6 @@ urlpatterns = [
     path("params/changes/<int:change_id>/decide/", views.param_decide, name="param_decide"),
     path("worklist/", views_eligibility.worklist, name="worklist"),
     path("worklist/export/", views_eligibility.worklist_download, name="worklist_export"),
-    path("worklist/<int:item_id>/handle/", views_eligibility.worklist_handle, name="worklist_handle"),
     path("runs/", views_eligibility.runs, name="runs"),
     path("runs/<int:run_id>/", views_eligibility.run_detail, name="run"),
     path("whatif/", views_eligibility.whatif, name="whatif"),

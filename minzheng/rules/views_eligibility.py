@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.decorators.http import require_POST
+from django.utils.http import urlencode
 
 from minzheng.audit.services import client_ip
 from minzheng.core.dates import DateInputError, parse_day
 from minzheng.core.decorators import login_required, role_required
-from minzheng.core.jurisdiction import prefix_q, within
 from minzheng.jobs.services import job_start_in_background
 from minzheng.registry.access import access_household
 from minzheng.rules import access, selectors, services
@@ -25,6 +22,7 @@ from minzheng.rules.engine.params import ParamMissing
 from minzheng.rules.exports import worklist_export
 from minzheng.rules.forms import BatchForm, WhatIfForm
 from minzheng.rules.models import WorklistItem
+from minzheng.workitems.models import WorkItem
 
 
 def _as_of(request: HttpRequest) -> dt.date:
@@ -78,32 +76,35 @@ def household_panel(request: HttpRequest, household_id: int) -> HttpResponse:
     )
 
 
+STATUSES = [(s.value, s.label) for s in WorkItem.Status]
+
+
+def _worklist_filters(request: HttpRequest, default_status: str) -> dict[str, str]:
+    kind, status = request.GET.get("kind", ""), request.GET.get("status", default_status)
+    return {
+        "kind": kind if kind in WorklistItem.Kind.values else "",
+        "policy_id": request.GET.get("policy", "").strip(),
+        "status": status if status in WorkItem.Status.values else "",
+        "division": division if (division := request.GET.get("division", "")).isdigit() else "",  # a dashboard link
+    }
+
+
 @role_required(access.can_read_decisions)
 def worklist(request: HttpRequest) -> HttpResponse:
+    """The findings' 待办 in the user's jurisdiction, with the latest run's figures above them."""
     run = selectors.latest_run(user=request.user)
-    kind = request.GET.get("kind", "")
-    kind = kind if kind in WorklistItem.Kind.values else ""
-    policy = request.GET.get("policy", "").strip()
-    status = request.GET.get("status", WorklistItem.Status.PENDING)
-    status = status if status in WorklistItem.Status.values else ""
-    items = selectors.worklist_items(user=request.user, run=run, kind=kind, policy_id=policy, status=status)
-    division = request.GET.get("division", "") if request.GET.get("division", "").isdigit() else ""
-    items = items.filter(within("division_code", division))  # a dashboard link's division
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
-    rows = [selectors.WorklistRow.of(i) for i in page.object_list]
-    if run is not None:
+    filters = _worklist_filters(request, WorkItem.Status.OPEN)
+    page = Paginator(selectors.worklist_items(user=request.user, **filters), 50).get_page(request.GET.get("page"))
+    rows = selectors.WorklistRow.page(list(page.object_list), request.user)
+    if rows or run is not None:
         services.worklist_viewed(
-            actor=request.user,
-            run=run,
-            rows=rows,
-            filters={"kind": kind, "policy": policy, "status": status},
-            page=page.number,
-            client_ip=client_ip(request),
+            actor=request.user, run=run, rows=rows, filters=filters, page=page.number, client_ip=client_ip(request)
         )
     counts = {
-        k: selectors.worklist_items(user=request.user, run=run, kind=k, status=WorklistItem.Status.PENDING).count()
+        k: selectors.worklist_items(user=request.user, kind=k, status=WorkItem.Status.OPEN).count()
         for k in WorklistItem.Kind.values
     }
+    query = {"kind": filters["kind"], "policy": filters["policy_id"], "status": filters["status"]}
     return render(
         request,
         "rules/worklist.html",
@@ -111,57 +112,25 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "run": run,
             "page": page,
             "rows": rows,
-            "kind": kind,
-            "policy": policy,
+            "kind": filters["kind"],
+            "policy": filters["policy_id"],
             "kinds": WorklistItem.Kind.choices,
             "policies": selectors.policy_choices(),
-            "status": status,
-            "statuses": WorklistItem.Status.choices,
+            "status": filters["status"],
+            "statuses": STATUSES,
             "counts": counts,
             "summary": selectors.run_summary(user=request.user, run=run),
             "figures": selectors.run_figures(user=request.user, run=run) if run else None,
-            "query": urlencode({"kind": kind, "policy": policy, "status": status, "division": division}),
+            "query": urlencode({**query, "division": filters["division"]}),
             "can_run": access.can_run_batch(request.user),
         },
     )
 
 
-@require_POST
-@role_required(access.can_read_decisions)
-def worklist_handle(request: HttpRequest, item_id: int) -> HttpResponse:
-    """Mark one item handled (inside the user's jurisdiction, else 404), with a note; audited."""
-    item = get_object_or_404(
-        WorklistItem.objects.filter(prefix_q("division_code", request.user.jurisdiction)), pk=item_id
-    )
-    try:
-        services.worklist_mark_handled(
-            actor=request.user, item=item, note=request.POST.get("note", ""), client_ip=client_ip(request)
-        )
-    except services.RulesError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"已记录处理：户 {item.household.household_no} {item.policy_name}")
-    back = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-    return redirect(back if back and safe else "rules:worklist")
-
-
 @role_required(access.can_read_decisions)
 def worklist_download(request: HttpRequest) -> HttpResponse:
-    run = selectors.latest_run(user=request.user)
-    if run is None:
-        messages.error(request, "还没有批量资格判定结果，无法导出")
-        return redirect("rules:worklist")
-    kind = request.GET.get("kind", "")
-    status = request.GET.get("status", "")
-    path = worklist_export(
-        actor=request.user,
-        run=run,
-        kind=kind if kind in WorklistItem.Kind.values else "",
-        status=status if status in WorklistItem.Status.values else "",
-        policy_id=request.GET.get("policy", "").strip(),
-        client_ip=client_ip(request),
-    )
+    filters = _worklist_filters(request, "")
+    path = worklist_export(actor=request.user, filters=filters, client_ip=client_ip(request))
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 

@@ -60,21 +60,14 @@ def can_run_batch(user: Any) -> bool:
 
 
 def worklist_visible_to(user: Any) -> Any:
-    from minzheng.verification.models import WorklistItem
+    """The findings' 待办 in the user's jurisdiction (none for a role that may not read the worklist)."""
+    from minzheng.verification.items import SOURCE
+    from minzheng.workitems.models import WorkItem
+    from minzheng.workitems.selectors import of_source
 
     if not can_view_worklist(user):
-        return WorklistItem.objects.none()
-    return WorklistItem.objects.filter(prefix_q("division_code", user.jurisdiction))
-
-
-def access_worklist_item(user: Any, item_id: int, *, write: bool = False) -> Any:
-    """The item, or 404 when out of role or outside the user's jurisdiction."""
-    if write and not can_handle_worklist(user):
-        raise Http404("清单条目不存在")
-    item = worklist_visible_to(user).filter(pk=item_id).first()
-    if item is None:
-        raise Http404("清单条目不存在")
-    return item
+        return WorkItem.objects.none()
+    return of_source(user, SOURCE)
 
 
 def batch_runs_visible_to(user: Any) -> Any:

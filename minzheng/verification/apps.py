@@ -9,13 +9,13 @@ class Config(AppConfig):
     verbose_name = "一键核对（家庭经济状况核对）"
 
     def ready(self) -> None:
-        from minzheng.verification import items, tasks  # noqa: F401 - registers job handlers, the 待办 producer
-        from minzheng.workitems.services import ON_RESOLVE
+        from minzheng.verification import access, items, tasks  # noqa: F401 - registers job handlers
+        from minzheng.workitems.services import SETTLERS
 
-        ON_RESOLVE[items.SOURCE] = items.on_resolve
+        # Its findings are 待办 (written by each batch); the worklist's handlers may settle them there.
+        SETTLERS[items.SOURCE] = access.can_handle_worklist
         # Its entries in the navigation bar (the portal shows what apps register).
         from minzheng.core import navigation
-        from minzheng.verification import access
 
         navigation.register("verification", group="一键核对", group_order=20, order=10, entries=access.nav_entries)
         from minzheng.core.figures import register_app

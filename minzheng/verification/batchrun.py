@@ -202,9 +202,9 @@ def _store_items(run: BatchRun, pop: Population, items: list[tuple[Any, int, str
         )
         counts[change.kind] = counts.get(change.kind, 0) + 1
     WorklistItem.objects.bulk_create(new, batch_size=2000)
-    from minzheng.workitems.services import refresh
+    from minzheng.verification.items import sync_new
 
-    refresh("verification_worklist")  # the new rows appear on the 待办 of the towns concerned
+    sync_new(run, new)  # the new findings appear on the 待办 of the towns concerned
     return counts
 
 

@@ -17,9 +17,11 @@ def findings(as_of: dt.date) -> Iterator[tuple[str, str, int]]:
 
 
 def pending(as_of: dt.date) -> Iterator[tuple[str, str, int]]:
-    from minzheng.verification.models import WorklistItem
+    """Findings whose 待办 is still open."""
+    from minzheng.verification.items import SOURCE
+    from minzheng.workitems.models import WorkItem
 
-    open_items = WorklistItem.objects.filter(status=WorklistItem.Status.PENDING)
+    open_items = WorkItem.objects.filter(source=SOURCE, status=WorkItem.Status.OPEN)
     yield from open_items.values_list("division_code", "kind").annotate(n=Count("id")).order_by()
 
 
@@ -33,5 +35,5 @@ FIGURES = [
     Figure("verification.findings", "核对发现（按类型）", "核对", "件", findings,
            link="/verification/worklist/?kind={bucket}&status=", chart="pie", order=10, bucket_labels=_kinds),
     Figure("verification.pending", "核对发现待处理", "核对", "件", pending,
-           link="/verification/worklist/?kind={bucket}&status=pending", chart="bar", order=20, bucket_labels=_kinds),
+           link="/verification/worklist/?kind={bucket}&status=open", chart="bar", order=20, bucket_labels=_kinds),
 ]  # fmt: skip

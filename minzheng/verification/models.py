@@ -88,7 +88,11 @@ class BatchHouseholdResult(models.Model):
 
 
 class WorklistItem(models.Model):
-    """What changed between two batch runs, for a caseworker to look into (核对工作清单)."""
+    """A change between two batch runs (a finding), kept as the run's record of it.
+
+    The follow-up lives on the 待办: each finding is a WorkItem (verification/items.py), and the
+    核对工作清单 page lists those.
+    """
 
     class Kind(models.TextChoices):
         NEW_DEATH = "new_death", "新增死亡"
@@ -99,10 +103,6 @@ class WorklistItem(models.Model):
         PUBLIC_PAYROLL = "public_payroll", "进入财政供养"
         PRISON = "prison", "服刑"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "待处理"
-        HANDLED = "handled", "已处理"
-
     run = models.ForeignKey(BatchRun, on_delete=models.CASCADE, related_name="worklist")
     kind = models.CharField(max_length=32, choices=Kind.choices, db_comment="类型")
     household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="+")
@@ -111,18 +111,12 @@ class WorklistItem(models.Model):
     detail = models.TextField(db_comment="说明")
     # The fact itself (kind, person, what), hashed: the same fact never makes a second item.
     fingerprint = models.CharField(max_length=64, unique=True, db_comment="事实摘要（防重复）")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    handled_at = models.DateTimeField(null=True, blank=True)
-    handled_note = models.CharField(max_length=200, blank=True, db_comment="处理说明")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        db_table_comment = "核对工作清单"
-        ordering = ["status", "-created_at", "id"]
-        indexes = [models.Index(fields=["division_code", "status"]), models.Index(fields=["run", "kind"])]
+        db_table_comment = "核对发现（每次批量复核；跟进在待办）"
+        ordering = ["-created_at", "id"]
+        indexes = [models.Index(fields=["division_code", "kind"]), models.Index(fields=["run", "kind"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.detail[:30]}"

@@ -22,7 +22,7 @@ from minzheng.registry.models import Person, Relation
 from minzheng.verification import access
 from minzheng.verification.batchrun import digest_key
 from minzheng.verification.engine.store import FeedStore
-from minzheng.verification.models import BatchRun, WorklistItem
+from minzheng.verification.models import BatchRun
 
 
 def _checked_day(as_of: Any, error: type[Exception]) -> dt.date:
@@ -94,34 +94,7 @@ def batch_run_resume(*, actor: Actor | None, run: BatchRun) -> BatchRun:
     return run
 
 
-@transaction.atomic
-def worklist_mark_handled(*, actor: Actor, item: WorklistItem, note: str = "", client_ip: str = "") -> WorklistItem:
-    """待处理 → 已处理, with who, when and a note. Handling twice changes nothing."""
-    if item.status == WorklistItem.Status.HANDLED:
-        return item
-    from django.utils import timezone
-
-    item.status = WorklistItem.Status.HANDLED
-    item.handled_by = actor
-    item.handled_at = timezone.now()
-    item.handled_note = note.strip()[:200]
-    item.save(update_fields=["status", "handled_by", "handled_at", "handled_note"])
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        object_type="worklist_item",
-        object_id=item.pk,
-        summary=f"核对工作清单 {item.pk}（{item.get_kind_display()}）标记为已处理",
-        reason=item.handled_note,
-        client_ip=client_ip,
-    )
-    from minzheng.verification.items import worklist_row_handled
-
-    worklist_row_handled(item)
-    return item
-
-
-def worklist_viewed(*, actor: Actor, items: list[WorklistItem], filters: dict[str, str], client_ip: str = "") -> None:
+def worklist_viewed(*, actor: Actor, items: list[Any], filters: dict[str, str], client_ip: str = "") -> None:
     """A page of the 核对工作清单 names residents and their changes: audited, item ids listed."""
     if not items:
         return

@@ -14,7 +14,6 @@ urlpatterns = [
     path("matches/<int:candidate_id>/decide/", views.match_decide, name="match_decide"),
     path("worklist/", views_batch.worklist, name="worklist"),
     path("worklist/export/", views_batch.worklist_download, name="worklist_export"),
-    path("worklist/<int:item_id>/handle/", views_batch.worklist_handle, name="worklist_handle"),
     path("batch/", views_batch.batch_runs, name="batch_runs"),
     path("batch/new/", views_batch.batch_run_new, name="batch_run_new"),
     path("batch/<int:run_id>/continue/", views_batch.batch_run_continue, name="batch_run_continue"),

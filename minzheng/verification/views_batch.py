@@ -15,70 +15,71 @@ from minzheng.core.dates import DateInputError, parse_day
 from minzheng.core.decorators import role_required
 from minzheng.core.jurisdiction import within
 from minzheng.jobs.services import job_start_in_background
+from minzheng.registry.models import Person
 from minzheng.verification import access
 from minzheng.verification.models import BatchRun, WorklistItem
 from minzheng.verification.selectors import latest_feed_day
-from minzheng.verification.services import batch_run_resume, batch_run_start, worklist_mark_handled, worklist_viewed
+from minzheng.verification.services import batch_run_resume, batch_run_start, worklist_viewed
 from minzheng.verification.worklist_export import ExportRefused, worklist_export
+from minzheng.workitems.models import WorkItem
+from minzheng.workitems.services import actions_for
 
 PAGE = 50
 
 
+STATUSES = [(s.value, s.label) for s in WorkItem.Status]
+
+
 def _filters(request: HttpRequest) -> dict[str, str]:
     kind = request.GET.get("kind", "")
-    status = request.GET.get("status", WorklistItem.Status.PENDING)
+    status = request.GET.get("status", WorkItem.Status.OPEN)
     return {
         "kind": kind if kind in WorklistItem.Kind.values else "",
-        "status": status if status in WorklistItem.Status.values else "",
+        "status": status if status in WorkItem.Status.values else "",
         "division": division if (division := request.GET.get("division", "")).isdigit() else "",
     }
 
 
 def worklist_filtered(user: object, filters: dict[str, str]):  # type: ignore[no-untyped-def]
-    items = access.worklist_visible_to(user).select_related("household", "person", "run", "handled_by")
+    """The findings' 待办 the page lists: newest data first."""
+    items = access.worklist_visible_to(user).select_related("resolved_by")
     if filters["kind"]:
         items = items.filter(kind=filters["kind"])
     if filters["status"]:
         items = items.filter(status=filters["status"])
     items = items.filter(within("division_code", filters.get("division")))  # a dashboard link's division
-    return items.order_by("-run__as_of", "kind", "household__household_no", "id")
+    return items.order_by("-created_at", "kind", "id")
 
 
 @role_required(access.can_view_worklist)
 def worklist(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     page = Paginator(worklist_filtered(request.user, filters), PAGE).get_page(request.GET.get("page"))
+    items = list(page.object_list)
     worklist_viewed(
-        actor=request.user,
-        items=list(page.object_list),
-        filters={**filters, "page": str(page.number)},
-        client_ip=client_ip(request),
+        actor=request.user, items=items, filters={**filters, "page": str(page.number)}, client_ip=client_ip(request)
     )
+    persons = Person.objects.in_bulk([i.data.get("person_id") for i in items if i.data.get("person_id")])
+    rows = [
+        {
+            "item": i,
+            "kind": dict(WorklistItem.Kind.choices).get(i.kind, i.kind),
+            "person": persons.get(i.data.get("person_id")),
+            "actions": actions_for(i, request.user),
+        }
+        for i in items
+    ]
     context = {
         "page": page,
+        "rows": rows,
         "filters": filters,
         "kinds": WorklistItem.Kind.choices,
-        "statuses": WorklistItem.Status.choices,
+        "statuses": STATUSES,
         "can_handle": access.can_handle_worklist(request.user),
         "can_unmask": can_unmask(request.user),
         "query": "&".join(f"{k}={v}" for k, v in filters.items()),
     }
     return render(request, "verification/worklist.html", context)
-
-
-@require_POST
-@role_required(access.can_handle_worklist)
-def worklist_handle(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = access.access_worklist_item(request.user, item_id, write=True)
-    item = worklist_mark_handled(
-        actor=request.user, item=item, note=request.POST.get("note", ""), client_ip=client_ip(request)
-    )
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(
-            request, "verification/worklist.html#item", {"item": item, "can_handle": True, "can_unmask": False}
-        )
-    messages.success(request, f"已将清单条目 {item.pk} 标记为已处理")
-    return redirect("verification:worklist")
 
 
 @role_required(access.can_view_worklist)

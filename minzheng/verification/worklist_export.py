@@ -15,6 +15,8 @@ from minzheng.audit.models import AuditEvent
 from minzheng.audit.services import audit_record
 from minzheng.core.masking import mask_id_number
 from minzheng.core.sheets import Sheet, write_xlsx
+from minzheng.registry.models import Person
+from minzheng.verification.models import WorklistItem
 
 COLUMNS = [
     "类型",
@@ -36,21 +38,22 @@ class ExportRefused(Exception):
     pass
 
 
-def _row(item: Any, full: bool) -> list[Any]:
-    number = item.person.id_number if item.person else ""
-    handled = timezone.localtime(item.handled_at).strftime("%Y-%m-%d %H:%M") if item.handled_at else ""
+def _row(item: Any, person: Any, full: bool) -> list[Any]:
+    """One 待办 of the worklist as a sheet row; `person` is the member it names, if any."""
+    number = person.id_number if person else ""
+    handled = timezone.localtime(item.resolved_at).strftime("%Y-%m-%d %H:%M") if item.resolved_at else ""
     return [
-        item.get_kind_display(),
-        item.household.household_no,
+        dict(WorklistItem.Kind.choices).get(item.kind, item.kind),
+        item.data.get("household_no", ""),
         item.division_code,
-        item.person.name if item.person else "",
+        person.name if person else "",
         number if full else mask_id_number(number) if number else "",
-        item.detail,
-        item.run.as_of.isoformat(),
+        item.data.get("detail", ""),
+        item.data.get("as_of", ""),
         item.get_status_display(),
-        str(item.handled_by) if item.handled_by else "",
+        str(item.resolved_by) if item.resolved_by else "",
         handled,
-        item.handled_note,
+        item.resolution if item.status != "open" else "",
     ]
 
 
@@ -71,10 +74,11 @@ def worklist_export(
     if full_numbers and not reason:
         raise ExportRefused("导出完整身份号码须填写事由")
     rows = list(items[:EXPORT_LIMIT])
+    persons = Person.objects.in_bulk([i.data.get("person_id") for i in rows if i.data.get("person_id")])
     settings.EXPORTS_DIR.mkdir(parents=True, exist_ok=True)
     path = settings.EXPORTS_DIR / f"核对工作清单-{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex[:8]}.xlsx"
     text = dict.fromkeys(range(len(COLUMNS)), "@")  # identity numbers stay text, never 3.30212E+17
-    cells = ([str(value) for value in _row(item, full_numbers)] for item in rows)
+    cells = ([str(v) for v in _row(item, persons.get(item.data.get("person_id")), full_numbers)] for item in rows)
     widths = [(0, 4, 18), (5, 5, 80), (6, len(COLUMNS) - 1, 14)]
     write_xlsx(path, [Sheet("核对工作清单", COLUMNS, cells, formats=text, widths=widths)])
     audit_record(

@@ -33,6 +33,30 @@ def mine(user: Any) -> QuerySet[WorkItem]:
     return scoped.filter(by_role | Q(assignee=user))
 
 
+def settleable(user: Any) -> QuerySet[WorkItem]:
+    """Open items the user may settle: theirs, or any in their jurisdiction from a source whose list
+    they work (a town officer settles 应享未享 from the worklist page, a county approver too)."""
+    from minzheng.workitems.services import SETTLERS
+
+    sources = [source for source, may in SETTLERS.items() if may(user)]
+    if not sources:
+        return mine(user)
+    others = visible_to(user).filter(status=WorkItem.Status.OPEN, source__in=sources)
+    return mine(user) | others
+
+
+def of_source(user: Any, source: str, *, kind: str = "", status: str = "", division: str = "") -> QuerySet[WorkItem]:
+    """One producer's items inside the user's jurisdiction: what a worklist page lists."""
+    from minzheng.core.jurisdiction import within
+
+    items = visible_to(user).filter(source=source).filter(within("division_code", division))
+    if kind:
+        items = items.filter(kind=kind)
+    if status:
+        items = items.filter(status=status)
+    return items
+
+
 def overdue(user: Any, today: dt.date | None = None) -> QuerySet[WorkItem]:
     return mine(user).filter(due_on__lt=today or timezone.localdate())
 

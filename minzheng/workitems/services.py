@@ -52,8 +52,11 @@ class Action:
 
 
 ACTIONS: dict[str, Action] = {}
-# Told when an item is settled by a person, so the queue it mirrors (a worklist row) is marked too.
+# Told when an item is settled by a person, so the record it follows (a fraud flag, an entitlement) moves too.
 ON_RESOLVE: dict[str, Callable[[WorkItem, Any, str], None]] = {}
+# Who else may settle a source's items besides the role they are addressed to: the readers of the
+# lists built on them (the two worklist pages), registered with the producer.
+SETTLERS: dict[str, Callable[[Any], bool]] = {}
 
 
 def action(key: str, label: str, *, kinds: Iterable[str], roles: Iterable[str]) -> Callable[[Any], Any]:
@@ -85,9 +88,12 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
 
 
-def item_upsert(spec: ItemSpec) -> WorkItem:
-    """Create the item, or bring an open one up to date; a resolved item stays resolved."""
-    fields = {
+# What a producer may change on an open item (everything but the fingerprint and the settlement).
+SYNC_FIELDS = ["source", "kind", "title", "subject_type", "subject_id", "division_code", "role", "due_on", "data"]
+
+
+def _fields(spec: ItemSpec) -> dict[str, Any]:
+    return {
         "source": spec.source,
         "kind": spec.kind,
         "title": spec.title[:200],
@@ -98,6 +104,11 @@ def item_upsert(spec: ItemSpec) -> WorkItem:
         "due_on": spec.due_on,
         "data": spec.data,
     }
+
+
+def item_upsert(spec: ItemSpec) -> WorkItem:
+    """Create the item, or bring an open one up to date; a resolved item stays resolved."""
+    fields = _fields(spec)
     item, created = WorkItem.objects.get_or_create(fingerprint=spec.fingerprint, defaults=fields)
     if not created and item.status == WorkItem.Status.OPEN:
         changed = {k: v for k, v in fields.items() if getattr(item, k) != v}
@@ -115,18 +126,76 @@ def items_close_by_producer(fingerprints: Iterable[str], resolution: str) -> int
     )
 
 
+CHUNK = 2000  # fingerprints per IN (…): well under SQLite's bound on parameters
+
+
+def field_by_pk(model: Any, ids: Iterable[int], field: str) -> dict[int, Any]:
+    """pk → one field, read in chunks: what a bulk producer needs for its titles (household no., name)."""
+    ordered = sorted({i for i in ids if i})
+    found: dict[int, Any] = {}
+    for start in range(0, len(ordered), CHUNK):
+        found.update(model.objects.filter(pk__in=ordered[start : start + CHUNK]).values_list("pk", field))
+    return found
+
+
+def _existing(fingerprints: list[str]) -> dict[str, WorkItem]:
+    found: dict[str, WorkItem] = {}
+    for start in range(0, len(fingerprints), CHUNK):
+        for item in WorkItem.objects.filter(fingerprint__in=fingerprints[start : start + CHUNK]):
+            found[item.fingerprint] = item
+    return found
+
+
+def items_sync(
+    source: str,
+    specs: Iterable[ItemSpec],
+    *,
+    within: str | None = "",
+    resolution: str = "情况已变化，自动办结",
+) -> dict[str, int]:
+    """Make the source's items agree with what a producer yields, in bulk; idempotent.
+
+    New facts open items, open items follow their fact's latest text, resolved items stay resolved
+    (a fact settled once is not put back on anyone's list by the next run). Open items of the source
+    whose division lies `within` the prefix and that were not yielded are closed; `within=None`
+    closes nothing (a producer that only ever adds, such as the verification diff).
+    """
+    wanted = {spec.fingerprint: spec for spec in specs}
+    with transaction.atomic():
+        existing = _existing(list(wanted))
+        fresh = [WorkItem(fingerprint=fp, **_fields(s)) for fp, s in wanted.items() if fp not in existing]
+        WorkItem.objects.bulk_create(fresh, batch_size=CHUNK)
+        changed = []
+        for fp, item in existing.items():
+            fields = _fields(wanted[fp])
+            if item.status == WorkItem.Status.OPEN and any(getattr(item, k) != v for k, v in fields.items()):
+                for key, value in fields.items():
+                    setattr(item, key, value)
+                changed.append(item)
+        WorkItem.objects.bulk_update(changed, SYNC_FIELDS, batch_size=CHUNK)
+        closed = 0 if within is None else _close_unseen(source, within, set(wanted), resolution)
+    return {"open": len(wanted), "created": len(fresh), "updated": len(changed), "closed": closed}
+
+
+def _close_unseen(source: str, within: str, seen: set[str], resolution: str) -> int:
+    from minzheng.core.jurisdiction import prefix_q
+
+    open_items = WorkItem.objects.filter(source=source, status=WorkItem.Status.OPEN).filter(
+        prefix_q("division_code", within)
+    )
+    stale = [pk for pk, fp in open_items.values_list("pk", "fingerprint") if fp not in seen]
+    closed = 0
+    for start in range(0, len(stale), CHUNK):
+        closed += WorkItem.objects.filter(pk__in=stale[start : start + CHUNK], status=WorkItem.Status.OPEN).update(
+            status=WorkItem.Status.RESOLVED, resolution=resolution[:300], resolved_at=timezone.now()
+        )
+    return closed
+
+
 def refresh(source: str) -> dict[str, int]:
     """Run one producer: upsert what it yields, close its open items it no longer yields. Idempotent."""
-    seen: set[str] = set()
-    with transaction.atomic():
-        for spec in PRODUCERS[source]():
-            item_upsert(spec)
-            seen.add(spec.fingerprint)
-        stale = WorkItem.objects.filter(source=source, status=WorkItem.Status.OPEN).exclude(fingerprint__in=seen)
-        closed = stale.update(
-            status=WorkItem.Status.RESOLVED, resolution="情况已变化，自动办结", resolved_at=timezone.now()
-        )
-    return {"open": len(seen), "closed": closed}
+    result = items_sync(source, PRODUCERS[source]())
+    return {"open": result["open"], "closed": result["closed"]}
 
 
 def refresh_all() -> dict[str, dict[str, int]]:

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from minzheng.audit.services import client_ip
@@ -55,10 +56,17 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "workitems/mine.html", context)
 
 
+def _back(request: HttpRequest) -> HttpResponse:
+    """Back to the list the form was on (the 待办 page or a worklist page), never to another site."""
+    back = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return redirect(back if back and safe else "workitems:mine")
+
+
 @require_POST
 @role_required(can_use)
 def resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(selectors.mine(request.user), pk=pk)
+    item = get_object_or_404(selectors.settleable(request.user), pk=pk)
     try:
         item_resolve(
             item, actor=request.user, resolution=request.POST.get("resolution", ""), client_ip=client_ip(request)
@@ -67,18 +75,18 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已处理：{item.title}")
-    return redirect("workitems:mine")
+    return _back(request)
 
 
 @require_POST
 @role_required(can_use)
 def act(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     """One click: draft an application, open a 停保复核 …; the item is settled with the result."""
-    item = get_object_or_404(selectors.mine(request.user), pk=pk)
+    item = get_object_or_404(selectors.settleable(request.user), pk=pk)
     try:
         url = item_act(item, key, actor=request.user, client_ip=client_ip(request))
     except WorkItemError as exc:
         messages.error(request, str(exc))
-        return redirect("workitems:mine")
+        return _back(request)
     messages.success(request, f"已处理：{item.title}")
-    return redirect(url or "workitems:mine")
+    return redirect(url) if url else _back(request)

@@ -1,4 +1,4 @@
-"""批量复核 and 核对工作清单 in a real browser: a 核对中心 user starts a batch and closes a death item."""
+"""批量复核 and 核对工作清单 in a real browser: a 核对中心 user starts a batch and settles a death finding's 待办."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def _county(root: Path) -> None:
 def test_batch_then_worklist(browser: Any, live_server: Any, settings: Any, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
-    from minzheng.verification.models import WorklistItem
+    from minzheng.workitems.models import WorkItem
 
     load_test_divisions()
     make_cast()
@@ -56,15 +56,19 @@ def test_batch_then_worklist(browser: Any, live_server: Any, settings: Any, tmp_
         nav_go(page, "核对工作清单")
         page.select_option("#kind", "new_death")
         page.click("button:has-text('筛选')")
-        item = WorklistItem.objects.filter(kind="new_death").order_by("household__household_no", "id").first()
+        item = WorkItem.objects.filter(source="verification_worklist", kind="new_death").order_by("id").first()
         assert item is not None
         row = page.locator(f"#item-{item.pk}")
         expect(row).to_contain_text("死亡日期")
-        row.locator("input[name=note]").fill("已核实，停发")
-        row.locator("button:has-text('标记已处理')").click()
-        expect(page.locator(f"#item-{item.pk}")).to_contain_text("已处理")
+        row.locator("input[name=resolution]").fill("已核实，停发")
+        row.locator("button:has-text('办结')").click()
+        expect(page.locator(".msg")).to_contain_text("已处理")
+        expect(page.locator(f"#item-{item.pk}")).to_have_count(0)  # back on the filtered list of open ones
+        page.select_option("#status", "resolved")
+        page.click("button:has-text('筛选')")
+        expect(page.locator(f"#item-{item.pk}")).to_contain_text("已核实，停发")
         page.screenshot(path=str(tmp_path / "worklist.png"), full_page=True)
         item.refresh_from_db()
-        assert item.status == "handled" and item.handled_note == "已核实，停发"
+        assert item.status == "resolved" and item.resolution == "已核实，停发"
     finally:
         context.close()

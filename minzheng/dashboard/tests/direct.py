@@ -102,9 +102,13 @@ def _lines(as_of: dt.date) -> list[Any]:
 def _findings(pending: bool) -> Callable[[dt.date], Rows]:
     def rows(as_of: dt.date) -> Rows:
         from minzheng.verification.models import WorklistItem
+        from minzheng.workitems.models import WorkItem
+
+        def still_open(f: Any) -> bool:
+            return WorkItem.objects.get(fingerprint="verification:" + f.fingerprint).status == "open"
 
         items = WorklistItem.objects.all()
-        return ((f.division_code, f.kind) for f in items if not pending or f.status == "pending")
+        return ((f.division_code, f.kind) for f in items if not pending or still_open(f))
 
     return rows
 
@@ -112,6 +116,7 @@ def _findings(pending: bool) -> Callable[[dt.date], Rows]:
 def _eligible(kind: str) -> Callable[[dt.date], Rows]:
     def rows(as_of: dt.date) -> Rows:
         from minzheng.rules.models import EligibilityRun, WorklistItem
+        from minzheng.workitems.models import WorkItem
 
         newest: dict[str, Any] = {}
         for run in EligibilityRun.objects.filter(status="done"):
@@ -119,7 +124,14 @@ def _eligible(kind: str) -> Callable[[dt.date], Rows]:
             if old is None or (run.finished_at, run.pk) > (old.finished_at, old.pk):
                 newest[run.region_code] = run
         runs = {r.pk for r in newest.values()}
-        return ((i.division_code, i.status) for i in WorklistItem.objects.all() if i.run_id in runs and i.kind == kind)
+
+        def status(i: Any) -> str:
+            found = WorkItem.objects.filter(
+                fingerprint=f"rules:{i.kind}:{i.policy_id}:{i.household_id}:{i.person_id or 0}"
+            )
+            return found.get().status if found.exists() else "open"
+
+        return ((i.division_code, status(i)) for i in WorklistItem.objects.all() if i.run_id in runs and i.kind == kind)
 
     return rows
 

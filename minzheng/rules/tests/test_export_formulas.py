@@ -10,6 +10,7 @@ import pytest
 from minzheng.core.tests.test_sheets import FORMULAS, assert_inert_xlsx, assert_number
 from minzheng.registry.models import Person
 from minzheng.rules.exports import worklist_export
+from minzheng.rules.items import sync_county
 from minzheng.rules.models import EligibilityRun, WorklistItem
 from minzheng.testing import VILLAGE_A, Cast, make_household
 
@@ -21,9 +22,12 @@ def test_worklist_export_writes_a_planted_name_as_text(cast: Cast, payload: str)
     run = EligibilityRun.objects.create(as_of=dt.date(2026, 7, 1), status=EligibilityRun.Status.DONE)
     common = {"run": run, "household": household, "person": people[0], "entity": "person"}
     common |= {"division_code": VILLAGE_A, "policy_id": "dibao", "policy_name": "最低生活保障"}
-    WorklistItem.objects.create(kind="undue", amount_fen=-118_100, reason="名下有小型轿车", **common)
-    WorklistItem.objects.create(kind="missing", amount_fen=118_150, reason=payload, **common)
-    sheet = openpyxl.load_workbook(worklist_export(actor=cast.town_officer, run=run)).active
+    rows = [
+        WorklistItem.objects.create(kind="undue", amount_fen=-118_100, reason="名下有小型轿车", **common),
+        WorklistItem.objects.create(kind="missing", amount_fen=118_150, reason=payload, **common),
+    ]
+    sync_county(run, "330212", rows)
+    sheet = openpyxl.load_workbook(worklist_export(actor=cast.town_officer, filters={})).active
     assert [c.value for c in sheet[1]][4:8] == ["姓名", "公民身份号码（脱敏）", "判定金额（元）", "判定理由"]
     missing, undue = sheet[2], sheet[3]  # ordered by kind
     for row in (missing, undue):

@@ -83,24 +83,28 @@ def test_whatif_page(with_car: dict[str, Household], cast: Cast) -> None:
     assert client_for(cast.town_officer).get("/rules/whatif/").status_code == 404
 
 
-def test_mark_handled_is_kept_by_the_next_run(with_car: dict[str, Household], cast: Cast) -> None:
-    from minzheng.rules.models import WorklistItem
+def test_settled_on_the_worklist_stays_settled_in_the_next_run(with_car: dict[str, Household], cast: Cast) -> None:
+    """The worklist lists the 待办; settling one there is settling the 待办, and the next run keeps it."""
+    from minzheng.workitems.models import WorkItem
 
-    first = run_batch()
-    item = WorklistItem.objects.get(run=first, policy_id="dibao", household__household_no="HQ-002")
+    run_batch()
+    item = WorkItem.objects.get(source="rules_worklist", data__policy_id="dibao", data__household_no="HQ-002")
     town = client_for(cast.town_officer)
-    assert (
-        client_for(cast.other_town_officer).post(f"/rules/worklist/{item.pk}/handle/", {"note": "x"}).status_code == 404
+    assert f"/workitems/{item.pk}/resolve/" in town.get("/rules/worklist/").content.decode()
+    other = client_for(cast.other_town_officer)
+    assert other.post(f"/workitems/{item.pk}/resolve/", {"resolution": "x"}).status_code == 404
+    refused = town.post(f"/workitems/{item.pk}/resolve/", {"resolution": " ", "next": "/rules/worklist/"}, follow=True)
+    assert "请填写处理结果" in refused.content.decode()
+    answer = town.post(
+        f"/workitems/{item.pk}/resolve/", {"resolution": "已入户核实，停发低保", "next": "https://evil.example/"}
     )
-    refused = town.post(f"/rules/worklist/{item.pk}/handle/", {"note": " "}, follow=True)
-    assert "请写明如何处理" in refused.content.decode()
-    town.post(f"/rules/worklist/{item.pk}/handle/", {"note": "已入户核实，停发低保", "next": "https://evil.example/"})
+    assert answer["Location"] == "/workitems/"  # never back to another site
     item.refresh_from_db()
-    assert (item.status, item.handled_by, item.handled_note) == ("handled", cast.town_officer, "已入户核实，停发低保")
-    assert AuditEvent.objects.filter(object_type="eligibility_worklist", action="update").count() == 1
-    second = run_batch()
-    again = WorklistItem.objects.get(run=second, policy_id="dibao", household__household_no="HQ-002")
-    assert (again.status, again.handled_note) == ("handled", "已入户核实，停发低保")
+    assert (item.status, item.resolved_by, item.resolution) == ("resolved", cast.town_officer, "已入户核实，停发低保")
+    assert AuditEvent.objects.filter(object_type="workitem", action="update").count() == 1
+    run_batch()
+    again = WorkItem.objects.get(source="rules_worklist", data__policy_id="dibao", data__household_no="HQ-002")
+    assert (again.pk, again.status, again.resolution) == (item.pk, "resolved", "已入户核实，停发低保")
     pending = town.get("/rules/worklist/").content.decode()  # the default view: what is still to do
     assert "HQ-001" in pending and "停发低保" not in pending
-    assert "停发低保" in town.get("/rules/worklist/?status=handled").content.decode()
+    assert "停发低保" in town.get("/rules/worklist/?status=resolved").content.decode()

@@ -16,12 +16,15 @@ from minzheng.core.tests.test_sheets import FORMULAS, assert_inert_xlsx
 from minzheng.registry.models import Person
 from minzheng.testing import VILLAGE_A, Cast, make_household
 from minzheng.verification.engine.store import FeedStore
+from minzheng.verification.items import sync_new
 from minzheng.verification.models import BatchRun, VerificationReport, WorklistItem
 from minzheng.verification.tests.feeds_fixtures import ID_A, write_csv
 from minzheng.verification.tests.test_household import HEAD
 from minzheng.verification.tests.test_ingest import VEHICLE, ingest
 from minzheng.verification.tests.test_report_views import household, login, verify  # noqa: F401
 from minzheng.verification.worklist_export import worklist_export
+from minzheng.workitems.models import WorkItem
+from minzheng.workitems.services import item_resolve
 
 
 def typed(payload: str) -> str:
@@ -34,7 +37,7 @@ def test_worklist_export_writes_planted_text_as_text(cast: Cast, payload: str) -
     home, people = make_household()
     Person.objects.filter(pk=people[0].pk).update(name=payload)
     run = BatchRun.objects.create(as_of=dt.date(2026, 12, 1), status=BatchRun.Status.DONE)
-    WorklistItem.objects.create(
+    row = WorklistItem.objects.create(
         run=run,
         kind=WorklistItem.Kind.NEW_VEHICLE,
         household=home,
@@ -42,12 +45,18 @@ def test_worklist_export_writes_planted_text_as_text(cast: Cast, payload: str) -
         division_code=VILLAGE_A,
         detail=payload,
         fingerprint="f" * 64,
-        handled_note=payload,
     )
-    path = worklist_export(actor=cast.town_officer, items=WorklistItem.objects.all(), filters={})
+    sync_new(run, [row])
+    item_resolve(WorkItem.objects.get(), actor=cast.town_officer, resolution=payload)
+    path = worklist_export(actor=cast.town_officer, items=WorkItem.objects.all(), filters={})
     row = openpyxl.load_workbook(path).active[2]
-    for cell in (row[3], row[5], row[10]):  # 姓名, 说明, 处理说明
+    for cell in (row[3], row[5]):  # 姓名, 说明
         assert_inert_xlsx(cell, payload)
+    # 处理说明 is typed, so trimmed: "\tX" arrives as the harmless "X"; the rest keep the apostrophe.
+    if typed(payload) == payload:
+        assert_inert_xlsx(row[10], payload)
+    else:
+        assert row[10].value == typed(payload)
     assert row[4].value == "3302**********4412" and row[4].data_type == "s"
 
 

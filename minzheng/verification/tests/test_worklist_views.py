@@ -1,4 +1,4 @@
-"""核对工作清单 and 批量复核 pages: jurisdiction, roles, marking handled, the audited Excel export."""
+"""核对工作清单 (a view of the findings' 待办) and 批量复核 pages: jurisdiction, roles, settling, the audited export."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import pytest
 from django.test import Client
 
 from minzheng.audit.models import AuditEvent
+from minzheng.registry.models import Person
 from minzheng.testing import TOWN_A, TOWN_B, VILLAGE_A, Cast
 from minzheng.verification import batchrun
 from minzheng.verification.models import BatchRun, WorklistItem
 from minzheng.verification.services import batch_run_start
 from minzheng.verification.tests.batch_fixtures import AS_OF, County, county_files, registry
+from minzheng.workitems.models import WorkItem
 
 __all__ = ["county_files", "registry"]  # fixtures
 
@@ -25,15 +27,22 @@ def login(user: object) -> Client:
 
 
 @pytest.fixture
-def items(registry: County, settings: object) -> list[WorklistItem]:
-    """A batch over every household of the generated county (so every town has items)."""
+def items(registry: County, settings: object) -> list[WorkItem]:
+    """A batch over every household of the generated county (so every town has findings): their 待办."""
     settings.VERIFICATION_BATCH_CHUNK_HOUSEHOLDS = 1000  # type: ignore[attr-defined]  # one partition: fast
     run = batch_run_start(actor=None, as_of=AS_OF, scope=BatchRun.Scope.ALL)
     batchrun.batch_execute(run, checkpoint={}, save=lambda done, total, cp: None)
-    return list(WorklistItem.objects.select_related("household", "person"))
+    found = list(WorkItem.objects.filter(source="verification_worklist"))
+    assert len(found) == WorklistItem.objects.count()  # one 待办 per finding
+    return found
 
 
-def test_town_officer_sees_only_the_town(cast: Cast, items: list[WorklistItem]) -> None:
+def _number(item: WorkItem) -> str:
+    person = Person.objects.filter(pk=item.data.get("person_id")).first()
+    return person.id_number if person else ""
+
+
+def test_town_officer_sees_only_the_town(cast: Cast, items: list[WorkItem]) -> None:
     mine = [i for i in items if i.division_code.startswith(TOWN_A)]
     theirs = [i for i in items if i.division_code.startswith(TOWN_B)]
     assert mine and theirs
@@ -46,41 +55,44 @@ def test_town_officer_sees_only_the_town(cast: Cast, items: list[WorklistItem]) 
     assert all(f'id="item-{i.pk}"' not in other for i in mine)
 
 
-def test_filter_by_kind(cast: Cast, items: list[WorklistItem]) -> None:
+def test_filter_by_kind(cast: Cast, items: list[WorkItem]) -> None:
     deaths = [i for i in items if i.kind == WorklistItem.Kind.NEW_DEATH]
     page = login(cast.county_approver).get("/verification/worklist/", {"kind": "new_death"}).content.decode()
     assert f"共 {len(deaths)} 条" in page and "新增死亡" in page
 
 
-def test_items_outside_the_jurisdiction_are_404(cast: Cast, items: list[WorklistItem]) -> None:
+def test_items_outside_the_jurisdiction_are_404(cast: Cast, items: list[WorkItem]) -> None:
     outside = next(i for i in items if not i.division_code.startswith(TOWN_A))
     client = login(cast.town_officer)
-    assert client.post(f"/verification/worklist/{outside.pk}/handle/").status_code == 404
+    assert client.post(f"/workitems/{outside.pk}/resolve/", {"resolution": "越权"}).status_code == 404
     outside.refresh_from_db()
-    assert outside.status == WorklistItem.Status.PENDING
+    assert outside.status == WorkItem.Status.OPEN
     for who in (cast.caregiver, cast.auditor, cast.hotline_operator):
         assert login(who).get("/verification/worklist/").status_code == 404
 
 
-def test_village_worker_reads_the_village_but_cannot_close(cast: Cast, items: list[WorklistItem]) -> None:
+def test_village_worker_reads_the_village_but_cannot_close(cast: Cast, items: list[WorkItem]) -> None:
     page = login(cast.village_worker).get("/verification/worklist/", {"status": ""}).content.decode()
     village = [i for i in items if i.division_code.startswith(VILLAGE_A)]
-    assert f"共 {len(village)} 条" in page and "标记已处理" not in page
+    assert f"共 {len(village)} 条" in page and "/resolve/" not in page
     if village:
-        assert login(cast.village_worker).post(f"/verification/worklist/{village[0].pk}/handle/").status_code == 404
+        answer = login(cast.village_worker).post(f"/workitems/{village[0].pk}/resolve/", {"resolution": "x"})
+        assert answer.status_code == 404
 
 
-def test_mark_handled_is_audited(cast: Cast, items: list[WorklistItem]) -> None:
+def test_settling_from_the_page_is_audited_and_shown(cast: Cast, items: list[WorkItem]) -> None:
     item = next(i for i in items if i.division_code.startswith(TOWN_A))
-    response = login(cast.town_officer).post(
-        f"/verification/worklist/{item.pk}/handle/", {"note": "已入户核实"}, HTTP_HX_REQUEST="true"
-    )
-    assert response.status_code == 200 and "已处理" in response.content.decode()
+    client = login(cast.town_officer)
+    back = "/verification/worklist/?kind=" + item.kind
+    assert f"/workitems/{item.pk}/resolve/" in client.get(back).content.decode()
+    response = client.post(f"/workitems/{item.pk}/resolve/", {"resolution": "已入户核实", "next": back}, follow=True)
+    assert response.redirect_chain[-1][0] == back and "已处理" in response.content.decode()
     item.refresh_from_db()
-    assert item.status == WorklistItem.Status.HANDLED and item.handled_by == cast.town_officer
-    event = AuditEvent.objects.get(object_type="worklist_item", object_id=str(item.pk))
+    assert item.status == WorkItem.Status.RESOLVED and item.resolved_by == cast.town_officer
+    event = AuditEvent.objects.get(object_type="workitem", object_id=str(item.pk), action="update")
     assert event.actor == cast.town_officer and event.reason == "已入户核实"
-    assert "已处理" in event.summary
+    settled = client.get("/verification/worklist/", {"status": "resolved"}).content.decode()
+    assert f'id="item-{item.pk}"' in settled and "已入户核实" in settled
 
 
 def _sheet(response: object) -> list[list[str]]:
@@ -89,7 +101,7 @@ def _sheet(response: object) -> list[list[str]]:
     return [[c or "" for c in row] for row in sheet.iter_rows(values_only=True)]
 
 
-def test_export_is_masked_scoped_and_audited(cast: Cast, items: list[WorklistItem]) -> None:
+def test_export_is_masked_scoped_and_audited(cast: Cast, items: list[WorkItem]) -> None:
     mine = [i for i in items if i.division_code.startswith(TOWN_A)]
     response = login(cast.town_officer).get("/verification/worklist/export/", {"status": ""})
     assert response.status_code == 200
@@ -98,18 +110,18 @@ def test_export_is_masked_scoped_and_audited(cast: Cast, items: list[WorklistIte
     assert len(rows) == len(mine) + 1
     numbers = [r[4] for r in rows[1:] if r[4]]
     assert numbers and all("*" in n for n in numbers)
-    full = {i.person.id_number for i in mine if i.person}
+    full = {_number(i) for i in mine} - {""}
     assert not full & set(numbers)
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT, object_type="worklist")
     assert event.actor == cast.town_officer and event.data["rows"] == len(mine) and not event.data["full_numbers"]
 
 
-def test_full_numbers_need_the_role_and_a_reason(cast: Cast, items: list[WorklistItem]) -> None:
+def test_full_numbers_need_the_role_and_a_reason(cast: Cast, items: list[WorkItem]) -> None:
     client = login(cast.town_officer)
     refused = client.get("/verification/worklist/export/", {"status": "", "full": "1"}, follow=True)
     assert "导出完整身份号码须填写事由" in refused.content.decode()
     rows = _sheet(client.get("/verification/worklist/export/", {"status": "", "full": "1", "reason": "入户核查"}))
-    mine = {i.person.id_number for i in items if i.division_code.startswith(TOWN_A) and i.person}
+    mine = {_number(i) for i in items if i.division_code.startswith(TOWN_A)} - {""}
     assert {r[4] for r in rows[1:] if r[4]} == mine
     assert AuditEvent.objects.get(object_type="worklist", reason="入户核查").data["full_numbers"] is True
     village = login(cast.village_worker).get(
@@ -164,7 +176,7 @@ def test_a_failed_run_continues_from_the_page(cast: Cast, registry: County) -> N
 # --- issue 9 and 10: audited reads, no engine on the page, the proposed date, impossible dates ----
 
 
-def test_worklist_page_read_is_audited(cast: Cast, items: list[WorklistItem]) -> None:
+def test_worklist_page_read_is_audited(cast: Cast, items: list[WorkItem]) -> None:
     """Item 3: a page of the worklist names residents and their changes: one VIEW row listing the items shown."""
     kind = next(i.kind for i in items if i.division_code.startswith(TOWN_A))
     page = login(cast.town_officer).get("/verification/worklist/", {"status": "", "kind": kind})
@@ -173,7 +185,7 @@ def test_worklist_page_read_is_audited(cast: Cast, items: list[WorklistItem]) ->
     event = AuditEvent.objects.get(action=AuditEvent.Action.VIEW, object_type="worklist_item")
     assert shown and event.data["items"] == shown and event.actor == cast.town_officer
     assert event.data["filters"] == {"kind": kind, "status": "", "page": "1", "division": ""}
-    login(cast.town_officer).get("/verification/worklist/", {"status": "handled"})  # nothing shown, nothing read
+    login(cast.town_officer).get("/verification/worklist/", {"status": "resolved"})  # nothing shown, nothing read
     assert AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, object_type="worklist_item").count() == 1
 
 
