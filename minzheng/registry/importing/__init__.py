@@ -68,10 +68,12 @@ from minzheng.divisions import codes
 from minzheng.divisions.models import Division
 from minzheng.registry.importing import initial_load, lookups, pg_copy, pg_update, stage
 from minzheng.registry.importing.apply import ChunkResult, apply_chunk
-from minzheng.registry.importing.rows import REQUIRED, RowError, RowParser, canonical_headers
+from minzheng.registry.importing.columns import BatchParser
+from minzheng.registry.importing.rows import REQUIRED, RowParser, canonical_headers
 from minzheng.registry.models import Household, Person
 
 CHUNK = 50_000  # per transaction: fewer, larger commits write each index page once
+_BATCH = 10_000  # rows checked together (columns.py) and staged in one statement: a bounded buffer
 Progress = Callable[[int, int], None]
 
 
@@ -112,19 +114,13 @@ def _stage_file(conn: Any, path: Path, progress: Progress | None, jurisdiction: 
         missing = missing_headers(headers, REQUIRED)
         if missing:
             raise TabularError(f"缺少必填列：{'、'.join(missing)}")
-        parser = RowParser(headers, _villages(), jurisdiction)
-        batch: list[Any] = []
-        for row_no, cells in enumerate(table.rows, start=2):  # row 1 is the header
-            try:
-                batch.append((row_no, cells, None, parser.parse(cells)))
-            except RowError as exc:
-                batch.append((row_no, cells, str(exc), None))
-            if len(batch) == 10_000:
-                stage.stage_insert(conn, batch)
-                batch.clear()
-                if progress:
-                    progress(row_no - 1, 0)  # total 0: still reading (the job page says so)
-        stage.stage_insert(conn, batch)
+        checks = BatchParser(RowParser(headers, _villages(), jurisdiction))
+        row_no = 2  # row 1 is the header
+        while batch := list(itertools.islice(table.rows, _BATCH)):
+            stage.stage_staged(conn, checks.stage_rows(row_no, batch, stage.SEP))
+            row_no += len(batch)
+            if progress:
+                progress(row_no - 2, 0)  # total 0: still reading (the job page says so)
     stage.stage_index(conn)
     _apply_file_rules(conn, jurisdiction, empty)
     stage.stage_mark_complete(conn, table.headers)

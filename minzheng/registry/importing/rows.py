@@ -100,6 +100,11 @@ def phone_parse(raw: str) -> str:
     return phone
 
 
+def phone_value(raw: str) -> str:
+    """The stored phone for a cell: a mobile as typed (the common case, no cleaning), else phone_parse."""
+    return raw if _MOBILE.match(raw) else phone_parse(raw)
+
+
 def division_parse(raw: str, villages: set[str], jurisdiction: str = "") -> str:
     try:
         code = codes.normalize(raw)
@@ -195,7 +200,7 @@ class RowParser:
         tags = _short(self.tags(tags), "人员标签", LIMITS["人员标签"])
         grid, building = _short(grid, "网格", 40), _short(building, "楼栋", 40)
         unit, room = _short(unit, "单元", 20), _short(room, "房间", 20)
-        phone = phone if _MOBILE.match(phone) else phone_parse(phone)
+        phone = phone_value(phone)
         return ResidentRow(
             name, number, sex, born, household_no, relation, division, grid, building, unit, room, phone, tags
         )

@@ -72,15 +72,13 @@ def stage_headers(conn: sqlite3.Connection) -> list[str]:
     return json.loads(conn.execute("SELECT value FROM meta WHERE key='headers'").fetchone()[0])
 
 
-_EMPTY = (None,) * len(FIELDS)
+SEP = _SEP
 
 
-def stage_insert(conn: sqlite3.Connection, batch: list[tuple[int, list[str], str | None, ResidentRow | None]]) -> None:
+def stage_staged(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:
+    """Rows already in staging's column order: (row_no, cells joined by SEP, reason, *fields)."""
     placeholders = ", ".join("?" * (3 + len(FIELDS)))
-    conn.executemany(
-        f"INSERT INTO rows VALUES ({placeholders})",  # noqa: S608 - column list is ours, values bound
-        [(no, _SEP.join(cells), reason, *(row or _EMPTY)) for no, cells, reason, row in batch],
-    )
+    conn.executemany(f"INSERT INTO rows VALUES ({placeholders})", rows)  # noqa: S608 - values bound
 
 
 def stage_index(conn: sqlite3.Connection) -> None:
