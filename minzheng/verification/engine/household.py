@@ -12,6 +12,7 @@ Django-free: the caller passes the store, the members and the digest key.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import threading
@@ -164,6 +165,8 @@ def fetch_rows(
     feeds without one (and every feed with `fast=False`) go through one DuckDB statement.
     """
     ids, hexes = _quoted(id_numbers, _ID), _quoted(digests, _HEX)
+    valid_ids = sorted({v for v in id_numbers if v and _ID.match(v)})
+    valid_hexes = sorted({v for v in digests if v and _HEX.match(v)})
     linked = _linked_rows(links)
     selects: list[str] = []
     columns: dict[str, set[str]] = {}
@@ -173,7 +176,7 @@ def fetch_rows(
             continue  # not a feed directory (the id goes into the SQL text)
         snaps = _snapshots_cached(store, feed_id, as_of) if fast else snapshots_for(store, feed_id, as_of)
         if fast and snaps:
-            indexed = _indexed_rows(snaps, id_numbers, digests, linked)
+            indexed = _indexed_rows(snaps, valid_ids, valid_hexes, linked)
             if indexed is not None:
                 if indexed.num_rows:
                     out[feed_id] = indexed
@@ -201,26 +204,38 @@ def fetch_rows(
 
 def _indexed_rows(
     snaps: list[Snapshot],
-    id_numbers: Sequence[str],
-    digests: Sequence[str],
+    ids: list[str],
+    hexes: list[str],
     linked: dict[tuple[str, dt.date], list[int]],
 ) -> pa.Table | None:
-    """One feed's rows through the lookup indexes, or None when a snapshot has none (then DuckDB)."""
-    indexes = [lookup.index_for(s) for s in snaps]
-    if any(i is None for i in indexes):
-        return None
-    # The same inputs the SQL text gets: validated numbers and digests only.
-    ids = sorted({v for v in id_numbers if v and _ID.match(v)})
-    hexes = sorted({v for v in digests if v and _HEX.match(v)})
+    """One feed's rows through the lookup indexes, or None when a snapshot has none (then DuckDB).
+
+    `ids`, `hexes`: validated numbers and digests (the same inputs the SQL text gets)."""
     parts = []
-    for snap, index in zip(snaps, indexes, strict=True):
-        assert index is not None
+    found_any = False
+    for snap in snaps:
+        index = lookup.index_for(snap)
+        if index is None:
+            return None
         rows = [int(r) for r in linked.get((snap.feed_id, snap.as_of), ())]
-        found = index.take(index.positions(ids, hexes, rows, SECOND_ID.get(snap.feed_id)))
+        positions = index.positions(ids, hexes, rows, SECOND_ID.get(snap.feed_id))
+        if not positions:
+            # An empty part still brings its columns, as DuckDB's UNION ALL BY NAME does.
+            parts.append(_empty_part(index.schema))
+            continue
+        found = index.take(positions)
         day = pa.array([snap.as_of] * found.num_rows, pa.date32())
         parts.append(found.append_column("feed_as_of", day))
+        found_any = True
+    if not found_any:
+        return parts[0]
     table = pa.concat_tables(parts, promote_options="default") if len(parts) > 1 else parts[0]
     return table.combine_chunks()
+
+
+@functools.lru_cache(maxsize=256)
+def _empty_part(schema: pa.Schema) -> pa.Table:
+    return schema.empty_table().append_column("feed_as_of", pa.array([], pa.date32()))
 
 
 def _distinct_rows(table: pa.Table) -> pa.Table:

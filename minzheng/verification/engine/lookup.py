@@ -77,34 +77,46 @@ class Index:
         return out
 
     def take(self, positions: list[int]) -> pa.Table:
-        """The rows at `positions` (sorted), in the snapshot's column order."""
+        """The rows at `positions` (sorted), in the snapshot's column order.
+
+        A member's rows are consecutive (the file is sorted by number): each run of positions within
+        one batch is a zero-copy slice of the memory-mapped batch, not a `take` kernel call."""
         if not positions:
             return self.schema.empty_table()
-        wanted = np.asarray(positions, dtype=np.int64)
-        batches = []
-        for b in np.unique(wanted // self.batch).tolist():
-            local = wanted[(wanted // self.batch) == b] - b * self.batch
-            batches.append(self.reader.get_batch(b).take(pa.array(local)))
-        return pa.Table.from_batches(batches, schema=self.schema)
+        slices = []
+        start = prev = positions[0]
+        for p in [*positions[1:], -1]:
+            if p == prev + 1 and p // self.batch == start // self.batch:
+                prev = p
+                continue
+            slices.append(self.reader.get_batch(start // self.batch).slice(start % self.batch, prev - start + 1))
+            start = prev = p
+        return pa.Table.from_batches(slices, schema=self.schema)
 
 
 def _positions(folder: Path, column: str) -> np.ndarray | None:
     path = folder / f"{column}.pos.npy"
-    return np.load(path, mmap_mode="r") if path.exists() else None  # None: the key's own position
+    return _mapped(path) if path.exists() else None  # None: the key's own position
 
 
-def _stamp(snap: Snapshot) -> tuple[object, ...]:
-    st = snap.data_path.stat()
+def _mapped(path: Path) -> np.ndarray:
+    # A plain ndarray over the mapped file: np.memmap's Python-level __getitem__ and __array_finalize__
+    # cost more than the binary search on every lookup.
+    return np.load(path, mmap_mode="r").view(np.ndarray)
+
+
+def _stamp(snap: Snapshot, data: str | None = None) -> tuple[object, ...]:
+    st = os.stat(data or snap.data_path)
     return (VERSION, snap.sha256, st.st_size, st.st_mtime_ns)
 
 
 def index_for(snap: Snapshot) -> Index | None:
     """The snapshot's index (built and written on first use), or None: then use DuckDB."""
+    key = str(snap.data_path)
     try:
-        stamp = _stamp(snap)
+        stamp = _stamp(snap, key)  # one stat a call: a rewritten or replaced snapshot is seen at once
     except OSError:
         return None
-    key = str(snap.data_path)
     with _lock:
         hit = _cache.get(key)
         if hit and hit[0] == stamp:
@@ -121,7 +133,7 @@ def _open(folder: Path, stamp: tuple[object, ...]) -> Index | None:
         if tuple(meta["stamp"]) != stamp:
             return None  # stale: the snapshot was replaced or rewritten
         reader = pa.ipc.open_file(pa.memory_map(str(folder / "rows.arrow")))
-        keys = {c: (np.load(folder / f"{c}.keys.npy", mmap_mode="r"), _positions(folder, c)) for c in meta["dense"]}
+        keys = {c: (_mapped(folder / f"{c}.keys.npy"), _positions(folder, c)) for c in meta["dense"]}
         return Index(reader, keys, int(meta["batch"]))
     except (OSError, ValueError, KeyError, pa.ArrowException):
         return None
