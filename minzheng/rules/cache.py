@@ -95,46 +95,61 @@ def catalogue_digest() -> str:
     return digest.hexdigest()
 
 
+def _q(model: Any, field: str | None = None) -> str:
+    """A model's quoted table name, or one of its quoted column names (no user text in the SQL)."""
+    q = connection.ops.quote_name
+    return str(q(model._meta.db_table if field is None else model._meta.get_field(field).column))
+
+
+@once
+def _registry_sql() -> tuple[str, str]:
+    """The members' rows (with the 户编号) and their tags: raw SQL, the same columns as the ORM read.
+
+    The ORM spent longer composing these two queries than SQLite answering them, on every
+    request of the busiest page (issue 16); built once per process from the models' names.
+    """
+    from minzheng.registry.models import Household, Person, PersonTag
+
+    fields = ("id", "division_code", "birth_date", "sex", "relation", "id_number", "name")
+    cols = ", ".join(f"p.{_q(Person, f)}" for f in fields)
+    persons = (
+        f"SELECT {cols}, h.{_q(Household, 'household_no')}, p.{_q(Person, 'updated_at')}"
+        f" FROM {_q(Person)} p JOIN {_q(Household)} h ON h.{_q(Household, 'id')} = p.{_q(Person, 'household')}"
+        f" WHERE p.{_q(Person, 'household')} = %s ORDER BY p.{_q(Person, 'id')}"
+    )
+    tag_cols = ", ".join(f"t.{_q(PersonTag, f)}" for f in ("id", "person", "kind", "category", "grade"))
+    tags = (
+        f"SELECT {tag_cols} FROM {_q(PersonTag)} t"
+        f" JOIN {_q(Person)} p ON p.{_q(Person, 'id')} = t.{_q(PersonTag, 'person')}"
+        f" WHERE p.{_q(Person, 'household')} = %s ORDER BY t.{_q(PersonTag, 'person')}, t.{_q(PersonTag, 'kind')}"
+    )
+    return persons, tags
+
+
 def _registry(household: Any) -> tuple[Any, ...]:
     """The members' rows and tags themselves (a handful of rows), so even a bulk update counts."""
     from minzheng.divisions.models import Division
-    from minzheng.registry.models import Person, PersonTag
 
-    persons = list(
-        Person.objects.filter(household=household)
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "division_code",
-            "birth_date",
-            "sex",
-            "relation",
-            "id_number",
-            "name",
-            "household__household_no",
-            "updated_at",
-        )
-    )
-    tags = list(
-        PersonTag.objects.filter(person__household=household)
-        .order_by("person_id", "kind")
-        .values_list("pk", "person_id", "kind", "category", "grade")
-    )
-    codes = {p[1][:n].ljust(12, "0") for p in persons for n in PREFIXES}
-    names = sorted(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    persons_sql, tags_sql = _registry_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(persons_sql, [household.pk])
+        persons = [tuple(r) for r in cursor.fetchall()]
+        cursor.execute(tags_sql, [household.pk])
+        tags = [tuple(r) for r in cursor.fetchall()]
+        codes = sorted({p[1][:n].ljust(12, "0") for p in persons for n in PREFIXES})
+        names: list[tuple[Any, ...]] = []
+        if codes:
+            marks = ", ".join(["%s"] * len(codes))
+            code, name = _q(Division, "code"), _q(Division, "name")
+            sql = f"SELECT {code}, {name} FROM {_q(Division)} WHERE {code} IN ({marks}) ORDER BY {code}"
+            cursor.execute(sql, codes)
+            names = [tuple(r) for r in cursor.fetchall()]
     return persons, tags, names
 
 
-def _counters(household: Any, as_of: dt.date) -> tuple[Any, ...]:
-    """Verification and parameter counters in one statement (they were six queries: issue 16).
-
-    - batch runs of the date (count, last id, last finish); the household's stored batch results
-      for the date and its 核对报告 (count, last id);
-    - confirmed matches up to the date (count, last id, last update): not scoped to the household
-      in the engine's seam either, so any review counts;
-    - parameters: approval writes `Parameter` through save() (recorded_at is auto_now), a delete
-      lowers the count; parameter changes (last id, last decision time).
-    """
+@once
+def _counters_sql() -> str:
+    """The counters' statement, composed once per process (it names tables and columns only)."""
     from minzheng.rules.models import Parameter, ParameterChange
     from minzheng.verification.models import BatchHouseholdResult, BatchRun, MatchCandidate, VerificationReport
 
@@ -158,7 +173,7 @@ def _counters(household: Any, as_of: dt.date) -> tuple[Any, ...]:
     in_matches = f"FROM {match} WHERE {col(MatchCandidate, 'as_of')} <= %s"
     res_pk, rep_pk = col(BatchHouseholdResult, "id"), col(VerificationReport, "id")
     match_pk, param_pk, change_pk = col(MatchCandidate, "id"), col(Parameter, "id"), col(ParameterChange, "id")
-    sql = ", ".join(
+    return "SELECT " + ", ".join(
         [
             f"(SELECT COUNT(*) {in_runs})",
             f"(SELECT MAX({run_pk}) {in_runs})",
@@ -177,10 +192,23 @@ def _counters(household: Any, as_of: dt.date) -> tuple[Any, ...]:
             f"(SELECT MAX({col(ParameterChange, 'decided_at')}) FROM {change})",
         ]
     )
+
+
+def _counters(household: Any, as_of: dt.date) -> tuple[Any, ...]:
+    """Verification and parameter counters in one statement (they were six queries: issue 16).
+
+    - batch runs of the date (count, last id, last finish); the household's stored batch results
+      for the date and its 核对报告 (count, last id);
+    - confirmed matches up to the date (count, last id, last update): not scoped to the household
+      in the engine's seam either, so any review counts;
+    - parameters: approval writes `Parameter` through save() (recorded_at is auto_now), a delete
+      lowers the count; parameter changes (last id, last decision time).
+    """
+    sql = _counters_sql()
     pk = household.pk
     args = [as_of, as_of, as_of, pk, as_of, pk, as_of, pk, pk, as_of, as_of, as_of]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sql}", args)
+        cursor.execute(sql, args)
         row = cursor.fetchone()
     return tuple(row)
 
@@ -213,7 +241,23 @@ def _household_facts(household: Any, as_of: dt.date) -> Any:
 
 
 def _funeral(person_pks: list[int]) -> Any:
-    """The members' cremation and burial records (死亡日期, 火化日期, 安葬方式: rules.inputs_db.funeral_columns)."""
-    from minzheng.funeral.selectors import funeral_facts
+    """The members' cremation and burial rows (死亡日期, 火化日期, 安葬方式: rules.inputs_db.funeral_columns).
 
-    return sorted(funeral_facts([str(pk) for pk in person_pks]).items())
+    Read raw (as `funeral.selectors.funeral_facts` reads them through the ORM), both tables in one
+    statement: the columns the engine takes from them and nothing else.
+    """
+    if not person_pks:
+        return []
+    from minzheng.funeral.models import Burial, Cremation
+
+    marks = ", ".join(["%s"] * len(person_pks))
+    c_person, b_person = _q(Cremation, "person"), _q(Burial, "person")
+    sql = (
+        f"SELECT 'c', {c_person}, {_q(Cremation, 'died_on')}, {_q(Cremation, 'cremated_on')}, NULL"
+        f" FROM {_q(Cremation)} WHERE {c_person} IN ({marks})"
+        f" UNION ALL SELECT 'b', {b_person}, NULL, NULL, {_q(Burial, 'burial_type')}"
+        f" FROM {_q(Burial)} WHERE {b_person} IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*person_pks, *person_pks])
+        return sorted(tuple(r) for r in cursor.fetchall())
