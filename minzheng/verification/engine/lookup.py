@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from minzheng.verification.engine.store import Snapshot
+from minzheng.verification.engine.store import DATA, Snapshot
 
 VERSION = 3  # 3: rows uncompressed (2 was zstd); a version-2 index is rebuilt on first use
 BATCH = 1024  # rows per IPC batch: what a found row costs to decompress
@@ -112,7 +112,7 @@ def _stamp(snap: Snapshot, data: str | None = None) -> tuple[object, ...]:
 
 def index_for(snap: Snapshot) -> Index | None:
     """The snapshot's index (built and written on first use), or None: then use DuckDB."""
-    key = str(snap.data_path)
+    key = os.path.join(snap.path, DATA)
     try:
         stamp = _stamp(snap, key)  # one stat a call: a rewritten or replaced snapshot is seen at once
     except OSError:
