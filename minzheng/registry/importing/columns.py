@@ -127,17 +127,22 @@ class BatchParser:
     def _id_numbers(self, raw: tuple[str, ...], bad: set[int]) -> tuple[list[str], list[str], list[str | None]]:
         """(number, sex, ISO birth date) per row for clean numbers with a right check digit and a possible date."""
         frame = pl.DataFrame({"id": raw}, schema={"id": pl.String}).select(*_ID_COLUMNS)
-        plain, expected, last, digits, odd = (frame.get_column(c).to_list() for c in frame.columns)
-        today = self.parser.today
-        for key in set(digits) - self.births.keys():
-            if len(self.births) < 60_000 and key is not None:
-                self.births[key] = _born_iso(key, today)
-        borns = [self.births.get(key) if key is not None else None for key in digits]
-        for i, ok in enumerate(map(_id_ok, plain, expected, last, borns)):
-            if not ok:
-                bad.add(i)
-        sexes = ["M" if o else "F" for o in odd]
-        return list(raw), sexes, borns
+        digits = frame.get_column("born")
+        # Each distinct YYYYMMDD judged once (the births seen are remembered, bounded); then mapped by Polars.
+        dates = {key: self._born(key) for key in digits.unique().to_list()}
+        frame = frame.with_columns(born=digits.replace_strict(dates, default=None, return_dtype=pl.String))
+        ok = pl.col("plain") & (pl.col("expected") == pl.col("last")) & pl.col("born").is_not_null()
+        bad.update(frame.select(ok.not_().arg_true()).to_series().to_list())
+        sexes = frame.select(pl.when(pl.col("odd")).then(pl.lit("M")).otherwise(pl.lit("F"))).to_series().to_list()
+        return list(raw), sexes, frame.get_column("born").to_list()
+
+    def _born(self, digits: str) -> str | None:
+        if (known := self.births.get(digits, "")) != "":
+            return known
+        born = _born_iso(digits, self.parser.today)
+        if len(self.births) < 60_000:
+            self.births[digits] = born
+        return born
 
     @staticmethod
     def _mapped(raw: Iterable[str], parse: Callable[[str], str], bad: set[int]) -> list[Any]:
@@ -163,7 +168,3 @@ class BatchParser:
                 except RowError:
                     bad.add(i)
         return phones
-
-
-def _id_ok(plain: bool, expected: str, last: str, born: str | None) -> bool:
-    return plain and expected == last and born is not None
