@@ -36,33 +36,34 @@ def test_handled_rows_become_settled_items_and_pending_rows_open_ones() -> None:
     from minzheng.accounts.models import User
 
     officer = User.objects.create(username="old_officer", role="town_officer", jurisdiction=VILLAGE_A[:9])
-    EligibilityRun = old.get_model("rules", "EligibilityRun")  # type: ignore[attr-defined]
-    RulesRow = old.get_model("rules", "WorklistItem")  # type: ignore[attr-defined]
-    run = EligibilityRun.objects.create(as_of=dt.date(2026, 11, 1), status="done", finished_at=timezone.now())
+    eligibility_run = old.get_model("rules", "EligibilityRun")  # type: ignore[attr-defined]
+    rules_row = old.get_model("rules", "WorklistItem")  # type: ignore[attr-defined]
+    run = eligibility_run.objects.create(as_of=dt.date(2026, 11, 1), status="done", finished_at=timezone.now())
     common = {"run": run, "household_id": household.pk, "division_code": VILLAGE_A, "policy_name": "最低生活保障"}
-    RulesRow.objects.create(kind="undue", policy_id="dibao", person_id=people[0].pk, status="handled",
-                            handled_by_id=officer.pk, handled_at=timezone.now(), handled_note="已停发", **common)  # fmt: skip
-    RulesRow.objects.create(kind="missing", policy_id="tekun", person_id=people[1].pk, **common)
-    BatchRun = old.get_model("verification", "BatchRun")  # type: ignore[attr-defined]
-    VerRow = old.get_model("verification", "WorklistItem")  # type: ignore[attr-defined]
-    batch = BatchRun.objects.create(as_of=dt.date(2026, 11, 1), status="done")
-    VerRow.objects.create(run=batch, kind="new_death", household_id=household.pk, person_id=people[0].pk,
-                          division_code=VILLAGE_A, detail="火化", fingerprint="d1", status="handled",
-                          handled_by_id=officer.pk, handled_at=timezone.now(), handled_note="已核实")  # fmt: skip
-    VerRow.objects.create(run=batch, kind="new_vehicle", household_id=household.pk, division_code=VILLAGE_A,
+    handled = {"status": "handled", "handled_by_id": officer.pk, "handled_at": timezone.now()}
+    rules_row.objects.create(kind="undue", policy_id="dibao", person_id=people[0].pk, handled_note="已停发",
+                             **handled, **common)  # fmt: skip
+    rules_row.objects.create(kind="missing", policy_id="tekun", person_id=people[1].pk, **common)
+    batch_run = old.get_model("verification", "BatchRun")  # type: ignore[attr-defined]
+    verification_row = old.get_model("verification", "WorklistItem")  # type: ignore[attr-defined]
+    batch = batch_run.objects.create(as_of=dt.date(2026, 11, 1), status="done")
+    verification_row.objects.create(run=batch, kind="new_death", household_id=household.pk, person_id=people[0].pk,
+                                    division_code=VILLAGE_A, detail="火化", fingerprint="d1", handled_note="已核实",
+                                    **handled)  # fmt: skip
+    verification_row.objects.create(run=batch, kind="new_vehicle", household_id=household.pk, division_code=VILLAGE_A,
                           detail="小型轿车", fingerprint="v1")  # fmt: skip
 
     new = _migrate(AFTER)
-    WorkItem = new.get_model("workitems", "WorkItem")  # type: ignore[attr-defined]
-    state = {w.fingerprint: (w.status, w.resolution, w.resolved_by_id) for w in WorkItem.objects.all()}
+    work_item = new.get_model("workitems", "WorkItem")  # type: ignore[attr-defined]
+    state = {w.fingerprint: (w.status, w.resolution, w.resolved_by_id) for w in work_item.objects.all()}
     assert state == {
         f"rules:undue:dibao:{household.pk}:{people[0].pk}": ("resolved", "已停发", officer.pk),
         f"rules:missing:tekun:{household.pk}:{people[1].pk}": ("open", "", None),
         "verification:d1": ("resolved", "已核实", officer.pk),
         "verification:v1": ("open", "", None),
     }
-    item = WorkItem.objects.get(fingerprint="verification:v1")
+    item = work_item.objects.get(fingerprint="verification:v1")
     assert item.data["household_no"] == household.household_no and item.division_code == VILLAGE_A
     # Forward again from the end state: nothing to do, nothing changes.
     _migrate(AFTER)
-    assert WorkItem.objects.count() == 4
+    assert work_item.objects.count() == 4
