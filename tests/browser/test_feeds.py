@@ -39,7 +39,7 @@ def test_verification_center_uploads_a_feed(browser: Any, live_server: Any, tmp_
         page.select_option("#id_feed_id", "vehicle")
         page.set_input_files("#id_file", str(upload))
         page.click("button:has-text('上传并导入')")
-        expect(page.locator("#job-status")).to_have_text("已完成")
+        expect(page.locator("#job-status")).to_have_text("已完成", timeout=60_000)  # slow job on a loaded machine
         expect(page.locator("#job-result")).to_contain_text("接收")
         with page.expect_download() as download:
             page.click("text=下载错误行")
