@@ -167,8 +167,10 @@ def items_sync(
         WorkItem.objects.bulk_create(fresh, batch_size=CHUNK)
         changed = []
         for fp, item in existing.items():
+            if item.status != WorkItem.Status.OPEN:  # settled stays settled: nothing to compare
+                continue
             fields = _fields(wanted[fp])
-            if item.status == WorkItem.Status.OPEN and any(getattr(item, k) != v for k, v in fields.items()):
+            if any(getattr(item, k) != v for k, v in fields.items()):
                 for key, value in fields.items():
                     setattr(item, key, value)
                 changed.append(item)
