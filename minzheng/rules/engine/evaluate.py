@@ -422,10 +422,13 @@ def decisions(catalogue: Catalogue, persons: pl.DataFrame, households: pl.DataFr
 def evaluate_household(
     catalogue: Catalogue, persons: Any, households: Any, as_of: dt.date, params: ParamSource
 ) -> list[Decision]:
-    """Every policy for every member of the given household(s): eligible or not, with the amount."""
-    p, h, frame = household_frames(catalogue, persons, households, as_of, params)
-    del p, h
-    return decisions_from_frame(catalogue, frame)
+    """Every policy for every member of the given household(s): eligible or not, with the amount.
+
+    In plain Python when the result is certain to be the plans' (`one.py`, issue 16).
+    """
+    from minzheng.rules.engine import one  # imports this module
+
+    return one.evaluate_household(catalogue, persons, households, as_of, params)
 
 
 def household_frames(

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from minzheng.rules.engine import one
 from minzheng.rules.engine import units as u
 from minzheng.rules.engine.catalogue import Catalogue, Condition, Policy
 from minzheng.rules.engine.evaluate import (
@@ -21,14 +22,14 @@ from minzheng.rules.engine.evaluate import (
     Decision,
     decision_rows,
     decisions_from_frame,
-    evaluate_frames,
-    partition_params,
     unknown_members,
 )
 from minzheng.rules.engine.expr import HOUSEHOLD, IR, PERSON, Columns, to_polars
-from minzheng.rules.engine.inputs import FIELDS_BY_COLUMN, normalise_households, normalise_persons
-from minzheng.rules.engine.params import ParamSource, match_regions, params_table
+from minzheng.rules.engine.inputs import FIELDS_BY_COLUMN
+from minzheng.rules.engine.params import ParamSource, match_regions
 from minzheng.rules.engine.plan import _in_force, unit_dtype
+from minzheng.rules.engine.small import remember
+from minzheng.rules.engine.small_run import side_values
 from minzheng.rules.engine.unknown import input_label, param_label, sources_of
 
 RegionName = Callable[[str], str] | Mapping[str, str]
@@ -45,21 +46,21 @@ def explain(
     region_name: RegionName | None = None,
 ) -> list[Decision]:
     """`evaluate_household` plus, per decision, `[{condition, passed, text}]` in Chinese."""
-    persons_n, households_n = normalise_persons(persons), normalise_households(households)
-    regions = set(persons_n.get_column("region_code")) | set(households_n.get_column("region_code"))
-    table = params_table(params, catalogue.param_keys(), regions, as_of)
-    p, h = evaluate_frames(catalogue, persons_n, households_n, as_of, table)
-    literals = partition_params(catalogue, table, regions).literals
+    prep = one.prepare(catalogue, persons, households, as_of, params)
+    literals, table = prep.params.literals, prep.table
     nulls = {n: unit_dtype(catalogue.nodes[n].unit) for n, v in literals.items() if v is None}
     cols = Columns(as_of, {**literals, "评估日期": as_of}, nulls)
-    sides = _side_values(catalogue, p, h, cols)
+    sides = _python_sides(catalogue, prep, as_of)
+    if sides is None:  # the Polars plans: dtypes not yet recorded, or a value Python cannot be sure of
+        p, h = one.plan_frames(catalogue, prep, as_of)
+        sides = _side_values(catalogue, p, h, cols, prep.key)
     rows = decision_rows(catalogue, sides[PERSON], sides[HOUSEHOLD], literals)
     out = decisions_from_frame(catalogue, pl.DataFrame(rows, schema=DECISION_SCHEMA))
     shared = _Shared(catalogue, as_of, {(r["region_code"], r["key"]): r for r in table.iter_rows(named=True)}, cols)
     shared.region_name = _namer(region_name)
     shared.unknown_members = unknown_members(sides[PERSON])
-    rows_p = dict(zip(p.get_column("person_id"), sides[PERSON], strict=True))
-    rows_h = dict(zip(h.get_column("household_id"), sides[HOUSEHOLD], strict=True))
+    rows_p = {r["person_id"]: r for r in sides[PERSON]}
+    rows_h = {r["household_id"]: r for r in sides[HOUSEHOLD]}
     for d in out:
         policy = catalogue.policies[d.policy_id]
         row = rows_p[d.person_id] if policy.entity == PERSON else rows_h[d.household_id]
@@ -91,21 +92,45 @@ def _side_irs(catalogue: Catalogue, level: str) -> list[IR]:
     return found
 
 
+def _irs(catalogue: Catalogue, level: str) -> list[IR]:
+    irs = catalogue.cache.get(("sides", level))
+    if irs is None:
+        irs = catalogue.cache[("sides", level)] = _side_irs(catalogue, level)
+    return irs
+
+
+def _python_sides(catalogue: Catalogue, prep: one.Prepared, as_of: dt.date) -> dict[str, list[dict[str, Any]]] | None:
+    found = one.evaluated_rows(catalogue, prep, as_of, explanations=True)
+    if found is None:
+        return None
+    sides = {PERSON: found[0], HOUSEHOLD: found[1]}
+    irs = {level: _irs(catalogue, level) for level in sides}
+    return sides if side_values(catalogue, sides, irs, as_of, prep.params.literals, prep.key) else None
+
+
 def _side_values(
-    catalogue: Catalogue, p: pl.DataFrame, h: pl.DataFrame, cols: Columns
+    catalogue: Catalogue, p: pl.DataFrame, h: pl.DataFrame, cols: Columns, key: tuple[Any, ...]
 ) -> dict[str, list[dict[str, Any]]]:
     """All rows as dicts, plus the explanation's sub-expression values (one select per frame)."""
     out: dict[str, list[dict[str, Any]]] = {}
+    dtypes: dict[str, Any] = {}
     for level, frame in ((PERSON, p), (HOUSEHOLD, h)):
-        irs = catalogue.cache.get(("sides", level))
-        if irs is None:
-            irs = catalogue.cache[("sides", level)] = _side_irs(catalogue, level)
-        extra = frame.select(to_polars(ir, cols).alias(f"__x{id(ir)}") for ir in irs) if irs else None
+        irs = _irs(catalogue, level)
+        # with_columns, not select: a value of parameters alone (all literals) is one row in a
+        # select, and must stand beside every row of the frame.
+        names = [f"__x{id(ir)}" for ir in irs]
+        extra = (
+            frame.with_columns(to_polars(ir, cols).alias(n) for ir, n in zip(irs, names, strict=True)).select(names)
+            if irs
+            else None
+        )
         rows = frame.to_dicts()
         if extra is not None:
+            dtypes |= dict(extra.schema)
             for row, more in zip(rows, extra.to_dicts(), strict=True):
                 row.update(more)
         out[level] = rows
+    remember(catalogue, key, "x", dtypes)  # the Python path coerces its values to these dtypes
     return out
 
 
