@@ -119,11 +119,10 @@ def _side_values(
         # with_columns, not select: a value of parameters alone (all literals) is one row in a
         # select, and must stand beside every row of the frame.
         names = [f"__x{id(ir)}" for ir in irs]
-        extra = (
-            frame.with_columns(to_polars(ir, cols).alias(n) for ir, n in zip(irs, names, strict=True)).select(names)
-            if irs
-            else None
-        )
+        exprs = [to_polars(ir, cols).alias(n) for ir, n in zip(irs, names, strict=True)]
+        # Unoptimised, as the plans run a household (the Python path mirrors that).
+        plan = frame.lazy().with_columns(exprs).select(names)
+        extra = plan.collect(optimizations=pl.QueryOptFlags.none()) if irs else None
         rows = frame.to_dicts()
         if extra is not None:
             dtypes |= dict(extra.schema)

@@ -117,11 +117,13 @@ def _number(value: Any) -> Any:
     return value
 
 
-def _checked(value: Any) -> Any:
+def _checked(value: Any, scalar: bool = True) -> Any:
+    """A finite float; an integer Polars holds the same: literals alone are Int32 (they wrap),
+    a column makes it Int64; beyond 2^53 a float would round it."""
     if isinstance(value, float):
         if not math.isfinite(value):
             raise Fallback
-    elif abs(value) >= _LIMIT:
+    elif abs(value) >= (_LIMIT if scalar else 2**53):
         raise Fallback
     return value
 
@@ -231,20 +233,36 @@ def compile_ir(ir: IR, narrow: frozenset[str] = frozenset()) -> Fn:
     return _func(ir, args)
 
 
+ROWS = "__rows"  # in the literals: the height of the frame the plans would compute this row in
+
+
+def _by_scalar(numerator: set[str], denominator: set[str], r: Row, lit: Row) -> bool:
+    """A column divided by one value (a literal) in a frame of 3 rows or more.
+
+    Polars then multiplies by the reciprocal in its vectorised kernel (not for every position
+    of a 3-row frame), one binary digit away from a division now and then: the plans decide.
+    """
+    if lit.get(ROWS, 1) < 3 or any(n in r for n in denominator):
+        return False
+    return any(n in r for n in numerator)
+
+
 def _bin(ir: IR, args: list[Fn], narrow: frozenset[str]) -> Fn:
     a, b = args
     op = _BIN[ir.op]
     # An Int8 column with a literal stays Int8 in Polars (and wraps): out of range, Polars decides.
     small = any(x.kind == "ref" and x.name in narrow for x in ir.args)
+    top, bottom = ir.args[0].refs(), ir.args[1].refs()
+    reads = top | bottom
 
     def run(r: Row, lit: Row) -> Any:
         x, y = a(r, lit), b(r, lit)
         if x is None or y is None:
             return None
         x, y = _number(x), _number(y)
-        if ir.op == "/" and y == 0:
+        if ir.op == "/" and (y == 0 or _by_scalar(top, bottom, r, lit)):
             raise Fallback
-        out = _checked(op(x, y))
+        out = _checked(op(x, y), not any(n in r for n in reads))
         if small and isinstance(out, int) and not -128 <= out <= 127:
             raise Fallback
         return out
@@ -271,12 +289,16 @@ def _func(ir: IR, args: list[Fn]) -> Fn:
     if fn == "round_fen":
         return lambda r, lit: round_fen(first(r, lit))
     if fn in {"monthly", "yearly"}:
+        top = ir.args[0].refs()
 
         def scale(r: Row, lit: Row) -> Any:
             x = first(r, lit)
             if x is None:
                 return None
-            return _checked(_number(x) / 12 if fn == "monthly" else _number(x) * 12)
+            if fn == "monthly" and _by_scalar(top, set(), r, lit):
+                raise Fallback
+            scalar = not any(n in r for n in top)
+            return _checked(_number(x) / 12 if fn == "monthly" else _number(x) * 12, scalar)
 
         return scale
     if fn == "months_between":
@@ -363,6 +385,7 @@ def _amount(policy: Policy, narrow: frozenset[str]) -> Fn:
     assert amount is not None
     parts = {k: compile_ir(v, narrow) for k, v in amount.parts.items()}
     eligible_node, mode = policy.eligible_node, amount.round
+    reads = {n for v in amount.parts.values() for n in v.refs()}
 
     def money(r: Row, lit: Row) -> Any:
         # Computed for every row, as Polars does: a value it could not cast fails there too.
@@ -374,6 +397,8 @@ def _amount(policy: Policy, narrow: frozenset[str]) -> Fn:
         if amount.quantity_node:
             value = _float(parts["value"](r, lit))
         value = float(_horizontal(max, value, 0.0))
+        if mode != "fen" and _by_scalar(reads, set(), r, lit):
+            raise Fallback  # `value / 100`
         if mode == "yuan":
             out = (round_fen(value / 100) or 0) * 100
         elif mode == "yuan_up":

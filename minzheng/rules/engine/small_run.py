@@ -20,6 +20,7 @@ from minzheng.rules.engine.expr import HOUSEHOLD, IR, PERSON
 from minzheng.rules.engine.inputs import FIELDS_BY_COLUMN
 from minzheng.rules.engine.plan import H_INDEX, aggregate, plan_for
 from minzheng.rules.engine.small import (
+    ROWS,
     Fallback,
     Fn,
     Row,
@@ -204,8 +205,8 @@ def _run(
                     h[name] = _coerce(found.get(i, _DEFAULTS.get(fn)), kind)
         h_tail = program.quantities[HOUSEHOLD] if n == last else []
         p_tail = program.quantities[PERSON] if n == last else []
-        _layer(h_rows, stage.household + h_tail, h_kinds, lit)
-        _layer(p_rows, stage.person + p_tail, p_kinds, lit)
+        _layer(h_rows, stage.household + h_tail, h_kinds, {**lit, ROWS: len(h_rows)})
+        _layer(p_rows, stage.person + p_tail, p_kinds, {**lit, ROWS: len(p_rows)})
     for frame, kinds in ((h_rows, h_kinds), (p_rows, p_kinds)):
         if frame and frame[0].keys() != kinds.keys():
             raise Fallback  # not the columns the plans give: let them decide
@@ -253,6 +254,7 @@ def side_values(
     program = _program(catalogue)
     try:
         for level, rows_ in sides.items():
+            frame_lit = {**lit, ROWS: len(rows_)}
             for ir in irs[level]:
                 fn = compiled.get(id(ir))
                 if fn is None:
@@ -260,7 +262,7 @@ def side_values(
                 alias = f"__x{id(ir)}"
                 kind = kinds[alias]
                 for row in rows_:
-                    row[alias] = _coerce(fn(row, lit), kind)
+                    row[alias] = _coerce(fn(row, frame_lit), kind)
     except (Fallback, KeyError, TypeError, ZeroDivisionError, OverflowError, ValueError):
         return False
     return True

@@ -159,7 +159,9 @@ def test_random_households_equal_the_plans(catalogue: Catalogue, default_params:
         persons, households = random_household(rng, policies, f"r{i}")
         p, h = _frames(persons, households)
         taken += both_paths(catalogue, p, h, rng.choice(DATES), default_params)
-    assert taken >= 70  # the Python path is the usual one, not a rare one
+    # The usual path; the plans decide where members of one call live in regions with different
+    # parameter values and a column is divided by one of them (`small._by_scalar`).
+    assert taken >= 64
 
 
 def test_generated_county_households(catalogue: Catalogue, default_params: YamlParamSource) -> None:
