@@ -66,7 +66,7 @@ from minzheng.core.sheets import write_csv
 from minzheng.core.tabular import TabularError, missing_headers, open_table
 from minzheng.divisions import codes
 from minzheng.divisions.models import Division
-from minzheng.registry.importing import initial_load, lookups, pg_copy, pg_update, stage
+from minzheng.registry.importing import initial_load, lookups, pg_copy, pg_update, sqlite_update, stage
 from minzheng.registry.importing.apply import ChunkResult, apply_chunk
 from minzheng.registry.importing.columns import BatchParser
 from minzheng.registry.importing.rows import REQUIRED, RowParser, canonical_headers
@@ -313,7 +313,7 @@ class _Pass2:
     progress: Progress | None
     on_chunk: Callable[[dict[str, Any]], None] | None
     fast: bool = False  # a first load, by SQL (initial_load.py on SQLite, pg_copy.py on PostgreSQL)
-    # Otherwise: pg_update.py on PostgreSQL (set-based), apply.py row by row on SQLite.
+    # Otherwise set-based: pg_update.py on PostgreSQL, sqlite_update.py on SQLite (apply.py: the reference).
 
     def commit(self) -> None:
         if self.on_chunk:
@@ -329,6 +329,11 @@ class _Pass2:
             return ChunkResult(created=created, applied=created)
         if pg_update.usable():  # into a populated registry: COPY and set-based statements
             return pg_update.apply_chunk(self.conn, low, high, actor=self.actor, source=self.source)
+        # The same on SQLite: the comparison in SQL, Python sees changed rows only. Not for an import
+        # begun on an empty registry (a first load inside a caller's transaction): apply.py's inserts
+        # collide with rows another import stored meanwhile, which re-stages against them (_stage_and_apply).
+        if sqlite_update.usable() and not self.checkpoint["all_new"]:
+            return sqlite_update.apply_chunk(self.conn, low, high, actor=self.actor, source=self.source)
         rows = stage.accepted_after(self.conn, low, high)
         return apply_chunk(rows, actor=self.actor, source=self.source, all_new=self.checkpoint["all_new"])
 
