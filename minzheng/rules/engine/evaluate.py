@@ -126,7 +126,9 @@ def partition_params(catalogue: Catalogue, table: pl.DataFrame, regions: Iterabl
     # A Series stays in Polars: a batch has tens of thousands of villages (issue 16).
     codes = regions.unique() if isinstance(regions, pl.Series) else pl.Series(sorted(set(regions)), dtype=pl.String())
     if codes.len() <= 8:  # one household or a few: plain Python beats a dozen tiny Polars plans
-        return _partition_params_small(units, table, set(codes))
+        return partition_params_small(
+            units, table.select("region_code", "key", "value", "unit").iter_rows(), set(codes)
+        )
     table = table.filter(pl.col("key").is_in(list(units)))
     links = region_links(codes.sort().rename("region_code"), table.get_column("region_code"))
     # A region no table row serves (None) and a key without a row for a region both give null:
@@ -165,9 +167,12 @@ def region_links(regions: pl.Series, available: pl.Series) -> pl.DataFrame:
     return regions.to_frame().with_columns(pick.alias(PREGION))
 
 
-def _partition_params_small(units: dict[str, Unit], table: pl.DataFrame, regions: Iterable[str]) -> PartitionParams:
+def partition_params_small(
+    units: dict[str, Unit], table: Iterable[tuple[str, str, str, str]], regions: Iterable[str]
+) -> PartitionParams:
+    """(region_code, key, value, unit) rows of the parameters table → literals, per region otherwise."""
     by_key: dict[str, dict[str, tuple[str, str]]] = {}
-    for region, key, value, unit in table.select("region_code", "key", "value", "unit").iter_rows():
+    for region, key, value, unit in table:
         by_key.setdefault(key, {})[region] = (value, unit)
     alias = match_regions({r for rows in by_key.values() for r in rows}, regions)
     wanted = sorted(set(regions))

@@ -18,10 +18,8 @@ from minzheng.rules.engine import one
 from minzheng.rules.engine import units as u
 from minzheng.rules.engine.catalogue import Catalogue, Condition, Policy
 from minzheng.rules.engine.evaluate import (
-    DECISION_SCHEMA,
     Decision,
     decision_rows,
-    decisions_from_frame,
     unknown_members,
 )
 from minzheng.rules.engine.expr import HOUSEHOLD, IR, PERSON, Columns, to_polars
@@ -47,7 +45,7 @@ def explain(
 ) -> list[Decision]:
     """`evaluate_household` plus, per decision, `[{condition, passed, text}]` in Chinese."""
     prep = one.prepare(catalogue, persons, households, as_of, params)
-    literals, table = prep.params.literals, prep.table
+    literals = prep.params.literals
     nulls = {n: unit_dtype(catalogue.nodes[n].unit) for n, v in literals.items() if v is None}
     cols = Columns(as_of, {**literals, "评估日期": as_of}, nulls)
     sides = _python_sides(catalogue, prep, as_of)
@@ -55,8 +53,8 @@ def explain(
         p, h = one.plan_frames(catalogue, prep, as_of)
         sides = _side_values(catalogue, p, h, cols, prep.key)
     rows = decision_rows(catalogue, sides[PERSON], sides[HOUSEHOLD], literals)
-    out = decisions_from_frame(catalogue, pl.DataFrame(rows, schema=DECISION_SCHEMA))
-    shared = _Shared(catalogue, as_of, {(r["region_code"], r["key"]): r for r in table.iter_rows(named=True)}, cols)
+    out = one.decisions(catalogue, rows)
+    shared = _Shared(catalogue, as_of, {(r["region_code"], r["key"]): _dated(r) for r in prep.table_rows}, cols)
     shared.region_name = _namer(region_name)
     shared.unknown_members = unknown_members(sides[PERSON])
     rows_p = {r["person_id"]: r for r in sides[PERSON]}
@@ -90,6 +88,12 @@ def _side_irs(catalogue: Catalogue, level: str) -> list[IR]:
             if cond.ir is not None:
                 visit(cond.ir)
     return found
+
+
+def _dated(row: dict[str, Any]) -> dict[str, Any]:
+    """A parameters-table row as the table holds it (its Date column drops a time of day)."""
+    when = row["effective_from"]
+    return {**row, "effective_from": when.date()} if isinstance(when, dt.datetime) else row
 
 
 def _irs(catalogue: Catalogue, level: str) -> list[IR]:

@@ -254,7 +254,17 @@ def params_table(
     region_codes: Iterable[str],
     as_of: dt.date,
 ) -> pl.DataFrame:
-    """Resolve every key once per region: the batch's input (one row per region × key).
+    """Resolve every key once per region: the batch's input (one row per region × key)."""
+    return pl.DataFrame(params_rows(source, keys, region_codes, as_of), schema=PARAM_TABLE_SCHEMA)
+
+
+def params_rows(
+    source: ParamSource | Callable[[str, str, dt.date], ParamValue],
+    keys: Iterable[str],
+    region_codes: Iterable[str],
+    as_of: dt.date,
+) -> list[dict[str, Any]]:
+    """`params_table`'s rows as dicts (one household reads them without building the table).
 
     A source that knows how deep its stored regions go (`region_depth()`, e.g. 6 when nothing is
     set below county level) is asked once per distinct prefix of that depth; the engine matches a
@@ -289,7 +299,7 @@ def params_table(
                     "reference": pv.reference,
                 }
             )
-    return pl.DataFrame(rows, schema=PARAM_TABLE_SCHEMA)
+    return rows
 
 
 class TableParamSource:

@@ -139,13 +139,16 @@ _DEFAULTS = {"sum": 0, "count": 0, "any": False, "all": True}  # a household wit
 
 def rows(
     catalogue: Catalogue,
-    persons: pl.DataFrame,
-    households: pl.DataFrame,
+    persons: list[Row],
+    households: list[Row],
     as_of: dt.date,
     params: PartitionParams,
     explanations: bool = False,
 ) -> tuple[list[Row], list[Row], tuple[Any, ...]] | None:
-    """The evaluated rows of `evaluate_frames(...)` as dicts, or None (unknown dtypes, or not certain)."""
+    """The evaluated rows of `evaluate_frames(...)` as dicts, or None (unknown dtypes, or not certain).
+
+    persons, households: the normalised inputs as `to_dicts()` gives them (not changed here).
+    """
     varying = [c for c in (params.by_region.columns if params.by_region is not None else []) if c != PREGION]
     key = schema_key(params.literals, varying)
     schemas = _known(catalogue, key, "phx" if explanations else "ph")
@@ -160,15 +163,15 @@ def rows(
 
 def _run(
     catalogue: Catalogue,
-    persons: pl.DataFrame,
-    households: pl.DataFrame,
+    persons: list[Row],
+    households: list[Row],
     as_of: dt.date,
     params: PartitionParams,
     varying: list[str],
     schemas: dict[str, dict[str, str]],
 ) -> tuple[list[Row], list[Row]]:
     program = _program(catalogue)
-    h_rows, p_rows = households.to_dicts(), persons.to_dicts()
+    h_rows, p_rows = [dict(h) for h in households], [dict(p) for p in persons]
     index: dict[str, int] = {}
     for i, h in enumerate(h_rows):
         if h["household_id"] in index or h["region_code"] is None:

@@ -26,7 +26,15 @@ from minzheng.rules.engine import (
 )
 from minzheng.rules.engine.explain import _python_sides, _side_values
 from minzheng.rules.engine.expr import Columns
-from minzheng.rules.engine.inputs import HOUSEHOLD_FIELDS, PERSON_FIELDS, InputField
+from minzheng.rules.engine.inputs import (
+    HOUSEHOLD_FIELDS,
+    HOUSEHOLD_KEYS,
+    PERSON_FIELDS,
+    PERSON_KEYS,
+    InputField,
+    normalise_households,
+    normalise_persons,
+)
 from minzheng.rules.engine.plan import unit_dtype
 from minzheng.rules.engine.scenarios import scenario_frames, scenario_params, scenarios
 
@@ -300,3 +308,21 @@ def test_new_parameter_types_run_the_plans_first(catalogue: Catalogue, default_p
     assert one.evaluated_rows(catalogue, prep, dt.date(2025, 1, 1)) is None
     evaluate_household(catalogue, p, h, dt.date(2025, 1, 1), default_params)
     assert one.evaluated_rows(catalogue, prep, dt.date(2025, 1, 1)) is not None
+
+
+def test_python_normalising_equals_the_select(catalogue: Catalogue) -> None:
+    """Typed inputs are normalised in Python: the same rows as `normalise_*(...).to_dicts()`."""
+    rng = random.Random(5)  # noqa: S311 - test data, not secrets
+    for i in range(30):
+        persons, households = random_household(rng, sorted(catalogue.policies), f"n{i}")
+        p, h = _frames(persons, households)
+        if i % 3 == 0:  # known fields left null take their default; unknowable ones stay null
+            p = p.with_columns(
+                pl.lit(None, dtype=pl.String()).alias("sex"), pl.lit(None).cast(pl.List(pl.String())).alias("enrolled")
+            )
+        assert one._python_rows(p, PERSON_KEYS, PERSON_FIELDS, ("birth_date",)) == normalise_persons(p).to_dicts()
+        assert one._python_rows(h, HOUSEHOLD_KEYS, HOUSEHOLD_FIELDS, ()) == normalise_households(h).to_dicts()
+    # Another type (a cast), or a missing required column: the select decides (and raises).
+    wide = p.with_columns(pl.col("birth_date").cast(pl.Datetime()))
+    assert one._python_rows(wide, PERSON_KEYS, PERSON_FIELDS, ("birth_date",)) is None
+    assert one._python_rows(p.drop("birth_date"), PERSON_KEYS, PERSON_FIELDS, ("birth_date",)) is None
