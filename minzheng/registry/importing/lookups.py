@@ -49,6 +49,15 @@ def pieces(values: list[Any], most: int) -> Iterator[list[Any]]:
 
 
 def _batches(sql: str, keys: list[Any]) -> Iterator[tuple[str, list[Any]]]:
+    """(statement, params) per batch; the params begin with the batch's keys."""
+    if connection.vendor == "postgresql":
+        # One array parameter instead of 50,000 placeholders: psycopg parsed the long statement's
+        # placeholders in Python for every batch (about 1.3 s of client CPU per 100,000 rows imported
+        # into a populated registry). `x = ANY(array)` selects the same rows as `x IN (list)`.
+        one = sql.replace("IN ({keys})", "= ANY(%s)")
+        for part in pieces(keys, batch_size()):
+            yield one, [part]
+        return
     for part in pieces(keys, batch_size()):
         yield sql.format(keys=", ".join(["%s"] * len(part))), part
 
@@ -57,8 +66,8 @@ def select_in(sql: str, keys: list[Any], extra: Iterable[Any] = ()) -> list[tupl
     """Run `sql` whose `{keys}` is an IN list, batch by batch; `extra` params follow the list."""
     found: list[tuple] = []
     with connection.cursor() as cursor:
-        for statement, part in _batches(sql, keys):
-            cursor.execute(statement, [*part, *extra])
+        for statement, params in _batches(sql, keys):
+            cursor.execute(statement, [*params, *extra])
             found += cursor.fetchall()
     return found
 
@@ -66,8 +75,8 @@ def select_in(sql: str, keys: list[Any], extra: Iterable[Any] = ()) -> list[tupl
 def execute_in(sql: str, keys: list[Any]) -> None:
     """Like select_in, for a statement that returns nothing (DELETE … WHERE x IN …)."""
     with connection.cursor() as cursor:
-        for statement, part in _batches(sql, keys):
-            cursor.execute(statement, part)
+        for statement, params in _batches(sql, keys):
+            cursor.execute(statement, params)
 
 
 def _distinct_households(conn: sqlite3.Connection) -> Iterator[list[str]]:

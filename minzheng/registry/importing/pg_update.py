@@ -134,7 +134,9 @@ def apply_chunk(stage: sqlite3.Connection, low: int, high: int, *, actor: Any, s
                 copy.write_row(row)
                 applied += 1
         cursor.execute(_INDEX)
-        cursor.execute("ANALYZE import_rows")  # the planner otherwise guesses the temp table's size
+        # The planner otherwise guesses the temp table's size; statistics of the joined and filtered
+        # columns only: all 15 took 0.5 s a chunk (sorting 30,000 sampled texts per column).
+        cursor.execute("ANALYZE import_rows (id_number, household_no, moved)")
         # A new 户 is written as on the first load: by the chunk holding its first row, in row order.
         cursor.execute(_NEW_HOUSEHOLDS, [now, now])
         cursor.execute(_MOVE_HOUSEHOLDS, [now])
