@@ -27,7 +27,7 @@ from minzheng.rules.engine.inputs import FIELDS_BY_COLUMN
 from minzheng.rules.engine.params import ParamSource, match_regions
 from minzheng.rules.engine.plan import _in_force, unit_dtype
 from minzheng.rules.engine.small import remember
-from minzheng.rules.engine.small_run import side_values
+from minzheng.rules.engine.small_run import side_values, value_of
 from minzheng.rules.engine.unknown import input_label, param_label, sources_of
 
 RegionName = Callable[[str], str] | Mapping[str, str]
@@ -392,6 +392,9 @@ class _Context:
         if alias in self.row:
             return self.row[alias]
         # Rare (a function inside an amount formula): evaluate it on this one row.
+        sure, value = value_of(self.catalogue, ir, self.row, self.cols.literals)
+        if sure:
+            return value
         frame = pl.DataFrame([{k: v for k, v in self.row.items() if not k.startswith("__x")}])
         return frame.select(to_polars(ir, self.cols).alias("v")).item()
 

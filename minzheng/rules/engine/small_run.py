@@ -269,3 +269,26 @@ def side_values(
     except (Fallback, KeyError, TypeError, ZeroDivisionError, OverflowError, ValueError):
         return False
     return True
+
+
+def _mixes_types(ir: IR) -> bool:
+    """An `if` or min/max: Polars gives the wider type of its branches, Python the one taken."""
+    if ir.kind == "if" or (ir.kind == "func" and ir.op in {"min", "max"}):
+        return True
+    return any(_mixes_types(a) for a in ir.args)
+
+
+def value_of(catalogue: Catalogue, ir: IR, row: Row, literals: dict[str, Any]) -> tuple[bool, Any]:
+    """One expression on one explained row, as Polars gives it on a one-row frame: (True, value),
+    or (False, None) where Python cannot be sure (the caller asks Polars)."""
+    compiled: dict[int, Fn] = catalogue.cache.setdefault("small:sides", {})
+    fn = compiled.get(id(ir))
+    if fn is None:
+        fn = compiled[id(ir)] = compile_ir(ir, _program(catalogue).narrow)
+    try:
+        value = fn(row, {**literals, ROWS: 1})
+    except (Fallback, KeyError, TypeError, ZeroDivisionError, OverflowError, ValueError):
+        return False, None
+    if type(value) is int and _mixes_types(ir):
+        return False, None
+    return True, value

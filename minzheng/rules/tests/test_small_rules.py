@@ -25,7 +25,7 @@ from minzheng.rules.engine import (
     one,
 )
 from minzheng.rules.engine.explain import _python_sides, _side_values
-from minzheng.rules.engine.expr import Columns
+from minzheng.rules.engine.expr import IR, Columns, to_polars
 from minzheng.rules.engine.inputs import (
     HOUSEHOLD_FIELDS,
     HOUSEHOLD_KEYS,
@@ -37,6 +37,7 @@ from minzheng.rules.engine.inputs import (
 )
 from minzheng.rules.engine.plan import unit_dtype
 from minzheng.rules.engine.scenarios import scenario_frames, scenario_params, scenarios
+from minzheng.rules.engine.small_run import value_of
 
 YINZHOU, JIAXING, ELSEWHERE = "330212001005", "330402001001", "110101001001"
 DATES = [dt.date(2013, 6, 1), dt.date(2022, 1, 1), dt.date(2025, 1, 1), dt.date(2025, 7, 15), dt.date(2026, 12, 31)]
@@ -326,3 +327,40 @@ def test_python_normalising_equals_the_select(catalogue: Catalogue) -> None:
     wide = p.with_columns(pl.col("birth_date").cast(pl.Datetime()))
     assert one._python_rows(wide, PERSON_KEYS, PERSON_FIELDS, ("birth_date",)) is None
     assert one._python_rows(p.drop("birth_date"), PERSON_KEYS, PERSON_FIELDS, ("birth_date",)) is None
+
+
+def _sub_irs(ir: IR) -> list[IR]:
+    return [ir, *(s for a in ir.args for s in _sub_irs(a))]
+
+
+def test_values_inside_amount_formulas(catalogue: Catalogue, default_params: YamlParamSource) -> None:
+    """`explain._value`'s rare case (a function inside a formula): Python's value is Polars' on the row."""
+    rng = random.Random(11)  # noqa: S311 - test data, not secrets
+    irs = [
+        s for p in catalogue.policies.values() if p.amount for part in p.amount.parts.values() for s in _sub_irs(part)
+    ]
+    checked = 0
+    for i in range(25):
+        persons, households = random_household(rng, sorted(catalogue.policies), f"v{i}")
+        p, h = _frames(persons, households)
+        as_of = rng.choice(DATES)
+        explain(catalogue, p, h, as_of, default_params)  # dtypes recorded
+        prep = one.prepare(catalogue, p, h, as_of, default_params)
+        sides = _python_sides(catalogue, prep, as_of)
+        if sides is None:
+            continue
+        literals = {**prep.params.literals, "评估日期": as_of}
+        cols = Columns(as_of, literals)
+        for row in sides["person"] + sides["household"]:
+            frame = pl.DataFrame([{k: v for k, v in row.items() if not k.startswith("__x")}])
+            for ir in irs:
+                sure, value = value_of(catalogue, ir, row, literals)
+                if not sure:
+                    continue
+                try:
+                    want = frame.select(to_polars(ir, cols).alias("v")).item()
+                except pl.exceptions.PolarsError:
+                    continue  # a node of the other level: not in this row
+                assert (value, type(value)) == (want, type(want)), ir.source
+                checked += 1
+    assert checked > 500
