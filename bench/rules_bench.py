@@ -36,6 +36,7 @@ from minzheng.rules.engine import (  # noqa: E402
     evaluate_household,
     explain,
     load_catalogue,
+    one,
     params_table,
 )
 from minzheng.rules.engine.batchio import evaluate_parquet  # noqa: E402
@@ -234,7 +235,9 @@ def one_household(
         (groups[(hid,)], picked.filter(pl.col("household_id") == hid)) for hid in picked.get_column("household_id")
     ]
     timings: dict[str, list[float]] = {"eval": [], "explain": []}
-    for p, h in cases[:5]:  # warm the compiled-expression cache for these regions
+    # Warm-up: the first household of each parameter value signature runs the Polars plans, which
+    # record the column types the plain-Python path then reproduces (rules/engine/one.py).
+    for p, h in cases[:5]:
         explain(catalogue, p, h, AS_OF, source)
     for p, h in cases:
         t = time.perf_counter()
@@ -243,7 +246,13 @@ def one_household(
         t = time.perf_counter()
         explain(catalogue, p, h, AS_OF, source)
         timings["explain"].append(time.perf_counter() - t)
-    out = {}
+    # Outside the timed loop: how many households the plain-Python path took (the others: the plans).
+    python = sum(
+        one.evaluated_rows(catalogue, one.prepare(catalogue, p, h, AS_OF, source), AS_OF, True) is not None
+        for p, h in cases
+    )
+    print(f"  one household: {python} of {len(cases)} evaluated in plain Python, the others by the Polars plans")
+    out: dict[str, Any] = {"household_python_path": python}
     for name, values in timings.items():
         arr = np.array(values) * 1000
         out[f"household_{name}_p50_ms"] = round(float(np.percentile(arr, 50)), 1)
