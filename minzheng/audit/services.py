@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from minzheng.accounts.types import Recorder
-from minzheng.audit import chain
+from minzheng.audit import chain, group
 from minzheng.audit.models import AuditEvent
 
 
@@ -45,14 +45,27 @@ def audit_record(
         # What the JSON column gives back (tuples become lists, keys strings): the hash must match it.
         "data": json.loads(json.dumps(data or {})),
     }
-    # No savepoint inside a caller's transaction: it costs two statements per row, and a failed
-    # audit write must fail the caller's whole transaction anyway (no write without its audit).
+    if group.applies():
+        return group.submit(fields)
+    return write_chained([fields])[0]
+
+
+def write_chained(rows: list[dict[str, Any]]) -> list[AuditEvent]:
+    """Append rows to the chain in the given order, holding the chain head until the transaction ends.
+
+    No savepoint inside a caller's transaction: it costs two statements per row, and a failed audit
+    write must fail the caller's whole transaction anyway (no write without its audit).
+    """
     with transaction.atomic(savepoint=False):
         seq, prev_hash = _chain_head()
-        row = {**fields, "seq": seq + 1, "at": timezone.now()}
-        event = AuditEvent(**row, prev_hash=prev_hash, hash=chain.link(prev_hash, row))
-        event.save(force_insert=True)
-    return event
+        events = []
+        for fields in rows:
+            seq += 1
+            row = {**fields, "seq": seq, "at": timezone.now()}
+            digest = chain.link(prev_hash, row)
+            events.append(AuditEvent(**row, prev_hash=prev_hash, hash=digest))
+            prev_hash = digest
+        return AuditEvent.objects.bulk_create(events)
 
 
 # Any constant works; this one spells "audit" so it is recognisable in pg_locks.

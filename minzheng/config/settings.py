@@ -155,6 +155,9 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+# Audit rows written outside a transaction go through one writer thread per process on SQLite, many
+# per transaction, instead of each request sleeping in SQLite's busy handler (minzheng.audit.group).
+AUDIT_GROUP_COMMIT = env_bool("MINZHENG_AUDIT_GROUP_COMMIT", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

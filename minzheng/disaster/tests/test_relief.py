@@ -153,3 +153,25 @@ def test_a_household_without_a_claim_is_not_offered_disaster_relief_on_its_panel
     claim(cast, typhoon(cast), household)  # the claim's facts reach the panel at once (the cache's fingerprint)
     rows = {r["policy_id"]: r for r in household_result(household, TODAY)["policies"]}
     assert rows["disaster_transition"]["eligible"] is True and rows["disaster_transition"]["amount_fen"] == 540000
+
+
+def test_the_facts_are_those_of_claims_made_by_the_as_of_day_in_local_time(cast: Cast, params: None) -> None:
+    """A claim made at 23:30 on the day counts for that day (Beijing time), not before; booleans stay booleans."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minzheng.disaster.facts import relief_facts
+    from minzheng.disaster.models import ReliefClaim
+
+    household, _ = make_household()
+    made = claim(cast, typhoon(cast), household, persons=2)
+    late = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(23, 30)))
+    ReliefClaim.objects.filter(pk=made.pk).update(created_at=late)
+    assert relief_facts([household.pk], TODAY - dt.timedelta(days=1)) == {}
+    facts = relief_facts([household.pk], TODAY)[household.pk]
+    assert facts == {
+        "disaster_house_damage": "倒塌", "disaster_no_livelihood": True, "disaster_transition_persons": 2,
+    }  # fmt: skip
+    assert facts["disaster_no_livelihood"] is True
+    assert relief_facts([], TODAY) == {}
