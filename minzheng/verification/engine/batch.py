@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -36,6 +35,14 @@ import pyarrow.parquet as pq
 from minzheng.verification.engine import evaluate as ev
 from minzheng.verification.engine.household import snapshots_for
 from minzheng.verification.engine.store import FeedStore
+from minzheng.verification.engine.summary import EVIDENCE_FEEDS, RESULT_SCHEMA, content_hashes, summarise
+
+__all__ = [
+    "EVIDENCE_FEEDS",
+    "RESULT_SCHEMA",
+    "content_hashes",
+    "summarise",
+]  # re-exported: callers import them from here
 
 MEMBER_SCHEMA = pa.schema(
     [
@@ -46,29 +53,14 @@ MEMBER_SCHEMA = pa.schema(
         ("birth_date", pa.date32()),
     ]
 )
-RESULT_SCHEMA = pa.schema(
-    [
-        ("household_no", pa.string()),
-        ("county", pa.string()),
-        ("chunk", pa.int32()),
-        ("division_code", pa.string()),
-        ("members", pa.int32()),
-        ("per_capita_income_fen", pa.int64()),
-        ("flags", pa.string()),
-        ("totals_json", pa.string()),
-        ("persons_json", pa.string()),
-        ("content_hash", pa.string()),
-    ]
-)
 # DuckDB's memory for the one-pass shuffle: fixed, whatever the population (it spills to disk beyond
 # it). At 3 GB the shuffle took what it was given, so peak memory grew with the number of households.
 SHUFFLE_MEMORY = "256MB"
 SHUFFLE_FLUSH_ROWS = 8_192  # rows a partition buffers before DuckDB writes them (default 524,288)
+SHUFFLE_BATCH = 262_144  # joined feed rows DuckDB hands over per step of the shuffle
 MEMBER_BATCH = 65_536  # members staged per step: memory for the population never depends on its size
 WORKERS = 2  # partitions evaluated at once: one per core of the reference machine
 CHUNK_HOUSEHOLDS = 200_000  # about 600k persons: a partition's feed rows stay well under a GB
-# The worklist explains a change with the source rows of these feeds (kept per person in persons_json).
-EVIDENCE_FEEDS = ("death", "cremation", "hukou", "vehicle", "real_estate", "enterprise", "public_payroll", "prison")
 # Monthly feeds the evaluation reads only inside the 6-month income window (facts.income: every use
 # goes through `_in_window`); rows outside it are left in the files. housing_fund is not one of
 # them: its balance is the newest month's, wherever that falls.
@@ -155,14 +147,30 @@ def partition_of(members: pa.Table, key: str) -> pa.Table:
 # --- reading the partition's feed rows ------------------------------------------------------------
 
 
+_IPAD = bytes(x ^ 0x36 for x in range(256))
+_OPAD = bytes(x ^ 0x5C for x in range(256))
+SM3_BLOCK = 64
+
+
 def digests(numbers: list[str], key: bytes) -> list[str]:
-    """HMAC-SM3 of each number (as `evaluate.digest`), with the key schedule computed once."""
-    base = hmac.new(key, digestmod="sm3")
+    """HMAC-SM3 of each number (as `evaluate.digest`), RFC 2104 spelt out over hashlib.
+
+    The inner and outer states after the padded key are computed once and copied per number: the
+    `hmac` module's copy/hexdigest wrappers cost ~1.5× this per number, and the batch digests every
+    member (3 million at 1M households) before the shuffle can start.
+    """
+    if len(key) > SM3_BLOCK:
+        key = hashlib.new("sm3", key).digest()
+    padded = key.ljust(SM3_BLOCK, b"\0")
+    inner, outer = hashlib.new("sm3", padded.translate(_IPAD)), hashlib.new("sm3", padded.translate(_OPAD))
+    copy_inner, copy_outer = inner.copy, outer.copy
     out = []
     for number in numbers:
-        h = base.copy()
+        h = copy_inner()
         h.update(number.encode("ascii"))
-        out.append(h.hexdigest())
+        o = copy_outer()
+        o.update(h.digest())
+        out.append(o.hexdigest())
     return out
 
 
@@ -292,9 +300,14 @@ def read_partition_feeds(members: pa.Table, spec: BatchSpec, links: pa.Table | N
 
 
 def shuffle_feeds(members: pa.Table | Path, spec: BatchSpec, work: Path, links: pa.Table | None = None) -> None:
-    """One pass over each feed for the whole population: every member's rows written under
-    `work/<feed>/_part=<county>-<chunk>/`, so a partition then reads only its own rows (the
+    """One pass over each feed for the whole population: every member's rows written to
+    `work/<feed>/<county>-<chunk>.arrow`, so a partition then reads only its own rows (the
     DuckDB engine's answer to scanning every file once per partition).
+
+    DuckDB joins (within its memory limit) and streams the rows here `SHUFFLE_BATCH` at a time; each
+    batch is cut by partition and appended to that partition's Arrow IPC file. A partitioned Parquet
+    COPY did the same in DuckDB, but encoding Parquet cost ~6× the join itself (social_insurance at
+    300k households: 4.3 CPU-s against 0.7), for files read once and deleted.
 
     `members`: the staged keys file (`stage_members`: id_number, id_digest, _part), which DuckDB
     reads itself within its memory limit, or a table with county and chunk (then held here)."""
@@ -303,13 +316,32 @@ def shuffle_feeds(members: pa.Table | Path, spec: BatchSpec, work: Path, links: 
     con, has_links = _connect(members, links, spec.threads, spill=work / ".spill")
     try:
         for feed, snaps in spec.snapshots.items():
-            target = _quote(str(work / feed))
             query = _feed_query(feed, snaps, links=has_links, part=True, as_of=spec.as_of)
-            # Uncompressed: these files live for one run, and compressing them costs more CPU than it saves.
-            options = "FORMAT parquet, COMPRESSION uncompressed, PARTITION_BY (_part), OVERWRITE_OR_IGNORE"
-            con.execute(f"COPY ({query}) TO '{target}' ({options})")
+            _split_to_files(con.sql(query).to_arrow_reader(SHUFFLE_BATCH), work / feed)
     finally:
         con.close()
+
+
+def _split_to_files(reader: pa.RecordBatchReader, folder: Path) -> None:
+    """Append each batch's rows to `folder/<_part>.arrow` (without the `_part` column)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    writers: dict[str, pa.ipc.RecordBatchFileWriter] = {}
+    try:
+        for batch in reader:
+            if batch.num_rows == 0:
+                continue
+            ordered = batch.take(pc.sort_indices(batch.column("_part")))
+            runs = pc.run_end_encode(ordered.column("_part"))
+            rows = ordered.drop_columns(["_part"])
+            start = 0
+            for name, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True):
+                if name not in writers:
+                    writers[name] = pa.ipc.new_file(str(folder / f"{name}.arrow"), rows.schema)
+                writers[name].write_batch(rows.slice(start, end - start))
+                start = end
+    finally:
+        for w in writers.values():
+            w.close()
 
 
 def _part_column(members: pa.Table | pa.RecordBatch) -> pa.Array:
@@ -372,9 +404,10 @@ def read_shuffled(work: Path, spec: BatchSpec, key: str) -> dict[str, pa.Table]:
     part = key.replace(":", "-")
     out = {}
     for feed, snaps in spec.snapshots.items():
-        folder = work / feed / f"_part={part}"
-        if folder.exists():
-            out[feed] = _in_order(pq.read_table(folder, partitioning=None))
+        path = work / feed / f"{part}.arrow"
+        if path.exists():
+            with pa.OSFile(str(path)) as source:  # read, not memory-mapped: the rows are sorted anyway
+                out[feed] = _in_order(pa.ipc.open_file(source).read_all())
         else:
             schema = pq.read_schema(snaps[0][1]).append(pa.field("feed_as_of", pa.date32()))
             out[feed] = schema.empty_table()
@@ -412,97 +445,6 @@ def run_partition(members: pa.Table, spec: BatchSpec, links: pa.Table | None = N
     return evaluate_partition(members, read_partition_feeds(members, spec, links), spec, links)
 
 
-def _df(table: pa.Table) -> pl.DataFrame:
-    df = pl.from_arrow(table)
-    assert isinstance(df, pl.DataFrame)
-    return df
-
-
-def _canonical(df: pl.DataFrame, drop: Iterable[str]) -> pl.DataFrame:
-    """Columns in name order, lists sorted, floats rounded to 0.01: the same facts give the same JSON."""
-    cols = sorted(c for c in df.columns if c not in set(drop) and not c.startswith("_"))
-    exprs = []
-    for c in cols:
-        dtype = df.schema[c]
-        if isinstance(dtype, pl.List):
-            exprs.append(pl.col(c).list.sort())
-        elif dtype in (pl.Float32, pl.Float64):
-            exprs.append(pl.col(c).round(2))
-        elif dtype in (pl.Date, pl.Datetime):
-            exprs.append(pl.col(c).cast(pl.String))
-        else:
-            exprs.append(pl.col(c))
-    return df.select(exprs)
-
-
-def _evidence(findings: pl.DataFrame) -> pl.DataFrame:
-    """id_number → [{feed, text}] for the feeds a worklist item cites, in feed then row order."""
-    f = findings.filter(pl.col("feed").is_in(EVIDENCE_FEEDS))
-    if "counted" in f.columns:
-        f = f.filter(pl.col("counted").fill_null(True))
-    return (
-        f.sort("id_number", "feed", "feed_as_of", "_row")
-        .group_by("id_number", maintain_order=True)
-        .agg(evidence=pl.struct(pl.col("feed"), pl.col("text")))
-    )
-
-
-def summarise(members: pa.Table, result: ev.Result) -> pa.Table:
-    """evaluate's persons/findings/households → RESULT_SCHEMA rows (canonical JSON + content hash)."""
-    m = _df(members).select("id_number", "household_no", "division_code", "county", "chunk")
-    persons = _df(result.persons)
-    persons = persons.join(_evidence(_df(result.findings)), on="id_number", how="left")
-    person_cols = _canonical(persons, drop=("household_no",))
-    persons = pl.concat([persons.select("household_no", "id_number"), person_cols.drop("id_number")], how="horizontal")
-    person_json = persons.select(
-        "household_no", "id_number", pl.struct(person_cols.columns).struct.json_encode().alias("j")
-    )
-    flags = (
-        persons.select("household_no", pl.col("flags").alias("f"))
-        .explode("f")
-        .drop_nulls("f")
-        .group_by("household_no")
-        .agg(pl.col("f").unique().sort())
-    )
-    grouped = (
-        person_json.sort("household_no", "id_number")
-        .group_by("household_no", maintain_order=True)
-        .agg(persons_json=pl.concat_str(pl.lit("["), pl.col("j").str.join(","), pl.lit("]")))
-    )
-    households = _df(result.households)
-    canon = _canonical(households, drop=("household_no",))
-    totals = households.select(
-        "household_no",
-        per_capita_income_fen=pl.col("per_capita_income_monthly_fen").cast(pl.Int64).fill_null(0),
-        members=pl.col("members").cast(pl.Int32),
-    ).with_columns(totals_json=canon.select(pl.struct(canon.columns).struct.json_encode()).to_series())
-    place = m.group_by("household_no").agg(
-        pl.col("division_code").first(), pl.col("county").first(), pl.col("chunk").first()
-    )
-    out = (
-        totals.with_columns(content_hash=pl.lit(""))
-        .join(grouped, on="household_no", how="left")
-        .join(flags, on="household_no", how="left")
-        .join(place, on="household_no", how="left")
-        .with_columns(flags=pl.col("f").fill_null([]).list.join(","))
-        .sort("household_no")
-    )
-    table = out.select(RESULT_SCHEMA.names).drop("content_hash").to_arrow()
-    return table.append_column("content_hash", content_hashes(table)).cast(RESULT_SCHEMA)
-
-
-def content_hashes(table: pa.Table) -> pa.Array:
-    """SHA-256 (lower-case hex) of totals_json + "\\n" + persons_json, one per row.
-
-    hashlib beats DuckDB's sha256() here: no connection to open, and the strings are hashed once.
-    """
-    totals, persons = table["totals_json"].to_pylist(), table["persons_json"].to_pylist()
-    return pa.array(
-        [hashlib.sha256((t + "\n" + p).encode()).hexdigest() for t, p in zip(totals, persons, strict=True)],
-        pa.string(),
-    )
-
-
 # --- the DuckDB engine: every partition in this process ---------------------------------------------
 
 
@@ -538,34 +480,44 @@ def run_file(
 ) -> Iterator[tuple[str, pa.Table]]:
     """`run_local` for a population in a Parquet file (MEMBER_SCHEMA): read in batches, never whole.
 
-    Only the household → chunk map (户编号 and county, a few dozen bytes per household) is built
-    from the whole file; the persons go through `MEMBER_BATCH` at a time.
+    The persons come out of DuckDB `MEMBER_BATCH` at a time with their county and chunk, the
+    household → chunk map built and joined inside DuckDB under `SHUFFLE_MEMORY` (spilling beyond
+    it): this process never holds the map (before: a Polars table of every household, ~60 MB and
+    a hash table per batch at 1M households, so the peak grew with the population).
     """
-    chunks = household_chunks(members_path, chunk_households)
-    source = pq.ParquetFile(members_path)
-
-    def batches() -> Iterator[pa.RecordBatch]:
-        for batch in source.iter_batches(batch_size=MEMBER_BATCH, columns=MEMBER_SCHEMA.names):
-            frame = _df(pa.Table.from_batches([batch])).with_columns(county=pl.col("division_code").str.slice(0, 6))
-            frame = frame.join(chunks, on=["county", "household_no"], how="left", maintain_order="left")
-            yield from frame.to_arrow().to_batches()
-
-    yield from run_batches(batches(), spec, skip=skip, links=links, work_dir=work_dir, workers=workers)
+    yield from run_batches(
+        _members(members_path, chunk_households, work_dir),
+        spec,
+        skip=skip,
+        links=links,
+        work_dir=work_dir,
+        workers=workers,
+    )
 
 
-def household_chunks(members_path: Path, chunk_households: int) -> pl.DataFrame:
-    """(county, household_no) → chunk, as `assign_chunks` numbers them, from the file's two columns
-    (in DuckDB under the shuffle's memory limit: a Polars `unique` held the whole column pair)."""
-    con = duckdb.connect(config={"threads": 2, "memory_limit": SHUFFLE_MEMORY})
-    try:
-        table = con.sql(
-            "SELECT county, household_no, CAST((row_number() OVER (PARTITION BY county ORDER BY household_no) - 1)"  # noqa: S608
-            f" // {int(chunk_households)} AS INTEGER) AS chunk FROM (SELECT DISTINCT substr(division_code, 1, 6)"
-            f" AS county, household_no FROM read_parquet('{_quote(str(members_path))}'))"
-        ).to_arrow_table()
-    finally:
-        con.close()
-    return _df(table)
+def _members(members_path: Path, chunk_households: int, work_dir: Path | None) -> Iterator[pa.RecordBatch]:
+    """The population with county and chunk, streamed from DuckDB; its connection (and the memory
+    DuckDB keeps for it) is closed as soon as the last batch is read, before the shuffle starts."""
+    with tempfile.TemporaryDirectory(prefix="batch-members-", dir=work_dir) as spill:
+        con = duckdb.connect(config={"threads": 2, "memory_limit": SHUFFLE_MEMORY, "temp_directory": spill})
+        try:
+            yield from con.sql(_members_query(members_path, chunk_households)).to_arrow_reader(MEMBER_BATCH)
+        finally:
+            con.close()
+
+
+def _members_query(members_path: Path, chunk_households: int) -> str:
+    """The members in file order with `county` and `chunk` numbered as `assign_chunks` does
+    (households of a county sorted by 户编号, cut every `chunk_households`)."""
+    source = f"read_parquet('{_quote(str(members_path))}', file_row_number = true)"
+    columns = ", ".join(f"m.{c}" for c in MEMBER_SCHEMA.names)
+    return (
+        f"SELECT {columns}, m.county, c.chunk FROM (SELECT *, substr(division_code, 1, 6) AS county FROM {source}) m"  # noqa: S608
+        " LEFT JOIN (SELECT county, household_no, CAST((row_number() OVER (PARTITION BY county ORDER BY household_no)"
+        f" - 1) // {int(chunk_households)} AS INTEGER) AS chunk FROM (SELECT DISTINCT substr(division_code, 1, 6)"
+        f" AS county, household_no FROM {source})) c ON m.county = c.county AND m.household_no = c.household_no"
+        " ORDER BY m.file_row_number"
+    )
 
 
 def run_batches(
