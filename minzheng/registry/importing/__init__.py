@@ -313,6 +313,7 @@ class _Pass2:
     progress: Progress | None
     on_chunk: Callable[[dict[str, Any]], None] | None
     fast: bool = False  # a first load, by SQL (initial_load.py on SQLite, pg_copy.py on PostgreSQL)
+    attached: bool = False  # SQLite: staging attached to the registry's connection for the run
     # Otherwise set-based: pg_update.py on PostgreSQL, sqlite_update.py on SQLite (apply.py: the reference).
 
     def commit(self) -> None:
@@ -333,7 +334,9 @@ class _Pass2:
         # begun on an empty registry (a first load inside a caller's transaction): apply.py's inserts
         # collide with rows another import stored meanwhile, which re-stages against them (_stage_and_apply).
         if sqlite_update.usable() and not self.checkpoint["all_new"]:
-            return sqlite_update.apply_chunk(self.conn, low, high, actor=self.actor, source=self.source)
+            return sqlite_update.apply_chunk(
+                self.conn, low, high, actor=self.actor, source=self.source, attached=self.attached
+            )
         rows = stage.accepted_after(self.conn, low, high)
         return apply_chunk(rows, actor=self.actor, source=self.source, all_new=self.checkpoint["all_new"])
 
@@ -369,6 +372,13 @@ def _apply_all(
     if run.fast:
         with initial_load.first_load(Path(checkpoint["stage"]), checkpoint, run.commit):
             counts = run.run(accepted)
+    elif sqlite_update.usable() and initial_load.usable() and not checkpoint["all_new"] and accepted > 0:
+        run.attached = True  # sqlite_update copies each chunk from staging by SQL
+        initial_load.attach(Path(checkpoint["stage"]))
+        try:
+            counts = run.run(accepted)
+        finally:
+            initial_load.detach()
     else:
         counts = run.run(accepted)
     created, updated = counts["created"], counts["updated"]

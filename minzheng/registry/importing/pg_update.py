@@ -8,8 +8,9 @@ the registry is written by a fixed number of statements per chunk, whatever its 
 1. new 户: INSERT … SELECT in the order of their first rows (the ids the row-by-row path gives);
 2. moved 户: UPDATE … FROM, returning old and new address (a second reference to the table in
    FROM sees the row as it was before the statement), and the members' division_code in step;
-3. changed persons: one UPDATE … FROM of the rows whose stored values differ, returning the old
-   values and the 户编号 they leave; unchanged rows are filtered out in SQL (no Python per row);
+3. changed persons: the rows whose stored values differ, with the old values and the 户编号 they
+   leave, into a small temporary table (unchanged rows are filtered out in SQL, no Python per row),
+   then one UPDATE … FROM of just those by primary key;
 4. new persons: INSERT … SELECT in row order, tags COPYed.
 
 Change records are composed in Python from what the UPDATEs returned (only the changed rows,
@@ -61,17 +62,28 @@ UPDATE registry_person p SET division_code = h.division_id FROM registry_househo
 WHERE p.household_id = h.id AND h.id = ANY(%s) AND p.division_code <> h.division_id
 """
 _MOVED_STORED = "SELECT count(*) FROM import_rows r JOIN registry_person p ON p.id_number = r.id_number WHERE r.moved"
+# The stored persons whose compared columns differ, with old and new values, into a small table:
+# reading the old values by a self-join inside the UPDATE scanned the whole person table twice a chunk.
+_CHANGED = """
+CREATE TEMP TABLE import_changed ON COMMIT DROP AS
+SELECT r.row_no, r.moved, p.id, p.name AS old_name, p.phone AS old_phone, p.relation AS old_relation,
+       oh.household_no AS old_household_no, p.tags_text AS old_tags_text,
+       r.name, r.phone, r.relation, r.household_no, r.tags_text, h.id AS household_id, r.division
+FROM import_rows r JOIN registry_person p ON p.id_number = r.id_number
+JOIN registry_household h ON h.household_no = r.household_no
+JOIN registry_household oh ON oh.id = p.household_id
+WHERE (p.name, p.phone, p.relation, p.household_id, p.tags_text, p.division_code)
+      IS DISTINCT FROM (r.name, r.phone, r.relation, h.id, r.tags_text, r.division)
+"""
+_CHANGED_ROWS = """
+SELECT row_no, moved, id, old_name, old_phone, old_relation, old_household_no, old_tags_text,
+       name, phone, relation, household_no, tags_text FROM import_changed
+"""
 _CHANGE_PERSONS = """
 UPDATE registry_person p
-SET name = r.name, phone = r.phone, relation = r.relation, household_id = h.id, tags_text = r.tags_text,
-    division_code = r.division, updated_at = %s
-FROM import_rows r JOIN registry_household h ON h.household_no = r.household_no,
-     registry_person o JOIN registry_household oh ON oh.id = o.household_id
-WHERE p.id_number = r.id_number AND o.id = p.id
-  AND (o.name, o.phone, o.relation, o.household_id, o.tags_text, o.division_code)
-      IS DISTINCT FROM (r.name, r.phone, r.relation, h.id, r.tags_text, r.division)
-RETURNING r.row_no, r.moved, p.id, o.name, o.phone, o.relation, oh.household_no, o.tags_text,
-          r.name, r.phone, r.relation, r.household_no, r.tags_text
+SET name = c.name, phone = c.phone, relation = c.relation, household_id = c.household_id, tags_text = c.tags_text,
+    division_code = c.division, updated_at = %s
+FROM import_changed c WHERE p.id = c.id
 """
 _NEW_PERSONS = """
 INSERT INTO registry_person (id_number, name, sex, birth_date, phone, household_id, relation, division_code,
@@ -152,8 +164,12 @@ def apply_chunk(stage: sqlite3.Connection, low: int, high: int, *, actor: Any, s
             cursor.execute(_MEMBERS_FOLLOW, [[m[1] for m in moves]])
         cursor.execute(_MOVED_STORED)
         moved_stored = cursor.fetchone()[0]
-        cursor.execute(_CHANGE_PERSONS, [now])
+        cursor.execute(_CHANGED)
+        cursor.execute(_CHANGED_ROWS)
         changed = cursor.fetchall()
+        if changed:
+            cursor.execute("ANALYZE import_changed (id)")  # few rows: found by primary key, not a full scan
+            cursor.execute(_CHANGE_PERSONS, [now])
         records, retag = _person_records(changed)
         history += [(pk, None, field, old, new) for pk, field, old, new in records]
         if retag:
@@ -167,7 +183,7 @@ def apply_chunk(stage: sqlite3.Connection, low: int, high: int, *, actor: Any, s
             with cursor.copy(_COPY_HISTORY) as copy:
                 for person, household, field, old, new in history:
                     copy.write_row((person, household, field, old, new, by, now, source))
-        cursor.execute("DROP TABLE import_rows")  # a later chunk in the same transaction (tests) makes its own
+        cursor.execute("DROP TABLE import_rows, import_changed")  # a later chunk in the same transaction makes its own
     # A row counts as updated when its stored person changed or its 户 moved (apply.py's rule).
     updated = moved_stored + sum(1 for c in changed if not c[1])
     return ChunkResult(created=len(created_rows), updated=updated, applied=applied)

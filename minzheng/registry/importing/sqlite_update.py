@@ -15,8 +15,8 @@ connection and the comparison is SQL; Python sees only the rows that change:
 
 Everything runs in the caller's transaction, which commits the chunk with the job's checkpoint,
 so a failure anywhere in a chunk leaves none of it written. The temporary table is filled by
-executemany from the staging connection (ATTACH cannot run inside a transaction, and a
-caller's atomic block is one), then dropped.
+INSERT … SELECT from the staging file attached for the run, or, inside a caller's transaction
+(where ATTACH cannot run: tests), by executemany from the staging connection; then dropped.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from minzheng.registry.importing.apply import (
     _retag,
     _write_updates,
 )
+from minzheng.registry.importing.initial_load import ALIAS
 from minzheng.registry.importing.pg_update import _STAGED, _person_records
 from minzheng.registry.importing.stage import ADDRESS, FIELDS
 from minzheng.registry.models import ChangeRecord
@@ -43,6 +44,12 @@ _TEMP = f"""
 CREATE TEMP TABLE import_rows (row_no INTEGER PRIMARY KEY, {", ".join(f"{f} TEXT" for f in FIELDS)}, moved INTEGER)
 """
 _FILL = f"INSERT INTO temp.import_rows VALUES ({', '.join(['%s'] * (len(FIELDS) + 2))})"  # noqa: S608 - constant
+# The same rows straight from the attached staging file (initial_load.attach): no Python per row.
+_FILL_ATTACHED = f"""
+INSERT INTO temp.import_rows SELECT r.row_no, {", ".join(f"r.{f}" for f in FIELDS)}, m.household_no IS NOT NULL
+FROM {ALIAS}.rows r LEFT JOIN {ALIAS}.moved m ON m.household_no = r.household_no
+WHERE r.reason IS NULL AND r.row_no > %s AND r.row_no <= %s
+"""  # noqa: S608 - constant
 _FIRSTS = "(SELECT MIN(row_no) FROM temp.import_rows GROUP BY household_no)"
 _MOVES = f"""
 SELECT h.id, h.division_id, h.grid, h.building, h.unit, h.room, {", ".join(f"f.{a}" for a in ADDRESS)}
@@ -95,17 +102,27 @@ def usable() -> bool:
     return connection.vendor == "sqlite"
 
 
-def apply_chunk(stage: sqlite3.Connection, low: int, high: int, *, actor: Any, source: str) -> ChunkResult:
-    """Apply the accepted rows low < row_no ≤ high to the registry; same effects as apply.apply_chunk."""
+def apply_chunk(
+    stage: sqlite3.Connection, low: int, high: int, *, actor: Any, source: str, attached: bool = False
+) -> ChunkResult:
+    """Apply the accepted rows low < row_no ≤ high to the registry; same effects as apply.apply_chunk.
+
+    `attached`: the staging file is attached to the registry's connection (outside a caller's
+    transaction), so the rows are copied by SQL; else through Python from `stage`.
+    """
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     changes = _Changes(actor=actor, source=source, records=[], household_nos={})
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS temp.import_rows")  # a chunk that failed before its DROP
         cursor.execute(_TEMP)
-        staged = stage.execute(_STAGED, (low, high)).fetchall()
-        cursor.executemany(_FILL, staged)
-        applied = len(staged)
-        del staged
+        if attached:
+            cursor.execute(_FILL_ATTACHED, [low, high])
+            applied = cursor.rowcount
+        else:
+            staged = stage.execute(_STAGED, (low, high)).fetchall()
+            cursor.executemany(_FILL, staged)
+            applied = len(staged)
+            del staged
         cursor.execute(_MOVES)
         moves = [
             (pk, dict(zip(ADDRESS_KEYS, row[:5], strict=True)), dict(zip(ADDRESS_KEYS, row[5:], strict=True)))
