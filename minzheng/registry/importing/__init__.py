@@ -243,6 +243,7 @@ def _forget_empty(conn: Any, checkpoint: dict[str, Any], on_chunk: Callable[[dic
     stage.stage_reset(conn)
     checkpoint.update(all_new=False, rows_done=0, applied=0, updated=0)
     checkpoint.pop("deferred_indexes", None)  # first_load put them back when it failed
+    checkpoint.pop("deferred_fks", None)
     if on_chunk:
         on_chunk(dict(checkpoint))
 
