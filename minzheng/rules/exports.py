@@ -31,7 +31,9 @@ EXPORT_LIMIT = 20000
 
 def worklist_export(*, actor: Any, filters: dict[str, str], client_ip: str = "") -> Path:
     """Write the user's worklist (its 待办, as filtered) to an .xlsx under EXPORTS_DIR and record the export."""
-    rows = WorklistRow.page(list(worklist_items(user=actor, **filters)[:EXPORT_LIMIT]))
+    # The file groups by kind (应享未享, then 不应享而享), then village; the page lists in index order.
+    items = worklist_items(user=actor, **filters).order_by("kind", "division_code", "subject_id", "id")
+    rows = WorklistRow.page(list(items[:EXPORT_LIMIT]))
     settings.EXPORTS_DIR.mkdir(parents=True, exist_ok=True)
     # A screening list (预判), not decisions: the name says so wherever the file travels.
     path = settings.EXPORTS_DIR / f"应享未享清单（预判）-{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex[:8]}.xlsx"

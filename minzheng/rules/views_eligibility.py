@@ -100,10 +100,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         services.worklist_viewed(
             actor=request.user, run=run, rows=rows, filters=filters, page=page.number, client_ip=client_ip(request)
         )
-    counts = {
-        k: selectors.worklist_items(user=request.user, kind=k, status=WorkItem.Status.OPEN).count()
-        for k in WorklistItem.Kind.values
-    }
+    open_counts = selectors.open_counts(user=request.user)
+    counts = {k: open_counts.get(k, 0) for k in WorklistItem.Kind.values}
     query = {"kind": filters["kind"], "policy": filters["policy_id"], "status": filters["status"]}
     return render(
         request,
