@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from itertools import pairwise
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from minzheng.verification.engine import evaluate as ev
 
@@ -115,10 +118,22 @@ def summarise(members: pa.Table, result: ev.Result) -> pa.Table:
 def content_hashes(table: pa.Table) -> pa.Array:
     """SHA-256 (lower-case hex) of totals_json + "\\n" + persons_json, one per row.
 
-    hashlib beats DuckDB's sha256() here: no connection to open, and the strings are hashed once.
+    The two columns are joined by Arrow and each row's UTF-8 bytes hashed straight from the joined
+    buffer (a memoryview slice per row): no Python string per row, no `encode`. Converting the JSON
+    to Python strings first cost twice the hashing (25k households: 0.43 against 0.07 CPU-s) and
+    held the GIL the other partition's thread needs.
     """
-    totals, persons = table["totals_json"].to_pylist(), table["persons_json"].to_pylist()
-    return pa.array(
-        [hashlib.sha256((t + "\n" + p).encode()).hexdigest() for t, p in zip(totals, persons, strict=True)],
-        pa.string(),
+    text = pa.large_string()  # Polars hands over large strings; cast the columns and the separator alike
+    joined = pc.binary_join_element_wise(
+        table["totals_json"].cast(text), table["persons_json"].cast(text), pa.scalar("\n", text)
     )
+    sha = hashlib.sha256
+    out: list[str] = []
+    for chunk in joined.chunks:
+        if chunk.null_count:
+            raise ValueError("totals_json and persons_json are never null")
+        _, offsets_buffer, data = chunk.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1].tolist()
+        view = memoryview(data) if data is not None else memoryview(b"")
+        out.extend([sha(view[a:b]).hexdigest() for a, b in pairwise(offsets)])
+    return pa.array(out, pa.string())

@@ -8,6 +8,7 @@ a resumed run yields exactly the partitions it had left, each identical to an un
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pyarrow as pa
@@ -78,3 +79,17 @@ def test_a_resumed_run_yields_the_remaining_partitions_unchanged(county_files: C
     hashes = pc.unique(pa.concat_tables(full.values())["content_hash"])
     assert len(hashes) == sum(t.num_rows for t in full.values())  # one distinct hash per household
     assert all(again[k].equals(full[k]) for k in keys)  # idempotent: a second run, the same rows
+
+
+def test_content_hashes_are_sha256_of_the_two_json_texts() -> None:
+    totals = ['{"members":2}', '{"名":"王伟"}', "{}", '{"x":"' + "长" * 3000 + '"}']
+    persons = ['[{"id":"1"}]', '[{"姓名":"李娜","text":"户籍"}]', "[]", "[" + "{}," * 500 + "{}]"]
+    table = pa.Table.from_batches(
+        [
+            pa.record_batch({"totals_json": totals[:2], "persons_json": persons[:2]}),
+            pa.record_batch({"totals_json": totals[2:], "persons_json": persons[2:]}),
+        ]
+    )
+    want = [hashlib.sha256((t + "\n" + p).encode()).hexdigest() for t, p in zip(totals, persons, strict=True)]
+    assert engine.content_hashes(table).to_pylist() == want
+    assert engine.content_hashes(table.slice(1, 2)).to_pylist() == want[1:3]  # offsets of a sliced chunk
