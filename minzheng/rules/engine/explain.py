@@ -148,6 +148,8 @@ class _Shared:
         self.region_name: Callable[[str], str] = str
         self.unknown_members: dict[str, set[str]] = {}  # household id → person inputs unknown for a member
         self._regions: dict[str, str] = {}
+        # (table region, expression) → its "（鄞州区，2022-07-01 起）": the same for every member
+        self.sources: dict[tuple[str, int], str] = {}
 
     def table_region(self, region: str) -> str:
         if region not in self._regions:
@@ -175,6 +177,7 @@ class _Context:
         self.table_region = shared.table_region(row["region_code"])
         self.cols = shared.cols
         self.unknown_members = shared.unknown_members
+        self.sources_memo = shared.sources
 
     # ---- entries -------------------------------------------------------------------------------
     def explain(self, d: Decision) -> list[dict[str, Any]]:
@@ -332,6 +335,13 @@ class _Context:
         return f"{ir.source} {self._fmt(self._value(ir), ir.unit, ir)}"
 
     def _sources(self, ir: IR) -> str:
+        key = (self.table_region, id(ir))  # catalogue IRs live as long as the catalogue
+        found = self.sources_memo.get(key)
+        if found is None:
+            found = self.sources_memo[key] = self._sources_text(ir)
+        return found
+
+    def _sources_text(self, ir: IR) -> str:
         keys = sorted(self._param_keys(ir))
         parts = []
         for key in keys:
