@@ -534,7 +534,8 @@ def run_batches(
     1. the members (MEMBER_SCHEMA + county, chunk, in batches) are staged to disk per partition,
        with the shuffle's join keys in one file (`stage_members`);
     2. every feed is shuffled by partition in one DuckDB pass (`shuffle_feeds`), DuckDB reading the
-       keys file itself under a fixed `SHUFFLE_MEMORY` (it spills beyond it);
+       keys file itself under a fixed `SHUFFLE_MEMORY` (it spills beyond it) and handing the joined
+       rows over in batches that are appended to one Arrow file per feed and partition;
     3. `workers` partitions are evaluated at a time in threads (Polars and DuckDB release the GIL),
        each from its own staged members and shuffled rows, while the caller stores the one before:
        at most `workers` results wait, and nothing of a partition is kept once it is yielded.
