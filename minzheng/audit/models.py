@@ -80,7 +80,7 @@ class AuditEvent(models.Model):
         # Guard, not business logic: an existing audit row must never change.
         if self.pk is not None:
             raise AppendOnlyError("审计日志不可修改")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("审计日志不可删除")
