@@ -82,10 +82,13 @@ def run_batch(root: Path, chunk: int, phase: str = "batch") -> dict[str, float]:
             "--chunk",
             str(chunk),
         ],
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
     )
+    if out.returncode != 0:  # the child's own traceback, not only its exit status
+        sys.stderr.write(out.stdout[-4000:] + out.stderr[-8000:])
+        raise SystemExit(f"{phase} 子进程失败（退出码 {out.returncode}）")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
