@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -101,6 +102,10 @@ def spark_child(root: Path, chunk: int) -> None:
     from minzheng.verification.engine import batch
     from minzheng.verification.engine.spark import run_spark, spark_stop
 
+    # run_spark hands every partition's rows back to this driver (to compare them with DuckDB's): at
+    # 1,000,000 households in 200,000-household partitions the defaults (2g heap, 1g of results) ran out.
+    os.environ.setdefault("MINZHENG_SPARK_DRIVER_MEMORY", "8g")
+    os.environ.setdefault("PYSPARK_SUBMIT_ARGS", "--conf spark.driver.maxResultSize=6g pyspark-shell")
     started = time.perf_counter()
     members = batch.assign_chunks(pq.read_table(root / "members.parquet"), chunk)
     spec = batch.spec_for(root / "store", AS_OF, digest_key=DIGEST_KEY)
