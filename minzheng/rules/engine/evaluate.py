@@ -503,32 +503,6 @@ def decision_rows(
     return out
 
 
-def decisions_from_frame(catalogue: Catalogue, frame: pl.DataFrame) -> list[Decision]:
-    out = []
-    for row in frame.iter_rows(named=True):
-        policy = catalogue.policies[row["policy_id"]]
-        qty_unit = policy.amount.quantity_unit if policy.amount else ""
-        out.append(
-            Decision(
-                policy.id,
-                policy.name,
-                policy.entity,
-                row["household_id"],
-                row["person_id"],
-                row["eligible"],
-                int(row["amount_fen"]),
-                row["quantity"],
-                qty_unit,
-                policy.period,
-                row["excluded_by"],
-                list(row["failed_conditions"]),
-                bool(row["enrolled"]),
-                missing=list(row["missing"] or []),
-            )
-        )
-    return out
-
-
 def county_of(region_code: pl.Expr) -> pl.Expr:
     return region_code.str.slice(0, 6)
 

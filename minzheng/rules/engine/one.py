@@ -150,7 +150,7 @@ def plan_frames(catalogue: Catalogue, prep: Prepared, as_of: dt.date) -> tuple[p
 
 
 def decisions(catalogue: Catalogue, rows_: list[dict[str, Any]]) -> list[Decision]:
-    """`decisions_from_frame(DataFrame(rows, DECISION_SCHEMA))` without the frame (same values)."""
+    """One Decision per decision row (the rows `decision_rows` builds, from either path)."""
     out = []
     for row in rows_:
         policy = catalogue.policies[row["policy_id"]]
