@@ -272,8 +272,30 @@ def household_eligibility(
     from minzheng.rules.eligibility import household_result
 
     result = household_result(household, as_of)
+    eligible, undecided = decision_names(result)
+    eligibility_viewed(
+        actor=actor, household=household, as_of=as_of, eligible=eligible, undecided=undecided, client_ip=client_ip
+    )
+    return result
+
+
+def decision_names(result: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The policies a read of `result` names in its audit row: 可能符合, 待核对."""
     eligible = [p["name"] for p in result["policies"] if p["eligible"]]
     undecided = [p["name"] for p in result["policies"] if p["eligible"] is None]
+    return eligible, undecided
+
+
+def eligibility_viewed(
+    *,
+    actor: Actor | None,
+    household: Any,
+    as_of: dt.date,
+    eligible: list[str],
+    undecided: list[str],
+    client_ip: str = "",
+) -> None:
+    """The audit row of one read of a household's decisions (the panel writes it on a cached answer too)."""
     audit_record(
         actor=actor,
         action=AuditEvent.Action.VIEW,
@@ -286,7 +308,6 @@ def household_eligibility(
         client_ip=client_ip,
         data={"as_of": as_of.isoformat(), "eligible": sorted(set(eligible)), "undecided": sorted(set(undecided))},
     )
-    return result
 
 
 @transaction.atomic
@@ -361,7 +382,9 @@ __all__ = [
     "ParamFileError",
     "ParamImportResult",
     "RulesError",
+    "decision_names",
     "eligibility_batch_start",
+    "eligibility_viewed",
     "household_eligibility",
     "param_change_approve",
     "param_change_propose",

@@ -14,8 +14,7 @@ from minzheng.audit.services import client_ip
 from minzheng.core.dates import DateInputError, parse_day
 from minzheng.core.decorators import login_required, role_required
 from minzheng.jobs.services import job_start_in_background
-from minzheng.registry.access import access_household
-from minzheng.rules import access, selectors, services
+from minzheng.rules import access, panel, selectors, services
 from minzheng.rules.eligibility import fen_text
 from minzheng.rules.engine.evaluate import EvaluationError
 from minzheng.rules.engine.params import ParamMissing
@@ -33,47 +32,22 @@ def _as_of(request: HttpRequest) -> dt.date:
         return timezone.localdate()
 
 
-def _panel_rows(result: dict[str, object]) -> list[dict[str, object]]:
-    """Eligible first, then enrolled, then the rest; each with the amount as text."""
-    rows = []
-    for p in result["policies"]:  # type: ignore[attr-defined]
-        if not p["applicable"]:  # counted in result["hidden"], not listed
-            continue
-        p = dict(p)
-        p["amount_text"] = fen_text(p["amount_fen"])
-        rows.append(p)
-    order = {True: 0, None: 1, False: 2}
-    return sorted(rows, key=lambda p: (order[p["eligible"]], not p["enrolled"], p["name"], p["person"] or ""))
-
-
 @login_required
 def household_panel(request: HttpRequest, household_id: int) -> HttpResponse:
-    """The 可享政策 panel on the registry's household page (htmx); empty for roles that do not decide."""
+    """The 可享政策 panel on the registry's household page (htmx); empty for roles that do not decide.
+
+    Who may see the household is decided here, per request; the fragment itself is cached per
+    inputs and holds nothing of the user (`rules.panel`); every read is audited.
+    """
     if not access.can_read_decisions(request.user):
         return HttpResponse("")
-    household = access_household(request.user, household_id)
+    household = panel.visible_household(request.user, household_id)
     as_of = _as_of(request)
     try:
-        result = services.household_eligibility(
-            actor=request.user, household=household, as_of=as_of, client_ip=client_ip(request)
-        )
+        html = panel.panel_html(actor=request.user, household=household, as_of=as_of, client_ip=client_ip(request))
     except (ParamMissing, EvaluationError) as exc:
-        return render(request, "rules/_household_panel.html", {"error": str(exc), "as_of": as_of})
-    rows = _panel_rows(result)
-    return render(
-        request,
-        "rules/_household_panel.html",
-        {
-            "result": result,
-            "as_of": as_of,
-            "eligible": [r for r in rows if r["eligible"] is True],
-            "undecided": [r for r in rows if r["eligible"] is None],
-            "others": [r for r in rows if r["eligible"] is False],
-            "missing": [r for r in rows if r["eligible"] is True and not r["enrolled"]],
-            "undue": [r for r in rows if r["enrolled"] and r["eligible"] is False],
-            "hidden": result["hidden"],
-        },
-    )
+        return render(request, panel.TEMPLATE, {"error": str(exc), "as_of": as_of})
+    return HttpResponse(html)
 
 
 STATUSES = [(s.value, s.label) for s in WorkItem.Status]
