@@ -98,6 +98,25 @@ def test_fallback_by_level_and_date(imported: None) -> None:
     assert value("dibao.edge_multiple", "110101", D(2022, 1, 1)) == ("1.5", "", D(2021, 1, 1))
 
 
+def test_db_source_reads_a_region_chain_in_one_query(imported: None, django_assert_num_queries: object) -> None:
+    """A household's check asks every key for one region: one query, not one per key (issue 16),
+    and each answer equals the per-key resolution (fallback by level and date included)."""
+    from minzheng.rules.params_db import DbParamSource, resolve
+
+    source = DbParamSource()
+    cases = [
+        (key, region, on)
+        for key in ("dibao.standard", "dibao.edge_multiple", "no.such_key")
+        for region in ("330212100201", "330212100")
+        for on in (D(2019, 12, 31), D(2022, 6, 30), D(2030, 1, 1))
+    ]
+    with django_assert_num_queries(2):  # type: ignore[operator]  # the two region chains
+        got = [source.resolve(*case) for case in cases]
+    assert got == [resolve(*case) for case in cases]
+    assert got[0] is None and got[4] is not None and got[5] is not None
+    assert (got[5].value, got[5].region_code) == (1500, "330212100")  # the town's own value in force in 2030
+
+
 def test_values_are_exact_decimals(imported: None) -> None:
     row = Parameter.objects.get(key="dibao.edge_multiple", region_code="")
     assert (row.value, row.value_type) == ("1.5", "decimal")
