@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -44,6 +47,72 @@ def ingest(root: Path) -> tuple[int, float, float]:
 # --- 3. batch (child process: its own peak RSS) ----------------------------------------------------
 
 
+def own_peak_mb() -> float:
+    """This process's own peak resident memory, in MB (`VmHWM`, the high-water mark of its address space).
+
+    Not `getrusage`'s `ru_maxrss` (benchlib.rss_mb): Linux carries that across `execve`, and Python
+    starts children with vfork, so a child's `ru_maxrss` is at least its parent's peak when it was
+    started. In the full bench the parent has just generated and ingested 38 M feed rows (~5 GB at
+    1 M households), and that figure, not the batch's, was reported as the batch's peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return rss_mb()  # no /proc (not Linux): the only figure there is
+
+
+def _current_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class RssTimeline(logging.Handler):
+    """`MINZHENG_BENCH_RSS=1`: RSS sampled every 0.2 s, cut at the batch's phase markers (the debug
+    lines of `engine.batch`: staged, shuffled <feed>, partition <key>), printed to stderr as one line
+    per phase: when it ended, CPU seconds so far, RSS at its end and the highest sample inside it."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.t0 = time.perf_counter()
+        self.samples: list[tuple[float, float]] = []
+        self.marks: list[tuple[float, str, float, float]] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self.stop.wait(0.2):
+            self.samples.append((time.perf_counter() - self.t0, _current_mb()))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.marks.append((time.perf_counter() - self.t0, record.getMessage(), _current_mb(), cpu_s()))
+
+    def __enter__(self) -> RssTimeline:
+        logger = logging.getLogger("minzheng.verification.engine.batch")
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(self)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+        logging.getLogger("minzheng.verification.engine.batch").removeHandler(self)
+        self.marks.append((time.perf_counter() - self.t0, "results written", _current_mb(), cpu_s()))
+        sys.stderr.write(f"{'phase':28s} {'end s':>7s} {'CPU s':>7s} {'RSS MB':>7s} {'peak MB':>8s}\n")
+        start = 0.0
+        for end, name, rss, cpu in self.marks:
+            inside = [mb for t, mb in self.samples if start <= t <= end] + [rss]
+            sys.stderr.write(f"{name:28s} {end:7.1f} {cpu:7.1f} {rss:7.0f} {max(inside):8.0f}\n")
+            start = end
+
+
 def batch_child(root: Path, chunk: int) -> None:
     """The batch as the app runs it: partitions yielded one by one, each written out (not kept)."""
     import pyarrow.parquet as pq
@@ -51,10 +120,11 @@ def batch_child(root: Path, chunk: int) -> None:
     from minzheng.verification.engine import batch
 
     started = time.perf_counter()
+    timeline = RssTimeline() if os.environ.get("MINZHENG_BENCH_RSS") == "1" else contextlib.nullcontext()
     spec = batch.spec_for(root / "store", AS_OF, digest_key=DIGEST_KEY)
     households = deceased = 0
     # The population streamed from its file (never loaded whole), each partition's rows written out.
-    with pq.ParquetWriter(root / "batch-result.parquet", batch.RESULT_SCHEMA, compression="zstd") as out:
+    with timeline, pq.ParquetWriter(root / "batch-result.parquet", batch.RESULT_SCHEMA, compression="zstd") as out:
         for _key, result in batch.run_file(root / "members.parquet", spec, chunk_households=chunk, work_dir=root):
             out.write_table(result)
             households += result.num_rows
@@ -64,7 +134,7 @@ def batch_child(root: Path, chunk: int) -> None:
         "seconds": seconds,
         "cpu_s": cpu_s(),
         "households": households,
-        "peak_rss_mb": rss_mb(),
+        "peak_rss_mb": own_peak_mb(),
         "deceased_households": deceased,
     }
     print(json.dumps(report))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -36,6 +37,8 @@ from minzheng.verification.engine import evaluate as ev
 from minzheng.verification.engine.household import snapshots_for
 from minzheng.verification.engine.store import FeedStore
 from minzheng.verification.engine.summary import EVIDENCE_FEEDS, RESULT_SCHEMA, content_hashes, summarise
+
+log = logging.getLogger(__name__)  # phase markers (the bench's RSS timeline reads them)
 
 __all__ = [
     "EVIDENCE_FEEDS",
@@ -318,6 +321,7 @@ def shuffle_feeds(members: pa.Table | Path, spec: BatchSpec, work: Path, links: 
         for feed, snaps in spec.snapshots.items():
             query = _feed_query(feed, snaps, links=has_links, part=True, as_of=spec.as_of)
             _split_to_files(con.sql(query).to_arrow_reader(SHUFFLE_BATCH), work / feed)
+            log.debug("shuffled %s", feed)
     finally:
         con.close()
 
@@ -544,13 +548,16 @@ def run_batches(
     with tempfile.TemporaryDirectory(prefix="batch-", dir=work_dir) as tmp:
         work = Path(tmp)
         todo = [k for k in stage_members(batches, work, spec.digest_key) if k not in done]
+        log.debug("staged %d partitions", len(todo))
         if not todo:
             return
         shuffle_feeds(work / "keys.parquet", spec, work, links)
 
         def one(key: str) -> pa.Table:
             part = read_staged(work, key)
-            return evaluate_partition(part, read_shuffled(work, spec, key), spec, _partition_links(links, part))
+            result = evaluate_partition(part, read_shuffled(work, spec, key), spec, _partition_links(links, part))
+            log.debug("partition %s", key)
+            return result
 
         width = max(1, workers)
         with ThreadPoolExecutor(max_workers=width) as pool:
