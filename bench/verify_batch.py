@@ -186,4 +186,4 @@ def spark_child(root: Path, chunk: int) -> None:
     ref = pl.read_parquet(root / "batch-result.parquet", columns=["household_no", "content_hash"])
     joined = ref.join(got, on="household_no", how="full", suffix="_spark")
     differ = joined.filter(pl.col("content_hash").ne_missing(pl.col("content_hash_spark"))).height
-    print(json.dumps({"seconds": seconds, "households": got.height, "peak_rss_mb": rss_mb(), "differ": differ}))
+    print(json.dumps({"seconds": seconds, "households": got.height, "peak_rss_mb": own_peak_mb(), "differ": differ}))
