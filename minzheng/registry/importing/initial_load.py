@@ -10,7 +10,9 @@ through `apply.apply_chunk`, which gives the same rows (the tests run both).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -135,6 +137,37 @@ def _indexes_create(indexes: list[list[str]]) -> None:
             cursor.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
 
 
+def _indexes_build(indexes: list[list[str]]) -> None:
+    """Build `indexes` on this thread's own connection, each committed on its own (autocommit)."""
+    try:
+        _indexes_create(indexes)
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            connection.close()  # Django's connections are per thread: this one was opened for the build
+
+
+def _indexes_in_parallel(indexes: list[list[str]]) -> None:
+    """PostgreSQL: the deferred indexes built by two connections at once, half each.
+
+    One CREATE INDEX is mostly one backend's CPU (sorting); two of them on the same table take
+    SHARE locks, which do not conflict. At 300,000 rows the 12 indexes took 2.3–2.5 s by two
+    connections against 3.0–3.2 s by one (load average ~6 on 2 cores). Each index commits when it
+    is built; the caller then creates whatever is missing and commits the checkpoint, so a kill
+    half-way leaves the checkpoint's list, and IF NOT EXISTS skips the indexes already there.
+    """
+    if connection.vendor != "postgresql" or len(indexes) < 2:
+        return
+    halves = [indexes[0::2], indexes[1::2]]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        other = pool.submit(_indexes_build, halves[1])
+        try:
+            _indexes_build(halves[0])
+        finally:
+            other_error = other.exception()  # waits: never leave a build running behind us
+    if other_error is not None:
+        raise other_error
+
+
 @contextmanager
 def first_load(stage_path: Path, checkpoint: dict[str, Any], commit: Callable[[], None]) -> Iterator[None]:
     """Around the chunks of a first load: plain indexes (and PostgreSQL's foreign keys) deferred to the end,
@@ -156,6 +189,7 @@ def first_load(stage_path: Path, checkpoint: dict[str, Any], commit: Callable[[]
                 commit()
         yield
         if defer:
+            _indexes_in_parallel(checkpoint["deferred_indexes"])
             with transaction.atomic():
                 _indexes_create(checkpoint.pop("deferred_indexes"))
                 _foreign_keys_create(checkpoint.pop("deferred_fks", []))
