@@ -14,8 +14,21 @@ from pathlib import Path
 
 
 def rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's own peak resident memory so far, in MB (`VmHWM`, its address space's high-water mark).
+
+    Not `getrusage`'s `ru_maxrss` where /proc has the figure: Linux carries that across `execve`, and
+    Python starts children with vfork, so a bench child's `ru_maxrss` is at least its parent's peak
+    when it was started (the verify bench's batch child reported the parent's 5.3 GB of generation
+    and ingest as its own; its own peak was 1.4-1.6 GB).
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # no /proc (not Linux)
 
 
 def pct(ms: list[float], p: float) -> float:

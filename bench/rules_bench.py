@@ -42,7 +42,7 @@ from minzheng.rules.engine import (  # noqa: E402
 from minzheng.rules.engine.batchio import evaluate_parquet  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchlib, when imported from elsewhere
-from benchlib import emit  # noqa: E402
+from benchlib import emit, rss_mb  # noqa: E402
 
 AS_OF = dt.date(2025, 1, 1)
 WORK = Path(os.environ.get("MZ_RULES_BENCH_DIR", "/tmp/mz-rules-bench"))  # noqa: S108 - a benchmark's scratch space
@@ -165,7 +165,7 @@ def subset_catalogue_dir() -> Path:
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return rss_mb()  # the child's own peak, not its parent's (benchlib)
 
 
 def run_size(n_persons: int, sample: int, subset: bool) -> dict[str, Any]:

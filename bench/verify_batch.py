@@ -47,24 +47,6 @@ def ingest(root: Path) -> tuple[int, float, float]:
 # --- 3. batch (child process: its own peak RSS) ----------------------------------------------------
 
 
-def own_peak_mb() -> float:
-    """This process's own peak resident memory, in MB (`VmHWM`, the high-water mark of its address space).
-
-    Not `getrusage`'s `ru_maxrss` (benchlib.rss_mb): Linux carries that across `execve`, and Python
-    starts children with vfork, so a child's `ru_maxrss` is at least its parent's peak when it was
-    started. In the full bench the parent has just generated and ingested 38 M feed rows (~5 GB at
-    1 M households), and that figure, not the batch's, was reported as the batch's peak.
-    """
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return rss_mb()  # no /proc (not Linux): the only figure there is
-
-
 def _current_mb() -> float:
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
@@ -134,7 +116,7 @@ def batch_child(root: Path, chunk: int) -> None:
         "seconds": seconds,
         "cpu_s": cpu_s(),
         "households": households,
-        "peak_rss_mb": own_peak_mb(),
+        "peak_rss_mb": rss_mb(),
         "deceased_households": deceased,
     }
     print(json.dumps(report))
@@ -186,4 +168,4 @@ def spark_child(root: Path, chunk: int) -> None:
     ref = pl.read_parquet(root / "batch-result.parquet", columns=["household_no", "content_hash"])
     joined = ref.join(got, on="household_no", how="full", suffix="_spark")
     differ = joined.filter(pl.col("content_hash").ne_missing(pl.col("content_hash_spark"))).height
-    print(json.dumps({"seconds": seconds, "households": got.height, "peak_rss_mb": own_peak_mb(), "differ": differ}))
+    print(json.dumps({"seconds": seconds, "households": got.height, "peak_rss_mb": rss_mb(), "differ": differ}))

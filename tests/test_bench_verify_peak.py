@@ -1,4 +1,4 @@
-"""bench/verify_batch.py: the batch child reports its own peak memory, not the parent's.
+"""bench/benchlib.rss_mb: a bench child reports its own peak memory, not the parent's.
 
 The full bench generates and ingests the feeds in the parent (~5 GB at 1 M households), then starts
 the batch child. Linux keeps `ru_maxrss` across the child's `execve`, so the child's getrusage figure
@@ -20,9 +20,9 @@ PARENT_MB = 600  # what the parent holds when it starts the child; the child its
 CHILD = f"""
 import json, sys
 sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "bench")!r}]
-from verify_batch import own_peak_mb
+import resource
 from benchlib import rss_mb
-print(json.dumps({{"own": own_peak_mb(), "getrusage": rss_mb()}}))
+print(json.dumps({{"own": rss_mb(), "getrusage": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
 PARENT = f"""
