@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from benchlib import cpu_s, rss_mb
@@ -124,21 +125,14 @@ def batch_child(root: Path, chunk: int) -> None:
 
 def run_batch(root: Path, chunk: int, phase: str = "batch") -> dict[str, float]:
     """`phase`: "batch" (DuckDB engine) or "spark" (the same partitions on Spark in local mode)."""
-    out = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [
-            sys.executable,
-            str(Path(__file__).with_name("verify_bench.py")),
-            "--phase",
-            phase,
-            "--dir",
-            str(root),
-            "--chunk",
-            str(chunk),
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
+    return run_child(root, phase, "--chunk", str(chunk))
+
+
+def run_child(root: Path, phase: str, *args: str) -> dict[str, Any]:
+    """verify_bench.py `--phase <phase>` in a child process (its own memory); its last line, as JSON."""
+    script = str(Path(__file__).with_name("verify_bench.py"))
+    command = [sys.executable, script, "--phase", phase, "--dir", str(root), *args]
+    out = subprocess.run(command, check=False, capture_output=True, text=True)  # noqa: S603 - our own script
     if out.returncode != 0:  # the child's own traceback, not only its exit status
         sys.stderr.write(out.stdout[-4000:] + out.stderr[-8000:])
         raise SystemExit(f"{phase} 子进程失败（退出码 {out.returncode}）")

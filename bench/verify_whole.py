@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+from verify_batch import run_child
 from verify_gen import AS_OF, DIGEST_KEY
 
 # 与户主关系 for the generated members, in household order: the first is the 户主.
@@ -80,27 +79,7 @@ def _register(groups: list[pl.DataFrame]) -> list[Any]:
 
 def run_whole(root: Path, sample: int, seed: int) -> dict[str, Any]:
     """The whole check in a child process (Django is set up there, on its own database)."""
-    out = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [
-            sys.executable,
-            str(Path(__file__).with_name("verify_bench.py")),
-            "--phase",
-            "whole",
-            "--dir",
-            str(root),
-            "--sample",
-            str(sample),
-            "--seed",
-            str(seed),
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    if out.returncode != 0:
-        sys.stderr.write(out.stdout[-4000:] + out.stderr[-8000:])
-        raise SystemExit(f"whole 子进程失败（退出码 {out.returncode}）")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(root, "whole", "--sample", str(sample), "--seed", str(seed))
 
 
 def whole_child(root: Path, groups: list[pl.DataFrame]) -> None:
