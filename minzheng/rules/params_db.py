@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
+from typing import Any, NamedTuple
 
 from minzheng.rules.engine.params import ParamMissing, ParamValue, YamlParamSource, region_chain
 from minzheng.rules.models import Parameter
@@ -27,7 +28,19 @@ __all__ = [
 ]
 
 
-def to_value(row: Parameter) -> ParamValue:
+class _Stored(NamedTuple):
+    """A Parameter row's fields that resolution reads (a model instance costs ~10x more to build)."""
+
+    key: str
+    region_code: str
+    effective_from: dt.date
+    value: str
+    value_type: str
+    unit: str
+    reference: str
+
+
+def to_value(row: Parameter | _Stored) -> ParamValue:
     return ParamValue(
         key=row.key,
         value=int(row.value) if row.value_type == "integer" else Decimal(row.value),
@@ -38,9 +51,10 @@ def to_value(row: Parameter) -> ParamValue:
     )
 
 
-def pick(rows: Iterable[Parameter], region_code: str, as_of: dt.date) -> Parameter | None:
-    """From one key's rows, the value in force for this region on this date (fallback by level)."""
-    best: dict[str, Parameter] = {}
+def pick(rows: Iterable[Any], region_code: str, as_of: dt.date) -> Any:
+    """From one key's rows (Parameter or _Stored), the value in force for this region on this date
+    (fallback by level), or None."""
+    best: dict[str, Any] = {}
     for row in rows:
         if row.effective_from > as_of:
             continue
@@ -88,7 +102,7 @@ class DbParamSource:
 
     def __init__(self) -> None:
         self._rows: dict[str, list[Parameter]] = {}
-        self._chains: dict[tuple[str, ...], dict[str, list[Parameter]]] = {}
+        self._chains: dict[tuple[str, ...], dict[str, list[_Stored]]] = {}
         self._depth: int | None = None
 
     def _key_rows(self, key: str) -> list[Parameter]:
@@ -96,13 +110,15 @@ class DbParamSource:
             self._rows[key] = list(Parameter.objects.filter(key=key).order_by())
         return self._rows[key]
 
-    def _chain_rows(self, region_code: str) -> dict[str, list[Parameter]]:
+    def _chain_rows(self, region_code: str) -> dict[str, list[_Stored]]:
         chain = tuple(region_chain(region_code))
         found = self._chains.get(chain)
         if found is None:
             found = {}
-            for row in Parameter.objects.filter(region_code__in=chain).order_by():
-                found.setdefault(row.key, []).append(row)
+            rows = Parameter.objects.filter(region_code__in=chain).order_by().values_list(*_Stored._fields)
+            for row in rows:
+                stored = _Stored(*row)
+                found.setdefault(stored.key, []).append(stored)
             self._chains[chain] = found
         return found
 
@@ -165,5 +181,5 @@ class OverlayParamSource:
         return self.base.unit(key)  # type: ignore[attr-defined]
 
     def region_depth(self) -> int:
-        base = self.base.region_depth() if hasattr(self.base, "region_depth") else 12  # type: ignore[attr-defined]
+        base = self.base.region_depth() if hasattr(self.base, "region_depth") else 12
         return max(base, len(self.region_code))
