@@ -20,21 +20,13 @@ from minzheng.registry import vocab
 from minzheng.registry.importing.stage import FIELDS
 
 _TEMP = f"""
-CREATE TEMP TABLE import_rows (row_no integer NOT NULL, {", ".join(f"{f} text" for f in FIELDS)},
-                               first_row integer NOT NULL) ON COMMIT DROP
+CREATE TEMP TABLE import_rows (row_no integer NOT NULL, {", ".join(f"{f} text" for f in FIELDS)}) ON COMMIT DROP
 """
-_COPY_ROWS = f"COPY import_rows (row_no, {', '.join(FIELDS)}, first_row) FROM STDIN"
-# `first_row`: the row number of the 户's first accepted row in the file, found in staging by its
-# index (rows_hh). The chunk holding that row creates the 户; its later rows, here or in later
-# chunks, use it.
-_STAGED = (
-    f"SELECT row_no, {', '.join(FIELDS)}, (SELECT MIN(f.row_no) FROM rows f "  # noqa: S608
-    "WHERE f.household_no = r.household_no AND f.reason IS NULL) "
-    "FROM rows r WHERE reason IS NULL AND row_no > ? AND row_no <= ?"
-)
+_COPY_ROWS = f"COPY import_rows (row_no, {', '.join(FIELDS)}) FROM STDIN"
+_STAGED = f"SELECT row_no, {', '.join(FIELDS)} FROM rows WHERE reason IS NULL AND row_no > ? AND row_no <= ?"  # noqa: S608
 # A 户 is created by the chunk holding its first accepted row, in the order of first rows
 # (the ids the row-by-row path gives); its later rows in other chunks find it stored.
-# pg_update's import into a populated registry uses this one (its rows have no `first_row`).
+# pg_update's import into a populated registry uses this one.
 _HOUSEHOLDS = """
 INSERT INTO registry_household (household_no, division_id, grid, building, unit, room, created_at, updated_at)
 SELECT household_no, division, grid, building, unit, room, %s, %s FROM (
@@ -43,26 +35,30 @@ SELECT household_no, division, grid, building, unit, room, %s, %s FROM (
     ORDER BY household_no, row_no
 ) first ORDER BY row_no
 """
-# The chunk in one statement, joined with the registry only where it must be. The 户 of the chunk
-# come from their INSERT's RETURNING, plus, by the household_no index, those created by earlier
-# chunks (first row at or before `low`); the created persons' ids and tag texts come back from
-# their INSERT. Before, finding the new 户 (NOT EXISTS), their ids and the tagged persons' ids each
-# hashed the whole 户 or person table once per chunk (at 300,000 rows 186, 206 and 257 ms a chunk
-# on a loaded machine), a cost growing with the registry, i.e. quadratic over a load.
-# The statement's snapshot does not see the 户 its first INSERT adds, so `known` lists each 户
-# once. An import that stored one of these 户 meanwhile makes the INSERT collide (unique
-# household_no): the file is then re-staged against the registry, as before.
+# The chunk in one statement, joined with the registry only where it must be: the chunk's 户
+# numbers are looked up by the household_no index (`stored`: created by earlier chunks, or by an
+# import meanwhile); the others are created from their first row in the chunk, their ids taken from
+# RETURNING; the created persons' ids and tag texts come back from their INSERT. Before, finding the
+# new 户 (NOT EXISTS), their ids and the tagged persons' ids each hashed the whole 户 or person
+# table once per chunk (at 300,000 rows 186, 206 and 257 ms a chunk on a loaded machine), a cost
+# growing with the registry, i.e. quadratic over a load. The statement's snapshot does not see the
+# 户 its first INSERT adds, so `known` lists each 户 once.
 _CHUNK = """
-WITH households AS (
+WITH stored AS MATERIALIZED (
+    SELECT id, household_no FROM registry_household
+    WHERE household_no = ANY(ARRAY(SELECT DISTINCT household_no FROM import_rows))
+), households AS (
     INSERT INTO registry_household (household_no, division_id, grid, building, unit, room, created_at, updated_at)
-    SELECT household_no, division, grid, building, unit, room, %(now)s, %(now)s FROM import_rows
-    WHERE row_no = first_row ORDER BY row_no
+    SELECT household_no, division, grid, building, unit, room, %(now)s, %(now)s FROM (
+        SELECT DISTINCT ON (household_no) * FROM import_rows r
+        WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.household_no = r.household_no)
+        ORDER BY household_no, row_no
+    ) first ORDER BY row_no
     RETURNING id, household_no
 ), known AS (
     SELECT id, household_no FROM households
     UNION ALL
-    SELECT id, household_no FROM registry_household
-    WHERE household_no = ANY(ARRAY(SELECT DISTINCT household_no FROM import_rows WHERE first_row <= %(low)s))
+    SELECT id, household_no FROM stored
 ), created AS (
     INSERT INTO registry_person (id_number, name, sex, birth_date, phone, household_id, relation, division_code,
                                  tags_text, created_at, updated_at)
@@ -93,7 +89,7 @@ def load_chunk(stage: sqlite3.Connection, low: int, high: int) -> int:
         with cursor.copy(_COPY_ROWS) as copy:
             for row in stage.execute(_STAGED, (low, high)):
                 copy.write_row(row)
-        cursor.execute(_CHUNK, {"now": now, "low": low})
+        cursor.execute(_CHUNK, {"now": now})
         created, ids, texts = cursor.fetchone()
         with cursor.copy(_COPY_TAGS) as copy:
             for pk, text in zip(ids or [], texts or [], strict=True):
