@@ -95,8 +95,13 @@ def catalogue_digest() -> str:
     return digest.hexdigest()
 
 
+@once
 def _q(model: Any, field: str | None = None) -> str:
-    """A model's quoted table name, or one of its quoted column names (no user text in the SQL)."""
+    """A model's quoted table name, or one of its quoted column names (no user text in the SQL).
+
+    Kept per process: the funeral and division statements are composed per request (their
+    number of members varies), and ten look-ups per request of the busiest page add up.
+    """
     q = connection.ops.quote_name
     return str(q(model._meta.db_table if field is None else model._meta.get_field(field).column))
 
