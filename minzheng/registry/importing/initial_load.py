@@ -10,7 +10,6 @@ through `apply.apply_chunk`, which gives the same rows (the tests run both).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -137,13 +136,17 @@ def _indexes_create(indexes: list[list[str]]) -> None:
             cursor.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
 
 
-def _indexes_build(indexes: list[list[str]]) -> None:
-    """Build `indexes` on this thread's own connection, each committed on its own (autocommit)."""
+def _indexes_build(indexes: list[list[str]], helper: bool = False) -> None:
+    """Build `indexes` on this thread's connection, each committed on its own (autocommit).
+
+    `helper`: a thread started for the build, whose own Django connection (they are per thread) is
+    closed after it. Not the importing thread's: that may itself be any thread (a job runner's).
+    """
     try:
         _indexes_create(indexes)
     finally:
-        if threading.current_thread() is not threading.main_thread():
-            connection.close()  # Django's connections are per thread: this one was opened for the build
+        if helper:
+            connection.close()
 
 
 def _indexes_in_parallel(indexes: list[list[str]]) -> None:
@@ -159,7 +162,7 @@ def _indexes_in_parallel(indexes: list[list[str]]) -> None:
         return
     halves = [indexes[0::2], indexes[1::2]]
     with ThreadPoolExecutor(max_workers=1) as pool:
-        other = pool.submit(_indexes_build, halves[1])
+        other = pool.submit(_indexes_build, halves[1], True)
         try:
             _indexes_build(halves[0])
         finally:

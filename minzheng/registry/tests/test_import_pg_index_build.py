@@ -36,9 +36,9 @@ def test_deferred_indexes_built_by_two_connections(tmp_path: Path, monkeypatch: 
     builds: list[tuple[int, list[str]]] = []
     real = initial_load._indexes_build
 
-    def watched(part: list[list[str]]) -> None:
+    def watched(part: list[list[str]], helper: bool = False) -> None:
         builds.append((_backend(), [name for name, _ in part]))
-        real(part)
+        real(part, helper)
 
     monkeypatch.setattr(initial_load, "_indexes_build", watched)
     assert counts(residents_import(path=write(tmp_path, LINES), actor=None)) == (5, 5, 0, 5, 0, 0)
@@ -68,11 +68,12 @@ def test_failed_parallel_build_puts_indexes_back_and_resumes(tmp_path: Path, mon
     path = write(tmp_path, LINES)
     real = initial_load._indexes_build
 
-    def second_connection_dies(part: list[list[str]]) -> None:
-        if threading.current_thread() is not threading.main_thread():
+    def second_connection_dies(part: list[list[str]], helper: bool = False) -> None:
+        if helper:
+            assert threading.current_thread() is not threading.main_thread()
             connection.close()
             raise RuntimeError("建索引的连接中断")
-        real(part)
+        real(part, helper)
 
     monkeypatch.setattr(initial_load, "_indexes_build", second_connection_dies)
     job = job_enqueue(kind="registry.import_residents", params={"path": str(path), "original_name": "居民.csv"})
@@ -88,3 +89,26 @@ def test_failed_parallel_build_puts_indexes_back_and_resumes(tmp_path: Path, mon
     assert registry_plain_indexes() == indexes and foreign_keys() == keys
     before = registry_state()
     assert counts(residents_import(path=path, actor=None)) == (5, 5, 0, 0, 0, 5) and registry_state() == before
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_import_on_a_worker_thread_keeps_its_connection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the helper's connection is closed after the build, not the importing thread's own (a job runner's)."""
+    load_test_divisions()
+    monkeypatch.setattr(importing, "CHUNK", 2)
+    path = write(tmp_path, LINES)
+    seen: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            before = _backend()
+            seen["counts"] = counts(residents_import(path=path, actor=None))
+            seen["same"] = _backend() == before
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    assert seen == {"counts": (5, 5, 0, 5, 0, 0), "same": True}
