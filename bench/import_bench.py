@@ -40,12 +40,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchlib import emit  # bench/ is on sys.path when run as a script
-
-
-def rss_mb() -> float:
-    """Peak resident set size of this process so far (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from benchlib import emit, rss_mb  # bench/ is on sys.path when run as a script
 
 
 def cpu_s() -> float:

@@ -12,7 +12,6 @@ precision (top candidate) at several weight thresholds.
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchlib import emit, set_size
+from benchlib import emit, rss_mb, set_size
 
 from minzheng.verification.engine.matching import match_snapshot
 from minzheng.verification.tests import matching_fixtures as fx
@@ -38,7 +37,7 @@ def main() -> None:
     started = time.perf_counter()
     result = match_snapshot(rows, registry, feed="bench", as_of=fx.AS_OF)
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = rss_mb()
     print(
         f"registry {registry.num_rows:,} persons; residue {result.residue:,} rows; {seconds:.1f} s "
         f"({result.residue / seconds:,.0f} rows/s; {seconds * 100_000 / result.residue:.1f} s per 100k); "
