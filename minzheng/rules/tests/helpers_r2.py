@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,12 @@ from minzheng.registry.models import Household
 from minzheng.registry.services import household_create, person_create
 from minzheng.rules.engine import DEFAULT_PARAMS
 from minzheng.rules.models import EligibilityRun
-from minzheng.rules.services import eligibility_batch_start, params_import
+from minzheng.rules.services import (
+    eligibility_batch_start,
+    param_change_approve,
+    param_change_propose,
+    params_import,
+)
 from minzheng.testing import TOWN_B, VILLAGE_A, Cast
 
 AS_OF = dt.date(2026, 7, 1)
@@ -89,3 +95,17 @@ def run_batch(region: str = "330212", engine: str = "polars") -> EligibilityRun:
     assert finished is not None and finished.status == "done", finished and finished.error
     run.refresh_from_db()
     return run
+
+
+def new_dibao_standard(cast: Cast, value: str = "1300") -> Callable[[], object]:
+    """A proposed change of the county's 低保 standard from January of AS_OF's year, and its approval to call."""
+    data = {
+        "key": "dibao.standard",
+        "region_code": "330212",
+        "effective_from": AS_OF.replace(month=1),
+        "value": value,
+        "reference": "甬民发〔2026〕1号",
+        "reason": "年度调整",
+    }
+    change = param_change_propose(actor=cast.county_approver, data=data)
+    return lambda: param_change_approve(actor=cast.sysadmin, change=change, note="同意")

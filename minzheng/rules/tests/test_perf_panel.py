@@ -21,8 +21,7 @@ from minzheng.audit.models import AuditEvent
 from minzheng.registry.models import Household, Person
 from minzheng.registry.services import person_update
 from minzheng.rules.eligibility import _household_result, household_result
-from minzheng.rules.services import param_change_approve, param_change_propose
-from minzheng.rules.tests.helpers_r2 import AS_OF, world_fixture  # noqa: F401
+from minzheng.rules.tests.helpers_r2 import AS_OF, new_dibao_standard, world_fixture  # noqa: F401
 from minzheng.testing import Cast
 
 PANEL = "/rules/households/{}/panel/?as_of=" + AS_OF.isoformat()
@@ -114,16 +113,7 @@ def test_tag_change_recomputes(world: dict[str, Household], cast: Cast) -> None:
 def test_parameter_approval_recomputes(world: dict[str, Household], cast: Cast) -> None:
     poor = world["poor"]
     assert dibao(household_result(poor, AS_OF))["amount_fen"] == 354300
-    data = {
-        "key": "dibao.standard",
-        "region_code": "330212",
-        "effective_from": AS_OF.replace(month=1),
-        "value": "1300",
-        "reference": "甬民发〔2026〕1号",
-        "reason": "年度调整",
-    }
-    change = param_change_propose(actor=cast.county_approver, data=data)
-    hit, after, result = hit_then(poor, lambda: param_change_approve(actor=cast.sysadmin, change=change, note="同意"))
+    hit, after, result = hit_then(poor, new_dibao_standard(cast))
     assert after > hit
     assert dibao(result)["amount_fen"] == 3 * 130000
     assert result == _household_result(poor, AS_OF)

@@ -20,8 +20,7 @@ from minzheng.registry.access import access_household
 from minzheng.registry.models import Household, Person
 from minzheng.rules.eligibility import fen_text
 from minzheng.rules.panel import TEMPLATE, visible_household
-from minzheng.rules.services import param_change_approve, param_change_propose
-from minzheng.rules.tests.helpers_r2 import AS_OF, world_fixture  # noqa: F401
+from minzheng.rules.tests.helpers_r2 import AS_OF, new_dibao_standard, world_fixture  # noqa: F401
 from minzheng.testing import Cast
 
 PANEL = "/rules/households/{}/panel/?as_of=" + AS_OF.isoformat()
@@ -78,16 +77,7 @@ def test_parameter_approval_re_renders_the_new_amount(world: dict[str, Household
     client = client_for(cast.town_officer)
     url = PANEL.format(world["poor"].pk)
     assert fen_text(354300) in client.get(url, **HTMX).content.decode()
-    data = {
-        "key": "dibao.standard",
-        "region_code": "330212",
-        "effective_from": AS_OF.replace(month=1),
-        "value": "1300",
-        "reference": "甬民发〔2026〕1号",
-        "reason": "年度调整",
-    }
-    change = param_change_propose(actor=cast.county_approver, data=data)
-    param_change_approve(actor=cast.sysadmin, change=change, note="同意")
+    new_dibao_standard(cast)()
     page = client.get(url, **HTMX).content.decode()
     assert fen_text(3 * 130000) in page and fen_text(354300) not in page
 
