@@ -13,6 +13,18 @@ import tempfile
 from pathlib import Path
 
 
+def _status_mb(field: str) -> float | None:
+    """A `VmXXX:` line of /proc/self/status in MB, or None where there is no /proc (not Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def rss_mb() -> float:
     """This process's own peak resident memory so far, in MB (`VmHWM`, its address space's high-water mark).
 
@@ -21,14 +33,13 @@ def rss_mb() -> float:
     when it was started (the verify bench's batch child reported the parent's 5.3 GB of generation
     and ingest as its own; its own peak was 1.4-1.6 GB).
     """
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # no /proc (not Linux)
+    peak = _status_mb("VmHWM")
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_mb() -> float:
+    """This process's resident memory now, in MB (`VmRSS`; 0 where there is no /proc)."""
+    return _status_mb("VmRSS") or 0.0
 
 
 def pct(ms: list[float], p: float) -> float:

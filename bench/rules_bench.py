@@ -164,10 +164,6 @@ def subset_catalogue_dir() -> Path:
 # ---- one size, in its own process ---------------------------------------------------------------
 
 
-def peak_rss_mb() -> float:
-    return rss_mb()  # the child's own peak, not its parent's (benchlib)
-
-
 def run_size(n_persons: int, sample: int, subset: bool) -> dict[str, Any]:
     data = WORK / f"pop-{n_persons}"
     persons_path, households_path = data / "persons.parquet", data / "households.parquet"
@@ -213,7 +209,7 @@ def run_size(n_persons: int, sample: int, subset: bool) -> dict[str, Any]:
         "cpu_s": round(
             resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime, 1
         ),
-        "peak_rss_mb": round(peak_rss_mb()),
+        "peak_rss_mb": round(rss_mb()),  # the child's own peak (benchlib)
     }
     if sample and not subset:
         result |= one_household(catalogue, source, persons_path, households_path, sample)

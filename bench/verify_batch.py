@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from benchlib import cpu_s, rss_mb
+from benchlib import cpu_s, current_mb, rss_mb
 from verify_gen import AS_OF, DIGEST_KEY
 
 from minzheng.demo.feeds import HEADERS
@@ -48,14 +48,6 @@ def ingest(root: Path) -> tuple[int, float, float]:
 # --- 3. batch (child process: its own peak RSS) ----------------------------------------------------
 
 
-def _current_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 class RssTimeline(logging.Handler):
     """`MINZHENG_BENCH_RSS=1`: RSS sampled every 0.2 s, cut at the batch's phase markers (the debug
     lines of `engine.batch`: staged, shuffled <feed>, partition <key>), printed to stderr as one line
@@ -71,10 +63,10 @@ class RssTimeline(logging.Handler):
 
     def _sample(self) -> None:
         while not self.stop.wait(0.2):
-            self.samples.append((time.perf_counter() - self.t0, _current_mb()))
+            self.samples.append((time.perf_counter() - self.t0, current_mb()))
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.marks.append((time.perf_counter() - self.t0, record.getMessage(), _current_mb(), cpu_s()))
+        self.marks.append((time.perf_counter() - self.t0, record.getMessage(), current_mb(), cpu_s()))
 
     def __enter__(self) -> RssTimeline:
         logger = logging.getLogger("minzheng.verification.engine.batch")
@@ -87,7 +79,7 @@ class RssTimeline(logging.Handler):
         self.stop.set()
         self.thread.join()
         logging.getLogger("minzheng.verification.engine.batch").removeHandler(self)
-        self.marks.append((time.perf_counter() - self.t0, "results written", _current_mb(), cpu_s()))
+        self.marks.append((time.perf_counter() - self.t0, "results written", current_mb(), cpu_s()))
         sys.stderr.write(f"{'phase':28s} {'end s':>7s} {'CPU s':>7s} {'RSS MB':>7s} {'peak MB':>8s}\n")
         start = 0.0
         for end, name, rss, cpu in self.marks:
