@@ -11,6 +11,7 @@ its explanations, i.e. the computation behind the household page's 可享政策 
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from benchlib import setup_django
 from verify_batch import run_child
 from verify_gen import AS_OF, DIGEST_KEY
 
@@ -26,22 +28,15 @@ RELATIONS = ("户主", "配偶")
 
 
 def _setup(root: Path) -> None:
-    """Django on its own SQLite database; the bench's feed store is the installation's."""
+    """Django on its own SQLite database (benchlib.setup_django); the bench's feed store is the installation's."""
     data = root / "whole"
     (data / "feeds").mkdir(parents=True, exist_ok=True)
     store = data / "feeds" / "store"
     if not store.exists():
         store.symlink_to(root / "store", target_is_directory=True)
-    os.environ["MINZHENG_DATA_DIR"] = str(data)
-    os.environ["DATABASE_URL"] = f"sqlite:///{data / 'whole.sqlite3'}"
-    os.environ["MINZHENG_FEED_DIGEST_KEY"] = DIGEST_KEY.decode()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minzheng.config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    os.environ.pop("DATABASE_URL", None)  # the sample is registered afresh: never into the caller's database
+    os.environ["MINZHENG_FEED_DIGEST_KEY"] = DIGEST_KEY.decode()  # the key the generated feeds were digested with
+    setup_django(argparse.Namespace(keep=data), "whole")
 
 
 def _divisions(codes: set[str]) -> None:
