@@ -131,7 +131,8 @@ class Compiler:
     def _build(self, node: Node) -> pl.Expr:
         kind = node.kind
         if node.name == "年龄":
-            return age_expr(pl.col("birth_date"), self.as_of)
+            as_of = self.as_of
+            return pl.col("birth_date").map_batches(lambda s: age_series(s, as_of), return_dtype=pl.Int64())
         if kind in {"derived", "aggarg"}:
             assert node.ir is not None
             return to_polars(node.ir, self.cols)
@@ -195,6 +196,43 @@ class Compiler:
         if "cap" in amount.parts:
             value = pl.min_horizontal(value, to_polars(amount.parts["cap"], self.cols))
         return pl.when(pl.col(policy.eligible_node)).then(round_fen(value)).otherwise(pl.lit(0, dtype=pl.Int64))
+
+
+_EPOCH = dt.date(1970, 1, 1)
+_AGE_SPAN_DAYS = 400_000  # a lookup table up to ~1,100 years of birth dates (3 MB); wider: the calendar
+
+
+def age_series(birth: pl.Series, as_of: dt.date) -> pl.Series:
+    """`age_expr` over a column of birth dates, by a table of ages per day between its first and last date.
+
+    Age is a step function of the birth date that drops by one the day after each year's
+    birthday cutoff, so a table over the column's date range (≈40,000 days for living people)
+    gathered by day gives the same value as the calendar arithmetic: 0.01 instead of 0.1 CPU-s
+    per million persons (splitting every date into year, month and day was the costliest
+    node of the batch, s22). Null stays null.
+    """
+    days = birth.to_physical()
+    lo, hi = days.min(), days.max()
+    if lo is None:
+        return pl.Series(birth.name, [None] * birth.len(), dtype=pl.Int64())
+    assert isinstance(lo, int) and isinstance(hi, int)
+    try:
+        first, last = (_EPOCH + dt.timedelta(days=lo)).year, (_EPOCH + dt.timedelta(days=hi)).year
+    except OverflowError:  # beyond Python's calendar (years 1–9999)
+        first, last = 0, 0
+    if not first or hi - lo > _AGE_SPAN_DAYS:
+        return birth.to_frame().select(age_expr(pl.col(birth.name), as_of)).to_series()
+    # The first day each birth year's age is one less: the day after its birthday cutoff.
+    drops = pl.Series([_birthday_cutoff(y, as_of) + 1 for y in range(first, last + 1)], dtype=pl.Int64())
+    passed = drops.search_sorted(pl.int_range(lo, hi + 1, eager=True), side="right").cast(pl.Int64())
+    return (as_of.year - first - passed).gather((days - lo).cast(pl.UInt32())).alias(birth.name)
+
+
+def _birthday_cutoff(year: int, as_of: dt.date) -> int:
+    """The last day of `year` whose (month, day) is not after the as-of date's (a 29 Feb as-of: 28 Feb)."""
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    day = 28 if (as_of.month, as_of.day) == (2, 29) and not leap else as_of.day
+    return (dt.date(year, as_of.month, day) - _EPOCH).days
 
 
 def exclusion_column(catalogue: Catalogue, policy: Policy, other: str) -> str:
