@@ -30,6 +30,7 @@ from minzheng.rules.engine.plan import (
     plan_for,
     unit_dtype,
 )
+from minzheng.rules.engine.segments import run_index, runs, slice_aggregates, slice_ends
 from minzheng.rules.engine.units import Unit, UnitError, parse_unit
 from minzheng.rules.engine.unknown import missing_expr, missing_row
 
@@ -205,7 +206,7 @@ def evaluate_frames(
     plan = plan_for(catalogue)
     households = households.with_row_index(H_INDEX)
     persons = _with_household_index(persons, households)
-    regions = pl.concat([_runs(persons.get_column("region_code")), households.get_column("region_code")]).unique()
+    regions = pl.concat([runs(persons.get_column("region_code")), households.get_column("region_code")]).unique()
     params = partition_params(catalogue, table, regions)
     if params.by_region is not None and params.links is not None:
         households = _join_params(households, params, plan.household_params | plan.person_params)
@@ -230,21 +231,11 @@ def evaluate_frames(
 
 
 def _with_household_index(persons: pl.DataFrame, households: pl.DataFrame) -> pl.DataFrame:
-    """Each person's row number in `households` (H_INDEX), flagged sorted when it is.
-
-    Members listed household by household in the households' own order (the usual export, and
-    every batch partition): the index is the run number of the household id, one string
-    comparison per person instead of a hash join (0.15 CPU-s of 1.5 per million persons,
-    issue 16, s22). Any other order, or a repeated household id, takes the join.
-    """
-    index_type = households.schema[H_INDEX]
-    ids, own = persons.get_column("household_id"), households.get_column("household_id")
-    starts = (ids != ids.shift(1)).fill_null(True) if ids.len() else None
-    if starts is not None and int(starts.sum()) == own.len() and ids.null_count() == own.null_count() == 0:
-        firsts = ids.filter(starts)
-        if (firsts == own).all() and _unique(own):
-            index = (starts.cum_sum() - 1).cast(index_type).alias(H_INDEX).set_sorted()
-            return persons.with_columns(index)
+    """Each person's row number in `households` (H_INDEX): by runs when members come in order, else a join."""
+    ids = persons.get_column("household_id")
+    index = run_index(ids, households.get_column("household_id"), households.schema[H_INDEX])
+    if index is not None:
+        return persons.with_columns(index)
     persons = persons.join(
         households.select("household_id", H_INDEX), on="household_id", how="left", maintain_order="left"
     )
@@ -256,18 +247,6 @@ def _with_household_index(persons: pl.DataFrame, households: pl.DataFrame) -> pl
         # group-bys take Polars' sorted path instead of hashing every row (issue 16).
         persons = persons.with_columns(pl.col(H_INDEX).set_sorted())
     return persons
-
-
-def _unique(ids: pl.Series) -> bool:
-    """No repeated value: strictly ascending (checked in one pass) or, failing that, counted."""
-    if ids.len() < 2 or bool((ids.slice(1) > ids.slice(0, ids.len() - 1)).all()):
-        return True
-    return ids.n_unique() == ids.len()
-
-
-def _runs(values: pl.Series) -> pl.Series:
-    """The values without consecutive repeats: persons sorted by household repeat their region."""
-    return values.filter((values != values.shift(1)).fill_null(True)) if values.len() else values
 
 
 def _grouped(catalogue: Catalogue, persons: pl.DataFrame, names: list[str]) -> pl.LazyFrame:
@@ -363,6 +342,13 @@ def _person_params(
 
 
 def _aggregate(catalogue: Catalogue, persons: pl.DataFrame, households: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    ends = slice_ends(persons.get_column(H_INDEX), households.height)
+    if ends is not None:  # members in contiguous slices: running totals, the group-by only for the rest
+        done = slice_aggregates(catalogue, persons, ends, names)
+        households = households.hstack(done)
+        names = [n for n in names if n not in {s.name for s in done}]
+        if not names:
+            return households
     plan = persons.lazy().group_by(H_INDEX).agg(aggregate(catalogue, names)).sort(H_INDEX)
     grouped = plan.collect(optimizations=_flags(persons.height))
     if grouped.height == households.height:
