@@ -24,6 +24,7 @@ from minzheng.core.decorators import role_required
 from minzheng.core.jurisdiction import prefix_q, within
 from minzheng.core.sheets import Sheet, xlsx_bytes
 from minzheng.registry.models import Person
+from minzheng.registry.services import number_lookup
 
 EXPORT_LIMIT = 50_000
 EXPORT_COLUMNS = ["姓名（脱敏）", "公民身份号码（脱敏）", "年龄", "区划代码", "类别", "待核对", "判定日期"]
@@ -108,12 +109,20 @@ def child_open(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
         return redirect("children:list")
+    if refused := _lookup(request, form.cleaned_data["id_number"], "儿童建档"):
+        messages.error(request, refused)
+        return redirect("children:list")
     person = _person_in_scope(request, form.cleaned_data["id_number"])
     if person is None:
         messages.error(request, "儿童公民身份号码：本辖区户籍中没有此人")
         return redirect("children:list")
     child = services.child_file_open(person=person, actor=request.user, client_ip=client_ip(request))
     return redirect("children:detail", pk=child.pk)
+
+
+def _lookup(request: HttpRequest, number: str, purpose: str) -> str | None:
+    """The refusal when this user typed too many numbers lately (every lookup audited), else None."""
+    return number_lookup(actor=request.user, number=number, purpose=purpose, client_ip=client_ip(request))  # type: ignore[arg-type]
 
 
 def _person_in_scope(request: HttpRequest, id_number: str) -> Person | None:
@@ -130,8 +139,11 @@ def situation_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = SituationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        refused = d["parent_id_number"] and _lookup(request, d["parent_id_number"], "儿童父母情形")
         parent = Person.objects.filter(id_number=d["parent_id_number"]).first() if d["parent_id_number"] else None
         try:
+            if refused:
+                raise services.ChildFileError(refused)
             services.situation_record(
                 child, parent=d["parent"], situation=d["situation"], since=d["since"], source=d["source"],
                 evidence=d["evidence"], parent_person=parent, actor=request.user, client_ip=client_ip(request),
@@ -150,8 +162,11 @@ def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = GuardianForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        refused = d["id_number"] and _lookup(request, d["id_number"], "儿童监护人")
         person = Person.objects.filter(id_number=d["id_number"]).first() if d["id_number"] else None
         try:
+            if refused:
+                raise services.ChildFileError(refused)
             services.guardian_record(
                 child, relation=d["relation"], since=d["since"], person=person, name=d["name"],
                 id_number=d["id_number"], phone=d["phone"], is_primary=d["is_primary"], actor=request.user,

@@ -258,3 +258,6 @@ MIDDLEWARE = [*MIDDLEWARE, "minzheng.core.uploads.UploadLimitMiddleware"]
 # Searches (pages, API, exports) per user, counted from the audit log so it holds across threads
 # and processes: "<n>/second|minute|hour".
 REGISTRY_SEARCH_RATE = os.environ.get("MINZHENG_REGISTRY_SEARCH_RATE", "30/minute")
+# Lookups of a typed identity number in other forms (订餐, 建档, 入住, 志愿者登记 …), per user, audited:
+# each answers whether a number is registered, so a script must not walk the number space.
+REGISTRY_LOOKUP_RATE = os.environ.get("MINZHENG_REGISTRY_LOOKUP_RATE", "30/minute")

@@ -162,12 +162,19 @@ def _profile_order_form(request: HttpRequest) -> OrderForm | None:
 def elder_new(request: HttpRequest) -> HttpResponse:
     from minzheng.core.idnumber import clean
     from minzheng.registry.access import persons_visible_to
+    from minzheng.registry.services import number_lookup
 
     form = ElderEnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = persons_visible_to(request.user).filter(id_number=clean(data["id_number"])).first()
-        if person is None:
+        refused = number_lookup(
+            actor=request.user, number=data["id_number"], purpose="居家养老服务对象登记", client_ip=client_ip(request)
+        )
+        persons = persons_visible_to(request.user)
+        person = None if refused else persons.filter(id_number=clean(data["id_number"])).first()
+        if refused:
+            form.add_error("id_number", refused)
+        elif person is None:
             form.add_error("id_number", "本辖区居民库中没有这个身份号码")
         else:
             try:

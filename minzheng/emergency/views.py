@@ -14,6 +14,7 @@ from minzheng.eldercare.selectors import elder_by_phone, elder_profile
 from minzheng.emergency import access, selectors, services
 from minzheng.emergency.forms import CloseForm, DeviceForm, EscalateForm, NoteForm, RedCallForm
 from minzheng.emergency.models import LADDER, Rung
+from minzheng.registry.services import number_lookup
 
 
 def _lists(request: HttpRequest) -> dict[str, object]:
@@ -138,8 +139,14 @@ def devices(request: HttpRequest) -> HttpResponse:
     form = DeviceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        elder = access.elders_for_devices(request.user).filter(person__id_number=data["id_number"].upper()).first()
-        if elder is None:
+        refused = number_lookup(
+            actor=request.user, number=data["id_number"], purpose="紧急呼叫终端登记", client_ip=client_ip(request)
+        )
+        elders = access.elders_for_devices(request.user)
+        elder = None if refused else elders.filter(person__id_number=data["id_number"].upper()).first()
+        if refused:
+            form.add_error("id_number", refused)
+        elif elder is None:
             form.add_error("id_number", "本辖区没有该身份号码的居家养老服务对象")
         else:
             try:

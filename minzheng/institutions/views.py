@@ -25,6 +25,7 @@ from minzheng.institutions.services_quality import current_rating
 from minzheng.payments.models import BankAccount
 from minzheng.payments.selectors import account_masked
 from minzheng.registry.models import Person
+from minzheng.registry.services import number_lookup
 
 
 def xlsx_response(data: bytes, name: str) -> HttpResponse:
@@ -173,8 +174,12 @@ def admit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AdmitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        person = Person.objects.filter(id_number=d["id_number"]).first()
-        if (
+        ip = client_ip(request)
+        refused = number_lookup(actor=request.user, number=d["id_number"], purpose="机构入住", client_ip=ip)  # type: ignore[arg-type]
+        person = None if refused else Person.objects.filter(id_number=d["id_number"]).first()
+        if refused:
+            form.add_error("id_number", refused)
+        elif (
             person is None
             or not Person.objects.filter(prefix_q("division_code", inst.division_code[:6]), pk=person.pk).exists()
         ):

@@ -20,6 +20,7 @@ from minzheng.meals.exports import settlement_export
 from minzheng.meals.forms import CancelForm, CanteenForm, MenuForm, MonthForm, OrderForm
 from minzheng.meals.models import Canteen, Menu
 from minzheng.registry.access import persons_visible_to
+from minzheng.registry.services import number_lookup
 
 
 @role_required(access.can_use_meals)
@@ -113,9 +114,15 @@ def order_place(request: HttpRequest, canteen_id: int) -> HttpResponse:
     form = OrderForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        person = persons_visible_to(request.user).filter(id_number=data["id_number"].upper()).first()
+        refused = number_lookup(
+            actor=request.user, number=data["id_number"], purpose="助餐订餐", client_ip=client_ip(request)
+        )
+        persons = persons_visible_to(request.user)
+        person = None if refused else persons.filter(id_number=data["id_number"].upper()).first()
         menu = Menu.objects.filter(canteen=canteen, date=data["date"], meal=data["meal"]).first()
-        if person is None:
+        if refused:
+            form.add_error("id_number", refused)
+        elif person is None:
             form.add_error("id_number", "本辖区没有该身份号码的居民")
         elif menu is None:
             form.add_error("meal", f"{canteen.name} 未发布 {data['date']} 的该餐次菜单")

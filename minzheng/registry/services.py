@@ -47,22 +47,53 @@ class SearchRateLimited(Exception):
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600}
 
 
-def search_rate() -> tuple[int, int]:
-    """settings.REGISTRY_SEARCH_RATE, e.g. "30/minute" → (30, 60)."""
-    count, _, period = str(getattr(settings, "REGISTRY_SEARCH_RATE", "30/minute")).partition("/")
+def _rate(setting: str, default: str) -> tuple[int, int]:
+    """A rate setting, e.g. "30/minute" → (30, 60)."""
+    count, _, period = str(getattr(settings, setting, default)).partition("/")
     return int(count), _PERIODS[period or "minute"]
 
 
-def search_allowed(actor: User) -> bool:
+def search_rate() -> tuple[int, int]:
+    return _rate("REGISTRY_SEARCH_RATE", "30/minute")
+
+
+def _under_rate(actor: User, rate: tuple[int, int], ours: Q) -> bool:
     """Counted from the audit log, so the limit holds across threads and processes alike."""
-    limit, seconds = search_rate()
+    limit, seconds = rate
     since = timezone.now() - dt.timedelta(seconds=seconds)
+    return AuditEvent.objects.filter(ours, actor_username=actor.username, at__gte=since).count() < limit
+
+
+def search_allowed(actor: User) -> bool:
     # Registry searches and registry exports only: other apps' searches and exports have their own pace.
     ours = Q(action=AuditEvent.Action.SEARCH, object_type="person") | Q(
         action=AuditEvent.Action.EXPORT, object_type="person_search"
     )
-    recent = AuditEvent.objects.filter(ours, actor_username=actor.username, at__gte=since)
-    return recent.count() < limit
+    return _under_rate(actor, search_rate(), ours)
+
+
+LOOKUP_REFUSED = "按身份号码查找居民过于频繁，请稍后再试（每位用户每分钟查找次数有限）"
+_LOOKUP = "person_number"  # the audit rows' object_type for typed-number lookups
+
+
+def number_lookup(*, actor: User, number: str, purpose: str, client_ip: str = "") -> str | None:
+    """Record a lookup of a typed identity number in a form (订餐, 建档, 入住 …), found or not.
+
+    Such a form answers whether a number is registered: one guess per request, but a script could
+    walk the number space. So each lookup is audited (the number's length only, as searches are) and
+    rate-limited per user, apart from searches (settings.REGISTRY_LOOKUP_RATE). Call it before the
+    lookup: it returns the refusal to show (recorded too) when the user is over the rate, else None.
+    """
+    allowed = _under_rate(actor, _rate("REGISTRY_LOOKUP_RATE", "30/minute"), Q(object_type=_LOOKUP))
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.SEARCH,
+        object_type=_LOOKUP,
+        summary=f"按身份号码查找居民（{purpose}）" + ("" if allowed else "，被拒绝（过于频繁）"),
+        client_ip=client_ip,
+        data={"q": search.query_for_audit(search.Kind.ID_NUMBER, number), "purpose": purpose, "refused": not allowed},
+    )
+    return None if allowed else LOOKUP_REFUSED
 
 
 def _search_audit(actor: User, found: search.Found, data: dict[str, object], client_ip: str) -> None:

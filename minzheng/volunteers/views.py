@@ -21,6 +21,7 @@ from minzheng.core.decorators import role_required
 from minzheng.core.jurisdiction import prefix_q
 from minzheng.core.sheets import Sheet, xlsx_bytes
 from minzheng.registry.models import Person
+from minzheng.registry.services import number_lookup
 from minzheng.volunteers import access, certificate, selectors, services, stars
 from minzheng.volunteers.forms import EditForm, LinkForm, RegisterForm, StationForm, VolunteerFilter, WorkerForm
 from minzheng.volunteers.services import VolunteerError
@@ -154,6 +155,10 @@ def volunteer_register(request: HttpRequest) -> HttpResponse:
         messages.error(request, first_error(form))
         return redirect("volunteers:list")
     d = form.cleaned_data
+    ip = client_ip(request)
+    if refused := number_lookup(actor=request.user, number=d["id_number"], purpose="志愿者注册", client_ip=ip):  # type: ignore[arg-type]
+        messages.error(request, refused)
+        return redirect("volunteers:list")
     scope = str(request.user.jurisdiction)  # type: ignore[union-attr]
     person = Person.objects.filter(prefix_q("division_code", scope), id_number=d["id_number"]).first()
     if person is None:

@@ -16,6 +16,7 @@ from minzheng.core.decorators import role_required
 from minzheng.core.masking import mask_id_number, mask_name
 from minzheng.core.sheets import Sheet, xlsx_bytes
 from minzheng.registry.models import Person
+from minzheng.registry.services import number_lookup
 from minzheng.volunteers import access, selectors, services, services_activity, services_timebank
 from minzheng.volunteers.forms import ActivityForm, ConfirmForm, DrawForm, TransferForm
 from minzheng.volunteers.models import Activity, Attendance, Entry, Station
@@ -163,6 +164,10 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, first_error(form))
         return redirect("volunteers:account", pk=acc.pk)
     d = form.cleaned_data
+    ip = client_ip(request)
+    if refused := number_lookup(actor=request.user, number=d["receiver"], purpose="时间银行转赠", client_ip=ip):  # type: ignore[arg-type]
+        messages.error(request, refused)
+        return redirect("volunteers:account", pk=acc.pk)
     receiver = Person.objects.filter(id_number=d["receiver"]).first()
     if receiver is None:
         messages.error(request, "转入人公民身份号码：户籍中没有此人")
