@@ -48,15 +48,33 @@ def pieces(values: list[Any], most: int) -> Iterator[list[Any]]:
         start += size
 
 
+# Text keys travel as one string split by the server: psycopg builds a list parameter element by
+# element in Python (0.12 s of client CPU per 50,000 identity numbers; joining them takes 3 ms).
+_SPLIT = "string_to_array(%s, chr(31))"
+
+
+def _text_list(keys: list[Any]) -> str | None:
+    """The keys joined by the unit separator, or None when they cannot travel that way.
+
+    Only text keys; none may hold the separator (the server would split it), and [""] joins to
+    "", which the server splits into no keys at all.
+    """
+    if not all(type(key) is str for key in keys):
+        return None
+    text = stage.SEP.join(keys)
+    return text if text and text.count(stage.SEP) == len(keys) - 1 else None
+
+
 def _batches(sql: str, keys: list[Any]) -> Iterator[tuple[str, list[Any]]]:
     """(statement, params) per batch; the params begin with the batch's keys."""
     if connection.vendor == "postgresql":
         # One array parameter instead of 50,000 placeholders: psycopg parsed the long statement's
         # placeholders in Python for every batch (about 1.3 s of client CPU per 100,000 rows imported
         # into a populated registry). `x = ANY(array)` selects the same rows as `x IN (list)`.
-        one = sql.replace("IN ({keys})", "= ANY(%s)")
+        one, joined = sql.replace("IN ({keys})", "= ANY(%s)"), sql.replace("IN ({keys})", f"= ANY({_SPLIT})")
         for part in pieces(keys, batch_size()):
-            yield one, [part]
+            text = _text_list(part)
+            yield (one, [part]) if text is None else (joined, [text])
         return
     for part in pieces(keys, batch_size()):
         yield sql.format(keys=", ".join(["%s"] * len(part))), part
@@ -106,6 +124,25 @@ def copy_stored_households(conn: sqlite3.Connection) -> None:
         conn.executemany("INSERT OR IGNORE INTO stored_households VALUES (?, ?, ?, ?, ?, ?, ?, ?)", found)
 
 
+# PostgreSQL compares in the server and returns the movers only (a few), not every 户主 the file names.
+_MOVERS = f"""
+SELECT r.row_no, h.household_no
+FROM unnest(string_to_array(%s, ',')::integer[], {_SPLIT}, {_SPLIT}) AS r(row_no, id_number, household_no)
+JOIN {_PERSON} p ON p.id_number = r.id_number AND p.relation = '02' JOIN {_HOUSEHOLD} h ON h.id = p.household_id
+WHERE h.household_no <> r.household_no
+"""  # noqa: S608 - our identifiers
+
+
+def _pg_movers(batch: list[tuple[int, str, str]]) -> list[tuple[int, str]] | None:
+    """(row_no, 户编号 they head now) of the batch's movers; None when the keys cannot travel as text."""
+    numbers, homes = _text_list([r[1] for r in batch]), _text_list([r[2] for r in batch])
+    if numbers is None or homes is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_MOVERS, [",".join(str(r[0]) for r in batch), numbers, homes])
+        return cursor.fetchall()
+
+
 def copy_movers(conn: sqlite3.Connection) -> None:
     """Rows whose person is now 户主 of another 户, and the stored members of the 户 they would leave."""
     sql = (
@@ -113,6 +150,9 @@ def copy_movers(conn: sqlite3.Connection) -> None:
         "WHERE p.relation = '02' AND p.id_number IN ({keys})"
     )
     for batch in stage.accepted_batches(conn, batch_size()):
+        if connection.vendor == "postgresql" and (found := _pg_movers(batch)) is not None:
+            conn.executemany("INSERT INTO movers VALUES (?, ?)", found)
+            continue
         heads_of = dict(select_in(sql, [number for _, number, _ in batch]))
         conn.executemany(
             "INSERT INTO movers VALUES (?, ?)",

@@ -30,7 +30,6 @@ from django.utils import timezone
 
 from minzheng.registry import vocab
 from minzheng.registry.importing.apply import ADDRESS_FIELDS, PERSON_FIELDS, ChunkResult
-from minzheng.registry.importing.pg_copy import _HOUSEHOLDS as _NEW_HOUSEHOLDS
 from minzheng.registry.importing.stage import FIELDS
 from minzheng.registry.models import ChangeRecord, Relation
 
@@ -44,54 +43,97 @@ _STAGED = (
     "LEFT JOIN moved m ON m.household_no = r.household_no "
     "WHERE r.reason IS NULL AND r.row_no > ? AND r.row_no <= ?"
 )
-_INDEX = "CREATE INDEX ON import_rows (id_number); CREATE INDEX ON import_rows (household_no)"
-# The 户's first row in the chunk gives its address (staging rejected rows that disagree).
+# Sorts and hashes over the chunk's 50,000 rows: with the default 4 MB they spilled to disk. Bounded
+# (a few nodes per statement), and for this transaction only (the chunk's, with its checkpoint).
+_WORK_MEM = "SET LOCAL work_mem = '64MB'"
+# The registry is only ever reached by its indexes, from the chunk's keys (`= ANY(ARRAY(…))`: an index
+# scan of exactly those keys whatever the planner guesses of the unanalysed temp tables). Joins of the
+# chunk with whole tables (hashes over every person or 户 per chunk) grew with the registry: at 200k
+# they were most of a chunk's joins, at 1M five times as much; indexing and ANALYZE of the temp table
+# (0.35 s a chunk) are not needed then.
+#
+# Each 户 of the chunk once: its first row's address (staging rejected rows that disagree), and what
+# is stored for it (no id: new).
+_HOUSEHOLDS = """
+CREATE TEMP TABLE import_households ON COMMIT DROP AS
+WITH stored AS MATERIALIZED (
+    SELECT id, household_no, division_id, grid, building, unit, room FROM registry_household
+    WHERE household_no = ANY(ARRAY(SELECT DISTINCT household_no FROM import_rows))
+)
+SELECT f.row_no, f.household_no, f.division, f.grid, f.building, f.unit, f.room, s.id, s.id IS NOT NULL AS stored,
+       s.division_id AS old_division, s.grid AS old_grid, s.building AS old_building, s.unit AS old_unit,
+       s.room AS old_room
+FROM import_rows f LEFT JOIN stored s ON s.household_no = f.household_no
+WHERE f.row_no IN (SELECT min(row_no) FROM import_rows GROUP BY household_no)
+"""
+# A new 户 is written as on the first load: by the chunk holding its first row, in row order.
+_NEW_HOUSEHOLDS = """
+WITH created AS (
+    INSERT INTO registry_household (household_no, division_id, grid, building, unit, room, created_at, updated_at)
+    SELECT household_no, division, grid, building, unit, room, %s, %s FROM import_households
+    WHERE NOT stored ORDER BY row_no
+    RETURNING id, household_no
+)
+UPDATE import_households i SET id = c.id FROM created c WHERE i.household_no = c.household_no
+"""
+_MOVES = """
+SELECT row_no, id, old_division, old_grid, old_building, old_unit, old_room, division, grid, building, unit, room
+FROM import_households
+WHERE stored AND (old_division, old_grid, old_building, old_unit, old_room)
+      IS DISTINCT FROM (division, grid, building, unit, room)
+ORDER BY row_no
+"""
 _MOVE_HOUSEHOLDS = """
 UPDATE registry_household h
-SET division_id = f.division, grid = f.grid, building = f.building, unit = f.unit, room = f.room, updated_at = %s
-FROM (SELECT DISTINCT ON (household_no) * FROM import_rows ORDER BY household_no, row_no) f, registry_household o
-WHERE h.household_no = f.household_no AND o.id = h.id
-  AND (o.division_id, o.grid, o.building, o.unit, o.room)
-      IS DISTINCT FROM (f.division, f.grid, f.building, f.unit, f.room)
-RETURNING f.row_no, h.id, o.division_id, o.grid, o.building, o.unit, o.room,
-          f.division, f.grid, f.building, f.unit, f.room
+SET division_id = i.division, grid = i.grid, building = i.building, unit = i.unit, room = i.room, updated_at = %s
+FROM import_households i WHERE h.id = ANY(%s) AND i.id = h.id
 """
 # Scoping reads Person.division_code (ADR 0003): every member of a moved 户 in step, listed or not.
 _MEMBERS_FOLLOW = """
 UPDATE registry_person p SET division_code = h.division_id FROM registry_household h
 WHERE p.household_id = h.id AND h.id = ANY(%s) AND p.division_code <> h.division_id
 """
-_MOVED_STORED = "SELECT count(*) FROM import_rows r JOIN registry_person p ON p.id_number = r.id_number WHERE r.moved"
-# The stored persons whose compared columns differ, with old and new values, into a small table:
-# reading the old values by a self-join inside the UPDATE scanned the whole person table twice a chunk.
-_CHANGED = """
-CREATE TEMP TABLE import_changed ON COMMIT DROP AS
-SELECT r.row_no, r.moved, p.id, p.name AS old_name, p.phone AS old_phone, p.relation AS old_relation,
-       oh.household_no AS old_household_no, p.tags_text AS old_tags_text,
-       r.name, r.phone, r.relation, r.household_no, r.tags_text, h.id AS household_id, r.division
-FROM import_rows r JOIN registry_person p ON p.id_number = r.id_number
-JOIN registry_household h ON h.household_no = r.household_no
-JOIN registry_household oh ON oh.id = p.household_id
-WHERE (p.name, p.phone, p.relation, p.household_id, p.tags_text, p.division_code)
-      IS DISTINCT FROM (r.name, r.phone, r.relation, h.id, r.tags_text, r.division)
+# Every row that writes something or counts as updated, with what is stored for its person (read after
+# the 户 moved: members' division_code is then in step): new persons (no id), stored persons whose
+# compared columns differ (`changed`), and stored persons of a moved 户 (counted as updated).
+# The unchanged rows (most of a re-import) stop here.
+_PERSONS = """
+CREATE TEMP TABLE import_persons ON COMMIT DROP AS
+WITH stored AS MATERIALIZED (
+    SELECT id, id_number, name, phone, relation, household_id, tags_text, division_code FROM registry_person
+    WHERE id_number = ANY(ARRAY(SELECT id_number FROM import_rows))
+), compared AS (
+    SELECT r.*, i.id AS household_id, s.id AS person_id, s.name AS old_name, s.phone AS old_phone,
+           s.relation AS old_relation, s.household_id AS old_household_id, s.tags_text AS old_tags_text,
+           (s.name, s.phone, s.relation, s.household_id, s.tags_text, s.division_code)
+           IS DISTINCT FROM (r.name, r.phone, r.relation, i.id, r.tags_text, r.division) AS changed
+    FROM import_rows r JOIN import_households i ON i.household_no = r.household_no
+    LEFT JOIN stored s ON s.id_number = r.id_number
+)
+SELECT * FROM compared WHERE changed OR moved
 """
+# Old and new values of the changed persons for their history, with the 户编号 they leave (by primary key).
 _CHANGED_ROWS = """
-SELECT row_no, moved, id, old_name, old_phone, old_relation, old_household_no, old_tags_text,
-       name, phone, relation, household_no, tags_text FROM import_changed
+SELECT row_no, moved, person_id, old_name, old_phone, old_relation,
+       (SELECT household_no FROM registry_household WHERE id = old_household_id), old_tags_text,
+       name, phone, relation, household_no, tags_text
+FROM import_persons WHERE person_id IS NOT NULL AND changed
 """
+_MOVED_STORED = "SELECT count(*) FROM import_persons WHERE person_id IS NOT NULL AND moved"
 _CHANGE_PERSONS = """
 UPDATE registry_person p
 SET name = c.name, phone = c.phone, relation = c.relation, household_id = c.household_id, tags_text = c.tags_text,
     division_code = c.division, updated_at = %s
-FROM import_changed c WHERE p.id = c.id
+FROM import_persons c
+WHERE p.id = ANY(ARRAY(SELECT person_id FROM import_persons WHERE person_id IS NOT NULL AND changed))
+  AND c.person_id = p.id
 """
 _NEW_PERSONS = """
 INSERT INTO registry_person (id_number, name, sex, birth_date, phone, household_id, relation, division_code,
                              tags_text, created_at, updated_at)
-SELECT r.id_number, r.name, r.sex, r.birth_date::date, r.phone, h.id, r.relation, r.division, r.tags_text, %s, %s
-FROM import_rows r JOIN registry_household h ON h.household_no = r.household_no
-WHERE NOT EXISTS (SELECT 1 FROM registry_person p WHERE p.id_number = r.id_number)
-ORDER BY r.row_no
+SELECT id_number, name, sex, birth_date::date, phone, household_id, relation, division, tags_text, %s, %s
+FROM import_persons WHERE person_id IS NULL
+ORDER BY row_no
 RETURNING id, tags_text
 """
 _COPY_TAGS = "COPY registry_persontag (person_id, kind, category, grade) FROM STDIN"
@@ -139,20 +181,17 @@ def apply_chunk(stage: sqlite3.Connection, low: int, high: int, *, actor: Any, s
     now = timezone.now()
     history: list[tuple] = []  # (person_id, household_id, field, old, new)
     with connection.cursor() as cursor:
+        cursor.execute(_WORK_MEM)
         cursor.execute(_TEMP)
         applied = 0
         with cursor.copy(_COPY_ROWS) as copy:
             for row in stage.execute(_STAGED, (low, high)):
                 copy.write_row(row)
                 applied += 1
-        cursor.execute(_INDEX)
-        # The planner otherwise guesses the temp table's size; statistics of the joined and filtered
-        # columns only: all 15 took 0.5 s a chunk (sorting 30,000 sampled texts per column).
-        cursor.execute("ANALYZE import_rows (id_number, household_no, moved)")
-        # A new 户 is written as on the first load: by the chunk holding its first row, in row order.
+        cursor.execute(_HOUSEHOLDS)
         cursor.execute(_NEW_HOUSEHOLDS, [now, now])
-        cursor.execute(_MOVE_HOUSEHOLDS, [now])
-        moves = sorted(cursor.fetchall())
+        cursor.execute(_MOVES)
+        moves = cursor.fetchall()
         for _row_no, pk, *address in moves:
             old, new = address[:5], address[5:]
             history += [
@@ -161,14 +200,15 @@ def apply_chunk(stage: sqlite3.Connection, low: int, high: int, *, actor: Any, s
                 if before != after
             ]
         if moves:
-            cursor.execute(_MEMBERS_FOLLOW, [[m[1] for m in moves]])
+            ids = [m[1] for m in moves]
+            cursor.execute(_MOVE_HOUSEHOLDS, [now, ids])
+            cursor.execute(_MEMBERS_FOLLOW, [ids])
+        cursor.execute(_PERSONS)
         cursor.execute(_MOVED_STORED)
         moved_stored = cursor.fetchone()[0]
-        cursor.execute(_CHANGED)
         cursor.execute(_CHANGED_ROWS)
         changed = cursor.fetchall()
         if changed:
-            cursor.execute("ANALYZE import_changed (id)")  # few rows: found by primary key, not a full scan
             cursor.execute(_CHANGE_PERSONS, [now])
         records, retag = _person_records(changed)
         history += [(pk, None, field, old, new) for pk, field, old, new in records]
@@ -183,7 +223,8 @@ def apply_chunk(stage: sqlite3.Connection, low: int, high: int, *, actor: Any, s
             with cursor.copy(_COPY_HISTORY) as copy:
                 for person, household, field, old, new in history:
                     copy.write_row((person, household, field, old, new, by, now, source))
-        cursor.execute("DROP TABLE import_rows, import_changed")  # a later chunk in the same transaction makes its own
+        # A later chunk in the same transaction (tests) makes its own.
+        cursor.execute("DROP TABLE import_rows, import_households, import_persons")
     # A row counts as updated when its stored person changed or its 户 moved (apply.py's rule).
     updated = moved_stored + sum(1 for c in changed if not c[1])
     return ChunkResult(created=len(created_rows), updated=updated, applied=applied)
