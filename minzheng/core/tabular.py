@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,8 +79,42 @@ def _pad(row: list[str], width: int) -> list[str]:
     return row[:width]
 
 
-def _csv_rows(path: Path, encoding: str) -> tuple[list[str], Iterator[list[str]], Callable[[], None]]:
-    fh = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by gen() or Table.close
+class _Range(io.RawIOBase):
+    """The bytes start ≤ offset < stop of an open binary file: a CSV reader sees only its part."""
+
+    def __init__(self, fh: Any, start: int, stop: int | None) -> None:
+        fh.seek(start)
+        self.fh = fh
+        self.left = stop - start if stop is not None else None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        if self.left is not None:
+            view = view[: max(0, self.left)]
+        got = self.fh.readinto(view) if len(view) else 0
+        if self.left is not None:
+            self.left -= got
+        return got
+
+    def close(self) -> None:
+        self.fh.close()
+        super().close()
+
+
+def _open_text(path: Path, encoding: str, start: int, stop: int | None) -> Any:
+    if start == 0 and stop is None:
+        return open(path, encoding=encoding, newline="")  # closed by the caller
+    raw = _Range(open(path, "rb"), start, stop)  # noqa: SIM115 - closed with the wrapper
+    return io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding=encoding, newline="")
+
+
+def _csv_rows(
+    path: Path, encoding: str, stop: int | None = None
+) -> tuple[list[str], Iterator[list[str]], Callable[[], None]]:
+    fh = _open_text(path, encoding, 0, stop)
     # strict: a quote left open would otherwise swallow every later row into one cell, silently.
     reader = csv.reader(fh, strict=True)
     _set_field_limit()
@@ -91,18 +126,34 @@ def _csv_rows(path: Path, encoding: str) -> tuple[list[str], Iterator[list[str]]
     except (UnicodeDecodeError, TabularError):
         fh.close()
         raise
+    return headers, _records(reader, fh, len(headers)), fh.close
 
-    def gen() -> Iterator[list[str]]:
-        with fh:
-            while True:
-                try:
-                    row = _next_record(reader)
-                except StopIteration:
-                    return
-                if any(cell.strip() for cell in row):
-                    yield _pad([c.strip() for c in row], len(headers))
 
-    return headers, gen(), fh.close
+def _records(reader: Any, fh: Any, width: int) -> Iterator[list[str]]:
+    """Data rows: cells stripped, blank rows skipped, each padded or cut to `width`."""
+    with fh:
+        while True:
+            try:
+                row = _next_record(reader)
+            except StopIteration:
+                return
+            row = [c.strip() for c in row]
+            if any(row):
+                yield _pad(row, width)
+
+
+def csv_piece(path: Path | str, encoding: str, start: int, stop: int, width: int) -> Iterator[list[str]]:
+    """The data rows of the bytes start ≤ offset < stop of a CSV file, as `open_table` gives them.
+
+    For reading one file in pieces (start just after a line break). A piece that does not start at
+    a record's start ends inside a quoted cell, which raises TabularError like any broken quote; its
+    line numbers count from the piece's start, so callers re-read the file whole to name the line.
+    """
+    if encoding == "utf-8-sig" and start > 0:
+        encoding = "utf-8"  # the mark is only at the file's start
+    fh = _open_text(Path(path), encoding, start, stop)
+    _set_field_limit()
+    return _records(csv.reader(fh, strict=True), fh, width)
 
 
 def _set_field_limit() -> None:
@@ -165,7 +216,8 @@ def _next_excel_row(rows: Iterator[list[Any]], row_no: int) -> list[Any]:
         raise TabularError(f"第 {row_no} 行：Excel 文件内容损坏，无法读取；请用 Excel 另存后重新上传") from exc
 
 
-def open_table(path: Path | str) -> Table:
+def open_table(path: Path | str, stop: int | None = None) -> Table:
+    """The file's table; `stop` (CSV only): read only the bytes before that offset (see csv_piece)."""
     path = Path(path)
     if not path.exists():
         raise TabularError(f"文件不存在：{path}")
@@ -173,7 +225,7 @@ def open_table(path: Path | str) -> Table:
         headers, rows, close = _excel_rows(path)
         return Table(headers, rows, "xlsx", close)
     encoding = sniff_encoding(path)
-    headers, rows, close = _csv_rows(path, encoding)
+    headers, rows, close = _csv_rows(path, encoding, stop)
     return Table(headers, rows, encoding, close)
 
 

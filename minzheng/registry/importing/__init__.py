@@ -66,7 +66,7 @@ from minzheng.core.sheets import write_csv
 from minzheng.core.tabular import TabularError, missing_headers, open_table
 from minzheng.divisions import codes
 from minzheng.divisions.models import Division
-from minzheng.registry.importing import initial_load, lookups, pg_copy, pg_update, sqlite_update, stage
+from minzheng.registry.importing import initial_load, lookups, pg_copy, pg_update, split, sqlite_update, stage
 from minzheng.registry.importing.apply import ChunkResult, apply_chunk
 from minzheng.registry.importing.columns import BatchParser
 from minzheng.registry.importing.rows import REQUIRED, RowParser, canonical_headers
@@ -109,21 +109,43 @@ def registry_is_empty() -> bool:
 
 def _stage_file(conn: Any, path: Path, progress: Progress | None, jurisdiction: str, empty: bool) -> None:
     """Pass 1: every row into staging, with its reason if it is invalid on its own; then the file-wide rules."""
-    with open_table(path) as table:
+    ranges = split.pieces(path)  # a large CSV: read on two cores (split.py)
+    try:
+        headers = _stage_rows(conn, path, progress, jurisdiction, ranges)
+    except split.Redo:  # a file error or a cut inside quotes: read the file whole, as one process
+        stage.stage_reset(conn)
+        headers = _stage_rows(conn, path, progress, jurisdiction, None)
+    except split.WorkerFailed:
+        stage.stage_reset(conn)  # nothing half-staged; not complete, so a re-run reads the file again
+        conn.commit()
+        raise
+    stage.stage_index(conn)
+    _apply_file_rules(conn, jurisdiction, empty)
+    stage.stage_mark_complete(conn, headers)
+
+
+def _stage_rows(
+    conn: Any, path: Path, progress: Progress | None, jurisdiction: str, ranges: list[tuple[int, int]] | None
+) -> list[str]:
+    """Every row into staging in file order; returns the file's headers as written."""
+    with open_table(path, stop=ranges[0][1] if ranges else None) as table:
         headers = canonical_headers(table.headers)
         missing = missing_headers(headers, REQUIRED)
         if missing:
             raise TabularError(f"缺少必填列：{'、'.join(missing)}")
-        checks = BatchParser(RowParser(headers, _villages(), jurisdiction))
+        villages = _villages()
+        parser = RowParser(headers, villages, jurisdiction)
+        if ranges:
+            split.stage_rows(conn, path, ranges, table, parser, _BATCH, progress, villages, jurisdiction)
+            return table.headers
+        checks = BatchParser(parser)
         row_no = 2  # row 1 is the header
         while batch := list(itertools.islice(table.rows, _BATCH)):
             stage.stage_staged(conn, checks.stage_rows(row_no, batch, stage.SEP))
             row_no += len(batch)
             if progress:
                 progress(row_no - 2, 0)  # total 0: still reading (the job page says so)
-    stage.stage_index(conn)
-    _apply_file_rules(conn, jurisdiction, empty)
-    stage.stage_mark_complete(conn, table.headers)
+    return table.headers
 
 
 def _apply_file_rules(conn: Any, jurisdiction: str, empty: bool) -> None:

@@ -85,7 +85,7 @@ class BatchParser:
         except RowError as exc:
             return (row_no, sep.join(cells), str(exc), *repeat(None, 13))
 
-    def _columns(self, rows: list[list[str]], bad: set[int]) -> list[list[str]]:
+    def _columns(self, rows: list[list[str]], bad: set[int]) -> list[list[Any]]:
         """The 13 ResidentRow columns as `parse` would give them; rows it might refuse are added to `bad`."""
         p = self.parser
         cells = list(zip(*rows, strict=True))  # tabular pads every row to the header's width
@@ -110,9 +110,9 @@ class BatchParser:
 
     def _check_cells(self, cells: list[tuple[str, ...]], bad: set[int]) -> None:
         """NUL anywhere and over-long raw cells: such rows go to parse, which names the column."""
-        for column in cells:
-            if "\x00" in "".join(column):
-                bad.update(i for i, v in enumerate(column) if "\x00" in v)
+        for values in cells:
+            if "\x00" in "".join(values):
+                bad.update(i for i, v in enumerate(values) if "\x00" in v)
         for column, _, most in self.parser.limits:
             if max(map(len, cells[column])) > most:
                 bad.update(i for i, v in enumerate(cells[column]) if len(v) > most)
