@@ -20,6 +20,7 @@ from minzheng.rules.engine import Catalogue, YamlParamSource, evaluate_batch, lo
 from minzheng.rules.engine.evaluate import EvaluationError, evaluate_partition_frames
 from minzheng.rules.engine.inputs import age_expr
 from minzheng.rules.engine.plan import age_series
+from minzheng.rules.engine.segments import run_index, slice_ends
 
 AS_OF = dt.date(2025, 1, 1)
 # Two villages the default parameters cover, and one province (37) they do not: its
@@ -156,3 +157,14 @@ def test_age_table_equals_the_calendar(as_of: dt.date) -> None:
     # Wider than the table allows (year 1 to 9999): the calendar itself.
     wide = pl.Series("birth_date", [dt.date(1, 3, 1), dt.date(9999, 2, 28), None], dtype=pl.Date())
     assert age_series(wide, as_of).equals(wide.to_frame().select(age_expr(pl.col("birth_date"), as_of)).to_series())
+
+
+def test_runs_serve_only_members_in_the_households_order() -> None:
+    """A repeated household id, a household with no member, or another order: the join and group-by serve."""
+    own = pl.Series(["b", "a", "c"])
+    assert run_index(pl.Series(["b", "b", "a", "c", "c"]), own, pl.UInt32()).to_list() == [0, 0, 1, 2, 2]  # type: ignore[union-attr]
+    assert run_index(pl.Series(["b", "a", "b"]), pl.Series(["b", "a", "b"]), pl.UInt32()) is None
+    assert run_index(pl.Series(["a", "b", "c"]), own, pl.UInt32()) is None
+    assert run_index(pl.Series(["b", "c"]), own, pl.UInt32()) is None  # "a" has no member
+    assert slice_ends(pl.Series([0, 0, 2], dtype=pl.UInt32()).set_sorted(), 3) is None
+    assert slice_ends(pl.Series([0, 0, 1, 2], dtype=pl.UInt32()).set_sorted(), 3).tolist() == [1, 2, 3]  # type: ignore[union-attr]
