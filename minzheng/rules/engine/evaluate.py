@@ -30,7 +30,7 @@ from minzheng.rules.engine.plan import (
     plan_for,
     unit_dtype,
 )
-from minzheng.rules.engine.segments import run_index, runs, slice_aggregates, slice_ends
+from minzheng.rules.engine.segments import run_index, slice_aggregates, slice_ends
 from minzheng.rules.engine.units import Unit, UnitError, parse_unit
 from minzheng.rules.engine.unknown import missing_expr, missing_row
 
@@ -206,11 +206,14 @@ def evaluate_frames(
     plan = plan_for(catalogue)
     households = households.with_row_index(H_INDEX)
     persons = _with_household_index(persons, households)
-    regions = pl.concat([runs(persons.get_column("region_code")), households.get_column("region_code")]).unique()
+    # Members nearly always live in their household's region: only the others add region codes.
+    p_region, h_region = persons.get_column("region_code"), households.get_column("region_code")
+    at_home = (p_region == h_region.gather(persons.get_column(H_INDEX))).fill_null(False)
+    regions = pl.concat([p_region.filter(~at_home), h_region]).unique()
     params = partition_params(catalogue, table, regions)
     if params.by_region is not None and params.links is not None:
         households = _join_params(households, params, plan.household_params | plan.person_params)
-        persons = _person_params(persons, households, params, plan.person_params)
+        persons = _person_params(persons, households, params, plan.person_params, at_home)
     compiler = compiler_for(catalogue, as_of, params.literals)
     h_index = persons.get_column(H_INDEX)
     last = len(plan.stages) - 1
@@ -324,9 +327,9 @@ def _join_params(frame: pl.DataFrame, params: PartitionParams, needed: set[str])
 
 
 def _person_params(
-    persons: pl.DataFrame, households: pl.DataFrame, params: PartitionParams, needed: set[str]
+    persons: pl.DataFrame, households: pl.DataFrame, params: PartitionParams, needed: set[str], at_home: pl.Series
 ) -> pl.DataFrame:
-    """Persons' varying parameters: gathered from their household when they live in its region.
+    """Persons' varying parameters: gathered from their household when they live in its region (`at_home`).
 
     A gather by the dense household index instead of a second join on the region code (the
     costliest join of a batch, issue 16); a person registered elsewhere falls back to the join.
@@ -335,8 +338,7 @@ def _person_params(
     if not cols:
         return persons
     h_index = persons.get_column(H_INDEX)
-    same = persons.get_column("region_code") == households.get_column("region_code").gather(h_index)
-    if not same.fill_null(False).all():
+    if not at_home.all():
         return _join_params(persons, params, needed)
     return persons.hstack([households.get_column(c).gather(h_index) for c in cols])
 

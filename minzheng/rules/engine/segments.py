@@ -36,11 +36,6 @@ def _unique(ids: pl.Series) -> bool:
     return ids.hash().n_unique() == ids.len() or ids.n_unique() == ids.len()
 
 
-def runs(values: pl.Series) -> pl.Series:
-    """The values without consecutive repeats: persons sorted by household repeat their region."""
-    return values.filter((values != values.shift(1)).fill_null(True)) if values.len() else values
-
-
 def slice_ends(h_index: pl.Series, households: int) -> np.ndarray | None:
     """The last row of each household's slice, when every household 0…n-1 has one in order; else None."""
     if not h_index.len() or h_index.null_count() or not h_index.flags["SORTED_ASC"]:
