@@ -143,7 +143,8 @@ def rule_same_address(conn: sqlite3.Connection) -> None:
     _reject_found(
         conn,
         """
-        WITH firsts AS (SELECT household_no, MIN(row_no) AS first FROM rows WHERE reason IS NULL GROUP BY household_no)
+        WITH firsts AS (SELECT household_no, MIN(row_no) AS first FROM rows WHERE reason IS NULL GROUP BY household_no
+                        HAVING COUNT(*) > 1)
         SELECT r.row_no, '现住址区划代码：与同户（户编号 ' || r.household_no || '）第 ' || f.first
                          || ' 行的住址不一致' AS reason
         FROM rows r JOIN firsts f ON r.household_no = f.household_no JOIN rows fr ON fr.row_no = f.first
@@ -158,7 +159,7 @@ def rule_extra_heads(conn: sqlite3.Connection) -> None:
         conn,
         """
         WITH firsts AS (SELECT household_no, MIN(row_no) AS first FROM rows
-                        WHERE reason IS NULL AND relation = '02' GROUP BY household_no)
+                        WHERE reason IS NULL AND relation = '02' GROUP BY household_no HAVING COUNT(*) > 1)
         SELECT r.row_no, '与户主关系：户编号 ' || r.household_no || ' 已有户主（第 ' || f.first || ' 行 '
                          || fr.name || '）' AS reason
         FROM rows r JOIN firsts f ON r.household_no = f.household_no JOIN rows fr ON fr.row_no = f.first
