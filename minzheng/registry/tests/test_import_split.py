@@ -25,7 +25,8 @@ from minzheng.registry.tests.test_import import HEADER, counts, registry_state, 
 from minzheng.registry.tests.test_import_pg_update import _user, files, wipe
 from minzheng.testing import load_test_divisions
 
-SPLIT = {"IMPORT_SPLIT_MIN_BYTES": 1, "IMPORT_SPLIT_PIECE_BYTES": 2500}  # about 25 rows a piece
+# About 25 rows a piece, whatever the machine's load (other work may share it while tests run).
+SPLIT = {"IMPORT_SPLIT_MIN_BYTES": 1, "IMPORT_SPLIT_PIECE_BYTES": 2500, "IMPORT_SPLIT_MAX_LOAD": 1e9}
 WHOLE = {"IMPORT_SPLIT_MIN_BYTES": 1 << 40}
 
 
@@ -73,7 +74,7 @@ def _wait_for_worker(tmp_path: Path) -> Any:
     return progress
 
 
-def _staged(tmp_path: Path, path: Path, name: str, **conf: int) -> list[tuple[Any, ...]]:
+def _staged(tmp_path: Path, path: Path, name: str, **conf: float) -> list[tuple[Any, ...]]:
     """Staging after pass 1 (rows and file-wide rules) of `path` under the given settings."""
     conn = stage.stage_open(tmp_path / f"{name}.sqlite")
     with override_settings(**conf):
@@ -137,8 +138,12 @@ def test_spreadsheets_and_small_files_are_read_by_one_process(tmp_path: Path) ->
     with override_settings(**SPLIT):
         assert split.pieces(xlsx) is None
     small = tmp_path / "居民.csv"
-    small.write_text(HEADER + "\n" + "a,b\n" * 100, encoding="utf-8")
+    small.write_text(HEADER + "\n" + "a,b\n" * 2000, encoding="utf-8")
     assert split.pieces(small) is None  # the default threshold: about 130,000 rows
+    with override_settings(**SPLIT):
+        assert split.pieces(small) is not None
+    with override_settings(**SPLIT | {"IMPORT_SPLIT_MAX_LOAD": 0}):
+        assert split.pieces(small) is None  # no core free: one process
 
 
 def _kill_worker(done: int, total: int) -> None:
