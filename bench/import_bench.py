@@ -44,9 +44,10 @@ from benchlib import emit, rss_mb  # bench/ is on sys.path when run as a script
 
 
 def cpu_s() -> float:
-    """CPU seconds of this process: unlike wall time, not inflated by other work on the machine."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU seconds of this process and its finished children (pass 1's worker, importing/split.py):
+    unlike wall time, not inflated by other work on the machine."""
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum(u.ru_utime + u.ru_stime for u in usage)
 
 
 def server_cpu_s() -> float | None:
