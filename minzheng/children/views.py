@@ -139,8 +139,9 @@ def situation_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = SituationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        refused = d["parent_id_number"] and _lookup(request, d["parent_id_number"], "儿童父母情形")
-        parent = Person.objects.filter(id_number=d["parent_id_number"]).first() if d["parent_id_number"] else None
+        number = d["parent_id_number"]
+        refused = number and _lookup(request, number, "儿童父母情形")
+        parent = Person.objects.filter(id_number=number).first() if number and not refused else None
         try:
             if refused:
                 raise services.ChildFileError(refused)
@@ -163,7 +164,7 @@ def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         refused = d["id_number"] and _lookup(request, d["id_number"], "儿童监护人")
-        person = Person.objects.filter(id_number=d["id_number"]).first() if d["id_number"] else None
+        person = Person.objects.filter(id_number=d["id_number"]).first() if d["id_number"] and not refused else None
         try:
             if refused:
                 raise services.ChildFileError(refused)

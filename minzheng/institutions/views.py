@@ -191,7 +191,7 @@ def admit(request: HttpRequest, pk: int) -> HttpResponse:
                 level_assessed_on=d["level_assessed_on"], agreement_no=d["agreement_no"], bed_no=d["bed_no"],
             )  # fmt: skip
             try:
-                services.admit(inst, data, actor=request.user, client_ip=client_ip(request))  # type: ignore[arg-type]
+                services.admit(inst, data, actor=request.user, client_ip=ip)  # type: ignore[arg-type]
             except services.InstitutionError as exc:
                 form.add_error(None, str(exc))
             else:

@@ -167,7 +167,7 @@ def volunteer_register(request: HttpRequest) -> HttpResponse:
     try:
         vol = services.volunteer_register(
             actor=request.user, person=person, skills=d["skills"], weekdays=d["weekdays"], periods=d["periods"],  # type: ignore[arg-type]
-            phone=d["phone"], client_ip=client_ip(request),
+            phone=d["phone"], client_ip=ip,
         )  # fmt: skip
     except VolunteerError as exc:
         messages.error(request, str(exc))

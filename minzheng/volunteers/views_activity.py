@@ -175,7 +175,7 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         t = services_timebank.transfer(
             actor=request.user, giver=acc, receiver=receiver, minutes=form.minutes, request_key=d["request_key"],  # type: ignore[arg-type]
-            declared_relation=d["declared_relation"], evidence=d["evidence"], client_ip=client_ip(request),
+            declared_relation=d["declared_relation"], evidence=d["evidence"], client_ip=ip,
         )  # fmt: skip
     except VolunteerError as exc:
         messages.error(request, str(exc))
