@@ -138,13 +138,11 @@ def _stage_rows(
         if ranges:
             split.stage_rows(conn, path, ranges, table, parser, _BATCH, progress, villages, jurisdiction)
             return table.headers
-        checks = BatchParser(parser)
-        row_no = 2  # row 1 is the header
-        while batch := list(itertools.islice(table.rows, _BATCH)):
-            stage.stage_staged(conn, checks.stage_rows(row_no, batch, stage.SEP))
-            row_no += len(batch)
+        done = 0
+        for staged in stage.stage_stream(conn, BatchParser(parser), table.rows, 2, _BATCH):  # row 1: the header
+            done += staged
             if progress:
-                progress(row_no - 2, 0)  # total 0: still reading (the job page says so)
+                progress(done, 0)  # total 0: still reading (the job page says so)
     return table.headers
 
 

@@ -14,12 +14,17 @@ Rejections are composed and applied in SQL, so memory does not grow with them.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from minzheng.registry.importing.rows import ResidentRow
+
+if TYPE_CHECKING:
+    from minzheng.registry.importing.columns import BatchParser
 
 _SEP = "\x1f"  # ASCII unit separator: cannot occur in a CSV cell that a person typed
 FIELDS = list(ResidentRow._fields)
@@ -79,6 +84,18 @@ def stage_staged(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> No
     """Rows already in staging's column order: (row_no, cells joined by SEP, reason, *fields)."""
     placeholders = ", ".join("?" * (3 + len(FIELDS)))
     conn.executemany(f"INSERT INTO rows VALUES ({placeholders})", rows)  # noqa: S608 - values bound
+
+
+def stage_stream(
+    conn: sqlite3.Connection, checks: BatchParser, rows: Iterator[list[str]], first_no: int, size: int
+) -> Iterator[int]:
+    """Check and stage `rows` in batches of `size`, numbered from `first_no`; yields each batch's length once
+    it is staged (the caller reports progress). The one-process import, and both sides of a split one, use it."""
+    row_no = first_no
+    while batch := list(itertools.islice(rows, size)):
+        stage_staged(conn, checks.stage_rows(row_no, batch, SEP))
+        row_no += len(batch)
+        yield len(batch)
 
 
 def stage_index(conn: sqlite3.Connection) -> None:
