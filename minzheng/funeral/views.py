@@ -20,9 +20,10 @@ from minzheng.core.decorators import role_required
 from minzheng.core.jurisdiction import prefix_q
 from minzheng.funeral import access, exports, forms, selectors, services, services_award
 from minzheng.funeral.models import BurialType, Plot
+from minzheng.registry.services import LookupRefused, numbers_lookup
 from minzheng.workflow.services import TransitionRefused
 
-ERRORS = (services.FuneralError, TransitionRefused)
+ERRORS = (services.FuneralError, TransitionRefused, LookupRefused)
 
 
 def _errors(request: HttpRequest, form: Any) -> None:
@@ -33,6 +34,11 @@ def _errors(request: HttpRequest, form: Any) -> None:
 
 def _user(request: HttpRequest) -> Any:
     return request.user
+
+
+def _looked_up(request: HttpRequest, purpose: str, *numbers: str) -> None:
+    """The typed numbers, audited and rate-limited before the service looks them up (LookupRefused)."""
+    numbers_lookup(actor=_user(request), numbers=numbers, purpose=purpose, client_ip=client_ip(request))
 
 
 @role_required(access.can_work)
@@ -49,6 +55,7 @@ def cremation_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = services.CremationData(**form.cleaned_data)
             try:
+                _looked_up(request, "火化登记", data.id_number, data.family_id_number)
                 obj = services.cremation_record(data, actor=_user(request), client_ip=client_ip(request))
             except ERRORS as exc:
                 messages.error(request, str(exc))
@@ -111,6 +118,7 @@ def burial_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = services.BurialData(**form.cleaned_data)
             try:
+                _looked_up(request, "安葬登记", data.id_number, data.payee_id_number)
                 obj = services.burial_record(data, actor=_user(request), client_ip=client_ip(request))
             except ERRORS as exc:
                 messages.error(request, str(exc))

@@ -24,6 +24,7 @@ from minzheng.lifeevents.forms import EventForm
 from minzheng.lifeevents.models import BenefitChange, Kind, LifeEvent
 from minzheng.payments.programmes import programme
 from minzheng.registry.access import access_person
+from minzheng.registry.services import LookupRefused, numbers_lookup
 from minzheng.workflow.services import history
 
 KINDS = dict(Kind.choices)
@@ -83,15 +84,18 @@ def event_open(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     person = access_person(request.user, form.cleaned_data["person"])
     try:
+        facts = form.facts()
+        numbers = [str(facts.get("partner_id_number") or "")]
+        numbers_lookup(actor=request.user, numbers=numbers, purpose="一件事受理", client_ip=client_ip(request))  # type: ignore[arg-type]
         event = services.event_open(
             kind=form.cleaned_data["kind"],
             person=person,
-            facts=form.facts(),
+            facts=facts,
             reporter=form.reporter(),
             actor=request.user,
             client_ip=client_ip(request),  # type: ignore[arg-type]
         )
-    except services.LifeEventError as exc:
+    except (services.LifeEventError, LookupRefused) as exc:
         messages.error(request, str(exc))
         return redirect(back)
     asked = len(services_proofs.missing(event))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
@@ -94,6 +95,18 @@ def number_lookup(*, actor: User, number: str, purpose: str, client_ip: str = ""
         data={"q": search.query_for_audit(search.Kind.ID_NUMBER, number), "purpose": purpose, "refused": not allowed},
     )
     return None if allowed else LOOKUP_REFUSED
+
+
+class LookupRefused(Exception):
+    """A typed-number lookup over the user's rate; the message (LOOKUP_REFUSED) is Chinese."""
+
+
+def numbers_lookup(*, actor: User, numbers: Iterable[str], purpose: str, client_ip: str = "") -> None:
+    """`number_lookup` for every number typed into one form (blank ones skipped): for pages whose
+    service looks the numbers up itself. Raises LookupRefused at the first refusal, before the service runs."""
+    for number in filter(str.strip, numbers):
+        if refused := number_lookup(actor=actor, number=number, purpose=purpose, client_ip=client_ip):
+            raise LookupRefused(refused)
 
 
 def _search_audit(actor: User, found: search.Found, data: dict[str, object], client_ip: str) -> None:

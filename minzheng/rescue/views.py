@@ -17,18 +17,24 @@ from minzheng.audit.services import client_ip
 from minzheng.core.decorators import role_required
 from minzheng.documents.models import Attachment
 from minzheng.documents.services import attachment_read
+from minzheng.registry.services import LookupRefused, numbers_lookup
 from minzheng.rescue import access, exports, forms, selectors, services
 from minzheng.rescue import services_ledger as ledger
 from minzheng.rescue.models import IdentityRequest, LedgerEntry
 from minzheng.workflow.services import TransitionRefused, history
 
-ERRORS = (services.RescueError, ledger.LedgerError, TransitionRefused)
+ERRORS = (services.RescueError, ledger.LedgerError, TransitionRefused, LookupRefused)
 
 
 def _errors(request: HttpRequest, form: Any) -> None:
     for name, errs in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
         messages.error(request, f"{label}：{'；'.join(errs)}" if label else "；".join(errs))
+
+
+def _looked_up(request: HttpRequest, purpose: str, number: str) -> None:
+    """A typed number, audited and rate-limited before the service looks it up (LookupRefused)."""
+    numbers_lookup(actor=request.user, numbers=[number], purpose=purpose, client_ip=client_ip(request))  # type: ignore[arg-type]
 
 
 @role_required(access.can_work_stays)
@@ -59,6 +65,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             )
             try:
                 user: Any = request.user
+                _looked_up(request, "救助站入站登记", data.id_number)
                 stay = services.intake_create(
                     data, station=user.jurisdiction, actor=user, photo=d["photo"], client_ip=client_ip(request)
                 )
@@ -134,6 +141,7 @@ def stay_act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
             req = IdentityRequest.objects.filter(stay=obj, pk=request.POST.get("request_id"), answered_on=None).first()
             if req is None:
                 raise Http404("比对申请不存在")
+            _looked_up(request, "身份比对结果", d["id_number"])
             services.identity_answer(req, result=d["result"], id_number=d["id_number"], note=d["note"], actor=user)
         elif act == "return":
             services.stay_return(obj, services.Return(**d), actor=user, client_ip=ip)
@@ -252,8 +260,9 @@ def wander_new(request: HttpRequest) -> HttpResponse:
             d = form.cleaned_data
             fields = {k: d[k] for k in ("name", "id_number", "phone", "address", "division_code")}
             who = ledger.Who(**fields, risks=list(d["risks"]))
-            who.person = ledger.registry_person(d["id_number"])
             try:
+                _looked_up(request, "易流浪走失人员登记", d["id_number"])
+                who.person = ledger.registry_person(d["id_number"])
                 obj = ledger.wander_register(who, actor=request.user, client_ip=client_ip(request))  # type: ignore[arg-type]
             except ERRORS as exc:
                 messages.error(request, str(exc))

@@ -16,6 +16,7 @@ from minzheng.audit.models import AuditEvent
 from minzheng.funeral import items, services
 from minzheng.funeral.models import Assistant, Award, Burial, Campaign, Cemetery, Cremation, FuneralHome
 from minzheng.registry.models import Person
+from minzheng.registry.services import LOOKUP_REFUSED
 from minzheng.testing import TOWN_A, VILLAGE_A, Cast
 from minzheng.workitems.models import WorkItem
 from minzheng.workitems.services import refresh
@@ -133,3 +134,29 @@ def test_assistant_per_village_and_ashes_item(cast: Cast, family: list[Person]) 
     item.refresh_from_db()
     assert item.status == "resolved"
     assert Award.objects.filter(person=family[0], programme="funeral_basic").exists()
+
+
+def test_typed_numbers_are_audited_and_rate_limited(
+    cast: Cast, family: list[Person], home: FuneralHome, cemetery: Cemetery, settings: object
+) -> None:
+    settings.REGISTRY_LOOKUP_RATE = "2/minute"  # type: ignore[attr-defined]
+    dead, widow = family[0], family[1]
+    officer = client_for(cast.funeral_officer)
+    form = {
+        "id_number": dead.id_number, "died_on": ago(5), "cremated_on": ago(3), "home": home.pk,
+        "family_id_number": widow.id_number,
+    }  # fmt: skip
+    assert officer.post("/funeral/cremations/new/", form).status_code == 302  # two numbers, two lookups
+    plot = cemetery.plots.order_by("number").first()
+    assert plot is not None
+    burial = {
+        "id_number": dead.id_number, "burial_type": "草坪葬", "buried_on": ago(1), "plot": plot.pk,
+        "payee_id_number": widow.id_number,
+    }  # fmt: skip
+    page = officer.post("/funeral/burials/new/", burial, follow=True).content.decode()
+    assert LOOKUP_REFUSED in page and not Burial.objects.exists()
+    rows = AuditEvent.objects.filter(object_type="person_number").order_by("pk")
+    assert [(r.data["purpose"], r.data["refused"]) for r in rows] == [
+        ("火化登记", False), ("火化登记", False), ("安葬登记", True)
+    ]  # fmt: skip
+    assert dead.id_number not in str(list(rows.values_list("summary", "data")))

@@ -11,6 +11,7 @@ from minzheng.audit.models import AuditEvent
 from minzheng.lifeevents import services
 from minzheng.lifeevents.models import LifeEvent, Task
 from minzheng.lifeevents.tests.conftest import REPORTER, TODAY, World, department_user
+from minzheng.registry.services import LOOKUP_REFUSED
 from minzheng.testing import Cast
 
 
@@ -141,3 +142,16 @@ def test_the_case_kernel_pages_show_a_life_event_case(world: World, cast: Cast) 
     page = client.get(f"/cases/{event.case.case_no}/")
     assert page.status_code == 200 and "身后一件事" in page.content.decode()
     assert client.get("/workitems/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_typed_partner_number_is_audited_and_rate_limited(world: World, cast: Cast, settings: object) -> None:
+    settings.REGISTRY_LOOKUP_RATE = "0/minute"  # type: ignore[attr-defined]
+    client = client_for(cast.town_officer)
+    marriage = {**_form(world), "kind": "marriage", "registered_on": TODAY.isoformat()}
+    page = client.post("/lifeevents/open/", {**marriage, "partner_id_number": world.elder.id_number}, follow=True)
+    assert LOOKUP_REFUSED in page.content.decode() and not LifeEvent.objects.exists()
+    row = AuditEvent.objects.get(object_type="person_number")
+    assert (row.data["purpose"], row.data["refused"]) == ("一件事受理", True)
+    assert client.post("/lifeevents/open/", _form(world)).status_code == 302  # no number typed: no lookup
+    assert LifeEvent.objects.count() == 1 and AuditEvent.objects.filter(object_type="person_number").count() == 1

@@ -16,6 +16,7 @@ from minzheng.accounts.models import User
 from minzheng.audit.models import AuditEvent
 from minzheng.documents.models import Attachment
 from minzheng.registry.models import Person
+from minzheng.registry.services import LOOKUP_REFUSED
 from minzheng.rescue import services
 from minzheng.rescue import services_ledger as ledger
 from minzheng.rescue.models import LedgerEntry, Stay
@@ -181,3 +182,20 @@ def test_closing_an_entry_moves_it_to_the_closed_tab_and_stops_the_schedule(cast
     assert "张**" in town.get("/rescue/ledger/?kind=returned&closed=1").content.decode()
     items.refresh_rescue_items()
     assert not WorkItem.objects.filter(source=items.FOLLOWUP_SOURCE, subject_id=str(mine.pk)).exists()
+
+
+def test_typed_numbers_are_audited_and_rate_limited(cast: Cast, person: Person, settings: object) -> None:
+    settings.REGISTRY_LOOKUP_RATE = "1/minute"  # type: ignore[attr-defined]
+    form = {
+        "found_at": "鄞州公园", "found_on": TODAY.isoformat(), "brought_by": "public",
+        "admitted_on": TODAY.isoformat(), "description": "男，约五十岁",
+    }  # fmt: skip
+    client = client_for(cast.rescue_staff)
+    client.post("/rescue/intake/", form)  # no number typed: no lookup
+    client.post("/rescue/intake/", {**form, "id_number": person.id_number})
+    page = client.post("/rescue/intake/", {**form, "id_number": person.id_number}, follow=True).content.decode()
+    assert LOOKUP_REFUSED in page
+    assert Stay.objects.count() == 2 and Stay.objects.filter(person=person).count() == 1
+    rows = AuditEvent.objects.filter(object_type="person_number").order_by("pk")
+    purpose = "救助站入站登记"
+    assert [(r.data["purpose"], r.data["refused"]) for r in rows] == [(purpose, False), (purpose, True)]
