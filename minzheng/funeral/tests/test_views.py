@@ -34,26 +34,33 @@ def ago(n: int) -> str:
     return (TODAY - dt.timedelta(days=n)).isoformat()
 
 
-def test_forms_record_cremation_and_lawn_burial_and_show_the_reward(
-    cast: Cast, standards: None, family: list[Person], home: FuneralHome, cemetery: Cemetery
-) -> None:
+def _forms(family: list[Person], home: FuneralHome, cemetery: Cemetery) -> tuple[dict[str, object], dict[str, object]]:
+    """The cremation form and the lawn-burial form for 张建国, his widow the family member and payee."""
     dead, widow = family[0], family[1]
-    officer = client_for(cast.funeral_officer)
-    form = {
-        "id_number": dead.id_number, "died_on": ago(5), "cremated_on": ago(3), "home": home.pk,
-        "certificate_no": "HH-1", "family_id_number": widow.id_number,
-    }  # fmt: skip
-    response = officer.post("/funeral/cremations/new/", form)
-    cremation = Cremation.objects.get()
-    assert response["Location"] == f"/funeral/cremations/{cremation.pk}/"
-    page = officer.get("/funeral/").content.decode()
-    assert "张**" in page and dead.id_number not in page  # masked list
     plot = cemetery.plots.order_by("number").first()
     assert plot is not None
+    cremation = {
+        "id_number": dead.id_number, "died_on": ago(5), "cremated_on": ago(3), "home": home.pk,
+        "family_id_number": widow.id_number,
+    }  # fmt: skip
     burial = {
         "id_number": dead.id_number, "burial_type": "草坪葬", "buried_on": ago(1), "plot": plot.pk,
         "payee_id_number": widow.id_number,
     }  # fmt: skip
+    return cremation, burial
+
+
+def test_forms_record_cremation_and_lawn_burial_and_show_the_reward(
+    cast: Cast, standards: None, family: list[Person], home: FuneralHome, cemetery: Cemetery
+) -> None:
+    dead = family[0]
+    officer = client_for(cast.funeral_officer)
+    form, burial = _forms(family, home, cemetery)
+    response = officer.post("/funeral/cremations/new/", {**form, "certificate_no": "HH-1"})
+    cremation = Cremation.objects.get()
+    assert response["Location"] == f"/funeral/cremations/{cremation.pk}/"
+    page = officer.get("/funeral/").content.decode()
+    assert "张**" in page and dead.id_number not in page  # masked list
     response = officer.post("/funeral/burials/new/", burial)
     b = Burial.objects.get()
     assert response["Location"] == f"/funeral/burials/{b.pk}/"
@@ -140,23 +147,13 @@ def test_typed_numbers_are_audited_and_rate_limited(
     cast: Cast, family: list[Person], home: FuneralHome, cemetery: Cemetery, settings: object
 ) -> None:
     settings.REGISTRY_LOOKUP_RATE = "2/minute"  # type: ignore[attr-defined]
-    dead, widow = family[0], family[1]
     officer = client_for(cast.funeral_officer)
-    form = {
-        "id_number": dead.id_number, "died_on": ago(5), "cremated_on": ago(3), "home": home.pk,
-        "family_id_number": widow.id_number,
-    }  # fmt: skip
+    form, burial = _forms(family, home, cemetery)
     assert officer.post("/funeral/cremations/new/", form).status_code == 302  # two numbers, two lookups
-    plot = cemetery.plots.order_by("number").first()
-    assert plot is not None
-    burial = {
-        "id_number": dead.id_number, "burial_type": "草坪葬", "buried_on": ago(1), "plot": plot.pk,
-        "payee_id_number": widow.id_number,
-    }  # fmt: skip
     page = officer.post("/funeral/burials/new/", burial, follow=True).content.decode()
     assert LOOKUP_REFUSED in page and not Burial.objects.exists()
     rows = AuditEvent.objects.filter(object_type="person_number").order_by("pk")
     assert [(r.data["purpose"], r.data["refused"]) for r in rows] == [
         ("火化登记", False), ("火化登记", False), ("安葬登记", True)
     ]  # fmt: skip
-    assert dead.id_number not in str(list(rows.values_list("summary", "data")))
+    assert family[0].id_number not in str(list(rows.values_list("summary", "data")))
