@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run every benchmark once, one after another, and write docs/benchmarks.md from that one run.
 
-Usage: .venv/bin/python bench/run_all.py [--only import,verify,…] [--quick] [--out docs/benchmarks.md]
+Usage: .venv/bin/python bench/run_all.py [--only import,verify,…] [--all] [--quick] [--out docs/benchmarks.md]
                                          [--postgres postgres://postgres@127.0.0.1:5432]
 
 Each script under bench/ prints its human-readable lines and one `BENCH {json}` line per key figure
@@ -256,8 +256,9 @@ def main() -> int:
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432", help="server URL, no database")
     parser.add_argument("--logs", type=Path, help="where each script's full output goes (default: a temp dir)")
     parser.add_argument("--readme", type=Path, help="rewrite this README's benchmark table (a full run of all)")
+    parser.add_argument("--all", action="store_true", help="also the scripts not in a plain run (verify_100k, Spark)")
     args = parser.parse_args()
-    wanted = set(args.only.split(",")) if args.only else {b.key for b in BENCHES if b.default}
+    wanted = set(args.only.split(",")) if args.only else {b.key for b in BENCHES if b.default or args.all}
     unknown = wanted - {b.key for b in BENCHES}
     if unknown:
         parser.error(f"未知的基准：{', '.join(sorted(unknown))}")
