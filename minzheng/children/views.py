@@ -24,7 +24,7 @@ from minzheng.core.decorators import role_required
 from minzheng.core.jurisdiction import prefix_q, within
 from minzheng.core.sheets import Sheet, xlsx_bytes
 from minzheng.registry.models import Person
-from minzheng.registry.services import number_lookup
+from minzheng.registry.services import LookupRefused, number_lookup, numbers_lookup
 
 EXPORT_LIMIT = 50_000
 EXPORT_COLUMNS = ["姓名（脱敏）", "公民身份号码（脱敏）", "年龄", "区划代码", "类别", "待核对", "判定日期"]
@@ -125,6 +125,11 @@ def _lookup(request: HttpRequest, number: str, purpose: str) -> str | None:
     return number_lookup(actor=request.user, number=number, purpose=purpose, client_ip=client_ip(request))  # type: ignore[arg-type]
 
 
+def _looked_up(request: HttpRequest, number: str, purpose: str) -> None:
+    """As `_lookup` for a number the service then looks up: LookupRefused over the rate; a blank one is not counted."""
+    numbers_lookup(actor=request.user, numbers=[number], purpose=purpose, client_ip=client_ip(request))  # type: ignore[arg-type]
+
+
 def _person_in_scope(request: HttpRequest, id_number: str) -> Person | None:
     return Person.objects.filter(prefix_q("division_code", request.user.jurisdiction), id_number=id_number).first()  # type: ignore[union-attr]
 
@@ -140,16 +145,14 @@ def situation_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         number = d["parent_id_number"]
-        refused = number and _lookup(request, number, "儿童父母情形")
-        parent = Person.objects.filter(id_number=number).first() if number and not refused else None
         try:
-            if refused:
-                raise services.ChildFileError(refused)
+            _looked_up(request, number, "儿童父母情形")
+            parent = Person.objects.filter(id_number=number).first() if number else None
             services.situation_record(
                 child, parent=d["parent"], situation=d["situation"], since=d["since"], source=d["source"],
                 evidence=d["evidence"], parent_person=parent, actor=request.user, client_ip=client_ip(request),
             )  # fmt: skip
-        except services.ChildFileError as exc:
+        except (services.ChildFileError, LookupRefused) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "已记录父母情形，类别已按规则重新判定")
@@ -163,17 +166,15 @@ def guardian_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = GuardianForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        refused = d["id_number"] and _lookup(request, d["id_number"], "儿童监护人")
-        person = Person.objects.filter(id_number=d["id_number"]).first() if d["id_number"] and not refused else None
         try:
-            if refused:
-                raise services.ChildFileError(refused)
+            _looked_up(request, d["id_number"], "儿童监护人")
+            person = Person.objects.filter(id_number=d["id_number"]).first() if d["id_number"] else None
             services.guardian_record(
                 child, relation=d["relation"], since=d["since"], person=person, name=d["name"],
                 id_number=d["id_number"], phone=d["phone"], is_primary=d["is_primary"], actor=request.user,
                 client_ip=client_ip(request),
             )  # fmt: skip
-        except services.ChildFileError as exc:
+        except (services.ChildFileError, LookupRefused) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "已登记监护人")
